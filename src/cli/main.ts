@@ -1,0 +1,30 @@
+/**
+ * The `intelli-mesh` command line: one sub-command a file under `commands/`, each adding itself
+ * to the program. Only this layer chooses hosts, media and brokers.
+ */
+import { Command, CommanderError } from 'commander';
+import { IntelliMeshError } from '../core/errors.ts';
+import { commands } from './commands/index.ts';
+
+const program = new Command()
+  .name('intelli-mesh')
+  .description('Decentralized, self-healing mesh networking')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed its message; help and version exit 0.
+    process.exitCode = err.exitCode;
+  } else if (err instanceof IntelliMeshError) {
+    console.error(`error: ${err.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(err);
+    process.exitCode = 1;
+  }
+}

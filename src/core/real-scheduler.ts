@@ -1,0 +1,24 @@
+/**
+ * Wall-clock scheduler for real nodes: the one place where `setTimeout` and the process clock
+ * meet the cores.
+ *
+ * @example
+ * const s = new RealScheduler();
+ * s.after(100, () => console.log('100 ms later'));
+ */
+import type { Scheduler, TimerHandle } from './scheduler.ts';
+
+export class RealScheduler implements Scheduler {
+  private readonly origin = performance.now();
+
+  now(): number {
+    return performance.now() - this.origin;
+  }
+
+  after(delayMs: number, fn: () => void): TimerHandle {
+    const timer = setTimeout(fn, Math.max(0, delayMs));
+    // A pending retry or probe must not keep a finished CLI process alive.
+    timer.unref?.();
+    return { cancel: () => clearTimeout(timer) };
+  }
+}
