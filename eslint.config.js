@@ -12,14 +12,25 @@ const sansIoRestrictions = {
   ],
   'no-restricted-properties': [
     'error',
-    { object: 'Date', property: 'now', message: 'Sans-IO core: take time from the injected clock.' },
-    { object: 'Math', property: 'random', message: 'Sans-IO core: take randomness from the injected Random.' },
+    {
+      object: 'Date',
+      property: 'now',
+      message: 'Sans-IO core: take time from the injected clock.',
+    },
+    {
+      object: 'Math',
+      property: 'random',
+      message: 'Sans-IO core: take randomness from the injected Random.',
+    },
   ],
   'no-restricted-imports': [
     'error',
     {
       patterns: [
-        { group: ['node:dgram', 'node:net', 'node:fs', 'node:child_process', 'node:timers*'], message: 'Sans-IO core: I/O belongs in an adapter.' },
+        {
+          group: ['node:dgram', 'node:net', 'node:fs', 'node:child_process', 'node:timers*'],
+          message: 'Sans-IO core: I/O belongs in an adapter.',
+        },
       ],
     },
   ],
@@ -32,7 +43,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
     },
