@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import type { Principal } from './principal.ts';
+
+const node: Principal = { username: 'node-3', role: 'node' };
+const controller: Principal = { username: 'controller', role: 'controller' };
+const viewer: Principal = { username: 'viewer', role: 'viewer' };
+
+describe('MQTT ACL', () => {
+  it('confines a node to publishing its own non-command channels', () => {
+    expect(mayPublish(node, 'intelli-mesh/lab/node/node-3/state')).toBe(true);
+    expect(mayPublish(node, 'intelli-mesh/lab/node/node-3/command/result')).toBe(true);
+    expect(mayPublish(node, 'intelli-mesh/lab/node/node-3/command')).toBe(false);
+    expect(mayPublish(node, 'intelli-mesh/lab/node/node-30/state')).toBe(false);
+    expect(mayPublish(node, 'intelli-mesh/lab/node/node-4/state')).toBe(false);
+    expect(mayPublish(node, 'elsewhere/x')).toBe(false);
+  });
+
+  it('lets the controller command and the viewer only read', () => {
+    expect(mayPublish(controller, 'intelli-mesh/lab/node/node-3/command')).toBe(true);
+    expect(mayPublish(controller, 'elsewhere/x')).toBe(false);
+    expect(mayPublish(viewer, 'intelli-mesh/lab/node/node-3/command')).toBe(false);
+    expect(maySubscribe(viewer, 'intelli-mesh/#')).toBe(true);
+    expect(maySubscribe(viewer, '#')).toBe(false);
+  });
+
+  it('lets a node subscribe to nothing but its own commands', () => {
+    expect(maySubscribe(node, 'intelli-mesh/lab/node/node-3/command')).toBe(true);
+    expect(maySubscribe(node, 'intelli-mesh/+/node/node-3/command')).toBe(true);
+    expect(maySubscribe(node, 'intelli-mesh/#')).toBe(false);
+    expect(maySubscribe(node, 'intelli-mesh/lab/node/+/command')).toBe(false);
+    expect(maySubscribe(node, 'intelli-mesh/lab/node/node-4/command')).toBe(false);
+    expect(maySubscribe(node, 'intelli-mesh/lab/node/node-3/#')).toBe(false);
+  });
+
+  it("ties a node's client id to its username", () => {
+    expect(mayUseClientId(node, 'node-3')).toBe(true);
+    expect(mayUseClientId(node, 'node-3:agent')).toBe(true);
+    expect(mayUseClientId(node, 'node-30')).toBe(false);
+    expect(mayUseClientId(controller, 'anything')).toBe(true);
+  });
+});

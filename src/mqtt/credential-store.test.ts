@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CredentialFileError, CredentialStore } from './credential-store.ts';
+import { hashPassword, mosquittoPasswordHash, verifyPassword } from './password-hash.ts';
+
+describe('password hashes', () => {
+  it('verifies the right password only, with a fresh salt each time', () => {
+    const h = hashPassword('correct horse');
+    expect(verifyPassword('correct horse', h)).toBe(true);
+    expect(verifyPassword('correct hors', h)).toBe(false);
+    expect(hashPassword('correct horse')).not.toBe(h);
+  });
+
+  it("writes Mosquitto's $7$ PBKDF2-SHA512 layout", () => {
+    const parts = mosquittoPasswordHash('pw').split('$');
+    expect(parts.slice(0, 3)).toEqual(['', '7', '101']);
+    expect(Buffer.from(parts[3]!, 'base64')).toHaveLength(12);
+    expect(Buffer.from(parts[4]!, 'base64')).toHaveLength(64);
+  });
+});
+
+describe('CredentialStore', () => {
+  it('loads a YAML file and authenticates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-cred-'));
+    const file = join(dir, 'users.yaml');
+    writeFileSync(
+      file,
+      `users:\n  - username: node-3\n    role: node\n    password_hash: '${hashPassword('pw')}'\n`,
+    );
+    const store = CredentialStore.fromFile(file);
+    expect(store.authenticate('node-3', 'pw')).toEqual({ username: 'node-3', role: 'node' });
+    expect(store.authenticate('node-3', 'nope')).toBeUndefined();
+    expect(store.authenticate('node-4', 'pw')).toBeUndefined();
+  });
+
+  it('names the file and path of a bad entry', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-cred-'));
+    const file = join(dir, 'users.yaml');
+    writeFileSync(file, `users:\n  - username: 'a/b'\n    role: admin\n    password_hash: x\n`);
+    expect(() => CredentialStore.fromFile(file)).toThrow(CredentialFileError);
+    expect(() => CredentialStore.fromFile(file)).toThrow(/users\[0\]\.username/);
+    expect(() => CredentialStore.fromFile(file)).toThrow(/users\[0\]\.role/);
+  });
+
+  it('refuses duplicate usernames', () => {
+    const h = hashPassword('pw');
+    expect(() =>
+      CredentialStore.fromUsers([
+        { username: 'a', role: 'node', password_hash: h },
+        { username: 'a', role: 'viewer', password_hash: h },
+      ]),
+    ).toThrow(/users\[1\]\.username 'a' appears twice/);
+  });
+});

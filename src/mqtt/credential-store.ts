@@ -1,0 +1,91 @@
+/**
+ * The list of MQTT users and their roles, with scrypt password hashes, loaded from a JSON or YAML
+ * file and checked before use. The embedded broker authenticates against it.
+ *
+ * @example
+ * const store = CredentialStore.fromUsers([
+ *   { username: 'node-3', role: 'node', password_hash: hashPassword('pw') },
+ * ]);
+ * store.authenticate('node-3', 'pw'); // { username: 'node-3', role: 'node' }
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { IntelliMeshError } from '../core/errors.ts';
+import { verifyPassword } from './password-hash.ts';
+import type { Principal } from './principal.ts';
+import { isTopicName } from './topics.ts';
+
+export class CredentialFileError extends IntelliMeshError {}
+
+const userSchema = z
+  .object({
+    username: z.string().refine(isTopicName, {
+      message: 'must be 1-64 characters of letters, digits, _ . or -',
+    }),
+    role: z.enum(['node', 'controller', 'viewer']),
+    password_hash: z.string().startsWith('scrypt$'),
+  })
+  .strict();
+
+const fileSchema = z.object({ users: z.array(userSchema).min(1) }).strict();
+
+export type StoredUser = z.infer<typeof userSchema>;
+
+export class CredentialStore {
+  private readonly users: Map<string, StoredUser>;
+
+  private constructor(users: StoredUser[]) {
+    this.users = new Map(users.map((u) => [u.username, u]));
+  }
+
+  static fromUsers(users: StoredUser[]): CredentialStore {
+    const parsed = fileSchema.safeParse({ users });
+    if (!parsed.success) throw new CredentialFileError(describe('users', parsed.error));
+    return new CredentialStore(checkUnique(parsed.data.users, 'users'));
+  }
+
+  static fromFile(path: string): CredentialStore {
+    let data: unknown;
+    try {
+      data = parseYaml(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new CredentialFileError(`${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const parsed = fileSchema.safeParse(data);
+    if (!parsed.success) throw new CredentialFileError(describe(path, parsed.error));
+    return new CredentialStore(checkUnique(parsed.data.users, path));
+  }
+
+  /** The principal for a correct username and password, else undefined. */
+  authenticate(username: string, password: string): Principal | undefined {
+    const user = this.users.get(username);
+    if (!user) return undefined;
+    return verifyPassword(password, user.password_hash)
+      ? { username: user.username, role: user.role }
+      : undefined;
+  }
+}
+
+function checkUnique(users: StoredUser[], where: string): StoredUser[] {
+  const seen = new Set<string>();
+  users.forEach((u, i) => {
+    if (seen.has(u.username)) {
+      throw new CredentialFileError(`${where}: users[${i}].username '${u.username}' appears twice`);
+    }
+    seen.add(u.username);
+  });
+  return users;
+}
+
+function describe(where: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      return `${where}: ${path || '(root)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
