@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { IntelliMeshError } from '../core/errors.ts';
+import { zodIssueLines } from '../core/validation-path.ts';
 import { verifyPassword } from './password-hash.ts';
 import type { Principal } from './principal.ts';
 import { isTopicName } from './topics.ts';
@@ -79,13 +80,7 @@ function checkUnique(users: StoredUser[], where: string): StoredUser[] {
 }
 
 function describe(where: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
-      return `${where}: ${path || '(root)'}: ${issue.message}`;
-    })
+  return zodIssueLines(error)
+    .map((line) => `${where}: ${line}`)
     .join('\n');
 }

@@ -1,0 +1,177 @@
+/**
+ * The JSON payloads on each channel of the topic tree, as zod schemas: the agent validates what
+ * it publishes against them in tests, and the controller validates everything it receives, so a
+ * malformed or hostile message is rejected with a precise path and never reaches the store.
+ *
+ * @example
+ * const parsed = decodeMessage('events', '{"at":1,"node":"n1","kind":"wan-state",...}');
+ * if (parsed.ok) console.log(parsed.value.reason);
+ */
+import { z } from 'zod';
+import { zodIssueLines } from '../core/validation-path.ts';
+import type { NodeChannel } from './topics.ts';
+
+const name = z.string().min(1).max(64);
+const finite = z.number().finite();
+const nonNegative = finite.nonnegative();
+
+export const statusSchema = z.object({
+  node: name,
+  online: z.boolean(),
+  at: nonNegative,
+});
+
+export const wanReportSchema = z.object({
+  name,
+  kind: z.enum(['ethernet', 'modem', 'mesh']),
+  state: z.enum(['up', 'degraded', 'down', 'unknown']),
+  /** Whether the policy currently sends traffic over it. */
+  active: z.boolean(),
+  /** Share of new flows it carries, 0..1. */
+  share: z.number().min(0).max(1).optional(),
+  latency_ms: nonNegative.nullable().optional(),
+  loss: z.number().min(0).max(1).nullable().optional(),
+  modem: z
+    .object({
+      state: z.string().max(32),
+      rssi_dbm: finite.nullable().optional(),
+      rsrp_dbm: finite.nullable().optional(),
+      rsrq_db: finite.nullable().optional(),
+      sinr_db: finite.nullable().optional(),
+      operator: z.string().max(64).nullable().optional(),
+    })
+    .optional(),
+});
+
+export const neighbourReportSchema = z.object({
+  node: name,
+  tq: z.number().int().min(0).max(255),
+  last_seen_ms: nonNegative,
+});
+
+export const stateSchema = z.object({
+  node: name,
+  at: nonNegative,
+  uptime_s: nonNegative,
+  role: z.enum(['gateway', 'mesh', 'client']),
+  address: z.number().int().min(0).max(0xffff).optional(),
+  location: z.object({ x: finite, y: finite }).optional(),
+  wans: z.array(wanReportSchema).max(16),
+  gateway: z.object({
+    announcing: z.boolean(),
+    bandwidth_down_kbit: nonNegative,
+    bandwidth_up_kbit: nonNegative,
+    /** The neighbour gateway this node's internet traffic goes to, when no local WAN is used. */
+    selected: name.nullable(),
+  }),
+  neighbours: z.array(neighbourReportSchema).max(256),
+  routes: z
+    .array(z.object({ destination: name, next_hop: name, tq: z.number().int().min(0).max(255) }))
+    .max(4096)
+    .optional(),
+  vlans: z
+    .array(z.object({ name, id: z.number().int().min(1).max(4094) }))
+    .max(64)
+    .optional(),
+  clients: z.number().int().nonnegative().optional(),
+  config_version: z.string().max(128).nullable().optional(),
+});
+
+export const metricsSchema = z.object({
+  node: name,
+  at: nonNegative,
+  wans: z.record(
+    name,
+    z.object({
+      latency_ms: nonNegative.nullable(),
+      loss: z.number().min(0).max(1).nullable(),
+      rx_bytes: nonNegative.optional(),
+      tx_bytes: nonNegative.optional(),
+    }),
+  ),
+  cpu_percent: nonNegative.optional(),
+  rss_bytes: nonNegative.optional(),
+});
+
+export const eventSchema = z.object({
+  at: nonNegative,
+  node: name,
+  kind: z.string().min(1).max(64),
+  subject: z.string().max(128),
+  from: z.string().max(256).nullable(),
+  to: z.string().max(256).nullable(),
+  reason: z.string().max(1024),
+});
+
+export const commandSchema = z.discriminatedUnion('kind', [
+  z.object({
+    id: z.string().min(1).max(64),
+    kind: z.literal('config.apply'),
+    version: z.string().min(1).max(128),
+    config: z.unknown(),
+    /** Seconds the node waits for `config.confirm` before rolling back on its own. */
+    confirm_timeout_s: z.number().positive().max(3600).optional(),
+  }),
+  z.object({
+    id: z.string().min(1).max(64),
+    kind: z.literal('config.confirm'),
+    version: z.string().min(1).max(128),
+  }),
+  z.object({ id: z.string().min(1).max(64), kind: z.literal('ping') }),
+]);
+
+export const commandResultSchema = z.object({
+  id: z.string().min(1).max(64),
+  node: name,
+  at: nonNegative,
+  status: z.enum(['accepted', 'rejected', 'applied', 'confirmed', 'rolled-back', 'failed', 'pong']),
+  version: z.string().max(128).nullable(),
+  reason: z.string().max(4096),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export type NodeStatus = z.infer<typeof statusSchema>;
+export type NodeState = z.infer<typeof stateSchema>;
+export type WanReport = z.infer<typeof wanReportSchema>;
+export type NodeMetrics = z.infer<typeof metricsSchema>;
+export type NodeEventMessage = z.infer<typeof eventSchema>;
+export type Command = z.infer<typeof commandSchema>;
+export type CommandResult = z.infer<typeof commandResultSchema>;
+
+const schemas = {
+  status: statusSchema,
+  state: stateSchema,
+  metrics: metricsSchema,
+  events: eventSchema,
+  command: commandSchema,
+  'command/result': commandResultSchema,
+} as const satisfies Record<NodeChannel, z.ZodType>;
+
+export type MessageOf<C extends NodeChannel> = z.infer<(typeof schemas)[C]>;
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Largest payload accepted on any channel; bigger ones are refused before parsing. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** Parses and validates one payload; the error names the JSON path and the rule broken. */
+export function decodeMessage<C extends NodeChannel>(
+  channel: C,
+  payload: Uint8Array | string,
+): Decoded<MessageOf<C>> {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_PAYLOAD_BYTES) {
+    return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(
+      typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'),
+    );
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = schemas[channel].safeParse(data);
+  if (parsed.success) return { ok: true, value: parsed.data as MessageOf<C> };
+  return { ok: false, error: zodIssueLines(parsed.error).join('; ') };
+}
