@@ -1,0 +1,216 @@
+/**
+ * A node's MQTT connection: announces itself online (and leaves a last will that says offline),
+ * publishes its retained state, periodic metrics and events under its own prefix, and hands the
+ * controller's commands to the agent after validating them. Commands queued while the node was
+ * away are delivered on reconnect (persistent session, QoS 1).
+ *
+ * @example
+ * const link = await AgentLink.connect({ url, site: 'lab', node: 'node-3', password, clock });
+ * link.onCommand((cmd) => console.log(cmd.kind));
+ * link.publishEvent({ at: clock.now(), node: 'node-3', kind: 'wan-state', ... });
+ */
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Clock } from '../../core/clock.ts';
+import { IntelliMeshError } from '../../core/errors.ts';
+import type { MeshEvent } from '../../core/events.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import {
+  decodeMessage,
+  type Command,
+  type CommandResult,
+  type NodeMetrics,
+  type NodeState,
+  type NodeStatus,
+} from '../../mqtt/messages.ts';
+import { nodeTopic } from '../../mqtt/topics.ts';
+
+export class BrokerConnectError extends IntelliMeshError {}
+
+export interface AgentLinkOptions {
+  url: string;
+  site: string;
+  node: string;
+  password: string;
+  /** Wall or virtual clock for message timestamps. */
+  clock: Clock;
+  /** @default 2000 */
+  reconnectPeriodMs?: number;
+  /** @default 10 */
+  keepaliveS?: number;
+  logger?: Logger;
+}
+
+interface LinkEvents {
+  command: [Command];
+  online: [];
+  offline: [];
+}
+
+export class AgentLink extends EventEmitter<LinkEvents> {
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: AgentLinkOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** Connects and resolves once the broker accepted the node, or rejects with its refusal. */
+  static async connect(options: AgentLinkOptions): Promise<AgentLink> {
+    const { site, node, clock } = options;
+    const log = options.logger ?? silentLogger;
+    const statusTopic = nodeTopic(site, node, 'status');
+    const offline: NodeStatus = { node, online: false, at: clock.now() };
+    const client = mqtt.connect(options.url, {
+      clientId: `${node}:agent`,
+      username: node,
+      password: options.password,
+      clean: false,
+      keepalive: options.keepaliveS ?? 10,
+      reconnectPeriod: options.reconnectPeriodMs ?? 2_000,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      will: {
+        topic: statusTopic,
+        payload: Buffer.from(JSON.stringify(offline)),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const link = new AgentLink(client, options, log);
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        client.end(true);
+        reject(
+          new BrokerConnectError(`${node} could not join ${options.url}: ${err.message}`, {
+            cause: err,
+          }),
+        );
+      };
+      client.once('error', fail);
+      client.once('connect', () => {
+        client.off('error', fail);
+        resolve();
+      });
+    });
+    link.wire();
+    await link.announce();
+    return link;
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  onCommand(listener: (command: Command) => void): () => void {
+    this.on('command', listener);
+    return () => this.off('command', listener);
+  }
+
+  async publishState(state: NodeState): Promise<void> {
+    await this.publish('state', state, { qos: 1, retain: true });
+  }
+
+  /** Metrics are fire-and-forget: stale ones are worthless, so none queue while offline. */
+  publishMetrics(metrics: NodeMetrics): void {
+    if (!this.client.connected) return;
+    this.client.publish(this.topic('metrics'), JSON.stringify(metrics), { qos: 0 });
+  }
+
+  async publishEvent(event: MeshEvent): Promise<void> {
+    await this.publish('events', event, { qos: 1 });
+  }
+
+  async publishResult(result: CommandResult): Promise<void> {
+    await this.publish('command/result', result, { qos: 1 });
+  }
+
+  /** Says offline on purpose (no will needed) and disconnects. */
+  async close(): Promise<void> {
+    if (this.client.connected) {
+      const status: NodeStatus = {
+        node: this.options.node,
+        online: false,
+        at: this.options.clock.now(),
+      };
+      await this.publish('status', status, { qos: 1, retain: true }).catch(() => undefined);
+    }
+    await this.client.endAsync();
+  }
+
+  private wire(): void {
+    const commandTopic = this.topic('command');
+    this.client.on('message', (topic, payload) => {
+      if (topic !== commandTopic) return;
+      const decoded = decodeMessage('command', payload);
+      if (!decoded.ok) {
+        this.log.warn({ topic, error: decoded.error }, 'command rejected');
+        void this.rejectMalformed(payload, decoded.error);
+        return;
+      }
+      this.emit('command', decoded.value);
+    });
+    this.client.on('offline', () => this.emit('offline'));
+    this.client.on('close', () => {
+      if (!this.client.connected) this.emit('offline');
+    });
+    this.client.on('connect', () => {
+      void this.announce().then(() => this.emit('online'));
+    });
+    this.client.on('error', (err) => this.log.warn({ err: err.message }, 'mqtt error'));
+  }
+
+  private async announce(): Promise<void> {
+    const status: NodeStatus = {
+      node: this.options.node,
+      online: true,
+      at: this.options.clock.now(),
+    };
+    await this.client.subscribeAsync(this.topic('command'), { qos: 1 });
+    await this.publish('status', status, { qos: 1, retain: true });
+  }
+
+  /** Answers a command that failed validation, when it carries an id to answer to. */
+  private async rejectMalformed(payload: Buffer, error: string): Promise<void> {
+    let id: unknown;
+    try {
+      id = (JSON.parse(payload.toString('utf8')) as { id?: unknown } | null)?.id;
+    } catch {
+      id = undefined;
+    }
+    const at = this.options.clock.now();
+    if (typeof id === 'string' && id.length > 0 && id.length <= 64) {
+      await this.publishResult({
+        id,
+        node: this.options.node,
+        at,
+        status: 'rejected',
+        version: null,
+        reason: `malformed command: ${error}`,
+      });
+    } else {
+      await this.publishEvent({
+        at,
+        node: this.options.node,
+        kind: 'command-rejected',
+        subject: 'command',
+        from: null,
+        to: null,
+        reason: `malformed command without an id: ${error}`,
+      });
+    }
+  }
+
+  private topic(channel: Parameters<typeof nodeTopic>[2]): string {
+    return nodeTopic(this.options.site, this.options.node, channel);
+  }
+
+  private async publish(
+    channel: Parameters<typeof nodeTopic>[2],
+    message: object,
+    opts: { qos: 0 | 1; retain?: boolean },
+  ): Promise<void> {
+    await this.client.publishAsync(this.topic(channel), JSON.stringify(message), opts);
+  }
+}
