@@ -1,0 +1,166 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VirtualScheduler } from '../core/virtual-scheduler.ts';
+import type { NodeState } from '../mqtt/messages.ts';
+import { nodeTopic } from '../mqtt/topics.ts';
+import { Ingest, type LiveChange } from './ingest.ts';
+import { ControllerStore } from './store/controller-store.ts';
+
+const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
+const dbFile = () => join(mkdtempSync(join(tmpdir(), 'im-ctl-')), 'controller.db');
+
+function state(node: string, at: number, wan2: 'up' | 'down' | 'degraded'): NodeState {
+  return {
+    node,
+    at,
+    uptime_s: at / 1000,
+    role: 'gateway',
+    wans: [
+      { name: 'wan', kind: 'ethernet', state: 'up', active: true, latency_ms: 12, loss: 0 },
+      { name: 'wwan', kind: 'modem', state: wan2, active: false, latency_ms: 80, loss: 0.3 },
+    ],
+    gateway: {
+      announcing: true,
+      bandwidth_down_kbit: 100_000,
+      bandwidth_up_kbit: 20_000,
+      selected: null,
+    },
+    neighbours: [{ node: 'n2', tq: 230, last_seen_ms: 400 }],
+  };
+}
+
+function setup(path = dbFile()) {
+  const store = ControllerStore.open(path);
+  const scheduler = new VirtualScheduler(1_000_000);
+  const ingest = new Ingest({ store, scheduler, flushMs: 20 });
+  const changes: LiveChange[] = [];
+  ingest.on('change', (c) => changes.push(...c));
+  return { store, scheduler, ingest, changes, path };
+}
+
+describe('Ingest', () => {
+  it('stores state, events and metrics in one batch and acknowledges after the commit', () => {
+    const { store, scheduler, ingest, changes } = setup();
+    const acked: string[] = [];
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 1000, 'up')), () =>
+      acked.push('state'),
+    );
+    ingest.accept(
+      nodeTopic('lab', 'n1', 'events'),
+      enc({
+        at: 1001,
+        node: 'n1',
+        kind: 'wan-state',
+        subject: 'wwan',
+        from: 'up',
+        to: 'down',
+        reason: '4 of 5 probes lost',
+      }),
+      () => acked.push('event'),
+    );
+    ingest.accept(
+      nodeTopic('lab', 'n1', 'metrics'),
+      enc({ node: 'n1', at: 1_000_000, wans: { wan: { latency_ms: 12, loss: 0.01 } } }),
+      () => acked.push('metrics'),
+    );
+    expect(acked).toEqual([]);
+    expect(store.nodes.list()).toEqual([]);
+    scheduler.advance(20);
+    expect(acked).toEqual(['state', 'event', 'metrics']);
+    expect(ingest.stats).toEqual({ accepted: 3, rejected: 0, batches: 1 });
+    const n1 = store.nodes.get('n1')!;
+    expect(n1.online).toBe(true);
+    expect(n1.state?.neighbours[0]?.tq).toBe(230);
+    expect(store.events.query({ node: 'n1' })[0]?.reason).toBe('4 of 5 probes lost');
+    expect(store.metrics.query('n1', 'wan.wan.latency_ms', 0, 2_000_000, 1_000_000)).toEqual([
+      { at: 1_000_000, count: 1, avg: 12, min: 12, max: 12 },
+    ]);
+    expect(changes.map((c) => c.type)).toEqual(['node', 'event']);
+  });
+
+  it('opens and closes alerts as nodes and WANs come and go', () => {
+    const { store, scheduler, ingest, changes } = setup();
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 1, 'down')));
+    ingest.accept(nodeTopic('lab', 'n2', 'status'), enc({ node: 'n2', online: false, at: 2 }));
+    scheduler.advance(20);
+    expect(
+      store.alerts
+        .listOpen()
+        .map((a) => a.key)
+        .sort(),
+    ).toEqual(['node-offline:n2', 'wan-down:n1:wwan']);
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 3, 'degraded')));
+    ingest.accept(nodeTopic('lab', 'n2', 'status'), enc({ node: 'n2', online: true, at: 4 }));
+    scheduler.advance(20);
+    const open = store.alerts.listOpen();
+    expect(open.map((a) => a.key)).toEqual(['wan-degraded:n1:wwan']);
+    expect(open[0]!.message).toBe('WAN wwan on n1 is degraded (30% loss, 80 ms)');
+    const closed = changes.filter((c) => c.type === 'alert' && c.alert.closed_at !== null);
+    expect(closed.map((c) => c.type === 'alert' && c.alert.key).sort()).toEqual([
+      'node-offline:n2',
+      'wan-down:n1:wwan',
+    ]);
+  });
+
+  it('refuses malformed payloads and a node reporting as another, and keeps the good state', () => {
+    const { store, scheduler, ingest } = setup();
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 10, 'up')));
+    scheduler.advance(20);
+    let acks = 0;
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), Buffer.from('{"node":'), () => acks++);
+    ingest.accept(
+      nodeTopic('lab', 'n1', 'state'),
+      enc({ ...state('n1', 11, 'up'), uptime_s: -1 }),
+      () => acks++,
+    );
+    ingest.accept(nodeTopic('lab', 'n3', 'state'), enc(state('n1', 12, 'down')), () => acks++);
+    ingest.accept('intelli-mesh/lab/elsewhere', enc({}), () => acks++);
+    scheduler.advance(20);
+    expect(acks).toBe(4);
+    expect(ingest.stats.rejected).toBe(4);
+    const errors = store.rejected().map((r) => r.error);
+    expect(errors).toContainEqual(expect.stringMatching(/^not JSON/));
+    expect(errors).toContainEqual(expect.stringMatching(/^uptime_s: /));
+    expect(errors).toContain("payload names node 'n1' on the topic of 'n3'");
+    expect(store.nodes.get('n1')!.state!.at).toBe(10);
+    expect(store.nodes.get('n3')).toBeUndefined();
+    expect(store.alerts.listOpen()).toEqual([]);
+  });
+
+  it('never lets an older state or status overwrite a newer one', () => {
+    const { store, scheduler, ingest } = setup();
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 50, 'down')));
+    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 40, 'up')));
+    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: false, at: 60 }));
+    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: true, at: 55 }));
+    scheduler.advance(20);
+    const n1 = store.nodes.get('n1')!;
+    expect(n1.state!.at).toBe(50);
+    expect(n1.online).toBe(false);
+  });
+
+  it('keeps everything across a restart of the controller', () => {
+    const first = setup();
+    first.ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 1, 'down')));
+    first.scheduler.advance(20);
+    first.store.close();
+    const second = setup(first.path);
+    expect(second.store.nodes.get('n1')!.state!.wans[1]!.state).toBe('down');
+    expect(second.store.alerts.listOpen()).toHaveLength(1);
+  });
+
+  it('writes a full batch at once without waiting for the timer', () => {
+    const store = ControllerStore.open(dbFile());
+    const scheduler = new VirtualScheduler();
+    const ingest = new Ingest({ store, scheduler, maxBatch: 3 });
+    for (let i = 0; i < 3; i++) {
+      ingest.accept(
+        nodeTopic('lab', 'n1', 'events'),
+        enc({ at: i, node: 'n1', kind: 'k', subject: 's', from: null, to: null, reason: `r${i}` }),
+      );
+    }
+    expect(store.events.query().map((e) => e.reason)).toEqual(['r2', 'r1', 'r0']);
+  });
+});

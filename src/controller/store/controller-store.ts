@@ -1,0 +1,70 @@
+/**
+ * Everything the controller keeps, in one SQLite file: the repositories over one connection and
+ * the transaction that makes a batch of ingested messages one atomic write.
+ *
+ * @example
+ * const store = ControllerStore.open('intelli-mesh.db');
+ * store.nodes.list();
+ */
+import { openDatabase, type Db } from './database.ts';
+import { AlertRepo } from './alert-repo.ts';
+import { EventRepo } from './event-repo.ts';
+import { MetaRepo } from './meta-repo.ts';
+import { MetricRepo } from './metric-repo.ts';
+import { NodeRepo } from './node-repo.ts';
+import { PushRepo } from './push-repo.ts';
+import { UserRepo } from './user-repo.ts';
+
+export class ControllerStore {
+  readonly nodes: NodeRepo;
+  readonly events: EventRepo;
+  readonly alerts: AlertRepo;
+  readonly metrics: MetricRepo;
+  readonly pushes: PushRepo;
+  readonly users: UserRepo;
+  readonly meta: MetaRepo;
+  private readonly rejectStmt;
+  private readonly trimRejectsStmt;
+
+  private constructor(readonly db: Db) {
+    this.nodes = new NodeRepo(db);
+    this.events = new EventRepo(db);
+    this.alerts = new AlertRepo(db);
+    this.metrics = new MetricRepo(db);
+    this.pushes = new PushRepo(db);
+    this.users = new UserRepo(db);
+    this.meta = new MetaRepo(db);
+    this.rejectStmt = db.prepare(
+      'INSERT INTO rejected_messages (at, topic, error) VALUES (?, ?, ?)',
+    );
+    this.trimRejectsStmt = db.prepare(
+      'DELETE FROM rejected_messages WHERE id <= (SELECT MAX(id) FROM rejected_messages) - 1000',
+    );
+  }
+
+  static open(path: string): ControllerStore {
+    return new ControllerStore(openDatabase(path));
+  }
+
+  /** Keeps the last 1000 refused messages for operators to inspect. */
+  recordRejected(at: number, topic: string, error: string): void {
+    this.rejectStmt.run(at, topic.slice(0, 512), error.slice(0, 2048));
+    this.trimRejectsStmt.run();
+  }
+
+  rejected(limit = 100): { at: number; topic: string; error: string }[] {
+    return this.db
+      .prepare<[number], { at: number; topic: string; error: string }>(
+        'SELECT at, topic, error FROM rejected_messages ORDER BY id DESC LIMIT ?',
+      )
+      .all(Math.min(Math.max(limit, 1), 1000));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

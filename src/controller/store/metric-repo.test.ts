@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ControllerStore } from './controller-store.ts';
+
+describe('MetricRepo downsampling and retention', () => {
+  it('rolls 10 s buckets into minutes and hours without double counting', () => {
+    const store = ControllerStore.open(':memory:');
+    const m = store.metrics;
+    // One sample every 5 s for 2 h: value = minute index, so aggregates are checkable.
+    const end = 2 * 3_600_000;
+    let since = 0;
+    for (let t = 0; t < end; t += 5_000) {
+      m.record('n1', 'lat', t, Math.floor(t / 60_000));
+      // Compact every 7 minutes, as the controller's timer would.
+      if (t % 420_000 === 0 && t > 0) since = m.compact(since, t);
+    }
+    since = m.compact(since, end);
+    const minutes = m.query('n1', 'lat', 0, end, end + 8 * 3_600_000);
+    expect(minutes).toHaveLength(120);
+    expect(minutes[7]).toEqual({ at: 420_000, count: 12, avg: 7, min: 7, max: 7 });
+    const hours = m.query('n1', 'lat', 0, end, end + 30 * 86_400_000);
+    expect(hours).toEqual([
+      { at: 0, count: 720, avg: 29.5, min: 0, max: 59 },
+      { at: 3_600_000, count: 720, avg: 89.5, min: 60, max: 119 },
+    ]);
+    const raw = m.query('n1', 'lat', end - 60_000, end, end);
+    expect(raw.every((p) => p.count === 2)).toBe(true);
+  });
+
+  it('drops each level past its retention', () => {
+    const store = ControllerStore.open(':memory:');
+    const m = store.metrics;
+    m.record('n1', 'lat', 0, 1);
+    m.compact(0, 7 * 3_600_000);
+    expect(m.query('n1', 'lat', 0, 10_000, 0)).toEqual([]);
+    expect(m.query('n1', 'lat', 0, 10_000, 8 * 86_400_000)).toEqual([
+      { at: 0, count: 1, avg: 1, min: 1, max: 1 },
+    ]);
+    m.compact(7 * 3_600_000, 91 * 86_400_000);
+    expect(m.query('n1', 'lat', 0, 10_000, 91 * 86_400_000)).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Configuration pushes and their per-node status as the agents report it: requested, then
+ * accepted / rejected, applied, confirmed or rolled back.
+ */
+import type { Db } from './database.ts';
+
+export interface ConfigPush {
+  id: string;
+  node: string;
+  version: string;
+  status: string;
+  reason: string;
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+  config: unknown;
+}
+
+interface PushRow extends Omit<ConfigPush, 'config'> {
+  config_json: string;
+}
+
+const toPush = ({ config_json, ...rest }: PushRow): ConfigPush => ({
+  ...rest,
+  config: JSON.parse(config_json) as unknown,
+});
+
+export class PushRepo {
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO config_pushes (id, node, version, status, reason, requested_by, created_at, updated_at, config_json)
+      VALUES (@id, @node, @version, 'requested', 'sent to the node', @requested_by, @at, @at, @config_json)`);
+    this.updateStmt = db.prepare(
+      'UPDATE config_pushes SET status = ?, reason = ?, updated_at = ? WHERE id = ?',
+    );
+    this.getStmt = db.prepare<[string], PushRow>('SELECT * FROM config_pushes WHERE id = ?');
+    this.listStmt = db.prepare<[string | null, string | null, number], PushRow>(`
+      SELECT * FROM config_pushes WHERE (? IS NULL OR node = ?)
+      ORDER BY created_at DESC LIMIT ?`);
+  }
+
+  create(
+    p: { id: string; node: string; version: string; requested_by: string; config: unknown },
+    at: number,
+  ): ConfigPush {
+    this.insertStmt.run({ ...p, at, config_json: JSON.stringify(p.config) });
+    return this.get(p.id)!;
+  }
+
+  /** Records a node's answer; returns false for a push this controller never made. */
+  update(id: string, status: string, reason: string, at: number): boolean {
+    return this.updateStmt.run(status, reason, at, id).changes === 1;
+  }
+
+  get(id: string): ConfigPush | undefined {
+    const row = this.getStmt.get(id);
+    return row ? toPush(row) : undefined;
+  }
+
+  list(node?: string, limit = 100): ConfigPush[] {
+    const n = node ?? null;
+    return this.listStmt.all(n, n, Math.min(Math.max(limit, 1), 1000)).map(toPush);
+  }
+}

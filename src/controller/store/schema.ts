@@ -1,0 +1,90 @@
+/**
+ * The controller's SQLite schema, as ordered migrations keyed by `PRAGMA user_version`, so an
+ * existing database file is upgraded in place and never rebuilt.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE nodes (
+    node        TEXT PRIMARY KEY,
+    site        TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    online      INTEGER NOT NULL DEFAULT 0,
+    status_at   INTEGER,
+    state_json  TEXT,
+    state_at    INTEGER
+  );
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    node     TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    from_v   TEXT,
+    to_v     TEXT,
+    reason   TEXT NOT NULL
+  );
+  CREATE INDEX events_at ON events(at);
+  CREATE INDEX events_node_at ON events(node, at);
+  CREATE TABLE alerts (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL,
+    node       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    opened_at  INTEGER NOT NULL,
+    closed_at  INTEGER,
+    acked_by   TEXT,
+    acked_at   INTEGER
+  );
+  CREATE UNIQUE INDEX alerts_open_key ON alerts(key) WHERE closed_at IS NULL;
+  CREATE INDEX alerts_opened ON alerts(opened_at);
+  -- Raw samples, then per-minute and per-hour rollups; each level has its own retention.
+  CREATE TABLE metrics (
+    node        TEXT NOT NULL,
+    series      TEXT NOT NULL,
+    resolution  INTEGER NOT NULL,
+    bucket      INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    sum         REAL NOT NULL,
+    min         REAL NOT NULL,
+    max         REAL NOT NULL,
+    PRIMARY KEY (node, series, resolution, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE config_pushes (
+    id          TEXT PRIMARY KEY,
+    node        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    config_json TEXT NOT NULL
+  );
+  CREATE INDEX config_pushes_node ON config_pushes(node, created_at);
+  CREATE TABLE users (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    password_hash  TEXT NOT NULL,
+    created_at     INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    username    TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  );
+  CREATE TABLE rejected_messages (
+    id      INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    topic   TEXT NOT NULL,
+    error   TEXT NOT NULL
+  );
+  `,
+];
