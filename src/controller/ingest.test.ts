@@ -41,7 +41,7 @@ function setup(path = dbFile()) {
 }
 
 describe('Ingest', () => {
-  it('stores state, events and metrics in one batch and acknowledges after the commit', () => {
+  it('stores state, events and metrics, acknowledges after the commit, announces in a batch', () => {
     const { store, scheduler, ingest, changes } = setup();
     const acked: string[] = [];
     ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 1000, 'up')), () =>
@@ -65,10 +65,9 @@ describe('Ingest', () => {
       enc({ node: 'n1', at: 1_000_000, wans: { wan: { latency_ms: 12, loss: 0.01 } } }),
       () => acked.push('metrics'),
     );
-    expect(acked).toEqual([]);
-    expect(store.nodes.list()).toEqual([]);
-    scheduler.advance(20);
     expect(acked).toEqual(['state', 'event', 'metrics']);
+    expect(changes).toEqual([]);
+    scheduler.advance(20);
     expect(ingest.stats).toEqual({ accepted: 3, rejected: 0, batches: 1 });
     const n1 = store.nodes.get('n1')!;
     expect(n1.online).toBe(true);
@@ -151,16 +150,13 @@ describe('Ingest', () => {
     expect(second.store.alerts.listOpen()).toHaveLength(1);
   });
 
-  it('writes a full batch at once without waiting for the timer', () => {
-    const store = ControllerStore.open(dbFile());
-    const scheduler = new VirtualScheduler();
-    const ingest = new Ingest({ store, scheduler, maxBatch: 3 });
-    for (let i = 0; i < 3; i++) {
-      ingest.accept(
-        nodeTopic('lab', 'n1', 'events'),
-        enc({ at: i, node: 'n1', kind: 'k', subject: 's', from: null, to: null, reason: `r${i}` }),
-      );
+  it('announces a node once per batch however often it reported', () => {
+    const { scheduler, ingest, changes } = setup();
+    for (let i = 0; i < 5; i++) {
+      ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', i, 'up')));
     }
-    expect(store.events.query().map((e) => e.reason)).toEqual(['r2', 'r1', 'r0']);
+    scheduler.advance(20);
+    expect(changes).toEqual([{ type: 'node', node: 'n1' }]);
+    expect(ingest.stats.batches).toBe(1);
   });
 });

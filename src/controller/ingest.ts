@@ -1,8 +1,9 @@
 /**
  * Turns MQTT messages from the nodes into rows: validates each payload against its channel's
- * schema and against the topic it came on (a node cannot report as another), queues it, and
- * writes queued messages in one transaction per batch. Each message's acknowledgement is released
- * only after its batch is committed, so a crash loses nothing the broker thinks was delivered.
+ * schema and against the topic it came on (a node cannot report as another) and commits it
+ * before its acknowledgement is released, so a crash loses nothing the broker thinks was
+ * delivered. MQTT clients hand over one message at a time, so each is its own short transaction
+ * (cheap in WAL mode); what changed is announced in batches, at most every `flushMs`.
  *
  * @example
  * const ingest = new Ingest({ store, scheduler });
@@ -14,6 +15,7 @@ import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { decodeMessage, type CommandResult, type NodeMetrics } from '../mqtt/messages.ts';
 import { parseNodeTopic } from '../mqtt/topics.ts';
 import { alertOps, type IngestedMessage } from './alert-rules.ts';
+import { pushUpdateOf } from './config-push-service.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
@@ -38,10 +40,8 @@ type Queued =
 export interface IngestOptions {
   store: ControllerStore;
   scheduler: Scheduler;
-  /** Longest a message waits for its batch. @default 20 */
+  /** Longest a change waits before it is announced. @default 20 */
   flushMs?: number;
-  /** A batch is written at once when it reaches this size. @default 2000 */
-  maxBatch?: number;
 }
 
 export interface IngestStats {
@@ -52,21 +52,20 @@ export interface IngestStats {
 
 export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   readonly stats: IngestStats = { accepted: 0, rejected: 0, batches: 0 };
-  private queue: Queued[] = [];
-  private acks: (() => void)[] = [];
+  private pending: LiveChange[] = [];
   private timer: TimerHandle | undefined;
   private readonly flushMs: number;
-  private readonly maxBatch: number;
+  private readonly writeOne: (q: Queued) => LiveChange[];
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
-    this.maxBatch = options.maxBatch ?? 2000;
+    this.writeOne = (q) => options.store.transaction(() => this.write(q));
   }
 
   /**
-   * Validates and queues one message. `ack` runs once the message is stored (or refused: a
-   * refused message must not be redelivered forever).
+   * Validates and stores one message. `ack` runs once it is committed (or refused: a refused
+   * message must not be redelivered forever).
    */
   accept(topic: string, payload: Uint8Array, ack: () => void = () => {}): void {
     const now = this.options.scheduler.now();
@@ -89,30 +88,27 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       return;
     }
     this.stats.accepted++;
-    this.queue.push({
+    const changes = this.writeOne({
       channel: where.channel,
       message: decoded.value,
       site: where.site,
       receivedAt: now,
     } as Queued);
-    this.acks.push(ack);
-    if (this.queue.length >= this.maxBatch) this.flush();
-    else this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
+    ack();
+    if (changes.length === 0) return;
+    this.pending.push(...changes);
+    this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
   }
 
-  /** Writes everything queued in one transaction, then acknowledges and announces it. */
+  /** Announces what changed since the last announcement. */
   flush(): void {
     this.timer?.cancel();
     this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    const acks = this.acks;
-    this.queue = [];
-    this.acks = [];
-    const changes = this.options.store.transaction(() => batch.flatMap((q) => this.write(q)));
+    if (this.pending.length === 0) return;
+    const changes = dedupe(this.pending);
+    this.pending = [];
     this.stats.batches++;
-    for (const ack of acks) ack();
-    if (changes.length > 0) this.emit('change', dedupe(changes));
+    this.emit('change', changes);
   }
 
   private write(q: Queued): LiveChange[] {
@@ -143,8 +139,9 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       }
       case 'command/result': {
         const r = q.message;
-        if (!store.pushes.update(r.id, r.status, r.reason, at)) return [];
-        const push = store.pushes.get(r.id);
+        const pushId = pushUpdateOf(r.id, r.status);
+        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at)) return [];
+        const push = store.pushes.get(pushId);
         return push ? [{ type: 'push', push }] : [];
       }
     }

@@ -1,6 +1,7 @@
 /**
  * Wall-clock scheduler for real nodes: the one place where `setTimeout` and the process clock
- * meet the cores.
+ * meet the cores. `now()` is Unix epoch milliseconds, so stored and published timestamps are
+ * real dates, but it advances monotonically (a wall-clock step does not move it backwards).
  *
  * @example
  * const s = new RealScheduler();
@@ -9,10 +10,8 @@
 import type { Scheduler, TimerHandle } from './scheduler.ts';
 
 export class RealScheduler implements Scheduler {
-  private readonly origin = performance.now();
-
   now(): number {
-    return performance.now() - this.origin;
+    return performance.timeOrigin + performance.now();
   }
 
   after(delayMs: number, fn: () => void): TimerHandle {

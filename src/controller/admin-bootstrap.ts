@@ -1,0 +1,37 @@
+/**
+ * Makes sure the dashboard has an admin: the password comes from INTELLI_MESH_PASSWORD when set
+ * (and is updated to it on every start), otherwise one is generated on the very first start and
+ * returned so the caller prints it once; it is never stored in clear.
+ *
+ * @example
+ * const { generatedPassword } = ensureAdmin(store.users, process.env.INTELLI_MESH_PASSWORD, Date.now());
+ */
+import { randomBytes } from 'node:crypto';
+import type { UserRepo } from './store/user-repo.ts';
+
+export const ADMIN_USERNAME = 'admin';
+
+export interface AdminBootstrap {
+  username: string;
+  /** Set only when this start generated the password. */
+  generatedPassword?: string;
+  /** Where the password came from, for the startup banner. */
+  source: 'environment' | 'generated' | 'database';
+}
+
+export function ensureAdmin(
+  users: UserRepo,
+  envPassword: string | undefined,
+  now: number,
+): AdminBootstrap {
+  const exists = users.exists(ADMIN_USERNAME);
+  if (envPassword !== undefined && envPassword !== '') {
+    if (exists) users.setPassword(ADMIN_USERNAME, envPassword);
+    else users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    return { username: ADMIN_USERNAME, source: 'environment' };
+  }
+  if (exists) return { username: ADMIN_USERNAME, source: 'database' };
+  const generatedPassword = randomBytes(12).toString('base64url');
+  users.create(ADMIN_USERNAME, 'admin', generatedPassword, now);
+  return { username: ADMIN_USERNAME, generatedPassword, source: 'generated' };
+}

@@ -1,0 +1,139 @@
+/**
+ * The controller as one process part: SQLite store, MQTT ingest from the site's nodes,
+ * configuration pushes, alerts, and the HTTP/WebSocket API. The mesh never depends on it: it
+ * watches and configures; every node decides for itself.
+ *
+ * @example
+ * const c = await startController({ site: 'lab', dbPath: 'lab.db', mqttUrl, mqttPassword, port: 8080 });
+ * console.log(c.url, c.admin.generatedPassword);
+ */
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
+import { ConfigPushService, type PushValidator } from './config-push-service.ts';
+import { ControllerLink } from './controller-link.ts';
+import { buildApp } from './http/app.ts';
+import { LiveHub } from './http/live-hub.ts';
+import { Ingest } from './ingest.ts';
+import { ControllerStore } from './store/controller-store.ts';
+
+export interface ControllerOptions {
+  site: string;
+  /** SQLite file; created when missing. */
+  dbPath: string;
+  mqttUrl: string;
+  /** @default 'controller' */
+  mqttUsername?: string;
+  mqttPassword: string;
+  scheduler: Scheduler;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 8080; 0 picks a free port */
+  port?: number;
+  /** From INTELLI_MESH_PASSWORD; when absent a password is generated at first start. */
+  adminPassword?: string;
+  webRoot?: string;
+  validatePush?: PushValidator;
+  publicMetrics?: boolean;
+  logger?: Logger;
+}
+
+export interface RunningController {
+  url: string;
+  admin: AdminBootstrap;
+  store: ControllerStore;
+  ingest: Ingest;
+  link: ControllerLink;
+  pushes: ConfigPushService;
+  close(): Promise<void>;
+}
+
+const COMPACT_EVERY_MS = 60_000;
+const EVENTS_KEPT_MS = 30 * 86_400_000;
+
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const log = options.logger ?? silentLogger;
+  const { scheduler } = options;
+  const store = ControllerStore.open(options.dbPath);
+  const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
+  const ingest = new Ingest({ store, scheduler });
+  const live = new LiveHub();
+
+  let link: ControllerLink | undefined;
+  const pushes = new ConfigPushService({
+    store,
+    clock: scheduler,
+    validate: options.validatePush,
+    send: async (node, command) => {
+      if (!link) throw new Error('controller is not connected to the broker');
+      await link.sendCommand(node, command);
+    },
+  });
+  ingest.on('change', (changes) => {
+    live.broadcast(changes);
+    pushes.onChanges(changes);
+  });
+
+  try {
+    link = await ControllerLink.connect({
+      url: options.mqttUrl,
+      site: options.site,
+      username: options.mqttUsername,
+      password: options.mqttPassword,
+      ingest,
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+
+  const app = await buildApp({
+    store,
+    clock: scheduler,
+    site: options.site,
+    pushes,
+    live,
+    mqttConnected: () => link?.connected ?? false,
+    ingestStats: () => ingest.stats,
+    webRoot: options.webRoot,
+    publicMetrics: options.publicMetrics,
+  });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 8080 });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  log.info({ url, site: options.site }, 'controller listening');
+
+  let compactedAt = Number(store.meta.get('metrics_compacted_at') ?? 0);
+  let timer: TimerHandle | undefined;
+  const compact = () => {
+    const now = scheduler.now();
+    compactedAt = store.metrics.compact(compactedAt, now);
+    store.meta.set('metrics_compacted_at', String(compactedAt));
+    store.events.prune(now - EVENTS_KEPT_MS);
+    timer = scheduler.after(COMPACT_EVERY_MS, compact);
+  };
+  timer = scheduler.after(COMPACT_EVERY_MS, compact);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    admin,
+    store,
+    ingest,
+    link,
+    pushes,
+    close: () => {
+      closing ??= (async () => {
+        timer?.cancel();
+        live.closeAll();
+        await app.close();
+        await link?.close();
+        ingest.flush();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * The controller's HTTP API and WebSocket feed, as one Fastify app built from its dependencies
+ * (so tests drive it with `app.inject` and a real store, no sockets needed).
+ *
+ * Routes: POST /api/login, POST /api/logout, GET /api/me, GET /api/health, GET /api/overview,
+ * GET /api/nodes, GET /api/nodes/:node, GET /api/nodes/:node/monitoring,
+ * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
+ * POST /api/alerts/:id/ack, GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
+ * GET /metrics, GET /api/live (WebSocket).
+ */
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import { zodIssueLines } from '../../core/validation-path.ts';
+import {
+  InvalidConfigError,
+  UnknownNodeError,
+  type ConfigPushService,
+} from '../config-push-service.ts';
+import type { IngestStats } from '../ingest.ts';
+import { LoginThrottle } from '../login-throttle.ts';
+import { deviceMonitoring, networkGraph } from '../netjson.ts';
+import type { ControllerStore } from '../store/controller-store.ts';
+import { requireRole, tokenOf } from './auth.ts';
+import type { LiveHub } from './live-hub.ts';
+import { prometheusRegistry } from './prometheus.ts';
+
+export interface ApiDeps {
+  store: ControllerStore;
+  clock: Clock;
+  site: string;
+  pushes: ConfigPushService;
+  live: LiveHub;
+  mqttConnected: () => boolean;
+  ingestStats: () => IngestStats;
+  /** @default 12 hours */
+  sessionTtlMs?: number;
+  /** A built dashboard to serve at `/`, if any. */
+  webRoot?: string;
+  /** Lets Prometheus scrape /metrics without a token (it stays read-only). @default false */
+  publicMetrics?: boolean;
+}
+
+const loginBody = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+const pushBody = z.object({
+  node: z.string().min(1).max(64),
+  version: z.string().min(1).max(128),
+  config: z.record(z.string(), z.unknown()),
+  confirm_timeout_s: z.number().positive().max(3600).optional(),
+});
+const eventsQuery = z.object({
+  node: z.string().max(64).optional(),
+  since: z.coerce.number().nonnegative().optional(),
+  until: z.coerce.number().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+const metricsQuery = z.object({
+  series: z.string().min(1).max(128),
+  since: z.coerce.number().nonnegative(),
+  until: z.coerce.number().nonnegative().optional(),
+});
+
+function badRequest(reply: FastifyReply, where: string, error: z.ZodError) {
+  return reply.code(400).send({ error: `invalid ${where}`, issues: zodIssueLines(error) });
+}
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const { store, clock } = deps;
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const viewer = requireRole(store.users, clock, 'viewer');
+  const admin = requireRole(store.users, clock, 'admin');
+  const throttle = new LoginThrottle();
+  const registry = prometheusRegistry(store, deps.ingestStats);
+  const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
+
+  app.post('/api/login', async (request, reply) => {
+    const body = loginBody.safeParse(request.body);
+    if (!body.success) return badRequest(reply, 'login body', body.error);
+    const { username, password } = body.data;
+    const now = clock.now();
+    if (!throttle.allowed(username, now)) {
+      const wait = Math.ceil(throttle.retryAfterMs(username, now) / 1000);
+      return reply
+        .code(429)
+        .header('retry-after', String(wait))
+        .send({ error: `too many failed logins; retry in ${wait} s` });
+    }
+    const user = store.users.verify(username, password);
+    if (!user) {
+      throttle.failed(username, now);
+      return reply.code(401).send({ error: 'wrong username or password' });
+    }
+    throttle.succeeded(username);
+    const token = store.users.openSession(user.username, now, ttl);
+    return { token, username: user.username, role: user.role, expires_at: now + ttl };
+  });
+
+  app.post('/api/logout', { preHandler: viewer }, async (request) => {
+    store.users.closeSession(tokenOf(request)!);
+    return { ok: true };
+  });
+
+  app.get('/api/me', { preHandler: viewer }, async (request) => request.user);
+
+  app.get('/api/health', async () => ({ ok: true, mqtt_connected: deps.mqttConnected() }));
+
+  app.get('/api/overview', { preHandler: viewer }, async () => {
+    const nodes = store.nodes.list();
+    const online = nodes.filter((n) => n.online);
+    const wans = online.flatMap((n) => (n.state?.wans ?? []).filter((w) => w.kind !== 'mesh'));
+    const alerts = store.alerts.listOpen();
+    return {
+      site: deps.site,
+      nodes_total: nodes.length,
+      nodes_online: online.length,
+      gateways: nodes.filter((n) => n.state?.role === 'gateway').length,
+      gateways_announcing: online.filter((n) => n.state?.gateway.announcing).length,
+      wans_total: wans.length,
+      wans_up: wans.filter((w) => w.state === 'up' || w.state === 'degraded').length,
+      alerts_open: alerts.length,
+      alerts_critical: alerts.filter((a) => a.severity === 'critical').length,
+      mqtt_connected: deps.mqttConnected(),
+    };
+  });
+
+  app.get('/api/nodes', { preHandler: viewer }, async () => store.nodes.list());
+
+  app.get<{ Params: { node: string } }>(
+    '/api/nodes/:node',
+    { preHandler: viewer },
+    async (request, reply) => {
+      const record = store.nodes.get(request.params.node);
+      if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
+      return {
+        ...record,
+        alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
+        events: store.events.query({ node: record.node, limit: 50 }),
+        pushes: store.pushes.list(record.node, 10),
+      };
+    },
+  );
+
+  app.get<{ Params: { node: string } }>(
+    '/api/nodes/:node/monitoring',
+    { preHandler: viewer },
+    async (request, reply) => {
+      const record = store.nodes.get(request.params.node);
+      if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
+      return deviceMonitoring(record);
+    },
+  );
+
+  app.get<{ Params: { node: string } }>(
+    '/api/nodes/:node/metrics',
+    { preHandler: viewer },
+    async (request, reply) => {
+      const q = metricsQuery.safeParse(request.query);
+      if (!q.success) return badRequest(reply, 'metrics query', q.error);
+      const now = clock.now();
+      return store.metrics.query(
+        request.params.node,
+        q.data.series,
+        q.data.since,
+        q.data.until ?? now,
+        now,
+      );
+    },
+  );
+
+  app.get('/api/topology', { preHandler: viewer }, async () =>
+    networkGraph(deps.site, store.nodes.list()),
+  );
+
+  app.get('/api/events', { preHandler: viewer }, async (request, reply) => {
+    const q = eventsQuery.safeParse(request.query);
+    if (!q.success) return badRequest(reply, 'events query', q.error);
+    return store.events.query(q.data);
+  });
+
+  app.get<{ Querystring: { state?: string } }>(
+    '/api/alerts',
+    { preHandler: viewer },
+    async (request) =>
+      request.query.state === 'all' ? store.alerts.listRecent() : store.alerts.listOpen(),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/alerts/:id/ack',
+    { preHandler: admin },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      const alert = Number.isInteger(id)
+        ? store.alerts.acknowledge(id, request.user!.username, clock.now())
+        : undefined;
+      if (!alert) return reply.code(404).send({ error: `no alert ${request.params.id}` });
+      deps.live.broadcast([{ type: 'alert', alert }]);
+      return alert;
+    },
+  );
+
+  app.get<{ Querystring: { node?: string } }>(
+    '/api/config/pushes',
+    { preHandler: viewer },
+    async (request) => store.pushes.list(request.query.node),
+  );
+
+  app.post('/api/config/push', { preHandler: admin }, async (request, reply) => {
+    const body = pushBody.safeParse(request.body);
+    if (!body.success) return badRequest(reply, 'push body', body.error);
+    try {
+      const push = await deps.pushes.push({
+        node: body.data.node,
+        version: body.data.version,
+        config: body.data.config,
+        requestedBy: request.user!.username,
+        confirmTimeoutS: body.data.confirm_timeout_s,
+      });
+      deps.live.broadcast([{ type: 'push', push }]);
+      return reply.code(202).send(push);
+    } catch (err) {
+      if (err instanceof UnknownNodeError) return reply.code(404).send({ error: err.message });
+      if (err instanceof InvalidConfigError) {
+        return reply.code(422).send({
+          error: 'configuration invalid',
+          issues: err.errors.map((e) => `${e.path}: ${e.message}`),
+        });
+      }
+      throw err;
+    }
+  });
+
+  app.get('/api/rejected', { preHandler: admin }, async () => store.rejected());
+
+  app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get('/api/live', { websocket: true, preHandler: viewer }, (socket) => {
+    deps.live.add(socket);
+    socket.send(JSON.stringify({ type: 'hello', site: deps.site, at: clock.now() }));
+  });
+
+  if (deps.webRoot) {
+    await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
+    // Client-side routes of the dashboard fall back to its index.html.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'no such route' });
+      return reply.sendFile('index.html');
+    });
+  }
+
+  return app;
+}
