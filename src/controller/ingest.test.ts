@@ -128,16 +128,20 @@ describe('Ingest', () => {
     expect(store.alerts.listOpen()).toEqual([]);
   });
 
-  it('never lets an older state or status overwrite a newer one', () => {
+  it('never lets an older state overwrite a newer one', () => {
     const { store, scheduler, ingest } = setup();
     ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 50, 'down')));
     ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 40, 'up')));
-    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: false, at: 60 }));
-    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: true, at: 55 }));
     scheduler.advance(20);
-    const n1 = store.nodes.get('n1')!;
-    expect(n1.state!.at).toBe(50);
-    expect(n1.online).toBe(false);
+    expect(store.nodes.get('n1')!.state!.at).toBe(50);
+  });
+
+  it('orders presence by arrival, so a last will stamped at connect time still wins', () => {
+    const { store, scheduler, ingest } = setup();
+    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: true, at: 55 }));
+    scheduler.advance(5);
+    ingest.accept(nodeTopic('lab', 'n1', 'status'), enc({ node: 'n1', online: false, at: 50 }));
+    expect(store.nodes.get('n1')!.online).toBe(false);
   });
 
   it('keeps everything across a restart of the controller', () => {

@@ -63,13 +63,17 @@ export class NodeRepo {
     this.listStmt = db.prepare<[], NodeRow>('SELECT * FROM nodes ORDER BY node');
   }
 
+  /**
+   * Presence is ordered by arrival, not by the node's timestamp: a last will carries the time the
+   * node connected, yet the broker publishes it after the node's later "online".
+   */
   recordStatus(site: string, status: NodeStatus, now: number): void {
     this.upsertStatusStmt.run({
       node: status.node,
       site,
       now,
       online: status.online ? 1 : 0,
-      at: status.at,
+      at: now,
     });
   }
 
