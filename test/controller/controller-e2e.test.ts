@@ -58,7 +58,10 @@ async function follow(ctl: RunningController) {
     const msg = JSON.parse(String(data)) as { type: string; changes?: LiveChange[] };
     for (const c of msg.changes ?? []) {
       seen.push(c);
-      for (const w of waiters.splice(0)) w.match(c) ? w.resolve(c) : waiters.push(w);
+      for (const w of waiters.splice(0)) {
+        if (w.match(c)) w.resolve(c);
+        else waiters.push(w);
+      }
     }
   });
   await new Promise((resolve) => ws.once('message', resolve));
