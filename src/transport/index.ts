@@ -12,3 +12,5 @@ export type { LinkModel, Transmission } from './link-model.ts';
 export type { MediumCounters } from './medium-counters.ts';
 export * from './memory-hub.ts';
 export * from './uniform-link-model.ts';
+export * from './udp-address.ts';
+export * from './udp-medium.ts';
