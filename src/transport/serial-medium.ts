@@ -11,7 +11,6 @@
  */
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 import { ClosedError, FrameTooLargeError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { FrameListener, LinkPeer, Medium } from '../core/medium.ts';
@@ -150,6 +149,9 @@ export async function openSerialMedium(options: OpenSerialOptions): Promise<Seri
     throw new InvalidMediumOptionError('baudRate', baudRate, 'a positive integer');
   }
   const mtu = checkMtu(options.mtu ?? SERIAL_DEFAULT_MTU);
+  // Loaded on first use: the native binding costs ~130 ms and is of no use to the many
+  // importers of this folder that only want the memory or UDP medium.
+  const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path: options.path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     port.open((error) => {
