@@ -106,29 +106,32 @@ describe('serial medium', () => {
   });
 });
 
-describe.runIf(socatAvailable())('serial medium on a real pty pair', () => {
-  it('resynchronises after garbage written by a raw port', async () => {
-    const pair = await openPtyPair();
-    cleanup.push(() => pair.close());
-    const medium = await openSerialMedium({ path: pair.paths[0], baudRate: 57_600 });
-    cleanup.push(() => medium.close());
-    const raw = new SerialPort({ path: pair.paths[1], baudRate: 57_600, autoOpen: false });
-    await new Promise<void>((resolve, reject) => raw.open((e) => (e ? reject(e) : resolve())));
-    cleanup.push(() => new Promise((resolve) => raw.close(resolve)));
-    const got: [number[], string][] = [];
-    medium.onFrame((f, from) => got.push([[...f], from]));
-    const rng = seededRandom(8);
-    raw.write(Uint8Array.from({ length: 3000 }, () => rng.int(256)));
-    raw.write(encodeSerialFrame(Uint8Array.of(0xc0, 0x00, 0xdb)));
-    await until(() => got.length >= 1);
-    expect(got.at(-1)).toEqual([[0xc0, 0x00, 0xdb], pair.paths[0]]);
-    expect(medium.counters.dropped).toBeGreaterThan(0);
-    const echoed: number[] = [];
-    raw.on('data', (chunk: Buffer) => echoed.push(...chunk));
-    medium.send(Uint8Array.of(9));
-    await until(() => echoed.includes(0) && echoed.lastIndexOf(0) > 0);
-    expect(Buffer.from(echoed).toString('hex')).toBe(
-      Buffer.from(encodeSerialFrame(Uint8Array.of(9))).toString('hex'),
-    );
-  });
-});
+describe.runIf(socatAvailable())(
+  'serial medium on a real pty pair (skipped without socat: apt-get install -y socat)',
+  () => {
+    it('resynchronises after garbage written by a raw port', async () => {
+      const pair = await openPtyPair();
+      cleanup.push(() => pair.close());
+      const medium = await openSerialMedium({ path: pair.paths[0], baudRate: 57_600 });
+      cleanup.push(() => medium.close());
+      const raw = new SerialPort({ path: pair.paths[1], baudRate: 57_600, autoOpen: false });
+      await new Promise<void>((resolve, reject) => raw.open((e) => (e ? reject(e) : resolve())));
+      cleanup.push(() => new Promise((resolve) => raw.close(resolve)));
+      const got: [number[], string][] = [];
+      medium.onFrame((f, from) => got.push([[...f], from]));
+      const rng = seededRandom(8);
+      raw.write(Uint8Array.from({ length: 3000 }, () => rng.int(256)));
+      raw.write(encodeSerialFrame(Uint8Array.of(0xc0, 0x00, 0xdb)));
+      await until(() => got.length >= 1);
+      expect(got.at(-1)).toEqual([[0xc0, 0x00, 0xdb], pair.paths[0]]);
+      expect(medium.counters.dropped).toBeGreaterThan(0);
+      const echoed: number[] = [];
+      raw.on('data', (chunk: Buffer) => echoed.push(...chunk));
+      medium.send(Uint8Array.of(9));
+      await until(() => echoed.includes(0) && echoed.lastIndexOf(0) > 0);
+      expect(Buffer.from(echoed).toString('hex')).toBe(
+        Buffer.from(encodeSerialFrame(Uint8Array.of(9))).toString('hex'),
+      );
+    });
+  },
+);
