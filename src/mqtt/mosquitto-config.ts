@@ -51,6 +51,11 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
     'persistence true',
     `persistence_location ${options.dataDir}/`,
     'autosave_interval 1',
+    // Mosquitto drops QoS 1 messages beyond 1000 queued per client by default: a controller that
+    // is restarting or briefly slower than a burst would lose data. Queue far more, bounded.
+    'max_queued_messages 200000',
+    'max_queued_bytes 268435456',
+
     ...(options.runAsUser ? [`user ${options.runAsUser}`] : []),
     '',
     `listener ${options.port} ${host}`,

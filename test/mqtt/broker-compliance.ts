@@ -196,6 +196,38 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
       expect(rec.seen.map((m) => m.payload)).not.toContain('forged-offline');
     });
 
+    it('keeps every QoS 1 message for a persistent subscriber that was away', async () => {
+      const opts = { clientId: 'controller', clean: false } as const;
+      const first = await connect(broker.url, 'controller', opts);
+      await first.subscribeAsync(siteFilter(SITE), { qos: 1 });
+      await first.endAsync();
+      const node = await client('node-3');
+      const topic = nodeTopic(SITE, 'node-3', 'metrics');
+      // More than Mosquitto's default per-client queue of 1000, which silently drops the rest.
+      const count = 3000;
+      await Promise.all(
+        Array.from({ length: count }, (_, i) => node.publishAsync(topic, String(i), { qos: 1 })),
+      );
+      // Redelivered in-flight messages may come after queued ones, so count rather than wait
+      // for the last; a broker that dropped some never gets there and times out.
+      const got = new Set<string>();
+      await new Promise<void>((resolve) => {
+        // The listener is in place before the connection opens on the next tick.
+        const back = mqtt.connect(broker.url, {
+          ...opts,
+          username: 'controller',
+          password: passwordOf('controller'),
+          reconnectPeriod: 0,
+        });
+        open.push(back);
+        back.on('message', (t, payload) => {
+          if (t === topic) got.add(payload.toString());
+          if (got.size === count) resolve();
+        });
+      });
+      expect([...got].map(Number).sort((a, b) => a - b)).toEqual([...Array(count).keys()]);
+    });
+
     it("does not let one node take over another's session by client id", async () => {
       const victim = await client('node-3', { clientId: 'node-3' });
       let kicked = false;
