@@ -31,6 +31,13 @@ export interface FragmentIn {
 
 export type ReassemblyDrop = 'timeout' | 'peer-limit' | 'total-limit' | 'inconsistent';
 
+interface PeerState {
+  messages: number;
+  bytes: number;
+  /** This peer's partials, oldest first. */
+  partials: Map<string, Partial>;
+}
+
 interface Partial {
   key: string;
   src: number;
@@ -49,7 +56,7 @@ export class Reassembler {
   // Insertion order = age order; a message is re-inserted whenever a fragment arrives.
   private readonly partials = new Map<string, Partial>();
   private totalBytes = 0;
-  private readonly perPeer = new Map<number, { messages: number; bytes: number }>();
+  private readonly perPeer = new Map<number, PeerState>();
   /** Why incomplete messages were dropped, for stats and tests. */
   readonly drops: Record<ReassemblyDrop, number> = {
     timeout: 0,
@@ -97,7 +104,9 @@ export class Reassembler {
       };
       this.makeRoomForMessage(f.src);
       this.partials.set(key, p);
-      this.peer(f.src).messages++;
+      const ps = this.peer(f.src);
+      ps.messages++;
+      ps.partials.set(key, p);
     }
     const index = f.fragment - 1;
     if (p.parts[index] !== undefined) return undefined;
@@ -107,10 +116,13 @@ export class Reassembler {
     p.received++;
     p.bytes += f.data.length;
     this.totalBytes += f.data.length;
-    this.peer(f.src).bytes += f.data.length;
+    const ps = this.peer(f.src);
+    ps.bytes += f.data.length;
     p.lastAt = now;
     this.partials.delete(key);
     this.partials.set(key, p);
+    ps.partials.delete(key);
+    ps.partials.set(key, p);
     if (p.received < p.fragments) return undefined;
     const out = new Uint8Array(p.bytes);
     let off = 0;
@@ -136,17 +148,19 @@ export class Reassembler {
     return first ? first.lastAt + this.timeoutMs : undefined;
   }
 
-  private peer(src: number): { messages: number; bytes: number } {
+  private peer(src: number): PeerState {
     let s = this.perPeer.get(src);
     if (!s) {
-      s = { messages: 0, bytes: 0 };
+      s = { messages: 0, bytes: 0, partials: new Map() };
       this.perPeer.set(src, s);
     }
     return s;
   }
 
   private oldestOf(src: number, except?: Partial): Partial | undefined {
-    for (const p of this.partials.values()) if (p.src === src && p !== except) return p;
+    const ps = this.perPeer.get(src);
+    if (!ps) return undefined;
+    for (const p of ps.partials.values()) if (p !== except) return p;
     return undefined;
   }
 
@@ -185,6 +199,7 @@ export class Reassembler {
     const s = this.peer(p.src);
     s.messages--;
     s.bytes -= p.bytes;
+    s.partials.delete(p.key);
     if (s.messages === 0) this.perPeer.delete(p.src);
   }
 }

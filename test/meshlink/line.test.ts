@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lineNetwork } from './harness.ts';
 
@@ -76,7 +77,7 @@ describe('meshlink over a line of five nodes (in-memory medium, virtual time)', 
     const net = lineNetwork([1, 2, 3, 4], { lossRate: 0.1, seed: 9 });
     const received: Buffer[] = [];
     let ended = false;
-    net.hosts[3]!.on('connection', (s: import('node:stream').Duplex) => {
+    net.hosts[3]!.on('connection', (s: Duplex) => {
       s.on('data', (d: Buffer) => received.push(Buffer.from(d)));
       s.on('end', () => (ended = true));
     });
