@@ -84,6 +84,10 @@ export interface MeshNodeOptions {
   maxPendingMessages?: number;
   /** A connection gives up after this many receipt timeouts on one chunk. @default 3 */
   connectionResends?: number;
+  /** Open connections at once; further SYNs are refused. @default 32 */
+  maxConnections?: number;
+  /** Scans run at once on behalf of other nodes; further requests are ignored. @default 8 */
+  maxRemoteProbes?: number;
 }
 
 interface HopMeta {
@@ -196,6 +200,8 @@ export class MeshNode {
       acceptConnections: options.acceptConnections ?? true,
       maxPendingMessages: options.maxPendingMessages ?? 64,
       connectionResends: options.connectionResends ?? 3,
+      maxConnections: options.maxConnections ?? 32,
+      maxRemoteProbes: options.maxRemoteProbes ?? 8,
     };
     this.sequences = new SequenceGenerator(options.random.fork('sequence'));
     this.table = new RouteTable({ ttlMs: this.o.routeTtlMs });
@@ -780,7 +786,7 @@ export class MeshNode {
     for (const c of this.connections.values()) {
       if (c.peer === f.src && c.s0 === f.sequence && c.role === 'acceptor') return true;
     }
-    if (!this.o.acceptConnections) {
+    if (!this.o.acceptConnections || this.connections.size >= this.o.maxConnections) {
       // Refusal: a FIN carrying the SYN's own sequence.
       this.sendMessage(f.src, PacketType.Fin, f.sequence, new Uint8Array(0), now, undefined);
       return false;
@@ -888,7 +894,10 @@ export class MeshNode {
 
   private onScan(f: Frame, now: number): void {
     if (f.dst !== 0 && f.data[0] === 1) {
-      // Asked to probe our own surroundings and report back.
+      // Asked to probe our own surroundings and report back, within a bound on such work.
+      let remote = 0;
+      for (const p of this.probes.values()) if (!p.session) remote++;
+      if (remote >= this.o.maxRemoteProbes) return;
       this.probe(undefined, 0, f.src, now, f.sequence);
       return;
     }
