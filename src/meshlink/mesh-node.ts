@@ -88,6 +88,8 @@ export interface MeshNodeOptions {
   maxConnections?: number;
   /** Scans run at once on behalf of other nodes; further requests are ignored. @default 8 */
   maxRemoteProbes?: number;
+  /** Frames awaiting a hop ACK at once; a relay drops what does not fit. @default 1024 */
+  maxPendingFrames?: number;
 }
 
 interface HopMeta {
@@ -154,6 +156,7 @@ export class MeshNode {
     badResponses: 0,
     retries: 0,
     floodDeadEnds: 0,
+    relayQueueDrops: 0,
   };
   private readonly o: Required<
     Omit<MeshNodeOptions, 'router' | 'reassembly' | 'random' | 'address' | 'mtu'>
@@ -202,6 +205,7 @@ export class MeshNode {
       connectionResends: options.connectionResends ?? 3,
       maxConnections: options.maxConnections ?? 32,
       maxRemoteProbes: options.maxRemoteProbes ?? 8,
+      maxPendingFrames: options.maxPendingFrames ?? 1024,
     };
     this.sequences = new SequenceGenerator(options.random.fork('sequence'));
     this.table = new RouteTable({ ttlMs: this.o.routeTtlMs });
@@ -456,6 +460,11 @@ export class MeshNode {
     }
     const key = frameKey(frame);
     if (this.hopSender.has(key)) return;
+    // Our own frames always go out; relayed ones only while the retry memory has room.
+    if (!local && this.hopSender.size >= this.o.maxPendingFrames) {
+      this.stats.relayQueueDrops++;
+      return;
+    }
     const meta: HopMeta = {
       local,
       msgId,

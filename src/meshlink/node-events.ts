@@ -52,4 +52,6 @@ export interface NodeStats {
   badResponses: number;
   retries: number;
   floodDeadEnds: number;
+  /** Relayed frames dropped because the retry memory was full. */
+  relayQueueDrops: number;
 }
