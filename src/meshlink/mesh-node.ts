@@ -21,24 +21,19 @@
  */
 import type { LinkPeer } from '../core/medium.ts';
 import type { Random } from '../core/random.ts';
-import { Connection } from './connection.ts';
-import { DuplicateFilter, frameKey } from './duplicate-filter.ts';
 import { ClosedError } from '../core/errors.ts';
-import {
-  ConnectionRefusedError,
-  InvalidAddressError,
-  ReceiptTimeoutError,
-  SendQueueFullError,
-  UnreachableError,
-} from './errors.ts';
+import { ConnectionManager } from './connection-manager.ts';
+import { DuplicateFilter, frameKey } from './duplicate-filter.ts';
+import { InvalidAddressError, SendQueueFullError } from './errors.ts';
 import { decodeFrame, emptyFrame, encodeFrame, type Frame } from './frame-codec.ts';
 import { fragmentPayloadSize, fragmentPayloads } from './fragmenter.ts';
 import type { NodeEvent, NodeStats, Output } from './node-events.ts';
+import type { NodePort } from './node-port.ts';
 import { PacketType } from './packet-type.ts';
 import { Reassembler, type ReassemblerOptions } from './reassembler.ts';
 import { ReliableSender } from './reliable-sender.ts';
 import { RouteTable } from './route-table.ts';
-import { ScanSession, decodeAddressList, encodeAddressList } from './scan.ts';
+import { ScanCoordinator } from './scan-coordinator.ts';
 import { NETWORK_KEY, SequenceGenerator, nextSequence } from './sequence.ts';
 
 /** The routing engine's hook: the neighbour to hand a frame for `dst` to, if it knows one. */
@@ -120,17 +115,6 @@ interface PendingPing {
   deadline: number;
 }
 
-interface ScanProbe {
-  session: ScanSession | undefined;
-  /** For a user scan: 0 for the local probe, else the node asked. */
-  target: number;
-  /** For a probe run on behalf of another node: who asked, and its SCAN's sequence. */
-  requester: number;
-  requestSequence: number;
-  responders: Set<number>;
-  deadline: number;
-}
-
 const RELIABLE = new Set<number>([
   PacketType.Syn,
   PacketType.Cmd,
@@ -173,9 +157,8 @@ export class MeshNode {
   private readonly messages = new Map<number, OutMessage>();
   private readonly messagesByKey = new Map<string, OutMessage>();
   private readonly pings = new Map<number, PendingPing>();
-  private readonly probes = new Map<number, ScanProbe>();
-  private readonly scans = new Map<number, ScanSession>();
-  private readonly connections = new Map<number, Connection>();
+  private readonly scans: ScanCoordinator;
+  private readonly conns: ConnectionManager;
   private nextId = 1;
   private closed = false;
 
@@ -207,6 +190,23 @@ export class MeshNode {
       maxRemoteProbes: options.maxRemoteProbes ?? 8,
       maxPendingFrames: options.maxPendingFrames ?? 1024,
     };
+    const port: NodePort = {
+      address: this.address,
+      payloadSize: this.payloadSize,
+      originate: (frame, now) => this.originate(frame, now),
+      sendMessage: (dst, type, seq, data, now, connId) =>
+        this.sendMessage(dst, type, seq, data, now, connId),
+      dropMessagesOf: (connId) => {
+        for (const m of [...this.messages.values()]) if (m.connId === connId) this.dropMessage(m);
+      },
+      nextSequence: () => this.sequences.next(),
+      newId: () => this.nextId++,
+      neighbours: (now) => this.table.neighbours(now),
+      event: (e) => this.events.push(e),
+      badResponse: () => this.stats.badResponses++,
+    };
+    this.scans = new ScanCoordinator(port, this.o);
+    this.conns = new ConnectionManager(port, this.o);
     this.sequences = new SequenceGenerator(options.random.fork('sequence'));
     this.table = new RouteTable({ ttlMs: this.o.routeTtlMs });
     this.seen = new DuplicateFilter({
@@ -255,8 +255,7 @@ export class MeshNode {
     consider(this.reassembler.nextDeadline());
     for (const m of this.messages.values()) consider(m.deadline);
     for (const p of this.pings.values()) consider(p.deadline);
-    for (const p of this.probes.values()) consider(p.deadline);
-    for (const s of this.scans.values()) consider(s.deadline);
+    consider(this.scans.nextDeadline());
     return d;
   }
 
@@ -283,42 +282,29 @@ export class MeshNode {
   /** Scans `depth` levels; a `scan-result` event with the returned id follows. */
   scan(depth: number, now: number): number {
     this.checkOpen();
-    const id = this.nextId++;
-    const session = new ScanSession(id, this.address, Math.max(1, Math.min(depth, 16)));
-    session.deadline = now + this.o.scanWindowMs;
-    this.scans.set(id, session);
-    this.probe(session, 0, 0, now);
-    return id;
+    return this.scans.start(depth, now);
   }
 
   /** Opens a connection; `connection-open` or `connection-error` with the returned id follows. */
   connect(dst: number, now: number): number {
     this.checkOpen();
     checkAddress('destination', dst, false);
-    const s0 = this.sequences.next();
-    const conn = new Connection({ id: this.nextId++, peer: dst, s0, role: 'initiator' });
-    this.connections.set(conn.id, conn);
-    conn.inFlightMsg = this.sendMessage(dst, PacketType.Syn, s0, new Uint8Array(0), now, conn.id);
-    return conn.id;
+    return this.conns.connect(dst, now);
   }
 
   /** Queues bytes on a connection; they arrive in order, exactly once. */
   write(connId: number, data: Uint8Array, now: number): void {
-    const conn = this.connection(connId);
-    conn.write(data);
-    this.pump(conn, now);
+    this.conns.write(connId, data, now);
   }
 
   /** Ends this side of a connection after the queued bytes (FIN). */
   end(connId: number, now: number): void {
-    const conn = this.connection(connId);
-    conn.end();
-    this.pump(conn, now);
+    this.conns.end(connId, now);
   }
 
   /** Bytes written on a connection and not yet sent. */
   queuedBytes(connId: number): number {
-    return this.connections.get(connId)?.bytesQueued ?? 0;
+    return this.conns.queuedBytes(connId);
   }
 
   /** Stops the node: pending work is dropped, no more frames are produced. */
@@ -328,9 +314,8 @@ export class MeshNode {
     this.messages.clear();
     this.messagesByKey.clear();
     this.pings.clear();
-    this.probes.clear();
     this.scans.clear();
-    this.connections.clear();
+    this.conns.clear();
   }
 
   // ---- input -----------------------------------------------------------------------------
@@ -397,14 +382,7 @@ export class MeshNode {
     for (const m of this.messages.values()) {
       if (m.deadline <= now) this.receiptTimedOut(m, now);
     }
-    for (const [key, p] of this.probes) {
-      if (p.deadline > now) continue;
-      this.probes.delete(key);
-      if (!p.session) this.answerRemoteProbe(p, now);
-    }
-    for (const s of this.scans.values()) {
-      if (s.deadline <= now) this.advanceScan(s, now);
-    }
+    this.scans.tick(now);
   }
 
   // ---- forwarding ------------------------------------------------------------------------
@@ -571,10 +549,10 @@ export class MeshNode {
         this.onPong(f, now);
         return;
       case PacketType.Scan:
-        this.onScan(f, now);
+        this.scans.onScan(f, now);
         return;
       case PacketType.Rscan:
-        this.onRscan(f);
+        this.scans.onRscan(f);
         return;
       case PacketType.Receipt:
         this.onReceipt(f, now);
@@ -629,10 +607,10 @@ export class MeshNode {
         this.events.push({ kind: 'message', at: now, from: f.src, data, hops: f.hops });
         break;
       case PacketType.Syn:
-        receipt = this.onSyn(f, now);
+        receipt = this.conns.onSyn(f, now);
         break;
       default:
-        receipt = this.onConnectionMessage(f, data, now);
+        receipt = this.conns.onMessage(f, data, now);
     }
     if (!receipt) return;
     this.originate(
@@ -715,16 +693,7 @@ export class MeshNode {
       this.events.push({ kind: 'delivered', at: now, id: m.id, dst: m.dst });
       return;
     }
-    const conn = this.connections.get(m.connId);
-    if (!conn || conn.inFlightMsg !== m.id) return;
-    if (conn.state === 'connecting') {
-      conn.state = 'open';
-      conn.inFlightMsg = undefined;
-      this.events.push({ kind: 'connection-open', at: now, id: conn.id, peer: conn.peer });
-    } else {
-      conn.delivered();
-    }
-    this.pump(conn, now);
+    this.conns.onReceipt(m.connId, m.id, now);
   }
 
   private onUnreachableReport(f: Frame, now: number): void {
@@ -754,225 +723,16 @@ export class MeshNode {
     if (!m) return;
     this.dropMessage(m);
     this.events.push({ kind: 'unreachable', at: now, id, dst: m.dst, reporter, reason });
-    if (m.connId !== undefined) {
-      this.failConnection(m.connId, new UnreachableError(m.dst, reason), now);
-    }
+    if (m.connId !== undefined) this.conns.onUnreachable(m.connId, reason, now);
   }
 
   private receiptTimedOut(m: OutMessage, now: number): void {
     this.dropMessage(m);
-    const conn = m.connId === undefined ? undefined : this.connections.get(m.connId);
-    if (!conn) {
+    if (m.connId === undefined) {
       this.events.push({ kind: 'receipt-timeout', at: now, id: m.id, dst: m.dst });
-      return;
+    } else {
+      this.conns.onReceiptTimeout(m.connId, now);
     }
-    if (conn.resends >= this.o.connectionResends) {
-      this.failConnection(conn.id, new ReceiptTimeoutError(m.dst, this.o.receiptTimeoutMs), now);
-      return;
-    }
-    conn.resends++;
-    // The duplicate memory has expired by now, so the copy is not mistaken for a replay.
-    if (conn.state === 'connecting') {
-      conn.inFlightMsg = this.sendMessage(
-        m.dst,
-        PacketType.Syn,
-        conn.s0,
-        new Uint8Array(0),
-        now,
-        conn.id,
-      );
-      return;
-    }
-    const chunk = conn.pendingChunk;
-    if (!chunk) return;
-    const type = chunk.fin ? PacketType.Fin : conn.sendType;
-    conn.inFlightMsg = this.sendMessage(m.dst, type, chunk.sequence, chunk.data, now, conn.id);
-  }
-
-  // ---- connections -----------------------------------------------------------------------
-
-  private onSyn(f: Frame, now: number): boolean {
-    for (const c of this.connections.values()) {
-      if (c.peer === f.src && c.s0 === f.sequence && c.role === 'acceptor') return true;
-    }
-    if (!this.o.acceptConnections || this.connections.size >= this.o.maxConnections) {
-      // Refusal: a FIN carrying the SYN's own sequence.
-      this.sendMessage(f.src, PacketType.Fin, f.sequence, new Uint8Array(0), now, undefined);
-      return false;
-    }
-    const conn = new Connection({
-      id: this.nextId++,
-      peer: f.src,
-      s0: f.sequence,
-      role: 'acceptor',
-    });
-    this.connections.set(conn.id, conn);
-    this.events.push({ kind: 'connection', at: now, id: conn.id, peer: conn.peer });
-    return true;
-  }
-
-  private onConnectionMessage(f: Frame, data: Uint8Array, now: number): boolean {
-    for (const c of this.connections.values()) {
-      if (c.peer !== f.src) continue;
-      if (c.state === 'connecting' && f.type === PacketType.Fin && f.sequence === c.s0) {
-        this.failConnection(c.id, new ConnectionRefusedError(c.peer), now);
-        return true;
-      }
-      if (c.state !== 'open' || !c.matches(f.sequence)) continue;
-      const what = c.incoming(f.type, f.sequence);
-      if (what === 'deliver') {
-        this.events.push({ kind: 'connection-data', at: now, id: c.id, data });
-      } else if (what === 'fin') {
-        this.events.push({ kind: 'connection-end', at: now, id: c.id });
-        this.finishIfDone(c, now);
-      } else if (what === 'unexpected') {
-        continue;
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private pump(conn: Connection, now: number): void {
-    if (conn.state !== 'open' || conn.inFlightMsg !== undefined) return;
-    const chunk = conn.nextChunk(this.payloadSize * 4);
-    if (!chunk) {
-      this.finishIfDone(conn, now);
-      return;
-    }
-    const type = chunk.fin ? PacketType.Fin : conn.sendType;
-    conn.inFlightMsg = this.sendMessage(conn.peer, type, chunk.sequence, chunk.data, now, conn.id);
-  }
-
-  private finishIfDone(conn: Connection, now: number): void {
-    if (!conn.finished) return;
-    conn.state = 'closed';
-    this.connections.delete(conn.id);
-    this.events.push({ kind: 'connection-closed', at: now, id: conn.id });
-  }
-
-  private failConnection(
-    id: number,
-    error: UnreachableError | ConnectionRefusedError | ReceiptTimeoutError,
-    now: number,
-  ): void {
-    const conn = this.connections.get(id);
-    if (!conn) return;
-    conn.state = 'closed';
-    this.connections.delete(id);
-    for (const m of [...this.messages.values()]) if (m.connId === id) this.dropMessage(m);
-    this.events.push({ kind: 'connection-error', at: now, id, error });
-  }
-
-  private connection(id: number): Connection {
-    const conn = this.connections.get(id);
-    if (!conn || conn.state === 'closed') throw new ClosedError(`connection ${id} is not open`);
-    return conn;
-  }
-
-  // ---- scans -----------------------------------------------------------------------------
-
-  /** Sends a SCAN: to 0 for a local probe (flag 0), or to `target` asking it to probe (flag 1). */
-  private probe(
-    session: ScanSession | undefined,
-    target: number,
-    requester: number,
-    now: number,
-    requestSequence = 0,
-  ): void {
-    const sequence = this.sequences.next();
-    this.probes.set(nextSequence(sequence, 1), {
-      session,
-      target,
-      requester,
-      requestSequence,
-      responders: new Set(),
-      deadline: session ? session.deadline : now + this.o.scanWindowMs,
-    });
-    this.originate(
-      {
-        ...emptyFrame(),
-        dst: target,
-        type: PacketType.Scan,
-        sequence,
-        data: Uint8Array.of(target === 0 ? 0 : 1),
-      },
-      now,
-    );
-  }
-
-  private onScan(f: Frame, now: number): void {
-    if (f.dst !== 0 && f.data[0] === 1) {
-      // Asked to probe our own surroundings and report back, within a bound on such work.
-      let remote = 0;
-      for (const p of this.probes.values()) if (!p.session) remote++;
-      if (remote >= this.o.maxRemoteProbes) return;
-      this.probe(undefined, 0, f.src, now, f.sequence);
-      return;
-    }
-    this.sendRscan(f.src, f.sequence, this.table.neighbours(now), now);
-  }
-
-  private sendRscan(dst: number, requestSequence: number, heard: number[], now: number): void {
-    const response = nextSequence(requestSequence, 1);
-    const perFrame = Math.floor(this.payloadSize / 2);
-    const chunks: number[][] = [];
-    for (let i = 0; i < heard.length; i += perFrame) chunks.push(heard.slice(i, i + perFrame));
-    if (chunks.length === 0) chunks.push([]);
-    const n = Math.min(chunks.length, 255);
-    for (let i = 0; i < n; i++) {
-      this.originate(
-        {
-          ...emptyFrame(),
-          dst,
-          type: PacketType.Rscan,
-          response,
-          sequence: nextSequence(response, 2),
-          fragment: i + 1,
-          fragments: n,
-          data: encodeAddressList(chunks[i]!),
-        },
-        now,
-      );
-    }
-  }
-
-  private onRscan(f: Frame): void {
-    const p = this.probes.get(f.response);
-    if (!p) {
-      this.stats.badResponses++;
-      return;
-    }
-    const heard = decodeAddressList(f.data);
-    p.responders.add(f.src);
-    if (!p.session) return;
-    if (p.target === 0) p.session.reply(f.src, heard, this.address);
-    else if (f.src === p.target) p.session.reply(f.src, heard);
-  }
-
-  private answerRemoteProbe(p: ScanProbe, now: number): void {
-    const heard = new Set(this.table.neighbours(now));
-    for (const r of p.responders) heard.add(r);
-    this.sendRscan(
-      p.requester,
-      p.requestSequence,
-      [...heard].sort((a, b) => a - b),
-      now,
-    );
-  }
-
-  private advanceScan(s: ScanSession, now: number): void {
-    for (const [key, p] of this.probes) if (p.session === s) this.probes.delete(key);
-    const frontier = s.level < s.depth ? s.takeFrontier() : [];
-    if (frontier.length === 0) {
-      this.scans.delete(s.id);
-      this.events.push({ kind: 'scan-result', at: now, id: s.id, graph: s.graph() });
-      return;
-    }
-    s.level++;
-    // The asked node probes for scanWindowMs, then its answer crosses the mesh.
-    s.deadline = now + this.o.scanWindowMs * 2 + this.o.pingTimeoutMs;
-    for (const n of frontier) this.probe(s, n, 0, now);
   }
 
   private checkOpen(): void {
