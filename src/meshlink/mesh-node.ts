@@ -22,6 +22,7 @@
 import type { LinkPeer } from '../core/medium.ts';
 import type { Random } from '../core/random.ts';
 import { ClosedError } from '../core/errors.ts';
+import { ackFor, ackedFrameKey } from './ack-frame.ts';
 import { ConnectionManager } from './connection-manager.ts';
 import { DuplicateFilter, frameKey } from './duplicate-filter.ts';
 import { InvalidAddressError, SendQueueFullError } from './errors.ts';
@@ -34,7 +35,7 @@ import { Reassembler, type ReassemblerOptions } from './reassembler.ts';
 import { ReliableSender } from './reliable-sender.ts';
 import { RouteTable } from './route-table.ts';
 import { ScanCoordinator } from './scan-coordinator.ts';
-import { NETWORK_KEY, SequenceGenerator, nextSequence } from './sequence.ts';
+import { SequenceGenerator, nextSequence } from './sequence.ts';
 
 /** The routing engine's hook: the neighbour to hand a frame for `dst` to, if it knows one. */
 export interface Router {
@@ -124,8 +125,6 @@ const RELIABLE = new Set<number>([
   PacketType.Receipt,
   PacketType.Unreachable,
 ]);
-
-const ACK_DATA_SIZE = 7;
 
 export class MeshNode {
   readonly address: number;
@@ -377,7 +376,13 @@ export class MeshNode {
       if (p.deadline > now) continue;
       this.pings.delete(p.id);
       // A broadcast ping ends quietly: its pongs were the answer.
-      this.events.push({ kind: 'ping-timeout', at: now, id: p.id, dst: p.dst });
+      this.events.push({
+        kind: 'ping-timeout',
+        at: now,
+        id: p.id,
+        dst: p.dst,
+        timeoutMs: this.o.pingTimeoutMs,
+      });
     }
     for (const m of this.messages.values()) {
       if (m.deadline <= now) this.receiptTimedOut(m, now);
@@ -466,42 +471,12 @@ export class MeshNode {
   }
 
   private sendAck(f: Frame, transmitter: number, linkPeer: LinkPeer): void {
-    const data = new Uint8Array(ACK_DATA_SIZE);
-    data[0] = f.src & 0xff;
-    data[1] = f.src >>> 8;
-    data[2] = f.dst & 0xff;
-    data[3] = f.dst >>> 8;
-    data[4] = f.type;
-    data[5] = f.crc & 0xff;
-    data[6] = f.crc >>> 8;
-    const response = nextSequence(f.sequence, f.fragment);
-    const ack: Frame = {
-      src: this.address,
-      dst: transmitter,
-      hop: transmitter,
-      type: PacketType.Ack,
-      sequence: nextSequence(response, 2),
-      response,
-      crc: 0,
-      fragment: f.fragment,
-      fragments: f.fragments,
-      attempt: f.attempt,
-      hops: 0,
-      data,
-    };
-    this.emit(encodeFrame(ack), linkPeer);
+    this.emit(encodeFrame(ackFor(f, this.address, transmitter)), linkPeer);
   }
 
   private onAck(ack: Frame): void {
-    const d = ack.data;
-    if (d.length < ACK_DATA_SIZE) {
-      this.stats.badResponses++;
-      return;
-    }
-    // The ACK's response is nextSequence(sequence, fragment); invert it to name the frame.
-    const sequence = (((ack.response ^ NETWORK_KEY) - ack.fragment) & 0xff) >>> 0;
-    const key = `${d[0]! | (d[1]! << 8)}:${d[2]! | (d[3]! << 8)}:${d[4]!}:${sequence}:${ack.fragment}:${d[5]! | (d[6]! << 8)}`;
-    if (!this.hopSender.ack(key, ack.src)) this.stats.badResponses++;
+    const key = ackedFrameKey(ack);
+    if (key === undefined || !this.hopSender.ack(key, ack.src)) this.stats.badResponses++;
   }
 
   private hopGaveUp(meta: HopMeta, now: number): void {
@@ -729,7 +704,13 @@ export class MeshNode {
   private receiptTimedOut(m: OutMessage, now: number): void {
     this.dropMessage(m);
     if (m.connId === undefined) {
-      this.events.push({ kind: 'receipt-timeout', at: now, id: m.id, dst: m.dst });
+      this.events.push({
+        kind: 'receipt-timeout',
+        at: now,
+        id: m.id,
+        dst: m.dst,
+        timeoutMs: this.o.receiptTimeoutMs,
+      });
     } else {
       this.conns.onReceiptTimeout(m.connId, now);
     }

@@ -196,10 +196,10 @@ export class MeshlinkHost extends EventEmitter {
         break;
       }
       case 'ping-timeout':
-        this.settle(e.id, undefined, new PingTimeoutError(e.dst, 0));
+        this.settle(e.id, undefined, new PingTimeoutError(e.dst, e.timeoutMs));
         break;
       case 'receipt-timeout':
-        this.settle(e.id, undefined, new ReceiptTimeoutError(e.dst, 0));
+        this.settle(e.id, undefined, new ReceiptTimeoutError(e.dst, e.timeoutMs));
         break;
       case 'unreachable': {
         const event: MeshEvent = {

@@ -19,7 +19,7 @@ export type NodeEvent =
   | { kind: 'message'; at: number; from: number; data: Uint8Array; hops: number }
   | { kind: 'delivered'; at: number; id: number; dst: number }
   | { kind: 'pong'; at: number; id: number; from: number; rttMs: number; hops: number }
-  | { kind: 'ping-timeout'; at: number; id: number; dst: number }
+  | { kind: 'ping-timeout'; at: number; id: number; dst: number; timeoutMs: number }
   | {
       kind: 'unreachable';
       at: number;
@@ -30,7 +30,7 @@ export type NodeEvent =
       reporter: number;
       reason: string;
     }
-  | { kind: 'receipt-timeout'; at: number; id: number; dst: number }
+  | { kind: 'receipt-timeout'; at: number; id: number; dst: number; timeoutMs: number }
   | { kind: 'scan-result'; at: number; id: number; graph: NeighbourGraph }
   | { kind: 'connection'; at: number; id: number; peer: number }
   | { kind: 'connection-open'; at: number; id: number; peer: number }
