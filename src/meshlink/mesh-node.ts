@@ -20,7 +20,6 @@
  * node.receive(bytesFromMedium, 'peer-2', 12); // later: node.takeEvents() holds the pong
  */
 import type { LinkPeer } from '../core/medium.ts';
-import type { Random } from '../core/random.ts';
 import { ClosedError } from '../core/errors.ts';
 import { ackFor, ackedFrameKey } from './ack-frame.ts';
 import { ConnectionManager } from './connection-manager.ts';
@@ -31,62 +30,19 @@ import { fragmentPayloadSize, fragmentPayloads } from './fragmenter.ts';
 import type { NodeEvent, NodeStats, Output } from './node-events.ts';
 import type { NodePort } from './node-port.ts';
 import { PacketType } from './packet-type.ts';
-import { Reassembler, type ReassemblerOptions } from './reassembler.ts';
+import { Reassembler } from './reassembler.ts';
 import { ReliableSender } from './reliable-sender.ts';
 import { RouteTable } from './route-table.ts';
 import { ScanCoordinator } from './scan-coordinator.ts';
 import { SequenceGenerator, nextSequence } from './sequence.ts';
+import {
+  type MeshNodeOptions,
+  type ResolvedNodeOptions,
+  type Router,
+  resolveNodeOptions,
+} from './mesh-node-options.ts';
 
-/** The routing engine's hook: the neighbour to hand a frame for `dst` to, if it knows one. */
-export interface Router {
-  nextHop(dst: number): number | undefined;
-}
-
-export interface MeshNodeOptions {
-  /** This node's mesh address, 1..65535. */
-  address: number;
-  /** The medium's MTU; fragment payloads are `mtu - 16` bytes (at most 239). */
-  mtu: number;
-  random: Random;
-  router?: Router;
-  /** Reject frames without CRC (the seed's crc = 0). @default false */
-  requireCrc?: boolean;
-  /** Frames that already crossed this many relays are not relayed again. @default 7 */
-  hopLimit?: number;
-  /** Copies of a frame sent to one next hop before giving up. @default 8 */
-  maxAttempts?: number;
-  /** First wait for a hop ACK, doubled per attempt. @default 40 */
-  ackTimeoutMs?: number;
-  /** Cap on the doubled wait. @default 500 */
-  maxBackoffMs?: number;
-  /** Random extra wait per retry. @default 20 */
-  jitterMs?: number;
-  /** @default 1000 */
-  pingTimeoutMs?: number;
-  /** Wait for a message's end-to-end receipt. @default 10000 */
-  receiptTimeoutMs?: number;
-  /** How long a local scan probe collects answers. @default 200 */
-  scanWindowMs?: number;
-  /** Forget neighbours and return paths after this long unheard. @default 60000 */
-  routeTtlMs?: number;
-  /** Duplicate memory; must be shorter than `receiptTimeoutMs`. @default 3000 */
-  duplicateWindowMs?: number;
-  /** @default 4096 */
-  duplicateCapacity?: number;
-  reassembly?: ReassemblerOptions;
-  /** Accept incoming connections. @default true */
-  acceptConnections?: boolean;
-  /** Messages awaiting a receipt at once. @default 64 */
-  maxPendingMessages?: number;
-  /** A connection gives up after this many receipt timeouts on one chunk. @default 3 */
-  connectionResends?: number;
-  /** Open connections at once; further SYNs are refused. @default 32 */
-  maxConnections?: number;
-  /** Scans run at once on behalf of other nodes; further requests are ignored. @default 8 */
-  maxRemoteProbes?: number;
-  /** Frames awaiting a hop ACK at once; a relay drops what does not fit. @default 1024 */
-  maxPendingFrames?: number;
-}
+export type { MeshNodeOptions, Router };
 
 interface HopMeta {
   local: boolean;
@@ -141,9 +97,7 @@ export class MeshNode {
     floodDeadEnds: 0,
     relayQueueDrops: 0,
   };
-  private readonly o: Required<
-    Omit<MeshNodeOptions, 'router' | 'reassembly' | 'random' | 'address' | 'mtu'>
-  >;
+  private readonly o: ResolvedNodeOptions;
   private readonly router: Router | undefined;
   private readonly payloadSize: number;
   private readonly sequences: SequenceGenerator;
@@ -169,26 +123,7 @@ export class MeshNode {
     this.mtu = options.mtu;
     this.payloadSize = fragmentPayloadSize(options.mtu);
     this.router = options.router;
-    this.o = {
-      requireCrc: options.requireCrc ?? false,
-      hopLimit: options.hopLimit ?? 7,
-      maxAttempts: options.maxAttempts ?? 8,
-      ackTimeoutMs: options.ackTimeoutMs ?? 40,
-      maxBackoffMs: options.maxBackoffMs ?? 500,
-      jitterMs: options.jitterMs ?? 20,
-      pingTimeoutMs: options.pingTimeoutMs ?? 1000,
-      receiptTimeoutMs: options.receiptTimeoutMs ?? 10_000,
-      scanWindowMs: options.scanWindowMs ?? 200,
-      routeTtlMs: options.routeTtlMs ?? 60_000,
-      duplicateWindowMs: options.duplicateWindowMs ?? 3000,
-      duplicateCapacity: options.duplicateCapacity ?? 4096,
-      acceptConnections: options.acceptConnections ?? true,
-      maxPendingMessages: options.maxPendingMessages ?? 64,
-      connectionResends: options.connectionResends ?? 3,
-      maxConnections: options.maxConnections ?? 32,
-      maxRemoteProbes: options.maxRemoteProbes ?? 8,
-      maxPendingFrames: options.maxPendingFrames ?? 1024,
-    };
+    this.o = resolveNodeOptions(options);
     const port: NodePort = {
       address: this.address,
       payloadSize: this.payloadSize,
