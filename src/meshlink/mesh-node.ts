@@ -639,6 +639,15 @@ export class MeshNode {
   private receiptTimedOut(m: OutMessage, now: number): void {
     this.dropMessage(m);
     if (m.connId === undefined) {
+      // The first hop took every fragment but the destination never confirmed: a give-up too.
+      this.events.push({
+        kind: 'unreachable',
+        at: now,
+        id: undefined,
+        dst: m.dst,
+        reporter: this.address,
+        reason: `no receipt within ${this.o.receiptTimeoutMs} ms`,
+      });
       this.events.push({
         kind: 'receipt-timeout',
         at: now,

@@ -1,4 +1,5 @@
 /** The meshlink sub-commands run for real on 127.0.0.1 UDP ports. */
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, type RunningProcess, freeUdpPorts, run, startProcess } from './cli-process.ts';
 
@@ -55,6 +56,48 @@ describe('intelli-mesh node / ping / send / scan', () => {
     n1.child.kill('SIGTERM');
     expect(await n1.exited).toBe(0);
     expect(n1.output()).toMatch(/node 1 stopping: frames in \d+/);
+  });
+
+  it('a node flooded with garbage datagrams keeps answering pings', async () => {
+    const [a, b, junkPort] = await freeUdpPorts(3);
+    const node = startProcess(BIN, ['node', '--address', '5', '--udp', `127.0.0.1:${a}`]);
+    running.push(node);
+    await node.waitFor(/listening/);
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve) => sock.bind(junkPort, '127.0.0.1', resolve));
+    let seed = 1;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    for (let burst = 0; burst < 20; burst++) {
+      await Promise.all(
+        Array.from({ length: 500 }, () => {
+          const junk = Buffer.alloc(rnd(256));
+          for (let i = 0; i < junk.length; i++) junk[i] = rnd(256);
+          return new Promise<void>((resolve) => sock.send(junk, a!, '127.0.0.1', () => resolve()));
+        }),
+      );
+    }
+    sock.close();
+    const r = await run(BIN, [
+      'ping',
+      '5',
+      '--address',
+      '6',
+      '--udp',
+      `127.0.0.1:${b}`,
+      '--peer',
+      `127.0.0.1:${a}`,
+      '--count',
+      '3',
+      '--interval',
+      '20',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/sent: 3, received: 3/);
+    node.child.kill('SIGTERM');
+    await node.exited;
+    const rejected = Number(/rejected (\d+)/.exec(node.output())?.[1]);
+    // Of 10 000 junk datagrams, the kernel may drop some under load; most reach the decoder.
+    expect(rejected).toBeGreaterThan(1000);
   });
 
   it('ping exits non-zero with 100% loss when nobody answers', async () => {

@@ -48,6 +48,25 @@ describe('meshlink over a line of five nodes (in-memory medium, virtual time)', 
     expect(events[0]?.reason).toContain('reported by 3');
   });
 
+  it('carries a 255-fragment message, refuses a larger one, and gives up on a missing node', async () => {
+    const net = lineNetwork([1, 2, 3]);
+    const got: Uint8Array[] = [];
+    net.hosts[2]!.on('message', (_f: number, d: Uint8Array) => got.push(d));
+    const max = bytes(16 * 255, 4);
+    expect((await net.settle(net.hosts[0]!.send(3, max))).error).toBeUndefined();
+    expect(Buffer.from(got[0]!).equals(Buffer.from(max))).toBe(true);
+    await expect(net.hosts[0]!.send(3, new Uint8Array(16 * 255 + 1))).rejects.toThrow(
+      expect.objectContaining({ name: 'MessageTooLargeError' }),
+    );
+    const events: { subject: string; reason: string }[] = [];
+    net.hosts[0]!.on('unreachable', (e: { subject: string; reason: string }) => events.push(e));
+    const r = await net.settle(net.hosts[0]!.send(99, bytes(20)));
+    expect(r.error?.name).toBe('ReceiptTimeoutError');
+    expect(events).toEqual([
+      expect.objectContaining({ subject: '99', reason: 'no receipt within 10000 ms' }),
+    ]);
+  });
+
   it('scans the line as a neighbour graph to depth 4', async () => {
     const net = lineNetwork([1, 2, 3, 4, 5]);
     const r = await net.settle(net.hosts[0]!.scan(4));
