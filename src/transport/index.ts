@@ -14,3 +14,7 @@ export * from './memory-hub.ts';
 export * from './uniform-link-model.ts';
 export * from './udp-address.ts';
 export * from './udp-medium.ts';
+export * from './cobs.ts';
+export * from './crc16.ts';
+export * from './serial-framing.ts';
+export * from './serial-medium.ts';

@@ -121,37 +121,60 @@ export class MemoryHub {
   /** @internal Fans one frame out to its receivers through the link model. */
   transmit(sender: MemoryEndpoint, frame: Uint8Array, to: LinkPeer | undefined): void {
     this.counters.sent++;
-    if (to === undefined) {
-      for (const peer of this.model.neighbours(sender.name)) this.copy(sender, peer, frame);
-      return;
-    }
+    const now = this.scheduler.now();
+    let batch: Batch | undefined;
     for (const peer of this.model.neighbours(sender.name)) {
-      if (peer === to) {
-        this.copy(sender, peer, frame);
-        return;
+      if (to !== undefined && peer !== to) continue;
+      const receiver = this.nodes.get(peer);
+      if (receiver !== undefined && receiver !== sender) {
+        const fate = this.model.transmit(sender.name, peer, frame.length, now);
+        if (!fate.delivered) {
+          this.counters.lost++;
+          receiver.counters.dropped++;
+        } else if (batch !== undefined && batch.delayMs === fate.delayMs) {
+          batch.add(receiver, frame);
+        } else {
+          // Copies with the same delay as the one before share one scheduler event: their
+          // queue entries would have been adjacent anyway, so the delivery order is unchanged.
+          batch = new Batch(this.counters, sender.name, fate.delayMs, receiver, frame);
+          this.scheduler.after(fate.delayMs, batch.deliver);
+        }
       }
+      if (to !== undefined) return;
     }
+  }
+}
+
+/** Copies of one frame due at the same instant. */
+class Batch {
+  private readonly receivers: MemoryEndpoint[] = [];
+  private readonly copies: Uint8Array[] = [];
+
+  constructor(
+    private readonly counters: HubCounters,
+    private readonly from: string,
+    readonly delayMs: number,
+    receiver: MemoryEndpoint,
+    frame: Uint8Array,
+  ) {
+    this.add(receiver, frame);
   }
 
-  private copy(sender: MemoryEndpoint, peer: string, frame: Uint8Array): void {
-    const receiver = this.nodes.get(peer);
-    if (receiver === undefined || receiver === sender) return;
-    const fate = this.model.transmit(sender.name, peer, frame.length, this.scheduler.now());
-    if (!fate.delivered) {
-      this.counters.lost++;
-      receiver.counters.dropped++;
-      return;
-    }
+  add(receiver: MemoryEndpoint, frame: Uint8Array): void {
+    this.receivers.push(receiver);
     // Each receiver gets its own copy taken now: neither the sender reusing its buffer nor
     // another receiver mutating what it got can change what this one sees.
-    const copy = frame.slice();
-    const from = sender.name;
-    this.scheduler.after(fate.delayMs, () => {
+    this.copies.push(frame.slice());
+  }
+
+  readonly deliver = (): void => {
+    for (let i = 0; i < this.receivers.length; i++) {
+      const receiver = this.receivers[i]!;
       // A receiver that closed (or closed and re-attached as a new endpoint) gets nothing.
-      if (receiver.closed) return;
+      if (receiver.closed) continue;
       receiver.counters.framesIn++;
       this.counters.delivered++;
-      receiver.listeners.emit(copy, from);
-    });
-  }
+      receiver.listeners.emit(this.copies[i]!, this.from);
+    }
+  };
 }

@@ -145,6 +145,20 @@ describe('UDP medium', () => {
     expect(() => m.addPeer('127.0.0.1:0')).toThrow(/port 0/);
   });
 
+  it('counts and logs datagrams the OS refuses to send, and keeps working', async () => {
+    const warnings: string[] = [];
+    const log = (obj: object | string, msg?: string) => warnings.push(msg ?? String(obj));
+    const logger = { debug: log, info: log, warn: log, error: log };
+    const m = await medium({ bind: '127.0.0.1:0', logger });
+    const foreign = await rawSocket();
+    // Without SO_BROADCAST the kernel refuses the limited broadcast address (EACCES).
+    m.send(Uint8Array.of(1), '255.255.255.255:9');
+    m.send(Uint8Array.of(2), `127.0.0.1:${foreign.port}`);
+    await until(() => m.counters.sendErrors === 1 && foreign.got.length === 1);
+    expect(warnings).toEqual(['udp send']);
+    expect([...foreign.got[0]![0]]).toEqual([2]);
+  });
+
   it('copies the frame at send time', async () => {
     const m = await medium({ bind: '127.0.0.1:0' });
     const foreign = await rawSocket();

@@ -1,5 +1,6 @@
 /** Every sub-command of the CLI, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerLink } from './link.ts';
 import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
 import { registerScan } from './scan.ts';
@@ -14,4 +15,5 @@ export const commands: RegisterCommand[] = [
   registerPing,
   registerScan,
   registerSend,
+  registerLink,
 ];
