@@ -16,7 +16,8 @@ import { PacketType } from '../src/meshlink/packet-type.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function jsFramesPerSecond(frameBytes: number, seconds: number): number {
+/** One timed round of the TypeScript loop: encode + CRC + decode with CRC check. */
+function jsRound(frameBytes: number, ms: number): number {
   const frame = {
     ...emptyFrame(),
     src: 1,
@@ -27,63 +28,67 @@ function jsFramesPerSecond(frameBytes: number, seconds: number): number {
   const buf = new Uint8Array(255);
   const options = { requireCrc: true };
   let checksum = 0;
-  let n = 0;
-  const runFor = (ms: number): number => {
-    const start = performance.now();
-    let count = 0;
-    while (performance.now() - start < ms) {
-      for (let i = 0; i < 10_000; i++) {
-        frame.sequence = i & 0xff;
-        encodeFrameInto(frame, buf);
-        const back = decodeFrame(buf, options);
-        checksum += back.crc + back.sequence;
-      }
-      count += 10_000;
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 10_000; i++) {
+      frame.sequence = i & 0xff;
+      encodeFrameInto(frame, buf);
+      const back = decodeFrame(buf, options);
+      checksum += back.crc + back.sequence;
     }
-    return count / ((performance.now() - start) / 1000);
-  };
-  runFor(500); // warm-up: let the JIT settle
-  const best = Math.max(
-    runFor((seconds * 1000) / 3),
-    runFor((seconds * 1000) / 3),
-    runFor((seconds * 1000) / 3),
-  );
-  n = checksum; // keep the work observable
-  return n >= 0 ? best : 0;
+    count += 10_000;
+  }
+  const rate = count / ((performance.now() - start) / 1000);
+  // Keeps the work observable so the JIT cannot drop it.
+  return checksum >= 0 ? rate : 0;
 }
 
-function cFramesPerSecond(frameBytes: number): number | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlink-bench-'));
-  const exe = join(dir, 'frame-codec');
+function buildC(): string | undefined {
+  const exe = join(mkdtempSync(join(tmpdir(), 'meshlink-bench-')), 'frame-codec');
   try {
     execFileSync('gcc', ['-O2', '-o', exe, join(here, 'c', 'frame-codec.c')]);
+    return exe;
   } catch {
     console.warn('gcc not found or failed: skipping the C reference');
     return undefined;
   }
-  const iterations = frameBytes <= 32 ? 30_000_000 : 3_000_000;
-  const runs = [0, 1, 2].map((): number => {
-    const out = execFileSync(exe, [String(frameBytes), String(iterations)])
-      .toString()
-      .trim();
-    return Number(out.split(' ')[0]);
-  });
-  return Math.max(...runs);
 }
 
+function cRound(exe: string, frameBytes: number, iterations: number): number {
+  const out = execFileSync(exe, [String(frameBytes), String(iterations)])
+    .toString()
+    .trim();
+  return Number(out.split(' ')[0]);
+}
+
+// The machine is shared, so load changes during a run: TypeScript and C rounds alternate and
+// each side keeps its best round, which compares the two under the same conditions.
+const ROUNDS = 15;
+const ROUND_MS = 300;
+const exe = buildC();
 const results = [32, 255].map((frameBytes) => {
-  const js = jsFramesPerSecond(frameBytes, 3);
-  const c = cFramesPerSecond(frameBytes);
-  const ratio = c ? c / js : undefined;
+  // Warm-up: V8 needs a few million iterations before its optimising tier settles.
+  jsRound(frameBytes, 2500);
+  let js = 0;
+  let c = 0;
+  const iterations = exe
+    ? Math.max(1, Math.round((cRound(exe, frameBytes, 200_000) * ROUND_MS) / 1000))
+    : 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    js = Math.max(js, jsRound(frameBytes, ROUND_MS));
+    if (exe) c = Math.max(c, cRound(exe, frameBytes, iterations));
+  }
+  const ratio = exe ? c / js : undefined;
   console.log(
     `${frameBytes}-byte frames: TypeScript ${(js / 1e6).toFixed(2)} M/s, C -O2 ${
-      c ? (c / 1e6).toFixed(2) : 'n/a'
+      exe ? (c / 1e6).toFixed(2) : 'n/a'
     } M/s${ratio ? `, C/TS ${ratio.toFixed(2)}x` : ''}`,
   );
   return {
     frameBytes,
     tsFramesPerSecond: Math.round(js),
-    cFramesPerSecond: c ? Math.round(c) : null,
+    cFramesPerSecond: exe ? Math.round(c) : null,
     cOverTs: ratio ?? null,
   };
 });

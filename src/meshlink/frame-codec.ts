@@ -162,7 +162,9 @@ export function encodeFrameInto(frame: Frame, b: Uint8Array, withCrc = true): nu
 
 /**
  * Decodes and validates one frame. Bytes after `size` (radio padding) are ignored; `data` is a
- * view into `bytes`, not a copy. Throws a FrameDecodeError subclass naming the bad field.
+ * view into `bytes`, not a copy, made when first read (so `{ ...frame }` does not carry it:
+ * name it, `{ ...frame, data: frame.data }`). Throws a FrameDecodeError subclass naming the
+ * bad field.
  */
 export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame {
   const length = bytes.length;
@@ -184,18 +186,59 @@ export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame {
       throw new CrcMismatchError(crc, computed);
     }
   }
-  return {
-    src: bytes[0]! | (bytes[1]! << 8),
-    dst: bytes[2]! | (bytes[3]! << 8),
-    hop: bytes[4]! | (bytes[5]! << 8),
-    type,
-    sequence: bytes[8]!,
-    response: bytes[9]!,
-    crc,
-    fragment,
-    fragments,
-    attempt: bytes[14]!,
-    hops: bytes[15]!,
-    data: bytes.subarray(HEADER_SIZE, size),
-  };
+  return new DecodedFrame(bytes, size, type, crc, fragment, fragments);
+}
+
+/**
+ * A decoded frame whose `data` view is made on first use: a relay or a bench that never reads
+ * the payload pays for no allocation beyond this object (the seed's C code points into the
+ * receive buffer the same way). The view aliases the received bytes.
+ */
+class DecodedFrame implements Frame {
+  src: number;
+  dst: number;
+  hop: number;
+  type: number;
+  sequence: number;
+  response: number;
+  crc: number;
+  fragment: number;
+  fragments: number;
+  attempt: number;
+  hops: number;
+  readonly #bytes: Uint8Array;
+  readonly #size: number;
+  #data: Uint8Array | undefined;
+
+  constructor(
+    bytes: Uint8Array,
+    size: number,
+    type: number,
+    crc: number,
+    fragment: number,
+    fragments: number,
+  ) {
+    this.src = bytes[0]! | (bytes[1]! << 8);
+    this.dst = bytes[2]! | (bytes[3]! << 8);
+    this.hop = bytes[4]! | (bytes[5]! << 8);
+    this.type = type;
+    this.sequence = bytes[8]!;
+    this.response = bytes[9]!;
+    this.crc = crc;
+    this.fragment = fragment;
+    this.fragments = fragments;
+    this.attempt = bytes[14]!;
+    this.hops = bytes[15]!;
+    this.#bytes = bytes;
+    this.#size = size;
+    this.#data = undefined;
+  }
+
+  get data(): Uint8Array {
+    return (this.#data ??= this.#bytes.subarray(HEADER_SIZE, this.#size));
+  }
+
+  set data(value: Uint8Array) {
+    this.#data = value;
+  }
 }

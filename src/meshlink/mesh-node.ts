@@ -359,7 +359,8 @@ export class MeshNode {
     const reliable = RELIABLE.has(f.type);
     if (reliable) this.sendAck(f, transmitter, from);
     this.stats.relayed++;
-    const out: Frame = { ...f, hop: this.address, hops: f.hops + 1, attempt: 1 };
+    // `data` is named: a decoded frame makes its view lazily, and a spread would not copy it.
+    const out: Frame = { ...f, data: f.data, hop: this.address, hops: f.hops + 1, attempt: 1 };
     this.transmit(out, this.nextHopFor(f.dst, now), now, false, undefined);
   }
 
