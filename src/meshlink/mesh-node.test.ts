@@ -80,6 +80,21 @@ describe('MeshNode (sans-IO)', () => {
     expect(n.stats.hopLimitDrops).toBe(1);
   });
 
+  it('never hands a frame back to the neighbour it came from', () => {
+    const n = node(2);
+    // 9 was last heard through 1, so the learned path to 9 points back at 1.
+    n.receive(
+      frame({ src: 9, dst: 2, hop: 1, type: PacketType.Ping, sequence: 1, hops: 1 }),
+      'l1',
+      0,
+    );
+    n.takeOutputs();
+    n.receive(frame({ src: 1, dst: 9, type: PacketType.Data, sequence: 5 }), 'l1', 1);
+    const out = sent(n);
+    expect(out.find((f) => f.type === PacketType.Data)).toMatchObject({ hop: 2, to: undefined });
+    expect(out.find((f) => f.type === PacketType.Ack)).toMatchObject({ dst: 1, to: 'l1' });
+  });
+
   it('retries with a rising attempt byte and growing gaps, then reports the destination unreachable', () => {
     const n = node(1, { maxAttempts: 5, ackTimeoutMs: 40, maxBackoffMs: 1000, jitterMs: 10 });
     const id = n.send(7, Uint8Array.of(1), 0);

@@ -361,7 +361,10 @@ export class MeshNode {
     this.stats.relayed++;
     // `data` is named: a decoded frame makes its view lazily, and a spread would not copy it.
     const out: Frame = { ...f, data: f.data, hop: this.address, hops: f.hops + 1, attempt: 1 };
-    this.transmit(out, this.nextHopFor(f.dst, now), now, false, undefined);
+    // Split horizon: never hand a frame back to the neighbour it came from; flood instead.
+    let next = this.nextHopFor(f.dst, now);
+    if (next?.via === transmitter) next = undefined;
+    this.transmit(out, next, now, false, undefined);
   }
 
   private transmit(
