@@ -28,7 +28,14 @@ interface Probe {
   requestSequence: number;
   responders: Set<number>;
   deadline: number;
+  /** Copies of this SCAN sent before, after getting no answer. */
+  retries: number;
+  /** Answered or retried already (a probe sits under two keys when sent twice). */
+  settled: boolean;
 }
+
+/** A scan asks an unanswering node (or its own neighbourhood) up to this many times more. */
+const SCAN_RETRIES = 3;
 
 export class ScanCoordinator {
   // Keyed by the response an answer must carry: nextSequence(our SCAN's sequence, 1).
@@ -76,9 +83,12 @@ export class ScanCoordinator {
 
   tick(now: number): void {
     for (const [key, p] of this.probes) {
-      if (p.deadline > now) continue;
+      // A scan's own probes are settled level by level in advance().
+      if (p.session || p.deadline > now) continue;
       this.probes.delete(key);
-      if (!p.session) this.answerRemoteProbe(p, now);
+      if (p.settled) continue;
+      p.settled = true;
+      this.answerRemoteProbe(p, now);
     }
     for (const s of this.sessions.values()) if (s.deadline <= now) this.advance(s, now);
   }
@@ -95,28 +105,38 @@ export class ScanCoordinator {
     this.sessions.clear();
   }
 
-  /** Sends a SCAN: to 0 for a local probe (flag 0), or to `target` asking it to probe (flag 1). */
+  /**
+   * Sends a SCAN: to 0 for a local probe (flag 0), or to `target` asking it to probe (flag 1).
+   * A local probe goes out twice under two sequences: neither the SCAN nor the answers are
+   * acknowledged, and one lost broadcast would otherwise hide a neighbour and its whole subtree.
+   */
   private probe(
     session: ScanSession | undefined,
     target: number,
     requester: number,
     now: number,
     requestSequence = 0,
+    retries = 0,
   ): void {
-    const sequence = this.port.nextSequence();
-    this.probes.set(nextSequence(sequence, 1), {
+    const probe: Probe = {
       session,
       target,
       requester,
       requestSequence,
       responders: new Set(),
       deadline: session ? session.deadline : now + this.o.scanWindowMs,
-    });
+      retries,
+      settled: false,
+    };
     const data = Uint8Array.of(target === 0 ? 0 : 1);
-    this.port.originate(
-      { ...emptyFrame(), dst: target, type: PacketType.Scan, sequence, data },
-      now,
-    );
+    for (let copy = target === 0 ? 2 : 1; copy > 0; copy--) {
+      const sequence = this.port.nextSequence();
+      this.probes.set(nextSequence(sequence, 1), probe);
+      this.port.originate(
+        { ...emptyFrame(), dst: target, type: PacketType.Scan, sequence, data },
+        now,
+      );
+    }
   }
 
   private sendRscan(dst: number, requestSequence: number, heard: number[], now: number): void {
@@ -155,7 +175,22 @@ export class ScanCoordinator {
   }
 
   private advance(s: ScanSession, now: number): void {
-    for (const [key, p] of this.probes) if (p.session === s) this.probes.delete(key);
+    // SCAN and RSCAN are not acknowledged: ask again, once, whoever stayed silent.
+    const silent: Probe[] = [];
+    for (const [key, p] of this.probes) {
+      if (p.session !== s) continue;
+      this.probes.delete(key);
+      if (p.settled) continue;
+      p.settled = true;
+      if (p.responders.size === 0 && p.retries < SCAN_RETRIES) silent.push(p);
+    }
+    if (silent.length > 0) {
+      s.deadline =
+        now +
+        (s.level === 1 ? this.o.scanWindowMs : this.o.scanWindowMs * 2 + this.o.pingTimeoutMs);
+      for (const p of silent) this.probe(s, p.target, 0, now, 0, p.retries + 1);
+      return;
+    }
     const frontier = s.level < s.depth ? s.takeFrontier() : [];
     if (frontier.length === 0) {
       this.sessions.delete(s.id);

@@ -69,3 +69,23 @@ describe('meshlink on meshes (in-memory medium, virtual time)', () => {
     expect(got.length).toBeGreaterThanOrEqual(7);
   });
 });
+
+describe('meshlink scans under loss', () => {
+  it('asks silent nodes again, so a lossy line still scans whole', async () => {
+    const addresses = [1, 2, 3, 4, 5];
+    const complete: boolean[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const net = network(
+        addresses,
+        UniformLinkModel.line(names(addresses), { lossRate: 0.1, latencyMs: 2, seed }),
+        { seed },
+      );
+      const r = await net.settle(net.hosts[0]!.scan(4));
+      expect(r.error).toBeUndefined();
+      // Whatever it finds is true: only edges of the line.
+      for (const [a, b] of r.value!.edges) expect(b - a).toBe(1);
+      complete.push(r.value!.edges.length === 4);
+    }
+    expect(complete.filter(Boolean).length).toBeGreaterThanOrEqual(6);
+  });
+});
