@@ -16,32 +16,33 @@ import { PacketType } from '../src/meshlink/packet-type.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+const frames = new Map(
+  [32, 255].map((frameBytes) => [
+    frameBytes,
+    {
+      ...emptyFrame(),
+      src: 1,
+      dst: 2,
+      type: PacketType.Data,
+      data: Uint8Array.from({ length: frameBytes - 16 }, (_, i) => (i * 7) & 0xff),
+    },
+  ]),
+);
+const buf = new Uint8Array(255);
+const options = { requireCrc: true };
+let checksum = 0;
+
 /** One timed round of the TypeScript loop: encode + CRC + decode with CRC check. */
-function jsRound(frameBytes: number, ms: number): number {
-  const frame = {
-    ...emptyFrame(),
-    src: 1,
-    dst: 2,
-    type: PacketType.Data,
-    data: Uint8Array.from({ length: frameBytes - 16 }, (_, i) => (i * 7) & 0xff),
-  };
-  const buf = new Uint8Array(255);
-  const options = { requireCrc: true };
-  let checksum = 0;
-  let count = 0;
+function jsRound(frameBytes: number, iterations: number): number {
+  const frame = frames.get(frameBytes)!;
   const start = performance.now();
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 10_000; i++) {
-      frame.sequence = i & 0xff;
-      encodeFrameInto(frame, buf);
-      const back = decodeFrame(buf, options);
-      checksum += back.crc + back.sequence;
-    }
-    count += 10_000;
+  for (let i = 0; i < iterations; i++) {
+    frame.sequence = i & 0xff;
+    encodeFrameInto(frame, buf);
+    const back = decodeFrame(buf, options);
+    checksum += back.crc + back.sequence;
   }
-  const rate = count / ((performance.now() - start) / 1000);
-  // Keeps the work observable so the JIT cannot drop it.
-  return checksum >= 0 ? rate : 0;
+  return iterations / ((performance.now() - start) / 1000);
 }
 
 function buildC(): string | undefined {
@@ -55,11 +56,29 @@ function buildC(): string | undefined {
   }
 }
 
-function cRound(exe: string, frameBytes: number, iterations: number): number {
-  const out = execFileSync(exe, [String(frameBytes), String(iterations)])
+function cRun(exe: string, frameBytes: number, iterations: number): [number, string] {
+  const [rate, sum] = execFileSync(exe, [String(frameBytes), String(iterations)])
     .toString()
-    .trim();
-  return Number(out.split(' ')[0]);
+    .trim()
+    .split(' ');
+  return [Number(rate), sum ?? ''];
+}
+
+function cRound(exe: string, frameBytes: number, iterations: number): number {
+  return cRun(exe, frameBytes, iterations)[0];
+}
+
+/** Both loops must do the same work: their sums of (crc + sequence) over N frames agree. */
+function sameWork(exe: string, frameBytes: number): boolean {
+  const frame = frames.get(frameBytes)!;
+  let sum = 0;
+  for (let i = 0; i < 100_000; i++) {
+    frame.sequence = i & 0xff;
+    encodeFrameInto(frame, buf);
+    const back = decodeFrame(buf, options);
+    sum += back.crc + back.sequence;
+  }
+  return String(sum) === cRun(exe, frameBytes, 100_000)[1];
 }
 
 // The machine is shared, so load changes during a run: TypeScript and C rounds alternate and
@@ -68,31 +87,38 @@ const ROUNDS = 15;
 const ROUND_MS = 300;
 const exe = buildC();
 const results = [32, 255].map((frameBytes) => {
-  // Warm-up: V8 needs a few million iterations before its optimising tier settles.
-  jsRound(frameBytes, 2500);
-  let js = 0;
-  let c = 0;
-  const iterations = exe
+  // Warm-up: V8 needs a few million iterations before its optimising tier settles; the last
+  // warm-up round also sizes the timed rounds so each side runs about ROUND_MS.
+  for (let w = 0; w < 4; w++) jsRound(frameBytes, 1_000_000);
+  const jsIterations = Math.round((jsRound(frameBytes, 1_000_000) * ROUND_MS) / 1000);
+  const cIterations = exe
     ? Math.max(1, Math.round((cRound(exe, frameBytes, 200_000) * ROUND_MS) / 1000))
     : 0;
+  const verified = exe ? sameWork(exe, frameBytes) : false;
+  if (exe && !verified) throw new Error(`C and TypeScript disagree on ${frameBytes}-byte frames`);
+  let js = 0;
+  let c = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    js = Math.max(js, jsRound(frameBytes, ROUND_MS));
-    if (exe) c = Math.max(c, cRound(exe, frameBytes, iterations));
+    js = Math.max(js, jsRound(frameBytes, jsIterations));
+    if (exe) c = Math.max(c, cRound(exe, frameBytes, cIterations));
   }
   const ratio = exe ? c / js : undefined;
   console.log(
     `${frameBytes}-byte frames: TypeScript ${(js / 1e6).toFixed(2)} M/s, C -O2 ${
       exe ? (c / 1e6).toFixed(2) : 'n/a'
-    } M/s${ratio ? `, C/TS ${ratio.toFixed(2)}x` : ''}`,
+    } M/s${ratio ? `, C/TS ${ratio.toFixed(2)}x` : ''}${verified ? ' (same CRCs)' : ''}`,
   );
   return {
     frameBytes,
     tsFramesPerSecond: Math.round(js),
     cFramesPerSecond: exe ? Math.round(c) : null,
     cOverTs: ratio ?? null,
+    sameCrcs: verified,
   };
 });
 
+// Keeps the decoded values observable, so the JIT cannot drop the work.
+if (checksum < 0) console.log(checksum);
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
   join(here, 'results', 'meshlink-codec.json'),
@@ -102,6 +128,8 @@ writeFileSync(
       date: new Date().toISOString(),
       node: process.version,
       cpus: cpus().length,
+      rounds: ROUNDS,
+      roundMs: ROUND_MS,
       results,
     },
     null,

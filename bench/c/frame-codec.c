@@ -33,10 +33,11 @@ static void make_table(void) {
   for (int h = 0; h < 256; h++) pair[h] = (uint16_t)(((table[h] & 0xff) << 8) ^ table[table[h] >> 8]);
 }
 
-#define STEP2(c, b0, b1) (uint16_t)(pair[((c) >> 8) ^ (b0)] ^ table[((c) & 0xff) ^ (b1)])
+#define STEP2(c, b0, b1) (pair[((c) >> 8) ^ (b0)] ^ table[((c) & 0xff) ^ (b1)])
 
 static inline uint16_t frame_crc(const uint8_t *b, int size) {
-  uint16_t c = 0xffff;
+  /* A full-width register: 16-bit arithmetic would add a zero-extension to every step. */
+  uint32_t c = 0xffff;
   c = STEP2(c, b[0], b[1]);
   c = STEP2(c, b[2], b[3]);
   c = STEP2(c, 0, 0); /* hop */
@@ -47,8 +48,8 @@ static inline uint16_t frame_crc(const uint8_t *b, int size) {
   c = STEP2(c, 0, 0); /* attempt, hops */
   int i = 16;
   for (; i + 1 < size; i += 2) c = STEP2(c, b[i], b[i + 1]);
-  if (i < size) c = (uint16_t)((c << 8) ^ table[((c >> 8) ^ b[i]) & 0xff]);
-  return c;
+  if (i < size) c = ((c << 8) & 0xffff) ^ table[((c >> 8) ^ b[i]) & 0xff];
+  return (uint16_t)c;
 }
 
 static int encode(const Frame *f, uint8_t *b) {

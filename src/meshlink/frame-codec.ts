@@ -162,9 +162,8 @@ export function encodeFrameInto(frame: Frame, b: Uint8Array, withCrc = true): nu
 
 /**
  * Decodes and validates one frame. Bytes after `size` (radio padding) are ignored; `data` is a
- * view into `bytes`, not a copy, made when first read (so `{ ...frame }` does not carry it:
- * name it, `{ ...frame, data: frame.data }`). Throws a FrameDecodeError subclass naming the
- * bad field.
+ * view into `bytes`, not a copy, made when first read: build a new frame field by field rather
+ * than by spreading a decoded one. Throws a FrameDecodeError subclass naming the bad field.
  */
 export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame {
   const length = bytes.length;
@@ -206,9 +205,9 @@ class DecodedFrame implements Frame {
   fragments: number;
   attempt: number;
   hops: number;
-  readonly #bytes: Uint8Array;
-  readonly #size: number;
-  #data: Uint8Array | undefined;
+  private readonly bytes_: Uint8Array;
+  private readonly size_: number;
+  private data_: Uint8Array | undefined;
 
   constructor(
     bytes: Uint8Array,
@@ -229,16 +228,16 @@ class DecodedFrame implements Frame {
     this.fragments = fragments;
     this.attempt = bytes[14]!;
     this.hops = bytes[15]!;
-    this.#bytes = bytes;
-    this.#size = size;
-    this.#data = undefined;
+    this.bytes_ = bytes;
+    this.size_ = size;
+    this.data_ = undefined;
   }
 
   get data(): Uint8Array {
-    return (this.#data ??= this.#bytes.subarray(HEADER_SIZE, this.#size));
+    return (this.data_ ??= this.bytes_.subarray(HEADER_SIZE, this.size_));
   }
 
   set data(value: Uint8Array) {
-    this.#data = value;
+    this.data_ = value;
   }
 }

@@ -359,8 +359,22 @@ export class MeshNode {
     const reliable = RELIABLE.has(f.type);
     if (reliable) this.sendAck(f, transmitter, from);
     this.stats.relayed++;
-    // `data` is named: a decoded frame makes its view lazily, and a spread would not copy it.
-    const out: Frame = { ...f, data: f.data, hop: this.address, hops: f.hops + 1, attempt: 1 };
+    // Built field by field: a decoded frame makes its `data` view lazily, which a spread would
+    // not copy, and carries its receive buffer, which the new frame must not.
+    const out: Frame = {
+      src: f.src,
+      dst: f.dst,
+      hop: this.address,
+      type: f.type,
+      sequence: f.sequence,
+      response: f.response,
+      crc: f.crc,
+      fragment: f.fragment,
+      fragments: f.fragments,
+      attempt: 1,
+      hops: f.hops + 1,
+      data: f.data,
+    };
     // Split horizon: never hand a frame back to the neighbour it came from; flood instead.
     let next = this.nextHopFor(f.dst, now);
     if (next?.via === transmitter) next = undefined;
