@@ -151,8 +151,7 @@ export function encodeFrameInto(frame: Frame, b: Uint8Array, withCrc = true): nu
   b[14] = frame.attempt;
   b[15] = frame.hops;
   // A loop beats TypedArray.set's call overhead for the short payloads of small radios.
-  if (data.length <= 32) for (let i = 0; i < data.length; i++) b[HEADER_SIZE + i] = data[i]!;
-  else b.set(data, HEADER_SIZE);
+  b.set(data, HEADER_SIZE);
   const crc = withCrc ? crc16Frame(b, size) : 0;
   b[10] = crc & 0xff;
   b[11] = crc >>> 8;
