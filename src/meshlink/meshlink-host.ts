@@ -12,7 +12,7 @@
  * const graph = await host.scan(2);
  */
 import { EventEmitter } from 'node:events';
-import type { IntelliMeshError } from '../core/errors.ts';
+import { ClosedError, type IntelliMeshError } from '../core/errors.ts';
 import type { MeshEvent } from '../core/events.ts';
 import type { Medium } from '../core/medium.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
@@ -95,7 +95,7 @@ export class MeshlinkHost extends EventEmitter {
     });
   }
 
-  /** Detaches from the medium and drops pending work; waiting promises are left unsettled. */
+  /** Detaches from the medium and drops pending work; waiting operations reject with ClosedError. */
   close(): void {
     this.detach();
     this.timer?.cancel();
@@ -103,7 +103,9 @@ export class MeshlinkHost extends EventEmitter {
     this.node.close();
     for (const s of this.streams.values()) s.destroy();
     this.streams.clear();
+    const waiting = [...this.waiters.values()];
     this.waiters.clear();
+    for (const w of waiting) w.reject(new ClosedError(`meshlink host ${this.name} closed`));
   }
 
   private start<T>(op: () => number): Promise<T> {

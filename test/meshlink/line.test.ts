@@ -144,4 +144,14 @@ describe('meshlink over a line of five nodes (in-memory medium, virtual time)', 
     expect((await net.settle(done)).error).toBeUndefined();
     expect(Buffer.concat(echoed).equals(Buffer.from(payload))).toBe(true);
   });
+
+  it('rejects what is still waiting when the host closes, and refuses new work', async () => {
+    const net = lineNetwork([1, 2]);
+    const pending = net.hosts[0]!.ping(99);
+    net.hosts[0]!.close();
+    await expect(pending).rejects.toThrow(expect.objectContaining({ name: 'ClosedError' }));
+    await expect(net.hosts[0]!.send(2, bytes(4))).rejects.toThrow(
+      expect.objectContaining({ name: 'ClosedError' }),
+    );
+  });
 });
