@@ -22,5 +22,10 @@ export {
 export { MeshNode, type MeshNodeOptions, type Router } from './mesh-node.ts';
 export type { NodeEvent, NodeStats, Output } from './node-events.ts';
 export type { NeighbourGraph } from './scan.ts';
-export { MeshlinkHost, type MeshlinkHostOptions, type PingReply } from './meshlink-host.ts';
+export {
+  MeshlinkHost,
+  type MeshlinkHostEvents,
+  type MeshlinkHostOptions,
+  type PingReply,
+} from './meshlink-host.ts';
 export { MeshStream } from './mesh-stream.ts';

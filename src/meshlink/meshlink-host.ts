@@ -42,7 +42,16 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-export class MeshlinkHost extends EventEmitter {
+/** The host's events and their arguments. */
+export interface MeshlinkHostEvents {
+  message: [from: number, data: Uint8Array, hops: number];
+  connection: [stream: MeshStream];
+  unreachable: [event: MeshEvent];
+  pong: [reply: PingReply];
+  event: [event: MeshEvent];
+}
+
+export class MeshlinkHost extends EventEmitter<MeshlinkHostEvents> {
   readonly node: MeshNode;
   readonly name: string;
   private readonly medium: Medium;
