@@ -20,6 +20,7 @@ import { crc16Frame } from './crc16.ts';
 import {
   BadFragmentError,
   CrcMismatchError,
+  type FrameDecodeError,
   FrameEncodeError,
   FrameSizeMismatchError,
   MissingCrcError,
@@ -159,32 +160,65 @@ export function encodeFrameInto(frame: Frame, b: Uint8Array, withCrc = true): nu
   return size;
 }
 
+/** Why a frame was rejected: the name of the error `decodeFrame` throws for it. */
+export type FrameRejection =
+  | 'TruncatedFrameError'
+  | 'FrameSizeMismatchError'
+  | 'UnknownPacketTypeError'
+  | 'BadFragmentError'
+  | 'CrcMismatchError'
+  | 'MissingCrcError';
+
+/**
+ * Decodes and validates one frame without throwing: a Frame, or the name of the rejection.
+ * What a node uses on the receive path, where garbage is common and building an Error (with
+ * its stack trace) for each bad frame would cost more than the check.
+ */
+export function tryDecodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame | FrameRejection {
+  const length = bytes.length;
+  if (length < HEADER_SIZE) return 'TruncatedFrameError';
+  const size = bytes[6]!;
+  if (size < HEADER_SIZE || size > length) return 'FrameSizeMismatchError';
+  const type = bytes[7]!;
+  if (type >= PACKET_TYPE_LAST) return 'UnknownPacketTypeError';
+  const fragment = bytes[12]!;
+  const fragments = bytes[13]!;
+  if (fragment === 0 || fragments === 0 || fragment > fragments) return 'BadFragmentError';
+  const crc = bytes[10]! | (bytes[11]! << 8);
+  if ((crc !== 0 || options?.requireCrc === true) && crc16Frame(bytes, size) !== crc) {
+    return crc === 0 ? 'MissingCrcError' : 'CrcMismatchError';
+  }
+  return new DecodedFrame(bytes, size, type, crc, fragment, fragments);
+}
+
 /**
  * Decodes and validates one frame. Bytes after `size` (radio padding) are ignored; `data` is a
  * view into `bytes`, not a copy, made when first read: build a new frame field by field rather
  * than by spreading a decoded one. Throws a FrameDecodeError subclass naming the bad field.
  */
 export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame {
-  const length = bytes.length;
-  if (length < HEADER_SIZE) throw new TruncatedFrameError(length);
-  const size = bytes[6]!;
-  if (size < HEADER_SIZE || size > length) throw new FrameSizeMismatchError(size, length);
-  const type = bytes[7]!;
-  if (type >= PACKET_TYPE_LAST) throw new UnknownPacketTypeError(type);
-  const fragment = bytes[12]!;
-  const fragments = bytes[13]!;
-  if (fragment === 0 || fragments === 0 || fragment > fragments) {
-    throw new BadFragmentError(fragment, fragments);
+  const result = tryDecodeFrame(bytes, options);
+  if (typeof result !== 'string') return result;
+  throw rejectionError(result, bytes);
+}
+
+/** The typed error for a rejection, with the offending values. */
+function rejectionError(rejection: FrameRejection, bytes: Uint8Array): FrameDecodeError {
+  const size = bytes[6] ?? 0;
+  switch (rejection) {
+    case 'TruncatedFrameError':
+      return new TruncatedFrameError(bytes.length);
+    case 'FrameSizeMismatchError':
+      return new FrameSizeMismatchError(size, bytes.length);
+    case 'UnknownPacketTypeError':
+      return new UnknownPacketTypeError(bytes[7]!);
+    case 'BadFragmentError':
+      return new BadFragmentError(bytes[12]!, bytes[13]!);
+    case 'MissingCrcError':
+      return new MissingCrcError();
+    case 'CrcMismatchError':
+      return new CrcMismatchError(bytes[10]! | (bytes[11]! << 8), crc16Frame(bytes, size));
   }
-  const crc = bytes[10]! | (bytes[11]! << 8);
-  if (crc !== 0 || options?.requireCrc === true) {
-    const computed = crc16Frame(bytes, size);
-    if (computed !== crc) {
-      if (crc === 0) throw new MissingCrcError();
-      throw new CrcMismatchError(crc, computed);
-    }
-  }
-  return new DecodedFrame(bytes, size, type, crc, fragment, fragments);
 }
 
 /**

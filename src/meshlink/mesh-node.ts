@@ -25,7 +25,7 @@ import { ackFor, ackedFrameKey } from './ack-frame.ts';
 import { ConnectionManager } from './connection-manager.ts';
 import { DuplicateFilter, frameKey } from './duplicate-filter.ts';
 import { InvalidAddressError, SendQueueFullError } from './errors.ts';
-import { decodeFrame, emptyFrame, encodeFrame, type Frame } from './frame-codec.ts';
+import { emptyFrame, encodeFrame, tryDecodeFrame, type Frame } from './frame-codec.ts';
 import { fragmentPayloadSize, fragmentPayloads } from './fragmenter.ts';
 import type { NodeEvent, NodeStats, Output } from './node-events.ts';
 import type { NodePort } from './node-port.ts';
@@ -98,6 +98,7 @@ export class MeshNode {
     relayQueueDrops: 0,
   };
   private readonly o: ResolvedNodeOptions;
+  private readonly decodeOptions: { requireCrc: boolean };
   private readonly router: Router | undefined;
   private readonly payloadSize: number;
   private readonly sequences: SequenceGenerator;
@@ -124,6 +125,7 @@ export class MeshNode {
     this.payloadSize = fragmentPayloadSize(options.mtu);
     this.router = options.router;
     this.o = resolveNodeOptions(options);
+    this.decodeOptions = { requireCrc: this.o.requireCrc };
     const port: NodePort = {
       address: this.address,
       payloadSize: this.payloadSize,
@@ -258,12 +260,9 @@ export class MeshNode {
   receive(bytes: Uint8Array, from: LinkPeer, now: number): void {
     if (this.closed) return;
     this.stats.framesIn++;
-    let f: Frame;
-    try {
-      f = decodeFrame(bytes, { requireCrc: this.o.requireCrc });
-    } catch (err) {
-      const name = err instanceof Error ? err.name : 'UnknownError';
-      this.stats.rejected[name] = (this.stats.rejected[name] ?? 0) + 1;
+    const f = tryDecodeFrame(bytes, this.decodeOptions);
+    if (typeof f === 'string') {
+      this.stats.rejected[f] = (this.stats.rejected[f] ?? 0) + 1;
       return;
     }
     // Our own frame coming back from a flood.
