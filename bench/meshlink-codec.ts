@@ -83,7 +83,7 @@ function sameWork(exe: string, frameBytes: number): boolean {
 
 // The machine is shared, so load changes during a run: TypeScript and C rounds alternate and
 // each side keeps its best round, which compares the two under the same conditions.
-const ROUNDS = 15;
+const ROUNDS = 25;
 const ROUND_MS = 300;
 // The same algorithm as the TypeScript (two bytes a step), and the classic one-byte-a-step
 // table CRC the 8.7 M frames/s figure refers to.
