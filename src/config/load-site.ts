@@ -1,0 +1,84 @@
+/**
+ * Site file text -> a typed, validated `Site`, or every problem found: YAML syntax errors with
+ * line:col, schema issues, `${env:NAME}` references that are not set, and the cross-field rules
+ * of `validate-site.ts`, each located in the YAML where possible.
+ *
+ * @example
+ * const r = await loadSite('examples/site.yaml');
+ * if (!r.ok) for (const i of r.issues) console.error(formatIssue('site.yaml', i));
+ */
+import { readFile } from 'node:fs/promises';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { substituteEnv } from './env-substitution.ts';
+import { formatPath, type PathSegment, type SiteIssue } from './site-issue.ts';
+import { siteSchema, type Site } from './site-schema.ts';
+import { validateSite } from './validate-site.ts';
+
+export type SiteResult = { ok: true; site: Site } | { ok: false; issues: SiteIssue[] };
+
+export interface ParseSiteOptions {
+  /** Where `${env:NAME}` values come from. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Reads and checks a site file from disk. */
+export async function loadSite(path: string, options: ParseSiteOptions = {}): Promise<SiteResult> {
+  return parseSite(await readFile(path, 'utf8'), options);
+}
+
+/** Checks site text (YAML, of which JSON is a subset). */
+export function parseSite(text: string, options: ParseSiteOptions = {}): SiteResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return {
+          path: '',
+          rule: 'yaml-syntax',
+          message: e.message.split('\n')[0] ?? e.message,
+          line: at.line,
+          col: at.col,
+          segments: [],
+        };
+      }),
+    };
+  }
+  const env = substituteEnv(doc.toJS(), options.env ?? process.env);
+  const parsed = siteSchema.safeParse(env.value);
+  const issues = [...env.issues];
+  if (!parsed.success) {
+    issues.push(...parsed.error.issues.map(fromZod));
+  } else {
+    // An unresolved reference would also fail e.g. the key length rule; report it once.
+    const missing = new Set(env.issues.map((i) => i.path));
+    issues.push(...validateSite(parsed.data).filter((i) => !missing.has(i.path)));
+  }
+  if (issues.length > 0 || !parsed.success) {
+    return { ok: false, issues: issues.map((i) => locate(i, doc, lines)) };
+  }
+  return { ok: true, site: parsed.data };
+}
+
+function fromZod(z: z.core.$ZodIssue): SiteIssue {
+  const segments = z.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+  let message = z.message;
+  if (z.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+  if (z.code === 'unrecognized_keys') message = `unknown key(s): ${z.keys.join(', ')}`;
+  return { path: formatPath(segments), rule: z.code.replaceAll('_', '-'), message, segments };
+}
+
+/** Points an issue at its YAML node, or the nearest ancestor that exists (for missing keys). */
+function locate(i: SiteIssue, doc: Document, lines: LineCounter): SiteIssue {
+  for (let n = i.segments.length; n >= 0; n--) {
+    const node = doc.getIn(i.segments.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      const at = lines.linePos(node.range[0]);
+      return { ...i, line: at.line, col: at.col };
+    }
+  }
+  return i;
+}
