@@ -9,11 +9,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { substituteEnv } from './env-substitution.ts';
 import { formatPath, type PathSegment, type SiteIssue } from './site-issue.ts';
 import { siteSchema, type Site } from './site-schema.ts';
-import { validateSite } from './validate-site.ts';
+import { validatePartialSite, validateSite } from './validate-site.ts';
 
 export type SiteResult = { ok: true; site: Site } | { ok: false; issues: SiteIssue[] };
 
@@ -51,7 +51,21 @@ export function parseSite(text: string, options: ParseSiteOptions = {}): SiteRes
   const parsed = siteSchema.safeParse(env.value);
   const issues = [...env.issues];
   if (!parsed.success) {
-    issues.push(...parsed.error.issues.map(fromZod));
+    const schemaIssues = parsed.error.issues.map(fromZod);
+    issues.push(...schemaIssues);
+    // Cross-field rules over what did parse, minus anything under an already broken path.
+    const broken = [...schemaIssues, ...env.issues].map((i) => i.path);
+    const related = (a: string, b: string) =>
+      a === b ||
+      a.startsWith(`${b}.`) ||
+      a.startsWith(`${b}[`) ||
+      b.startsWith(`${a}.`) ||
+      b.startsWith(`${a}[`);
+    issues.push(
+      ...validatePartialSite(bestEffort(env.value)).filter(
+        (i) => i.path !== '' && !broken.some((b) => b !== '' && related(i.path, b)),
+      ),
+    );
   } else {
     // An unresolved reference would also fail e.g. the key length rule; report it once.
     const missing = new Set(env.issues.map((i) => i.path));
@@ -81,4 +95,36 @@ function locate(i: SiteIssue, doc: Document, lines: LineCounter): SiteIssue {
     }
   }
   return i;
+}
+
+/**
+ * The site with defaults applied to every part that passes its own schema, descending into
+ * objects, lists and tagged unions that do not; values that fail are left as written.
+ */
+function bestEffort(value: unknown, schema: z.ZodType = siteSchema): unknown {
+  const whole = schema.safeParse(value);
+  if (whole.success) return whole.data;
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  const isRecord = value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (s instanceof z.ZodObject && isRecord) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [key, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+      out[key] = bestEffort(out[key], field);
+    }
+    return out;
+  }
+  if (s instanceof z.ZodArray && Array.isArray(value)) {
+    return value.map((x: unknown) => bestEffort(x, s.element as z.ZodType));
+  }
+  if (s instanceof z.ZodDiscriminatedUnion && isRecord) {
+    const tag = s.def.discriminator;
+    const tagValue = (value as Record<string, unknown>)[tag];
+    for (const option of s.options as z.ZodType[]) {
+      const shape =
+        option instanceof z.ZodObject ? (option.shape as Record<string, z.ZodType>) : {};
+      if (shape[tag]?.safeParse(tagValue).success) return bestEffort(value, option);
+    }
+  }
+  return value;
 }

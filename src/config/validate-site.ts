@@ -10,17 +10,54 @@ import { boardOf } from './board.ts';
 import { hostFits, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.ts';
 import { issue, type PathSegment, type SiteIssue } from './site-issue.ts';
 import { trackOf, type Site } from './site-schema.ts';
+import { hasControlCharacter } from './uci/uci-model.ts';
 
 /** Interface and zone names OpenWrt or our renderer already uses. */
 const reservedNames = new Set(['loopback', 'lan', 'wan', 'bat0', 'globals', 'mesh_2g', 'mesh_5g']);
 
+/** Free text that ends up in UCI files, where libuci refuses control characters. */
+function checkText(site: Site, out: SiteIssue[]): void {
+  const texts: [PathSegment[], string | undefined][] = [[['mesh', 'id'], site.mesh.id]];
+  site.ssids.forEach((s, i) => texts.push([['ssids', i, 'ssid'], s.ssid]));
+  site.nodes.forEach((n, i) =>
+    n.wans.forEach((w, j) => {
+      if (w.type !== 'modem') return;
+      for (const f of ['device', 'apn', 'username', 'password'] as const) {
+        texts.push([['nodes', i, 'wans', j, f], w[f]]);
+      }
+    }),
+  );
+  for (const [path, text] of texts) {
+    if (text !== undefined && hasControlCharacter(text)) {
+      out.push(issue(path, 'control-character', 'must not contain control characters'));
+    }
+  }
+}
+
+const checks = [checkVlans, checkSsids, checkNodes, checkMultiwan, checkMeshAndAgent, checkText];
+
 export function validateSite(site: Site): SiteIssue[] {
   const out: SiteIssue[] = [];
-  checkVlans(site, out);
-  checkSsids(site, out);
-  checkNodes(site, out);
-  checkMultiwan(site, out);
-  checkMeshAndAgent(site, out);
+  for (const check of checks) check(site, out);
+  return out;
+}
+
+/**
+ * The same rules over a site that failed its schema (some parts raw, some parsed), so one run
+ * still reports the cross-field problems. A group of rules that trips over malformed data is
+ * skipped: its inputs already have schema errors of their own.
+ */
+export function validatePartialSite(site: unknown): SiteIssue[] {
+  const out: SiteIssue[] = [];
+  for (const check of checks) {
+    const found: SiteIssue[] = [];
+    try {
+      check(site as Site, found);
+      out.push(...found);
+    } catch {
+      // Malformed input for this group: the schema issues already describe it.
+    }
+  }
   return out;
 }
 
