@@ -14,6 +14,7 @@ import { hasControlCharacter, type UciPackage, type UciSection } from './uci-mod
 interface Word {
   value: string;
   offset: number;
+  dropsRestOfLine?: boolean;
 }
 
 const keywords: Record<string, 'package' | 'config' | 'option' | 'list'> = {
@@ -72,14 +73,11 @@ class UciReader {
   private statement(): Word[] {
     const words: Word[] = [];
     for (;;) {
-      this.skipBlanks();
+      // A backslash before the command is part of it (an invalid one), not a continuation.
+      this.skipBlanks(words.length > 0);
       const c = this.text[this.pos];
       if (c === undefined) return words;
       if (c === '\n') {
-        this.pos++;
-        return words;
-      }
-      if (c === ';') {
         this.pos++;
         return words;
       }
@@ -87,16 +85,36 @@ class UciReader {
         this.skipComment();
         continue;
       }
-      words.push(this.word());
+      if (words.length === 0) {
+        words.push(this.command());
+        continue;
+      }
+      if (c === ';') {
+        this.pos++;
+        return words;
+      }
+      const word = this.word();
+      words.push(word);
+      if (word.dropsRestOfLine) this.skipComment();
     }
   }
 
-  private skipBlanks(): void {
+  /** libuci splits the command off with strtok: no quotes or escapes, only spaces end it. */
+  private command(): Word {
+    const offset = this.pos;
+    while (this.pos < this.text.length && !' \t\r\n'.includes(this.text[this.pos] ?? '')) {
+      this.pos++;
+    }
+    return { value: this.text.slice(offset, this.pos), offset };
+  }
+
+  private skipBlanks(continuations: boolean): void {
     for (;;) {
       const c = this.text[this.pos];
       if (c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f') this.pos++;
-      else if (c === '\\' && this.isLineEnd(this.pos + 1)) this.skipContinuation();
-      else return;
+      else if (continuations && c === '\\' && this.isLineEnd(this.pos + 1)) {
+        this.skipContinuation();
+      } else return;
     }
   }
 
@@ -119,20 +137,30 @@ class UciReader {
   private word(): Word {
     const offset = this.pos;
     let value = '';
+    // Whether quotes or escapes shortened the word in libuci's in-place buffer (see below).
+    let compacted = false;
     for (;;) {
       const c = this.text[this.pos];
       if (c === undefined || c === '\n' || c === ' ' || c === '\t' || c === '\r') break;
-      if (c === '\v' || c === '\f' || c === ';') break;
+      if (c === '\v' || c === '\f') break;
+      if (c === ';') {
+        // libuci ends the word by writing NUL at its end in place; with nothing removed from
+        // it, that NUL lands on the ';' and the rest of the line is never read.
+        return { value, offset, dropsRestOfLine: !compacted };
+      }
       if (c === '#') {
         this.skipComment();
         break;
       }
       if (c === "'") {
         value += this.singleQuoted();
+        compacted = true;
       } else if (c === '"') {
         value += this.doubleQuoted();
+        compacted = true;
       } else if (c === '\\') {
         value += this.escape();
+        compacted = true;
       } else {
         value += c;
         this.pos++;

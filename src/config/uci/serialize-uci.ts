@@ -17,7 +17,8 @@ export function quoteUci(value: string): string {
 export function serializeUci(pkg: UciPackage): string {
   const blocks: string[] = [];
   for (const s of pkg.sections) {
-    if (!/^[\x21-\x7e]+$/.test(s.type) || s.type.includes("'")) {
+    // libuci exports the type unquoted, so quote, escape, comment and ';' would not read back.
+    if (!/^[\x21-\x7e]+$/.test(s.type) || /['"\\#;]/.test(s.type)) {
       throw new UciValueError(`section type '${s.type}' is not a valid UCI type`);
     }
     if (s.name !== undefined && !/^[A-Za-z0-9_]+$/.test(s.name)) {
