@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UciSyntaxError } from '../errors.ts';
 import { parseUci } from './parse-uci.ts';
 import { serializeUci } from './serialize-uci.ts';
-import { uciPackage, uciSection, type UciPackage } from './uci-model.ts';
+import { hasControlCharacter, uciPackage, uciSection, type UciPackage } from './uci-model.ts';
 
 function options(pkg: UciPackage, index: number): Record<string, unknown> {
   return Object.fromEntries(pkg.sections[index]?.options ?? []);
@@ -137,7 +137,7 @@ describe('serializeUci', () => {
   const value = fc.oneof(
     text,
     fc.array(
-      fc.string({ maxLength: 20 }).filter((s) => !/[\x00-\x1f]/.test(s)),
+      fc.string({ maxLength: 20 }).filter((s) => !hasControlCharacter(s) && !/[\t\n\r]/.test(s)),
       { minLength: 1, maxLength: 4 },
     ),
   );
