@@ -72,7 +72,9 @@ const vlanSchema = z.object({
 });
 
 const roamingSchema = z.object({
-  mobilityDomain: z.string().describe('4 hex digits shared by every AP of this SSID'),
+  mobilityDomain: z
+    .string({ error: "must be 4 hex digits in quotes, e.g. 'a1b2'" })
+    .describe('4 hex digits shared by every AP of this SSID'),
   ftOverDs: z.boolean().default(false),
   ftPskGenerateLocal: z.boolean().default(true),
   reassociationDeadline: z.int().min(1000).max(65535).default(1000),
@@ -132,7 +134,7 @@ const modemWanSchema = z.object({
     .describe('sysfs path of the modem, as ModemManager sees it'),
   apn: z.string().min(1),
   pin: z
-    .string()
+    .string({ error: "must be 4-8 digits in quotes, e.g. '1234'" })
     .regex(/^\d{4,8}$/, 'must be 4-8 digits')
     .optional(),
   auth: z.enum(['none', 'pap', 'chap', 'both']).default('none'),
@@ -156,14 +158,16 @@ const policySchema = z.object({
   members: z.array(ident).min(1),
   lastResort: z.enum(['unreachable', 'blackhole', 'default']).default('unreachable'),
 });
+/** A port, range or list as mwan3 takes it; a bare number in YAML is accepted too. */
+const portSpec = z.union([z.string(), z.int().min(1).max(65535).transform(String)]);
 const ruleSchema = z.object({
   name: ident,
   policy: ident,
   srcIp: z.string().optional(),
   destIp: z.string().optional(),
   proto: z.enum(['all', 'tcp', 'udp', 'icmp']).default('all'),
-  srcPort: z.string().optional(),
-  destPort: z.string().optional(),
+  srcPort: portSpec.optional(),
+  destPort: portSpec.optional(),
   sticky: z.boolean().default(false),
   timeout: z.int().min(1).optional(),
 });
