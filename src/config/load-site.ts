@@ -47,7 +47,17 @@ export function parseSite(text: string, options: ParseSiteOptions = {}): SiteRes
       }),
     };
   }
-  const env = substituteEnv(doc.toJS(), options.env ?? process.env);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml refuses alias bombs ("billion laughs") while expanding; that is bad input, not a crash.
+    return {
+      ok: false,
+      issues: [{ path: '', rule: 'yaml-aliases', message: (err as Error).message, segments: [] }],
+    };
+  }
+  const env = substituteEnv(raw, options.env ?? process.env);
   const parsed = siteSchema.safeParse(env.value);
   const issues = [...env.issues];
   if (!parsed.success) {

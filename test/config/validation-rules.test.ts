@@ -187,6 +187,18 @@ describe('site validation rules', () => {
     expect(r.issues[0]?.col).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses a YAML alias bomb with an issue instead of expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const next = String.fromCharCode(98 + i);
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const r = parseSite(lines.join('\n'), { env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.rule)).toEqual(['yaml-aliases']);
+  });
+
   it('rejects duplicate keys in the YAML', () => {
     const r = parseSite(exampleText.replace('country: KE', 'country: KE\ncountry: TZ'), {
       env: {},
