@@ -76,7 +76,10 @@ const roamingSchema = z.object({
     .string({ error: "must be 4 hex digits in quotes, e.g. 'a1b2'" })
     .describe('4 hex digits shared by every AP of this SSID'),
   ftOverDs: z.boolean().default(false),
-  ftPskGenerateLocal: z.boolean().default(true),
+  ftPskGenerateLocal: z
+    .boolean()
+    .default(true)
+    .describe('WPA2-PSK only; SAE SSIDs always use keys derived from the passphrase'),
   reassociationDeadline: z.int().min(1000).max(65535).default(1000),
 });
 

@@ -64,7 +64,11 @@ export function renderWireless(ctx: NodeContext): UciPackage {
           ieee80211r: r ? true : undefined,
           mobility_domain: r?.mobilityDomain.toLowerCase(),
           ft_over_ds: r ? r.ftOverDs : undefined,
-          ft_psk_generate_local: r ? r.ftPskGenerateLocal : undefined,
+          // Local FT key generation exists only for PSK; with SAE OpenWrt must derive the
+          // R0KH/R1KH keys from the passphrase and mobility domain instead.
+          ft_psk_generate_local: r
+            ? s.encryption === 'wpa2-psk' && r.ftPskGenerateLocal
+            : undefined,
           reassociation_deadline: r?.reassociationDeadline,
         }),
       );
