@@ -133,6 +133,7 @@ const modemWanSchema = z.object({
   type: z.literal('modem'),
   device: z
     .string()
+    .min(1)
     .default('/sys/devices/platform/soc/11200000.usb/usb1/1-1')
     .describe('sysfs path of the modem, as ModemManager sees it'),
   apn: z.string().min(1),
@@ -141,8 +142,8 @@ const modemWanSchema = z.object({
     .regex(/^\d{4,8}$/, 'must be 4-8 digits')
     .optional(),
   auth: z.enum(['none', 'pap', 'chap', 'both']).default('none'),
-  username: z.string().optional(),
-  password: z.string().optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
   iptype: z.enum(['ipv4', 'ipv6', 'ipv4v6']).default('ipv4'),
   mode: z.enum(['any', '3g', '4g', '5g']).default('4g').describe('allowed radio mode'),
   track: trackSchema.partial().optional(),
