@@ -22,9 +22,13 @@ export interface ParseSiteOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Reads and checks a site file from disk. */
-export async function loadSite(path: string, options: ParseSiteOptions = {}): Promise<SiteResult> {
-  return parseSite(await readFile(path, 'utf8'), options);
+/** Reads and checks a site file from disk, or site text given as `{ text }`. */
+export async function loadSite(
+  source: string | { text: string },
+  options: ParseSiteOptions = {},
+): Promise<SiteResult> {
+  const text = typeof source === 'string' ? await readFile(source, 'utf8') : source.text;
+  return parseSite(text, options);
 }
 
 /** Checks site text (YAML, of which JSON is a subset). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSite } from '../../src/config/index.ts';
-import { exampleObject, exampleText, issuesOf, type Loose } from './example-site.ts';
+import { loadSite, parseSite } from '../../src/config/index.ts';
+import { exampleObject, examplePath, exampleText, issuesOf, type Loose } from './example-site.ts';
 
 type Case = [rule: string, path: string, mutate: (s: Loose) => void];
 
@@ -165,6 +165,13 @@ describe('site validation rules', () => {
     for (const i of issues) {
       for (const secret of [...secrets, 'abc123456789']) expect(i.message).not.toContain(secret);
     }
+  });
+
+  it('loads from a path or from text alike', async () => {
+    const fromPath = await loadSite(examplePath, { env: {} });
+    const fromText = await loadSite({ text: exampleText }, { env: {} });
+    expect(fromPath.ok).toBe(true);
+    expect(fromText).toEqual(fromPath);
   });
 
   it('reads ${env:NAME} references', () => {
