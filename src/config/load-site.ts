@@ -96,6 +96,9 @@ function fromZod(z: z.core.$ZodIssue): SiteIssue {
   let message = z.message;
   if (z.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
   if (z.code === 'unrecognized_keys') message = `unknown key(s): ${z.keys.join(', ')}`;
+  if (z.code === 'too_small' && z.origin === 'string' && Number(z.minimum) === 1) {
+    message = 'must not be empty';
+  }
   return { path: formatPath(segments), rule: z.code.replaceAll('_', '-'), message, segments };
 }
 
