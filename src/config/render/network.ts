@@ -27,13 +27,7 @@ export function renderNetwork(ctx: NodeContext): UciPackage {
     uciSection('device', 'br_lan', {
       name: 'br-lan',
       type: 'bridge',
-      // Only ports that carry a VLAN: a bridge port with no VLAN would just drop frames.
-      ports: [
-        ...ctx.lanPorts.filter((p) =>
-          [...ctx.vlanPorts.values()].some((e) => e.some((x) => x.startsWith(`${p}:`))),
-        ),
-        ...site.vlans.map(batVlanDevice),
-      ],
+      ports: [...ctx.bridgedPorts, ...site.vlans.map(batVlanDevice)],
     }),
   );
   for (const v of site.vlans) {

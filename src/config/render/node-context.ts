@@ -17,6 +17,8 @@ export interface NodeContext {
   board: Board;
   /** LAN ports this node bridges, in board order. */
   lanPorts: string[];
+  /** LAN ports that carry at least one VLAN; a bridge port in no VLAN would drop every frame. */
+  bridgedPorts: string[];
   /** DSA bridge-vlan port entries per VLAN name, e.g. 'lan1:u*' or 'lan4:t'. */
   vlanPorts: Map<string, string[]>;
   /** Index of this node among the gateways (node order), or -1 when not a gateway. */
@@ -44,6 +46,7 @@ export function nodeContext(site: Site, nodeId: string): NodeContext {
     }
     vlanPorts.set(v.name, entries);
   }
+  const carried = new Set([...vlanPorts.values()].flat().map((entry) => entry.split(':')[0]));
   const gateways = site.nodes.filter((n) => n.role === 'gateway');
   const wanted = node.ssids ? new Set(node.ssids) : undefined;
   return {
@@ -51,6 +54,7 @@ export function nodeContext(site: Site, nodeId: string): NodeContext {
     node,
     board,
     lanPorts,
+    bridgedPorts: lanPorts.filter((p) => carried.has(p)),
     vlanPorts,
     gatewayIndex: gateways.findIndex((g) => g.id === node.id),
     gatewayCount: gateways.length,
