@@ -8,6 +8,7 @@
  * d.changes.map(formatUciChange);
  */
 import { readFile, stat } from 'node:fs/promises';
+import { CurrentFileError } from './errors.ts';
 import { join } from 'node:path';
 import {
   agentConfigPath,
@@ -41,7 +42,12 @@ export function diffRendered(rendered: RenderedNode, current: CurrentFiles): Nod
     changes.push(...diffUci(name, before, rendered.configs[name]));
   }
   const agentText = current['agent.json'];
-  const before: unknown = agentText === undefined ? {} : JSON.parse(agentText);
+  let before: unknown = {};
+  try {
+    if (agentText !== undefined) before = JSON.parse(agentText);
+  } catch (err) {
+    throw new CurrentFileError(`agent.json: ${(err as Error).message}`, { cause: err });
+  }
   return { changes, agent: diffJson(flatten(before), flatten(rendered.agent)) };
 }
 

@@ -37,3 +37,6 @@ export class InvalidSiteError extends IntelliMeshError {
 
 /** A tar entry that ustar cannot hold (name too long, bad mode). */
 export class ArchiveEntryError extends IntelliMeshError {}
+
+/** A node's current file that cannot be read for a diff (not UCI syntax: see UciSyntaxError). */
+export class CurrentFileError extends IntelliMeshError {}

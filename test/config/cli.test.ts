@@ -107,6 +107,15 @@ describe('intelli-mesh config', () => {
     expect(r.stderr).toContain("dhcp:2:16: unterminated '");
   });
 
+  it('diff names a current agent.json that is not JSON', async () => {
+    const current = join(dir, 'bad-agent');
+    cpSync(join(dir, 'current'), current, { recursive: true });
+    writeFileSync(join(current, 'agent.json'), '{ "node": ');
+    const r = await cli('config', 'diff', examplePath, 'gw-north', current);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: agent\.json: /m);
+  });
+
   it('diff refuses an unknown node', async () => {
     const r = await cli('config', 'diff', examplePath, 'nowhere', dir);
     expect(r.code).toBe(1);
