@@ -145,7 +145,15 @@ const modemWanSchema = z.object({
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
   iptype: z.enum(['ipv4', 'ipv6', 'ipv4v6']).default('ipv4'),
-  mode: z.enum(['any', '3g', '4g', '5g']).default('4g').describe('allowed radio mode'),
+  modes: z
+    .array(z.enum(['2g', '3g', '4g', '5g']))
+    .min(1)
+    .optional()
+    .describe('allowed radio access technologies; default: any'),
+  preferredMode: z
+    .enum(['2g', '3g', '4g', '5g'])
+    .optional()
+    .describe('preferred one among several allowed modes'),
   track: trackSchema.partial().optional(),
 });
 

@@ -82,6 +82,17 @@ const cases: Case[] = [
     (s) => Object.assign(s.nodes[1].wans[0], { proto: 'static', gateway: '203.0.113.1' }),
   ],
   ['address-format', 'nodes[1].wans[0].dns[0]', (s) => (s.nodes[1].wans[0].dns = ['dns.example'])],
+  [
+    'modem-preferred-mode',
+    'nodes[0].wans[1].preferredMode',
+    (s) => (s.nodes[0].wans[1].modes = ['4g']),
+  ],
+  [
+    'modem-preferred-mode',
+    'nodes[0].wans[1].preferredMode',
+    (s) => (s.nodes[0].wans[1].preferredMode = '5g'),
+  ],
+  ['modem-modes', 'nodes[0].wans[1].modes', (s) => (s.nodes[0].wans[1].modes = ['4g', '4g'])],
   ['modem-auth', 'nodes[0].wans[1].username', (s) => (s.nodes[0].wans[1].auth = 'chap')],
   [
     'track-target',

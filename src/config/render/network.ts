@@ -139,7 +139,9 @@ export function renderNetwork(ctx: NodeContext): UciPackage {
           username: w.username,
           password: w.password,
           iptype: w.iptype,
-          allowedmode: w.mode === 'any' ? undefined : w.mode,
+          // ModemManager's syntax: one mode, or several joined by '|' with a preferred one.
+          allowedmode: w.modes?.join('|'),
+          preferredmode: w.preferredMode,
           metric,
         }),
       );

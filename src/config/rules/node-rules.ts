@@ -96,8 +96,11 @@ export function checkNodes(site: Site, out: SiteIssue[]): void {
             out.push(issue([...path, 'dns', k], 'address-format', `'${d}' is not an IPv4 address`));
           }
         });
-      } else if ((w.auth === 'pap' || w.auth === 'chap' || w.auth === 'both') && !w.username) {
-        out.push(issue([...path, 'username'], 'modem-auth', `auth '${w.auth}' needs a username`));
+      } else {
+        if ((w.auth === 'pap' || w.auth === 'chap' || w.auth === 'both') && !w.username) {
+          out.push(issue([...path, 'username'], 'modem-auth', `auth '${w.auth}' needs a username`));
+        }
+        checkModes(w.modes, w.preferredMode, path, out);
       }
     });
     (n.ports ?? []).forEach((p, j) => {
@@ -109,4 +112,26 @@ export function checkNodes(site: Site, out: SiteIssue[]): void {
       }
     });
   });
+}
+
+/** ModemManager takes a preferred mode only together with two or more allowed modes. */
+function checkModes(
+  modes: readonly string[] | undefined,
+  preferred: string | undefined,
+  path: PathSegment[],
+  out: SiteIssue[],
+): void {
+  if (modes && new Set(modes).size !== modes.length) {
+    out.push(issue([...path, 'modes'], 'modem-modes', 'lists a mode twice'));
+  }
+  if (preferred === undefined) return;
+  if (!modes || modes.length < 2) {
+    out.push(
+      issue([...path, 'preferredMode'], 'modem-preferred-mode', 'needs two or more allowed modes'),
+    );
+  } else if (!modes.includes(preferred)) {
+    out.push(
+      issue([...path, 'preferredMode'], 'modem-preferred-mode', `'${preferred}' is not allowed`),
+    );
+  }
 }
