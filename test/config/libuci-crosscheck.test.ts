@@ -72,5 +72,6 @@ describe.skipIf(!uci)('libuci cross-check', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+    // 1,500 runs of the uci binary: slow on a shared 2-core machine.
+  }, 180_000);
 });
