@@ -46,12 +46,11 @@ export function renderFirewall(ctx: NodeContext): UciPackage {
   }
   for (const v of site.vlans) {
     if (hasWan && v.internet) {
-      sections.push(uciSection('forwarding', `fwd_${v.name}_wan`, { src: v.name, dest: 'wan' }));
+      sections.push(uciSection('forwarding', undefined, { src: v.name, dest: 'wan' }));
     }
     for (const target of v.forwardTo) {
-      sections.push(
-        uciSection('forwarding', `fwd_${v.name}_${target}`, { src: v.name, dest: target }),
-      );
+      // Anonymous, as in OpenWrt's defaults: a name built from two names could be ambiguous.
+      sections.push(uciSection('forwarding', undefined, { src: v.name, dest: target }));
     }
   }
   for (const v of site.vlans) {

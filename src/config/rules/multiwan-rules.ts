@@ -8,7 +8,7 @@
 import { parseCidr, parseIpv4 } from '../ipv4.ts';
 import { issue, type PathSegment, type SiteIssue } from '../site-issue.ts';
 import type { Site } from '../site-schema.ts';
-import { checkTrack, unique } from './rule-helpers.ts';
+import { checkTrack } from './rule-helpers.ts';
 
 export function checkMultiwan(site: Site, out: SiteIssue[]): void {
   const mw = site.multiwan;
@@ -18,30 +18,24 @@ export function checkMultiwan(site: Site, out: SiteIssue[]): void {
   if (mw.track.targets && mw.track.reliability !== undefined) {
     checkTrack(mw.track.targets, mw.track.reliability, ['multiwan', 'track'], out);
   }
-  unique(
-    mw.members,
-    (m) => m.name,
-    (i) => ['multiwan', 'members', i, 'name'],
-    'name-unique',
-    'member',
-    out,
-  );
-  unique(
-    mw.policies,
-    (p) => p.name,
-    (i) => ['multiwan', 'policies', i, 'name'],
-    'name-unique',
-    'policy',
-    out,
-  );
-  unique(
-    mw.rules,
-    (r) => r.name,
-    (i) => ['multiwan', 'rules', i, 'name'],
-    'name-unique',
-    'rule',
-    out,
-  );
+  // Members, policies, rules and the WAN interfaces are all sections of the one mwan3 file.
+  const taken = new Map<string, string>([['globals', 'the mwan3 globals']]);
+  for (const w of wanNames) taken.set(w, `the interface of WAN '${w}'`);
+  const named: [string, readonly { name: string }[]][] = [
+    ['members', mw.members],
+    ['policies', mw.policies],
+    ['rules', mw.rules],
+  ];
+  for (const [kind, items] of named) {
+    items.forEach((x, i) => {
+      const prior = taken.get(x.name);
+      if (prior) {
+        out.push(
+          issue(['multiwan', kind, i, 'name'], 'name-unique', `'${x.name}' is already ${prior}`),
+        );
+      } else taken.set(x.name, `${kind}[${i}]`);
+    });
+  }
   mw.members.forEach((m, i) => {
     if (!wanNames.has(m.wan)) {
       out.push(

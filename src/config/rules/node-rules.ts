@@ -9,7 +9,7 @@ import { boardOf } from '../board.ts';
 import { parseIpv4 } from '../ipv4.ts';
 import { issue, type PathSegment, type SiteIssue } from '../site-issue.ts';
 import { trackOf, type Site } from '../site-schema.ts';
-import { checkTrack, reservedNames, unique } from './rule-helpers.ts';
+import { checkTrack, reservedReason, unique } from './rule-helpers.ts';
 
 export function checkNodes(site: Site, out: SiteIssue[]): void {
   const nodes = site.nodes;
@@ -62,9 +62,9 @@ export function checkNodes(site: Site, out: SiteIssue[]): void {
     const wanPorts = new Map<string, number>();
     n.wans.forEach((w, j) => {
       const path: PathSegment[] = ['nodes', i, 'wans', j];
-      if (reservedNames.has(w.name) && w.name !== 'wan') {
-        out.push(issue([...path, 'name'], 'name-reserved', `'${w.name}' is used by OpenWrt`));
-      }
+      // 'wan' is the usual name of a first uplink and clashes with nothing we write.
+      const reserved = w.name === 'wan' ? undefined : reservedReason(w.name);
+      if (reserved) out.push(issue([...path, 'name'], 'name-reserved', reserved));
       if (vlanNames.has(w.name)) {
         out.push(issue([...path, 'name'], 'name-clash', `'${w.name}' is also a VLAN name`));
       }

@@ -13,10 +13,20 @@ export const reservedNames = new Set([
   'lan',
   'wan',
   'bat0',
+  'br_lan',
   'globals',
-  'mesh_2g',
-  'mesh_5g',
+  'odhcpd',
 ]);
+
+/** Prefixes of section names the renderer derives from VLAN names and mesh bands. */
+const reservedPrefixes = ['vlan_', 'bat0_', 'bat_', 'mesh_'];
+
+/** Why a VLAN or WAN name would clash with a section the renderer writes, if it would. */
+export function reservedReason(name: string): string | undefined {
+  if (reservedNames.has(name)) return `'${name}' is used by OpenWrt or the renderer`;
+  const prefix = reservedPrefixes.find((p) => name.startsWith(p));
+  return prefix ? `names starting with '${prefix}' are used by the renderer` : undefined;
+}
 
 export function unique<T>(
   items: readonly T[],

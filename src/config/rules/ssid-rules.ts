@@ -20,6 +20,9 @@ export function checkSsids(site: Site, out: SiteIssue[]): void {
   );
   const domains = new Map<string, number>();
   site.ssids.forEach((s, i) => {
+    if (s.name === 'mesh') {
+      out.push(issue(['ssids', i, 'name'], 'name-reserved', "'mesh' names the mesh interfaces"));
+    }
     if (utf8Length(s.ssid) > 32) {
       out.push(
         issue(['ssids', i, 'ssid'], 'ssid-length', `is ${utf8Length(s.ssid)} bytes; at most 32`),

@@ -9,7 +9,7 @@ import { boardOf } from '../board.ts';
 import { hostFits, overlaps, parseCidr, type Cidr } from '../ipv4.ts';
 import { issue, type PathSegment, type SiteIssue } from '../site-issue.ts';
 import type { Site } from '../site-schema.ts';
-import { reservedNames, unique } from './rule-helpers.ts';
+import { reservedReason, unique } from './rule-helpers.ts';
 
 export function checkVlans(site: Site, out: SiteIssue[]): void {
   const vlans = site.vlans;
@@ -35,9 +35,8 @@ export function checkVlans(site: Site, out: SiteIssue[]): void {
   const lanPorts = new Set(boardOf('bpi-r3').lanPorts);
   const untaggedBy = new Map<string, number>();
   vlans.forEach((v, i) => {
-    if (reservedNames.has(v.name)) {
-      out.push(issue(['vlans', i, 'name'], 'name-reserved', `'${v.name}' is used by OpenWrt`));
-    }
+    const reserved = reservedReason(v.name);
+    if (reserved) out.push(issue(['vlans', i, 'name'], 'name-reserved', reserved));
     const c = cidrs[i];
     if (!c) {
       out.push(
