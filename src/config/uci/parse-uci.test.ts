@@ -168,14 +168,16 @@ describe('serializeUci', () => {
 
   it('refuses values libuci would read differently', () => {
     const bad = [
-      uciSection('a', 'x', { o: '' }),
-      uciSection('a', 'x-y', {}),
-      uciSection('a b', undefined, {}),
-      uciSection('a', undefined, { 'o-p': 'v' }),
-      uciSection('a', undefined, { o: 'bell\u0007' }),
+      [uciSection('a', 'x', { o: '' })],
+      [uciSection('a', 'x-y', {})],
+      [uciSection('a b', undefined, {})],
+      [uciSection("a'b", undefined, {})],
+      [uciSection('a', undefined, { 'o-p': 'v' })],
+      [uciSection('a', undefined, { o: 'bell\u0007' })],
+      [uciSection('a', 'x', {}), uciSection('b', 'x', {})],
     ];
-    for (const s of bad) {
-      expect(() => serializeUci(uciPackage([s]))).toThrow(
+    for (const sections of bad) {
+      expect(() => serializeUci(uciPackage(sections))).toThrow(
         expect.objectContaining({ name: 'UciValueError' }),
       );
     }

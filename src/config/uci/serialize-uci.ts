@@ -16,7 +16,13 @@ export function quoteUci(value: string): string {
 
 export function serializeUci(pkg: UciPackage): string {
   const blocks: string[] = [];
+  const names = new Set<string>();
   for (const s of pkg.sections) {
+    if (s.name !== undefined) {
+      // libuci merges a repeated name into the first section: it would not read back the same.
+      if (names.has(s.name)) throw new UciValueError(`section name '${s.name}' is used twice`);
+      names.add(s.name);
+    }
     // libuci exports the type unquoted, so quote, escape, comment and ';' would not read back.
     if (!/^[\x21-\x7e]+$/.test(s.type) || /['"\\#;]/.test(s.type)) {
       throw new UciValueError(`section type '${s.type}' is not a valid UCI type`);
