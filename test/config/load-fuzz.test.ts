@@ -30,6 +30,8 @@ const allPaths = paths(exampleObject()).filter((p) => p.length > 0);
 const values = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.constantFrom('', 'lan1', 'wan', '10.0.0.0/8', 'user', 'fiber', '${env:NOPE}', 0, -1, 4095),
+  // Names the renderer also uses for sections, to look for clashes.
+  fc.constantFrom('mesh', 'vlan_user', 'bat0_guest', 'globals', 'odhcpd', 'lte_m1_w1', 'balanced'),
 );
 
 describe('site loader robustness', () => {
