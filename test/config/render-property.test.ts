@@ -191,7 +191,7 @@ describe('render -> parse property', () => {
           }
         }
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
     );
   });
 });
