@@ -53,12 +53,15 @@ export function diffRendered(rendered: RenderedNode, current: CurrentFiles): Nod
 
 export async function diffNodeDir(site: Site, nodeId: string, dir: string): Promise<NodeDiff> {
   const rendered = renderNode(site, nodeId);
-  const configDir = (await isDir(join(dir, 'etc', 'config'))) ? join(dir, 'etc', 'config') : dir;
+  // A copy of /etc/config, an overlay root, or a folder written by `config render`.
+  let root = dir;
+  if (await isDir(join(dir, 'files', 'etc', 'config'))) root = join(dir, 'files');
+  const configDir = (await isDir(join(root, 'etc', 'config'))) ? join(root, 'etc', 'config') : root;
   const current: CurrentFiles = {};
   for (const name of configNames) current[name] = await readIfPresent(join(configDir, name));
   current['agent.json'] =
-    (await readIfPresent(join(dir, agentConfigPath))) ??
-    (await readIfPresent(join(dir, 'agent.json')));
+    (await readIfPresent(join(root, agentConfigPath))) ??
+    (await readIfPresent(join(root, 'agent.json')));
   return diffRendered(rendered, current);
 }
 
