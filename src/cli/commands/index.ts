@@ -1,5 +1,6 @@
 /** Every sub-command of the CLI, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerConfig } from './config.ts';
 import { registerLink } from './link.ts';
 import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
@@ -16,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerScan,
   registerSend,
   registerLink,
+  registerConfig,
 ];
