@@ -1,0 +1,135 @@
+/**
+ * Renders a RoutingPlan as one nftables table, loaded atomically with `nft -f -`:
+ * - prerouting (mangle): each plan rule, in order, sends matching new connections from the LAN
+ *   devices to its own chain, which restores the connection's mark if it still names a WAN the
+ *   rule uses, else picks a WAN with `numgen random mod <total weight>` and saves it in the
+ *   conntrack mark. Sticky rules keep a source per WAN in a timed set, as mwan3 does with ipset.
+ * - postrouting (srcnat): masquerade on each WAN device that wants it.
+ * A mark picks the WAN's routing table through `ip rule fwmark`.
+ *
+ * @example
+ * const text = renderNftRuleset(layout, plan, { lanDevices: ['lan0'] });
+ * await run(['nft', '-f', '-'], { input: text });
+ */
+import { PlatformConfigError } from '../errors.ts';
+import type { PlanRule, RoutingPlan } from '../platform.ts';
+import { hex, MARK_MASK, MESH_MARK, UNREACHABLE_MARK, type WanLayout } from './wan-layout.ts';
+
+export const NFT_TABLE = 'intelli_mesh';
+
+const safeName = /^[A-Za-z0-9_.-]{1,32}$/;
+const cidr = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
+
+function matchExpr(rule: PlanRule, lanDevices: readonly string[], i: number): string {
+  const m = rule.match;
+  const iif = m.iif ?? lanDevices;
+  const parts: string[] = [];
+  if (iif.length > 0) parts.push(`iifname { ${iif.map((d) => `"${d}"`).join(', ')} }`);
+  for (const [k, v] of [
+    ['saddr', m.srcIp],
+    ['daddr', m.destIp],
+  ] as const) {
+    if (v === undefined) continue;
+    if (!cidr.test(v))
+      throw new PlatformConfigError(`plan.rules[${i}] ${k} '${v}' is not an IPv4 CIDR`);
+    parts.push(`ip ${k} ${v}`);
+  }
+  if (m.proto)
+    parts.push(
+      m.destPort !== undefined ? `${m.proto} dport ${m.destPort}` : `meta l4proto ${m.proto}`,
+    );
+  return parts.join(' ');
+}
+
+export function renderNftRuleset(
+  layout: WanLayout,
+  plan: RoutingPlan,
+  options: { lanDevices: readonly string[] },
+): string {
+  const byName = new Map(layout.wans.map((w) => [w.name, w]));
+  const sets: string[] = [];
+  const dispatch: string[] = [];
+  const chains: string[] = [];
+  plan.rules.forEach((rule, i) => {
+    if (!safeName.test(rule.name))
+      throw new PlatformConfigError(`plan.rules[${i}].name '${rule.name}' is not a safe name`);
+    const chain = `rule_${i}`;
+    const expr = matchExpr(rule, options.lanDevices, i);
+    dispatch.push(`    ${expr ? `${expr} ` : ''}goto ${chain} comment "${rule.name}"`);
+    const body: string[] = [];
+    const t = rule.target;
+    if (t.kind === 'wans') {
+      if (t.shares.length === 0)
+        throw new PlatformConfigError(`plan.rules[${i}] has no WAN shares`);
+      const shares = t.shares.map((s) => {
+        const w = byName.get(s.wan);
+        if (!w) throw new PlatformConfigError(`plan.rules[${i}] names unknown WAN '${s.wan}'`);
+        if (!Number.isInteger(s.weight) || s.weight < 1)
+          throw new PlatformConfigError(`plan.rules[${i}] weight ${s.weight} of '${s.wan}'`);
+        return { ...s, mark: w.mark };
+      });
+      body.push(
+        `    ct mark and ${hex(MARK_MASK)} { ${shares.map((s) => hex(s.mark)).join(', ')} } meta mark set ct mark and ${hex(MARK_MASK)} accept`,
+      );
+      if (rule.stickyTimeoutMs !== undefined) {
+        const seconds = Math.max(1, Math.ceil(rule.stickyTimeoutMs / 1000));
+        for (const s of shares) {
+          const set = `sticky_${i}_${s.mark >> 8}`;
+          sets.push(`  set ${set} { type ipv4_addr; flags timeout; timeout ${seconds}s; }`);
+          body.push(
+            `    ip saddr @${set} meta mark set ${hex(s.mark)} ct mark set meta mark update @${set} { ip saddr } accept`,
+          );
+        }
+      }
+      if (shares.length === 1) {
+        body.push(`    meta mark set ${hex(shares[0]!.mark)}`);
+      } else {
+        const total = shares.reduce((n, s) => n + s.weight, 0);
+        let from = 0;
+        const ranges = shares.map((s) => {
+          const r = `${from}-${from + s.weight - 1} : ${hex(s.mark)}`;
+          from += s.weight;
+          return r;
+        });
+        body.push(`    meta mark set numgen random mod ${total} map { ${ranges.join(', ')} }`);
+      }
+      if (rule.stickyTimeoutMs !== undefined) {
+        for (const s of shares)
+          body.push(`    meta mark ${hex(s.mark)} add @sticky_${i}_${s.mark >> 8} { ip saddr }`);
+      }
+      body.push('    ct mark set meta mark');
+    } else if (t.kind === 'mesh') {
+      body.push(`    meta mark set ${hex(MESH_MARK)} ct mark set meta mark`);
+    } else if (t.kind === 'unreachable') {
+      body.push(`    meta mark set ${hex(UNREACHABLE_MARK)} ct mark set meta mark`);
+    } else if (t.kind === 'blackhole') {
+      body.push('    drop');
+    } else {
+      body.push('    meta mark set 0x0 ct mark set 0x0');
+    }
+    chains.push(`  chain ${chain} {\n${body.join('\n')}\n  }`);
+  });
+  const nat = layout.wans
+    .filter((w) => w.masquerade !== false)
+    .map((w) => `    oifname "${w.device}" masquerade`);
+  return [
+    `table inet ${NFT_TABLE} {}`,
+    `delete table inet ${NFT_TABLE}`,
+    `table inet ${NFT_TABLE} {`,
+    ...sets,
+    '  chain prerouting {',
+    '    type filter hook prerouting priority mangle; policy accept;',
+    ...dispatch,
+    '  }',
+    ...chains,
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    ...nat,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Removes the table (used by close). */
+export const NFT_DELETE = `table inet ${NFT_TABLE} {}\ndelete table inet ${NFT_TABLE}\n`;
