@@ -28,16 +28,23 @@ export function commandRunner(options: { netns?: string | undefined } = {}): Com
   return (argv, opts = {}) =>
     new Promise((resolve, reject) => {
       const full = withNetns(options.netns, argv);
-      const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      const input = opts.input;
+      const child = spawn(full[0]!, full.slice(1), {
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('error', (e) => reject(new CommandFailedError(full, null, e.message)));
       child.on('close', (code) => {
         if (code !== 0 && !opts.allowFailure) reject(new CommandFailedError(full, code, stderr));
         else resolve({ stdout, stderr, code });
       });
-      child.stdin.end(opts.input ?? '');
+      if (input !== undefined) {
+        // A command that exits before reading all its input is reported by its exit code.
+        child.stdin!.on('error', () => undefined);
+        child.stdin!.end(input);
+      }
     });
 }

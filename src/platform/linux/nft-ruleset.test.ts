@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { renderNftRuleset } from './nft-ruleset.ts';
+import { wanLayout } from './wan-layout.ts';
+
+const layout = wanLayout([
+  { name: 'wan1', device: 'eth1', gateway: '192.0.2.1' },
+  { name: 'wan2', device: 'eth2', gateway: '198.51.100.1', masquerade: false },
+]);
+
+describe('renderNftRuleset', () => {
+  it('renders weighted, sticky, mesh and blackhole rules (golden)', () => {
+    const text = renderNftRuleset(
+      layout,
+      {
+        rules: [
+          { name: 'guest', match: { iif: ['guest0'] }, target: { kind: 'blackhole' } },
+          {
+            name: 'https',
+            match: { destIp: '203.0.113.0/24', proto: 'tcp', destPort: 443 },
+            stickyTimeoutMs: 600_000,
+            target: {
+              kind: 'wans',
+              shares: [
+                { wan: 'wan1', weight: 3 },
+                { wan: 'wan2', weight: 1 },
+              ],
+            },
+          },
+          { name: 'default', match: {}, target: { kind: 'mesh' } },
+        ],
+        meshGateway: null,
+      },
+      { lanDevices: ['lan0'] },
+    );
+    expect(text).toBe(
+      [
+        'table inet intelli_mesh {}',
+        'delete table inet intelli_mesh',
+        'table inet intelli_mesh {',
+        '  set sticky_1_1 { type ipv4_addr; flags timeout; timeout 600s; }',
+        '  set sticky_1_2 { type ipv4_addr; flags timeout; timeout 600s; }',
+        '  chain prerouting {',
+        '    type filter hook prerouting priority mangle; policy accept;',
+        '    iifname { "guest0" } goto rule_0 comment "guest"',
+        '    iifname { "lan0" } ip daddr 203.0.113.0/24 tcp dport 443 goto rule_1 comment "https"',
+        '    iifname { "lan0" } goto rule_2 comment "default"',
+        '  }',
+        '  chain rule_0 {',
+        '    drop',
+        '  }',
+        '  chain rule_1 {',
+        '    ct mark and 0xff00 { 0x100, 0x200 } meta mark set ct mark and 0xff00 accept',
+        '    ip saddr @sticky_1_1 meta mark set 0x100 ct mark set meta mark update @sticky_1_1 { ip saddr } accept',
+        '    ip saddr @sticky_1_2 meta mark set 0x200 ct mark set meta mark update @sticky_1_2 { ip saddr } accept',
+        '    meta mark set numgen random mod 4 map { 0-2 : 0x100, 3-3 : 0x200 }',
+        '    meta mark 0x100 add @sticky_1_1 { ip saddr }',
+        '    meta mark 0x200 add @sticky_1_2 { ip saddr }',
+        '    ct mark set meta mark',
+        '  }',
+        '  chain rule_2 {',
+        '    meta mark set 0xfe00 ct mark set meta mark',
+        '  }',
+        '  chain postrouting {',
+        '    type nat hook postrouting priority srcnat; policy accept;',
+        '    oifname "eth1" masquerade',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('rejects unsafe names, unknown WANs and malformed prefixes', () => {
+    const plan = (rule: object) => ({ rules: [rule as never], meshGateway: null });
+    const bad = [
+      { name: 'a"; flush ruleset', match: {}, target: { kind: 'blackhole' } },
+      { name: 'x', match: {}, target: { kind: 'wans', shares: [{ wan: 'wan9', weight: 1 }] } },
+      { name: 'x', match: { srcIp: '10.0.0.0/8; drop' }, target: { kind: 'blackhole' } },
+      { name: 'x', match: {}, target: { kind: 'wans', shares: [{ wan: 'wan1', weight: 0 }] } },
+    ];
+    for (const rule of bad) {
+      expect(() => renderNftRuleset(layout, plan(rule), { lanDevices: [] })).toThrow(
+        expect.objectContaining({ name: 'PlatformConfigError' }),
+      );
+    }
+  });
+
+  it('validates the WAN layout', () => {
+    expect(() => wanLayout([{ name: 'w', device: 'eth0; reboot', gateway: '192.0.2.1' }])).toThrow(
+      expect.objectContaining({ name: 'PlatformConfigError' }),
+    );
+    expect(() => wanLayout([{ name: 'w', device: 'eth0', gateway: 'x' }])).toThrow(
+      expect.objectContaining({ name: 'PlatformConfigError' }),
+    );
+  });
+});
