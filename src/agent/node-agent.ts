@@ -200,10 +200,15 @@ export class NodeAgent {
     const mustApply = routingChanged || !this.applied;
     this.applied = true;
     if (!mustApply && decision.flushWans.length === 0 && announce.events.length === 0) return;
-    const plan = toRoutingPlan(this.o.policy, decision.state, {
-      zones: this.o.zones ?? {},
-      meshRoute: this.o.meshRoute ?? (() => null),
-    });
+    const plan = toRoutingPlan(
+      this.o.policy,
+      decision.state,
+      {
+        zones: this.o.zones ?? {},
+        meshRoute: this.o.meshRoute ?? (() => null),
+      },
+      usable,
+    );
     const platform = this.o.platform;
     // Carried out in decision order; a failure is logged and the next decision still runs.
     this.work = this.work

@@ -26,6 +26,7 @@ export function toRoutingPlan(
   config: PolicyConfig,
   state: DesiredRouting,
   ctx: PlanContext,
+  usable: ReadonlyMap<string, boolean> = new Map(),
 ): RoutingPlan {
   const rules = state.rules.map((routing, i): PlanRule => {
     const rule = config.rules.find((r) => r.name === routing.rule)!;
@@ -62,5 +63,6 @@ export function toRoutingPlan(
   return {
     rules,
     meshGateway: state.meshGateway === null ? null : ctx.meshRoute(state.meshGateway),
+    keepWans: [...usable].filter(([, ok]) => ok).map(([wan]) => wan),
   };
 }

@@ -40,6 +40,12 @@ export interface PlanRule {
 export interface RoutingPlan {
   rules: PlanRule[];
   meshGateway: { via: string; device: string } | null;
+  /**
+   * WANs that are still usable: connections already established on them stay there even when
+   * no rule sends new connections that way (as in mwan3), so a fail-back does not break them.
+   * Connections on any other WAN are re-balanced (and must be flushed to lose their NAT binding).
+   */
+  keepWans?: string[] | undefined;
 }
 
 export interface InterfaceInfo {

@@ -70,6 +70,34 @@ describe('renderNftRuleset', () => {
     );
   });
 
+  it('keeps established connections on still-usable WANs the rule no longer uses', () => {
+    const text = renderNftRuleset(
+      layout,
+      {
+        rules: [
+          {
+            name: 'default',
+            match: {},
+            target: { kind: 'wans', shares: [{ wan: 'wan1', weight: 1 }] },
+          },
+        ],
+        meshGateway: null,
+        keepWans: ['wan2'],
+      },
+      { lanDevices: ['lan0'] },
+    );
+    expect(text).toContain(
+      '    ct mark and 0xff00 { 0x100, 0x200 } meta mark set ct mark and 0xff00 accept\n    meta mark set 0x100\n',
+    );
+    expect(() =>
+      renderNftRuleset(
+        layout,
+        { rules: [], meshGateway: null, keepWans: ['wan7'] },
+        { lanDevices: [] },
+      ),
+    ).toThrow(expect.objectContaining({ name: 'PlatformConfigError' }));
+  });
+
   it('rejects unsafe names, unknown WANs and malformed prefixes', () => {
     const plan = (rule: object) => ({ rules: [rule as never], meshGateway: null });
     const bad = [

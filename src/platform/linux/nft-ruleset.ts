@@ -2,8 +2,8 @@
  * Renders a RoutingPlan as one nftables table, loaded atomically with `nft -f -`:
  * - prerouting (mangle): each plan rule, in order, sends matching new connections from the LAN
  *   devices to its own chain, which restores the connection's mark if it still names a WAN the
- *   rule uses, else picks a WAN with `numgen random mod <total weight>` and saves it in the
- *   conntrack mark. Sticky rules keep a source per WAN in a timed set, as mwan3 does with ipset.
+ *   rule uses or one of the plan's `keepWans` (still usable), else picks a WAN with
+ *   `numgen random mod <total weight>` and saves it in the conntrack mark. Sticky rules keep a source per WAN in a timed set, as mwan3 does with ipset.
  * - postrouting (srcnat): masquerade on each WAN device that wants it.
  * A mark picks the WAN's routing table through `ip rule fwmark`.
  *
@@ -47,6 +47,11 @@ export function renderNftRuleset(
   options: { lanDevices: readonly string[] },
 ): string {
   const byName = new Map(layout.wans.map((w) => [w.name, w]));
+  const keepMarks = (plan.keepWans ?? []).map((name) => {
+    const w = byName.get(name);
+    if (!w) throw new PlatformConfigError(`plan.keepWans names unknown WAN '${name}'`);
+    return w.mark;
+  });
   const sets: string[] = [];
   const dispatch: string[] = [];
   const chains: string[] = [];
@@ -68,8 +73,11 @@ export function renderNftRuleset(
           throw new PlatformConfigError(`plan.rules[${i}] weight ${s.weight} of '${s.wan}'`);
         return { ...s, mark: w.mark };
       });
+      const restore = [...new Set([...shares.map((s) => s.mark), ...keepMarks])].sort(
+        (a, b) => a - b,
+      );
       body.push(
-        `    ct mark and ${hex(MARK_MASK)} { ${shares.map((s) => hex(s.mark)).join(', ')} } meta mark set ct mark and ${hex(MARK_MASK)} accept`,
+        `    ct mark and ${hex(MARK_MASK)} { ${restore.map(hex).join(', ')} } meta mark set ct mark and ${hex(MARK_MASK)} accept`,
       );
       if (rule.stickyTimeoutMs !== undefined) {
         const seconds = Math.max(1, Math.ceil(rule.stickyTimeoutMs / 1000));
