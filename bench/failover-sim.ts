@@ -9,7 +9,10 @@
  */
 import { seededRandom } from '../src/core/random.ts';
 import { VirtualScheduler } from '../src/core/virtual-scheduler.ts';
-import { parseTrackerOptions, type TrackerOptionsInput } from '../src/agent/health/tracker-options.ts';
+import {
+  parseTrackerOptions,
+  type TrackerOptionsInput,
+} from '../src/agent/health/tracker-options.ts';
 import { WanTracker } from '../src/agent/health/wan-tracker.ts';
 import { GilbertElliott, type GilbertElliottParams } from './gilbert-elliott.ts';
 
@@ -32,7 +35,12 @@ export function simulateFalseFailovers(o: {
   const s = new VirtualScheduler();
   const rng = seededRandom(o.seed);
   const channel = new GilbertElliott(o.channel, rng.fork('channel'), 0);
-  const t = new WanTracker({ node: 'sim', wan: 'wan', options: parseTrackerOptions(o.tracker), now: 0 });
+  const t = new WanTracker({
+    node: 'sim',
+    wan: 'wan',
+    options: parseTrackerOptions(o.tracker),
+    now: 0,
+  });
   const rtt = o.rttMs ?? 20;
   let falseFailovers = 0;
   let probesSent = 0;

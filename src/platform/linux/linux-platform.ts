@@ -24,6 +24,8 @@ import { NFT_DELETE, renderNftRuleset } from './nft-ruleset.ts';
 import { probeDns, probeHttp, probeIcmp, probeTcp } from './probers.ts';
 import {
   hex,
+  ifname,
+  ipv4,
   MARK_MASK,
   MESH_MARK,
   UNREACHABLE_MARK,
@@ -56,6 +58,7 @@ export class LinuxPlatform implements Platform {
   private readonly onAnnouncement: ((a: Announcement) => void) | undefined;
   private announcement: Announcement = { mode: 'off' };
   private readonly monitors = new Set<ChildProcess>();
+  private lastMeshLine: string | undefined;
 
   constructor(options: LinuxPlatformOptions) {
     this.layout = wanLayout(options.wans, options.tableBase, options.prefBase);
@@ -91,6 +94,7 @@ export class LinuxPlatform implements Platform {
   }
 
   async setup(): Promise<void> {
+    this.lastMeshLine = undefined;
     await this.removeRules();
     const { prefBase: base } = this.layout;
     for (const [i, w] of this.layout.wans.entries()) {
@@ -181,43 +185,41 @@ export class LinuxPlatform implements Platform {
   }
 
   async applyRouting(plan: RoutingPlan): Promise<void> {
-    // Render first: a bad plan throws before anything changes.
+    // Render and validate first: a bad plan throws before anything changes.
     const ruleset = renderNftRuleset(this.layout, plan, { lanDevices: this.lanDevices });
+    const mesh = plan.meshGateway;
+    if (mesh && (!ifname.test(mesh.device) || !ipv4.test(mesh.via))) {
+      throw new PlatformConfigError(
+        `mesh gateway ${mesh.via} dev ${mesh.device} is not an IPv4 address and interface`,
+      );
+    }
     const used = new Set(
       plan.rules.flatMap((r) =>
         r.target.kind === 'wans' ? r.target.shares.map((s) => s.wan) : [],
       ),
     );
-    // A WAN whose device went administratively down lost its routes; put them back before use.
-    for (const wan of used) await this.ensureWanRoute(wan);
-    const mesh = plan.meshGateway;
-    if (mesh && !/^[A-Za-z0-9_.@-]{1,15}$/.test(mesh.device))
-      throw new PlatformConfigError(`mesh device '${mesh.device}'`);
-    await this.run(
-      mesh
-        ? [
-            'ip',
-            'route',
-            'replace',
-            'default',
-            'via',
-            mesh.via,
-            'dev',
-            mesh.device,
-            'table',
-            String(this.layout.meshTable),
-            'onlink',
-          ]
-        : [
-            'ip',
-            'route',
-            'replace',
-            'unreachable',
-            'default',
-            'table',
-            String(this.layout.meshTable),
-          ],
-    );
+    // One `ip -batch` for all routes keeps a failover to two process spawns (ip, nft). A WAN whose
+    // device went administratively down lost its routes, so the used ones are put back first.
+    const lines = [...used].map((name) => {
+      const w = this.wan(name);
+      return `route replace default via ${w.gateway} dev ${w.device} table ${w.table} onlink`;
+    });
+    const meshLine = mesh
+      ? `route replace default via ${mesh.via} dev ${mesh.device} table ${this.layout.meshTable} onlink`
+      : `route replace unreachable default table ${this.layout.meshTable}`;
+    if (meshLine !== this.lastMeshLine) lines.push(meshLine);
+    if (lines.length > 0) {
+      const r = await this.run(['ip', '-force', '-batch', '-'], {
+        input: `${lines.join('\n')}\n`,
+        allowFailure: true,
+      });
+      // A route to a WAN without carrier may fail; the mesh route must not: retry it alone so a
+      // failure is reported with its own message.
+      if (r.code !== 0 && meshLine !== this.lastMeshLine) {
+        await this.run(['ip', ...meshLine.split(' ')]);
+      }
+    }
+    this.lastMeshLine = meshLine;
     await this.loadNft(ruleset);
   }
 

@@ -36,8 +36,8 @@ export interface WanLayout {
   prefBase: number;
 }
 
-const ifname = /^[A-Za-z0-9_.@-]{1,15}$/;
-const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+export const ifname = /^[A-Za-z0-9_.@-]{1,15}$/;
+export const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export function wanLayout(wans: readonly LinuxWan[], tableBase = 100, prefBase = 1000): WanLayout {
   if (wans.length === 0 || wans.length > 200)
