@@ -122,8 +122,15 @@ export class NodeAgent {
 
   /** New gateway table from the routing engine or `batctl gwj`. */
   setGatewayCandidates(candidates: GatewayCandidate[]): void {
+    const previous = this.candidates;
     this.candidates = candidates;
-    this.redecide();
+    try {
+      this.redecide();
+    } catch (e) {
+      // A malformed table is rejected whole; later decisions keep using the last good one.
+      this.candidates = previous;
+      throw e;
+    }
   }
 
   /** Resolves once every decision taken so far has been carried out. */

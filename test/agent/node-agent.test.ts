@@ -110,3 +110,21 @@ describe('NodeAgent on virtual time', () => {
     await agent.stop();
   });
 });
+
+describe('NodeAgent gateway candidates', () => {
+  it('rejects a malformed gateway table and keeps deciding with the last good one', async () => {
+    const { s, agent, events } = setup((wan, now) => now >= 200);
+    await agent.start();
+    agent.setGatewayCandidates([
+      { originator: 'gw-a', tq: 200, bandwidthDownKbit: 1000, bandwidthUpKbit: 100 },
+    ]);
+    expect(() =>
+      agent.setGatewayCandidates([
+        { originator: 'gw-b', tq: 999, bandwidthDownKbit: 1, bandwidthUpKbit: 1 },
+      ]),
+    ).toThrow(expect.objectContaining({ name: 'InvalidGatewayCandidateError' }));
+    await runUntil(s, 1000);
+    expect(events.find((e) => e.kind === 'mesh-default')).toMatchObject({ to: 'gw-a' });
+    await agent.stop();
+  });
+});

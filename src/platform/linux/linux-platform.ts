@@ -270,6 +270,8 @@ export class LinuxPlatform implements Platform {
     const argv = withNetns(this.netns, ['ip', '-o', 'monitor', 'link']);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
     this.monitors.add(child);
+    // Without `ip` there is no carrier news; probes still detect a dead WAN.
+    child.on('error', () => this.monitors.delete(child));
     const devices = new Set(this.layout.wans.map((w) => w.device));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const change = parseMonitorLinkLine(line);
