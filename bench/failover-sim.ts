@@ -31,6 +31,11 @@ export function simulateFalseFailovers(o: {
   weeks: number;
   seed: number;
   rttMs?: number;
+  /**
+   * Models the Linux platform's fast-mode ICMP stream: echoes leave every `echoIntervalMs` and a
+   * probe succeeds at the first reply inside its window. Without it, one echo per probe.
+   */
+  echoIntervalMs?: number;
 }): FalseFailoverRun {
   const s = new VirtualScheduler();
   const rng = seededRandom(o.seed);
@@ -53,16 +58,33 @@ export function simulateFalseFailovers(o: {
     count(out.events);
     for (const p of out.probes) {
       probesSent++;
-      if (channel.lost(s.now())) {
+      const answeredAt = firstReply(s.now(), p.timeoutMs);
+      if (answeredAt === undefined) {
         probesLost++;
         continue;
       }
-      s.after(rtt, () => {
+      s.at(answeredAt, () => {
         count(t.onResult({ probeId: p.probeId, ok: true, rttMs: rtt }, s.now()));
         reschedule();
       });
     }
     reschedule();
+  };
+  const echo = o.echoIntervalMs;
+  const phase = echo === undefined ? 0 : rng.fork('phase').next() * echo;
+  /** When the first reply reaches the prober in [now, now + timeout), if any gets through. */
+  const firstReply = (now: number, timeoutMs: number): number | undefined => {
+    if (echo === undefined) return channel.lost(now) || rtt >= timeoutMs ? undefined : now + rtt;
+    // Replies in the window belong to echoes sent in [now - rtt, now + timeout - rtt).
+    for (
+      let j = Math.ceil((now - rtt - phase) / echo);
+      phase + j * echo < now + timeoutMs - rtt;
+      j++
+    ) {
+      const sent = phase + j * echo;
+      if (!channel.lost(sent)) return sent + rtt;
+    }
+    return undefined;
   };
   let timer: { cancel(): void } | undefined;
   const reschedule = () => {

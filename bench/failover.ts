@@ -33,7 +33,11 @@ import {
 import { meanLoss, type GilbertElliottParams } from './gilbert-elliott.ts';
 import { simulateFalseFailovers } from './failover-sim.ts';
 
-/** Fast mode: one target, a cycle every 50 ms, offline after 12 lost cycles (600 ms). */
+/**
+ * Fast mode: one target, a cycle every 50 ms, offline after 12 failed cycles (600 ms); each probe
+ * reads a 10 ms ICMP echo stream, so a cycle fails only when every echo in its window is lost.
+ */
+export const ECHO_INTERVAL_MS = 10;
 export const FAST_MODE: TrackerOptionsInput = {
   targets: [PROBE_TARGETS[0]!],
   intervalMs: 50,
@@ -104,6 +108,7 @@ async function measureLocalWan(kind: 'link_down' | 'blackhole', runs: number): P
     platform: new LinuxPlatform({
       netns: lab.node,
       lanDevices: ['lan0'],
+      icmpStreamIntervalMs: ECHO_INTERVAL_MS,
       wans: [
         { name: 'wan1', device: 'wan1', gateway: '10.91.0.1' },
         { name: 'wan2', device: 'wan2', gateway: '10.92.0.1' },
@@ -180,7 +185,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.type()} ${os.release()}`,
     },
-    fast_mode: FAST_MODE,
+    fast_mode: { ...FAST_MODE, icmp_echo_interval_ms: ECHO_INTERVAL_MS },
   };
 
   const unavailable = await labUnavailableReason();

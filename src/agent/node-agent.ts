@@ -58,6 +58,7 @@ export class NodeAgent {
   private readonly o: NodeAgentOptions;
   private readonly trackers = new Map<string, WanTracker>();
   private readonly timers = new Map<string, TimerHandle>();
+  private readonly inFlight = new Map<string, number>();
   private readonly policy: MultiWanPolicy;
   private readonly selector: GatewaySelector;
   private readonly announcer: GatewayAnnouncer;
@@ -155,15 +156,21 @@ export class NodeAgent {
     this.emit(out.events);
     if (out.events.length > 0) this.redecide();
     for (const p of out.probes) {
+      this.inFlight.set(wan, (this.inFlight.get(wan) ?? 0) + 1);
+      const landed = () => this.inFlight.set(wan, (this.inFlight.get(wan) ?? 1) - 1);
       this.o.platform.probe(p).then(
         (r) => {
+          landed();
           if (!this.running) return;
           const events = t.onResult(r, this.o.scheduler.now());
           this.emit(events);
           if (events.length > 0) this.redecide();
           this.schedule(wan);
         },
-        (e: unknown) => this.log.warn({ err: e, wan }, 'probe failed to run'),
+        (e: unknown) => {
+          landed();
+          this.log.warn({ err: e, wan }, 'probe failed to run');
+        },
       );
     }
     this.schedule(wan);
@@ -171,8 +178,12 @@ export class NodeAgent {
 
   private schedule(wan: string): void {
     this.timers.get(wan)?.cancel();
-    const at = this.trackers.get(wan)!.nextWakeAt();
+    const t = this.trackers.get(wan)!;
+    let at = t.nextWakeAt();
     if (at === undefined || !this.running) return;
+    // The platform settles every probe by its timeout; while some are out, give them that long
+    // again before the tracker's deadline counts them lost, so a late event loop is no outage.
+    if ((this.inFlight.get(wan) ?? 0) > 0) at += t.timeoutMs;
     this.timers.set(
       wan,
       this.o.scheduler.after(at - this.o.scheduler.now(), () => this.wake(wan)),

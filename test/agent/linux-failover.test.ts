@@ -46,7 +46,7 @@ describe.skipIf(skip !== null)(
         wans: ['wan1', 'wan2'].map((name) => ({
           name,
           device: name,
-          tracker: { targets: PROBE_TARGETS, intervalMs: 100, timeoutMs: 100, down: 3, up: 2 },
+          tracker: { targets: PROBE_TARGETS, intervalMs: 50, timeoutMs: 50, down: 6, up: 4 },
         })),
         onEvent: (e) => {
           events.push(e);

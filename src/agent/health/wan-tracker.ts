@@ -99,6 +99,11 @@ export class WanTracker {
     return this.o.down + this.o.up;
   }
 
+  /** The per-probe timeout, for hosts that run the probes. */
+  get timeoutMs(): number {
+    return this.o.timeoutMs;
+  }
+
   get isOnline(): boolean {
     return this.online;
   }

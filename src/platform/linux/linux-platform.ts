@@ -20,6 +20,7 @@ import { PlatformConfigError } from '../errors.ts';
 import type { InterfaceInfo, LinkChange, Platform, RoutingPlan } from '../platform.ts';
 import { commandRunner, withNetns, type CommandRunner } from './command-runner.ts';
 import { parseIpAddrJson, parseMonitorLinkLine } from './interfaces.ts';
+import { IcmpStream } from './icmp-stream.ts';
 import { NFT_DELETE, renderNftRuleset } from './nft-ruleset.ts';
 import { probeDns, probeHttp, probeIcmp, probeTcp } from './probers.ts';
 import {
@@ -45,6 +46,11 @@ export interface LinuxPlatformOptions {
   prefBase?: number;
   /** Told about gateway announcements; on Linux our routing engine is the one announcing. */
   onAnnouncement?: (a: Announcement) => void;
+  /**
+   * Fast mode: ICMP probes read a continuous echo stream per (WAN, target) sent this often,
+   * instead of one `ping` process per probe. Intervals below 200 ms need root.
+   */
+  icmpStreamIntervalMs?: number;
   /** Injected for tests of command sequences; defaults to spawning in `netns`. */
   run?: CommandRunner;
 }
@@ -59,6 +65,8 @@ export class LinuxPlatform implements Platform {
   private announcement: Announcement = { mode: 'off' };
   private readonly monitors = new Set<ChildProcess>();
   private lastMeshLine: string | undefined;
+  private readonly streams = new Map<string, IcmpStream>();
+  private readonly streamIntervalMs: number | undefined;
 
   constructor(options: LinuxPlatformOptions) {
     this.layout = wanLayout(options.wans, options.tableBase, options.prefBase);
@@ -66,6 +74,15 @@ export class LinuxPlatform implements Platform {
     this.run = options.run ?? commandRunner({ netns: options.netns });
     this.lanDevices = options.lanDevices;
     this.onAnnouncement = options.onAnnouncement;
+    this.streamIntervalMs = options.icmpStreamIntervalMs;
+    if (
+      this.streamIntervalMs !== undefined &&
+      (!Number.isInteger(this.streamIntervalMs) || this.streamIntervalMs < 2)
+    ) {
+      throw new PlatformConfigError(
+        `icmpStreamIntervalMs ${this.streamIntervalMs} must be an integer >= 2`,
+      );
+    }
   }
 
   get currentAnnouncement(): Announcement {
@@ -252,17 +269,21 @@ export class LinuxPlatform implements Platform {
       timeoutMs: request.timeoutMs,
     };
     const outcome =
-      request.method === 'icmp'
-        ? await probeIcmp(this.run, {
-            device: w.device,
-            target: request.target,
-            timeoutMs: request.timeoutMs,
-          })
-        : request.method === 'tcp'
-          ? await probeTcp(common)
-          : request.method === 'dns'
-            ? await probeDns(common)
-            : await probeHttp({ ...common, secure: request.method === 'https' });
+      request.method === 'icmp' && this.streamIntervalMs !== undefined
+        ? await this.stream(w.device, request.target, this.streamIntervalMs).probe(
+            request.timeoutMs,
+          )
+        : request.method === 'icmp'
+          ? await probeIcmp(this.run, {
+              device: w.device,
+              target: request.target,
+              timeoutMs: request.timeoutMs,
+            })
+          : request.method === 'tcp'
+            ? await probeTcp(common)
+            : request.method === 'dns'
+              ? await probeDns(common)
+              : await probeHttp({ ...common, secure: request.method === 'https' });
     return { probeId: request.probeId, ...outcome };
   }
 
@@ -283,7 +304,19 @@ export class LinuxPlatform implements Platform {
     };
   }
 
+  private stream(device: string, target: string, intervalMs: number): IcmpStream {
+    const key = `${device}>${target}`;
+    let s = this.streams.get(key);
+    if (!s) {
+      s = new IcmpStream(withNetns(this.netns, []), device, target, intervalMs);
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
   async close(): Promise<void> {
+    for (const s of this.streams.values()) s.stop();
+    this.streams.clear();
     for (const m of this.monitors) m.kill();
     this.monitors.clear();
     await this.removeRules();
