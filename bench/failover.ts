@@ -217,6 +217,7 @@ async function main(): Promise<void> {
     channel: primary,
     weeks: WEEKS,
     seed: 1,
+    echoIntervalMs: ECHO_INTERVAL_MS,
   });
   result.false_failovers_per_node_week = main.falseFailovers / main.weeks;
   const sweep = [20, 100].map((burst) => {
@@ -225,6 +226,7 @@ async function main(): Promise<void> {
       channel: channel(burst),
       weeks: 1,
       seed: burst,
+      echoIntervalMs: ECHO_INTERVAL_MS,
     });
     return {
       mean_burst_ms: burst,
