@@ -1,6 +1,7 @@
 /** Every sub-command of the CLI, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerAgent } from './agent.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerAgent];
