@@ -74,11 +74,14 @@ export function registerAgent(program: Command): void {
         onEvent: (e) => console.log(JSON.stringify(e)),
       });
       await agent.start();
-      // Runs until a signal; then removes its rules, tables and nftables table.
+      // Runs until a signal; then removes its rules, tables and nftables table. The scheduler's
+      // timers do not hold the process open, so this interval does.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      clearInterval(keepAlive);
       await agent.stop();
     });
 }
