@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LinuxPlatform } from '../../src/platform/linux/linux-platform.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformCompliance } from './compliance.ts';
 import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from './netns-lab.ts';
 
@@ -49,4 +50,61 @@ platformCompliance(
     };
   },
   skip,
+);
+
+describe.skipIf(skip !== null)(
+  `Linux platform sticky sources${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let lab: NetnsLab;
+    let platform: LinuxPlatform;
+    beforeAll(async () => {
+      lab = await NetnsLab.create();
+      platform = new LinuxPlatform({
+        netns: lab.node,
+        lanDevices: ['lan0'],
+        wans: [
+          { name: 'wan1', device: 'wan1', gateway: '10.91.0.1' },
+          { name: 'wan2', device: 'wan2', gateway: '10.92.0.1' },
+        ],
+      });
+      await platform.setup();
+    }, 30_000);
+    afterAll(async () => {
+      try {
+        await platform?.close();
+      } finally {
+        await lab?.destroy();
+      }
+    });
+
+    it('keeps a sticky source on its WAN across new connections and routing updates', async () => {
+      const plan = (name: string) => ({
+        rules: [
+          {
+            name,
+            match: {},
+            stickyTimeoutMs: 600_000,
+            target: {
+              kind: 'wans' as const,
+              shares: [
+                { wan: 'wan1', weight: 1 },
+                { wan: 'wan2', weight: 1 },
+              ],
+            },
+          },
+        ],
+        meshGateway: null,
+      });
+      await platform.applyRouting(plan('web'));
+      const first = await lab.carrierOfClientTraffic();
+      expect(first).not.toBe(0);
+      for (let i = 0; i < 6; i++) {
+        // A new plan (same shape) and no conntrack state: only the sticky set can keep the WAN.
+        await platform.applyRouting(plan(`web${i}`));
+        await platform.flushConntrack('wan1');
+        await platform.flushConntrack('wan2');
+        expect(await lab.carrierOfClientTraffic()).toBe(first);
+      }
+    }, 30_000);
+  },
 );

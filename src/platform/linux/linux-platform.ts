@@ -21,7 +21,7 @@ import type { InterfaceInfo, LinkChange, Platform, RoutingPlan } from '../platfo
 import { commandRunner, withNetns, type CommandRunner } from './command-runner.ts';
 import { parseIpAddrJson, parseMonitorLinkLine } from './interfaces.ts';
 import { IcmpStream } from './icmp-stream.ts';
-import { NFT_DELETE, renderNftRuleset } from './nft-ruleset.ts';
+import { NFT_DELETE, renderNft, renderNftRuleset, type NftNames } from './nft-ruleset.ts';
 import { probeDns, probeHttp, probeIcmp, probeTcp } from './probers.ts';
 import {
   hex,
@@ -65,6 +65,7 @@ export class LinuxPlatform implements Platform {
   private announcement: Announcement = { mode: 'off' };
   private readonly monitors = new Set<ChildProcess>();
   private lastMeshLine: string | undefined;
+  private nftNames: NftNames | undefined;
   private readonly streams = new Map<string, IcmpStream>();
   private readonly streamIntervalMs: number | undefined;
 
@@ -112,6 +113,7 @@ export class LinuxPlatform implements Platform {
 
   async setup(): Promise<void> {
     this.lastMeshLine = undefined;
+    this.nftNames = undefined;
     await this.removeRules();
     const { prefBase: base } = this.layout;
     for (const [i, w] of this.layout.wans.entries()) {
@@ -203,7 +205,10 @@ export class LinuxPlatform implements Platform {
 
   async applyRouting(plan: RoutingPlan): Promise<void> {
     // Render and validate first: a bad plan throws before anything changes.
-    const ruleset = renderNftRuleset(this.layout, plan, { lanDevices: this.lanDevices });
+    const nft = renderNft(this.layout, plan, {
+      lanDevices: this.lanDevices,
+      previous: this.nftNames,
+    });
     const mesh = plan.meshGateway;
     if (mesh && (!ifname.test(mesh.device) || !ipv4.test(mesh.via))) {
       throw new PlatformConfigError(
@@ -237,7 +242,14 @@ export class LinuxPlatform implements Platform {
       }
     }
     this.lastMeshLine = meshLine;
-    await this.loadNft(ruleset);
+    try {
+      await this.loadNft(nft.text);
+      this.nftNames = nft.names;
+    } catch (e) {
+      // Unknown state now: the next load replaces the table whole.
+      this.nftNames = undefined;
+      throw e;
+    }
   }
 
   async flushConntrack(wan: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNftRuleset } from './nft-ruleset.ts';
+import { renderNft, renderNftRuleset } from './nft-ruleset.ts';
 import { wanLayout } from './wan-layout.ts';
 
 const layout = wanLayout([
@@ -37,8 +37,8 @@ describe('renderNftRuleset', () => {
         'table inet intelli_mesh {}',
         'delete table inet intelli_mesh',
         'table inet intelli_mesh {',
-        '  set sticky_1_1 { type ipv4_addr; flags timeout; timeout 600s; }',
-        '  set sticky_1_2 { type ipv4_addr; flags timeout; timeout 600s; }',
+        '  set sticky_1_1_600 { type ipv4_addr; size 65535; flags dynamic,timeout; timeout 600s; }',
+        '  set sticky_1_2_600 { type ipv4_addr; size 65535; flags dynamic,timeout; timeout 600s; }',
         '  chain prerouting {',
         '    type filter hook prerouting priority mangle; policy accept;',
         '    iifname { "guest0" } goto rule_0 comment "guest"',
@@ -50,11 +50,11 @@ describe('renderNftRuleset', () => {
         '  }',
         '  chain rule_1 {',
         '    ct mark and 0xff00 { 0x100, 0x200 } meta mark set ct mark and 0xff00 accept',
-        '    ip saddr @sticky_1_1 meta mark set 0x100 ct mark set meta mark update @sticky_1_1 { ip saddr } accept',
-        '    ip saddr @sticky_1_2 meta mark set 0x200 ct mark set meta mark update @sticky_1_2 { ip saddr } accept',
+        '    ip saddr @sticky_1_1_600 meta mark set 0x100 ct mark set meta mark update @sticky_1_1_600 { ip saddr } accept',
+        '    ip saddr @sticky_1_2_600 meta mark set 0x200 ct mark set meta mark update @sticky_1_2_600 { ip saddr } accept',
         '    meta mark set numgen random mod 4 map { 0-2 : 0x100, 3-3 : 0x200 }',
-        '    meta mark 0x100 add @sticky_1_1 { ip saddr }',
-        '    meta mark 0x200 add @sticky_1_2 { ip saddr }',
+        '    meta mark 0x100 add @sticky_1_1_600 { ip saddr }',
+        '    meta mark 0x200 add @sticky_1_2_600 { ip saddr }',
         '    ct mark set meta mark',
         '  }',
         '  chain rule_2 {',
@@ -96,6 +96,56 @@ describe('renderNftRuleset', () => {
         { lanDevices: [] },
       ),
     ).toThrow(expect.objectContaining({ name: 'PlatformConfigError' }));
+  });
+
+  it('updates in place: flushes rules, keeps sets, drops what the new plan no longer declares', () => {
+    const sticky = (timeoutMs: number) => ({
+      name: 'web',
+      match: {},
+      stickyTimeoutMs: timeoutMs,
+      target: {
+        kind: 'wans' as const,
+        shares: [
+          { wan: 'wan1', weight: 1 },
+          { wan: 'wan2', weight: 1 },
+        ],
+      },
+    });
+    const first = renderNft(
+      layout,
+      {
+        rules: [sticky(60_000), { name: 'rest', match: {}, target: { kind: 'blackhole' } }],
+        meshGateway: null,
+      },
+      { lanDevices: ['lan0'] },
+    );
+    expect(first.names).toEqual({
+      chains: ['rule_0', 'rule_1'],
+      sets: ['sticky_0_1_60', 'sticky_0_2_60'],
+    });
+    expect(first.text.split('\n').slice(0, 2)).toEqual([
+      'table inet intelli_mesh {}',
+      'delete table inet intelli_mesh',
+    ]);
+    const next = renderNft(
+      layout,
+      { rules: [sticky(120_000)], meshGateway: null },
+      { lanDevices: ['lan0'], previous: first.names },
+    );
+    expect(next.text.split('\n').slice(0, 6)).toEqual([
+      'table inet intelli_mesh {}',
+      'flush table inet intelli_mesh',
+      'delete chain inet intelli_mesh rule_1',
+      'delete set inet intelli_mesh sticky_0_1_60',
+      'delete set inet intelli_mesh sticky_0_2_60',
+      'table inet intelli_mesh {',
+    ]);
+    const same = renderNft(
+      layout,
+      { rules: [sticky(120_000)], meshGateway: null },
+      { lanDevices: ['lan0'], previous: next.names },
+    );
+    expect(same.text).not.toContain('delete');
   });
 
   it('rejects unsafe names, unknown WANs and malformed prefixes', () => {

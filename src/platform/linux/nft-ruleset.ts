@@ -41,11 +41,40 @@ function matchExpr(rule: PlanRule, lanDevices: readonly string[], i: number): st
   return parts.join(' ');
 }
 
+/** The chains and sets one rendering declares, so the next one can drop those it no longer has. */
+export interface NftNames {
+  chains: string[];
+  sets: string[];
+}
+
+export interface NftRenderOptions {
+  lanDevices: readonly string[];
+  /**
+   * The names the loaded ruleset declared. With it, the update flushes the table's rules but
+   * keeps its sets, so sticky sources survive a routing change; without it, the table is
+   * replaced whole (first load, or after a crash left an unknown state).
+   */
+  previous?: NftNames | undefined;
+}
+
+/** The timeout is part of the name: a set kept across updates cannot change its timeout. */
+function stickySet(rule: number, mark: number, timeoutMs: number): string {
+  return `sticky_${rule}_${mark >> 8}_${Math.max(1, Math.ceil(timeoutMs / 1000))}`;
+}
+
 export function renderNftRuleset(
   layout: WanLayout,
   plan: RoutingPlan,
-  options: { lanDevices: readonly string[] },
+  options: NftRenderOptions,
 ): string {
+  return renderNft(layout, plan, options).text;
+}
+
+export function renderNft(
+  layout: WanLayout,
+  plan: RoutingPlan,
+  options: NftRenderOptions,
+): { text: string; names: NftNames } {
   const byName = new Map(layout.wans.map((w) => [w.name, w]));
   const keepMarks = (plan.keepWans ?? []).map((name) => {
     const w = byName.get(name);
@@ -82,8 +111,10 @@ export function renderNftRuleset(
       if (rule.stickyTimeoutMs !== undefined) {
         const seconds = Math.max(1, Math.ceil(rule.stickyTimeoutMs / 1000));
         for (const s of shares) {
-          const set = `sticky_${i}_${s.mark >> 8}`;
-          sets.push(`  set ${set} { type ipv4_addr; flags timeout; timeout ${seconds}s; }`);
+          const set = stickySet(i, s.mark, rule.stickyTimeoutMs);
+          sets.push(
+            `  set ${set} { type ipv4_addr; size 65535; flags dynamic,timeout; timeout ${seconds}s; }`,
+          );
           body.push(
             `    ip saddr @${set} meta mark set ${hex(s.mark)} ct mark set meta mark update @${set} { ip saddr } accept`,
           );
@@ -103,7 +134,9 @@ export function renderNftRuleset(
       }
       if (rule.stickyTimeoutMs !== undefined) {
         for (const s of shares)
-          body.push(`    meta mark ${hex(s.mark)} add @sticky_${i}_${s.mark >> 8} { ip saddr }`);
+          body.push(
+            `    meta mark ${hex(s.mark)} add @${stickySet(i, s.mark, rule.stickyTimeoutMs)} { ip saddr }`,
+          );
       }
       body.push('    ct mark set meta mark');
     } else if (t.kind === 'mesh') {
@@ -120,9 +153,25 @@ export function renderNftRuleset(
   const nat = layout.wans
     .filter((w) => w.masquerade !== false)
     .map((w) => `    oifname "${w.device}" masquerade`);
-  return [
-    `table inet ${NFT_TABLE} {}`,
-    `delete table inet ${NFT_TABLE}`,
+  const names: NftNames = {
+    chains: plan.rules.map((_, i) => `rule_${i}`),
+    sets: sets.map((line) => line.trim().split(' ')[1]!),
+  };
+  const prev = options.previous;
+  const reset = prev
+    ? [
+        `table inet ${NFT_TABLE} {}`,
+        `flush table inet ${NFT_TABLE}`,
+        ...prev.chains
+          .filter((c) => !names.chains.includes(c))
+          .map((c) => `delete chain inet ${NFT_TABLE} ${c}`),
+        ...prev.sets
+          .filter((x) => !names.sets.includes(x))
+          .map((x) => `delete set inet ${NFT_TABLE} ${x}`),
+      ]
+    : [`table inet ${NFT_TABLE} {}`, `delete table inet ${NFT_TABLE}`];
+  const text = [
+    ...reset,
     `table inet ${NFT_TABLE} {`,
     ...sets,
     '  chain prerouting {',
@@ -137,6 +186,7 @@ export function renderNftRuleset(
     '}',
     '',
   ].join('\n');
+  return { text, names };
 }
 
 /** Removes the table (used by close). */
