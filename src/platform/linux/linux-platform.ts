@@ -73,6 +73,11 @@ export class LinuxPlatform implements Platform {
     this.layout = wanLayout(options.wans, options.tableBase, options.prefBase);
     this.netns = options.netns;
     this.run = options.run ?? commandRunner({ netns: options.netns });
+    if (options.lanDevices.length === 0 || !options.lanDevices.every((d) => ifname.test(d))) {
+      throw new PlatformConfigError(
+        `lanDevices must be interface names, got ${JSON.stringify(options.lanDevices)}`,
+      );
+    }
     this.lanDevices = options.lanDevices;
     this.onAnnouncement = options.onAnnouncement;
     this.streamIntervalMs = options.icmpStreamIntervalMs;

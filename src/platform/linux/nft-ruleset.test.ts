@@ -148,6 +148,19 @@ describe('renderNftRuleset', () => {
     expect(same.text).not.toContain('delete');
   });
 
+  it('a rule whose zone has no devices matches nothing', () => {
+    const text = renderNftRuleset(
+      layout,
+      {
+        rules: [{ name: 'empty', match: { iif: [] }, target: { kind: 'blackhole' } }],
+        meshGateway: null,
+      },
+      { lanDevices: ['lan0'] },
+    );
+    expect(text).not.toContain('goto rule_0');
+    expect(text).toContain('chain rule_0');
+  });
+
   it('rejects unsafe names, unknown WANs and malformed prefixes', () => {
     const plan = (rule: object) => ({ rules: [rule as never], meshGateway: null });
     const bad = [
@@ -155,6 +168,8 @@ describe('renderNftRuleset', () => {
       { name: 'x', match: {}, target: { kind: 'wans', shares: [{ wan: 'wan9', weight: 1 }] } },
       { name: 'x', match: { srcIp: '10.0.0.0/8; drop' }, target: { kind: 'blackhole' } },
       { name: 'x', match: {}, target: { kind: 'wans', shares: [{ wan: 'wan1', weight: 0 }] } },
+      { name: 'x', match: { iif: ['lan0" } accept; #'] }, target: { kind: 'blackhole' } },
+      { name: 'x', match: { proto: 'tcp', destPort: 70_000 }, target: { kind: 'blackhole' } },
     ];
     for (const rule of bad) {
       expect(() => renderNftRuleset(layout, plan(rule), { lanDevices: [] })).toThrow(

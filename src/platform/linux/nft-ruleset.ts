@@ -13,16 +13,35 @@
  */
 import { PlatformConfigError } from '../errors.ts';
 import type { PlanRule, RoutingPlan } from '../platform.ts';
-import { hex, MARK_MASK, MESH_MARK, UNREACHABLE_MARK, type WanLayout } from './wan-layout.ts';
+import {
+  hex,
+  ifname,
+  MARK_MASK,
+  MESH_MARK,
+  UNREACHABLE_MARK,
+  type WanLayout,
+} from './wan-layout.ts';
 
 export const NFT_TABLE = 'intelli_mesh';
 
 const safeName = /^[A-Za-z0-9_.-]{1,32}$/;
 const cidr = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 
-function matchExpr(rule: PlanRule, lanDevices: readonly string[], i: number): string {
+/** The rule's match, or null when it can match nothing (a zone without devices). */
+function matchExpr(rule: PlanRule, lanDevices: readonly string[], i: number): string | null {
   const m = rule.match;
+  if (m.iif !== undefined && m.iif.length === 0) return null;
   const iif = m.iif ?? lanDevices;
+  for (const d of iif) {
+    if (!ifname.test(d))
+      throw new PlatformConfigError(`plan.rules[${i}] device '${d}' is not an interface name`);
+  }
+  if (
+    m.destPort !== undefined &&
+    (!Number.isInteger(m.destPort) || m.destPort < 1 || m.destPort > 65_535)
+  ) {
+    throw new PlatformConfigError(`plan.rules[${i}] port ${m.destPort} is outside 1..65535`);
+  }
   const parts: string[] = [];
   if (iif.length > 0) parts.push(`iifname { ${iif.map((d) => `"${d}"`).join(', ')} }`);
   for (const [k, v] of [
@@ -89,7 +108,8 @@ export function renderNft(
       throw new PlatformConfigError(`plan.rules[${i}].name '${rule.name}' is not a safe name`);
     const chain = `rule_${i}`;
     const expr = matchExpr(rule, options.lanDevices, i);
-    dispatch.push(`    ${expr ? `${expr} ` : ''}goto ${chain} comment "${rule.name}"`);
+    if (expr !== null)
+      dispatch.push(`    ${expr ? `${expr} ` : ''}goto ${chain} comment "${rule.name}"`);
     const body: string[] = [];
     const t = rule.target;
     if (t.kind === 'wans') {
