@@ -16,6 +16,7 @@ import { silentLogger } from '../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import type { Platform } from '../platform/platform.ts';
 import { parseTrackerOptions, type TrackerOptionsInput } from './health/tracker-options.ts';
+import { InterfaceRestarter } from './health/interface-restarter.ts';
 import { WanTracker } from './health/wan-tracker.ts';
 import { GatewayAnnouncer } from './policy/gateway-announce.ts';
 import {
@@ -50,6 +51,10 @@ export interface NodeAgentOptions {
   holdDownMs?: number;
   /** @default 20 */
   gwSelClass?: GatewaySelClass;
+  /** Restart a WAN's interface after this many failed cycles in a row (with backoff); off when unset. */
+  restartAfterFailedCycles?: number;
+  /** @default 30_000 */
+  restartBackoffMs?: number;
   onEvent?: (e: MeshEvent) => void;
   logger?: Logger;
 }
@@ -59,6 +64,8 @@ export class NodeAgent {
   private readonly trackers = new Map<string, WanTracker>();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly inFlight = new Map<string, number>();
+  private readonly restarters = new Map<string, InterfaceRestarter>();
+  private readonly cyclesSeen = new Map<string, number>();
   private readonly policy: MultiWanPolicy;
   private readonly selector: GatewaySelector;
   private readonly announcer: GatewayAnnouncer;
@@ -84,6 +91,19 @@ export class NodeAgent {
           now,
         }),
       );
+    }
+    if (options.restartAfterFailedCycles !== undefined) {
+      for (const w of options.wans) {
+        this.restarters.set(
+          w.name,
+          new InterfaceRestarter({
+            node: options.node,
+            iface: w.name,
+            maxFailures: options.restartAfterFailedCycles,
+            backoffBaseMs: options.restartBackoffMs ?? 30_000,
+          }),
+        );
+      }
     }
     this.policy = new MultiWanPolicy({
       node: options.node,
@@ -176,9 +196,25 @@ export class NodeAgent {
     this.schedule(wan);
   }
 
+  /** Feeds each finished cycle to the interface restarter and restarts a stuck WAN. */
+  private checkStuck(wan: string, t: WanTracker): void {
+    const restarter = this.restarters.get(wan);
+    const { count, ok } = t.lastCycle;
+    if (!restarter || count === (this.cyclesSeen.get(wan) ?? 0)) return;
+    this.cyclesSeen.set(wan, count);
+    const r = restarter.onCheck(ok, this.o.scheduler.now());
+    this.emit(r.events);
+    if (!r.restart) return;
+    const platform = this.o.platform;
+    this.work = this.work
+      .then(() => platform.restartInterface(wan))
+      .catch((e: unknown) => this.log.error({ err: e, wan }, 'interface restart failed'));
+  }
+
   private schedule(wan: string): void {
     this.timers.get(wan)?.cancel();
     const t = this.trackers.get(wan)!;
+    this.checkStuck(wan, t);
     let at = t.nextWakeAt();
     if (at === undefined || !this.running) return;
     // The platform settles every probe by its timeout; while some are out, give them that long

@@ -75,6 +75,8 @@ export interface Platform {
   readInterfaces(): Promise<InterfaceInfo[]>;
   /** Runs one health probe out of `request.wan`; never rejects for a network failure. */
   probe(request: ProbeRequest): Promise<ProbeResult>;
+  /** Takes the WAN's interface down and up again: the self-healing restart of a stuck uplink. */
+  restartInterface(wan: string): Promise<void>;
   /** Reports carrier changes of the WAN devices; returns the unsubscribe function. */
   watchLinks(listener: (change: LinkChange) => void): () => void;
   /** Removes everything `setup` and `applyRouting` installed. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshEvent } from '../../src/core/events.ts';
 import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
-import { NodeAgent } from '../../src/agent/node-agent.ts';
+import { NodeAgent, type NodeAgentOptions } from '../../src/agent/node-agent.ts';
 import { parsePolicyConfig } from '../../src/agent/policy/policy-config.ts';
 import { RecordingPlatform } from './recording-platform.ts';
 
@@ -25,7 +25,7 @@ async function runUntil(s: VirtualScheduler, end: number): Promise<void> {
   s.runUntil(end);
 }
 
-function setup(dead: (wan: string, now: number) => boolean) {
+function setup(dead: (wan: string, now: number) => boolean, extra: Partial<NodeAgentOptions> = {}) {
   const s = new VirtualScheduler();
   const platform = new RecordingPlatform(
     (p, now) => !dead(p.wan, now),
@@ -46,6 +46,7 @@ function setup(dead: (wan: string, now: number) => boolean) {
       tracker: { targets: ['198.51.100.2'], intervalMs: 50, timeoutMs: 50, down: 4, up: 3 },
     })),
     onEvent: (e) => events.push(e),
+    ...extra,
   });
   return { s, platform, agent, events };
 }
@@ -125,6 +126,37 @@ describe('NodeAgent gateway candidates', () => {
     ).toThrow(expect.objectContaining({ name: 'InvalidGatewayCandidateError' }));
     await runUntil(s, 1000);
     expect(events.find((e) => e.kind === 'mesh-default')).toMatchObject({ to: 'gw-a' });
+    await agent.stop();
+  });
+});
+
+describe('NodeAgent self-healing', () => {
+  it('restarts a stuck WAN interface after N failed cycles, with backoff', async () => {
+    const { s, platform, agent, events } = setup((wan, now) => wan === 'wan1' && now >= 1000, {
+      restartAfterFailedCycles: 10,
+      restartBackoffMs: 2000,
+    });
+    await agent.start();
+    await runUntil(s, 6000);
+    const restarts = platform.calls.filter((c) => c.op === 'restartInterface');
+    // Failed cycles every 50 ms from 1000: the 10th at 1450; then 10 more once the 2 s backoff
+    // has passed (3450), then after 4 s (7450, beyond this run).
+    expect(restarts.map((c) => [c.at, c.op === 'restartInterface' && c.wan])).toEqual([
+      [1450, 'wan1'],
+      [3450, 'wan1'],
+    ]);
+    expect(events.filter((e) => e.kind === 'interface-restart').map((e) => e.subject)).toEqual([
+      'wan1',
+      'wan1',
+    ]);
+    await agent.stop();
+  });
+
+  it('never restarts without the option', async () => {
+    const { s, platform, agent } = setup((wan, now) => wan === 'wan1' && now >= 1000);
+    await agent.start();
+    await runUntil(s, 6000);
+    expect(platform.calls.some((c) => c.op === 'restartInterface')).toBe(false);
     await agent.stop();
   });
 });

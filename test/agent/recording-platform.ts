@@ -17,7 +17,7 @@ import type {
 export type Call =
   | { at: number; op: 'setup' | 'close' }
   | { at: number; op: 'applyRouting'; plan: RoutingPlan }
-  | { at: number; op: 'flushConntrack'; wan: string }
+  | { at: number; op: 'flushConntrack' | 'restartInterface'; wan: string }
   | { at: number; op: 'setGatewayAnnouncement'; announcement: Announcement };
 
 export class RecordingPlatform implements Platform {
@@ -39,6 +39,9 @@ export class RecordingPlatform implements Platform {
   async flushConntrack(wan: string): Promise<number> {
     this.calls.push({ at: this.now(), op: 'flushConntrack', wan });
     return 0;
+  }
+  async restartInterface(wan: string): Promise<void> {
+    this.calls.push({ at: this.now(), op: 'restartInterface', wan });
   }
   async setGatewayAnnouncement(announcement: Announcement): Promise<void> {
     this.calls.push({ at: this.now(), op: 'setGatewayAnnouncement', announcement });

@@ -114,6 +114,24 @@ export function platformCompliance(
         expect(await h.carrier()).toBe(1);
       });
 
+      it('restarts a WAN interface and it carries traffic again', async () => {
+        await h.platform.restartInterface(h.wans[0]);
+        await h.platform.applyRouting(only(h.wans[0]));
+        const probe = () =>
+          h.platform.probe({
+            probeId: `${h.wans[0]}#2`,
+            wan: h.wans[0],
+            target: h.probeTarget,
+            method: 'icmp',
+            timeoutMs: 1000,
+          });
+        expect((await probe()).ok).toBe(true);
+        expect(await h.carrier()).toBe(0);
+        await expect(h.platform.restartInterface('nope')).rejects.toMatchObject({
+          name: 'PlatformConfigError',
+        });
+      });
+
       it('lists its WAN devices with carrier', async () => {
         const ifs = await h.platform.readInterfaces();
         for (const d of h.devices)

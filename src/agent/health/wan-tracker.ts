@@ -84,6 +84,8 @@ export class WanTracker {
   private seq = 0;
   private readonly verdicts: TargetVerdict[];
   private lastJudgements: TargetJudgement[] = [];
+  private cycles = 0;
+  private lastOk = true;
 
   constructor(init: WanTrackerInit) {
     this.node = init.node;
@@ -97,6 +99,11 @@ export class WanTracker {
 
   private get full(): number {
     return this.o.down + this.o.up;
+  }
+
+  /** Cycles finished so far, and whether the last one met `reliability`. */
+  get lastCycle(): { count: number; ok: boolean } {
+    return { count: this.cycles, ok: this.lastOk };
   }
 
   /** The per-probe timeout, for hosts that run the probes. */
@@ -222,6 +229,8 @@ export class WanTracker {
     this.lastJudgements = cycle.samples.map((s, i) => judgeTarget(s, this.o, this.verdicts[i]!));
     this.lastJudgements.forEach((j, i) => (this.verdicts[i] = j.verdict));
     const upCount = this.verdicts.filter((v) => v === 'up').length;
+    this.cycles++;
+    this.lastOk = upCount >= this.o.reliability;
     const { down, up } = this.o;
     const events: MeshEvent[] = [];
     let sleep = this.o.intervalMs;

@@ -269,6 +269,15 @@ export class LinuxPlatform implements Platform {
     throw new PlatformConfigError(`conntrack -D for ${wan} failed: ${r.stderr.trim()}`);
   }
 
+  async restartInterface(wan: string): Promise<void> {
+    const w = this.wan(wan);
+    await this.run(['ip', '-batch', '-'], {
+      input: `link set dev ${w.device} down\nlink set dev ${w.device} up\n`,
+    });
+    // Taking the device down removed its routes; the WAN's table needs its default back.
+    await this.ensureWanRoute(wan);
+  }
+
   async setGatewayAnnouncement(announcement: Announcement): Promise<void> {
     this.announcement = announcement;
     this.onAnnouncement?.(announcement);
