@@ -1,5 +1,6 @@
 /** Every sub-command of the CLI, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerAgent } from './agent.ts';
 import { registerConfig } from './config.ts';
 import { registerLink } from './link.ts';
 import { registerNode } from './node.ts';
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerSend,
   registerLink,
   registerConfig,
+  registerAgent,
 ];

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAgentConfig } from './agent-config.ts';
+
+const text = readFileSync(new URL('../../test/agent/fixtures/agent.yaml', import.meta.url), 'utf8');
+
+describe('parseAgentConfig', () => {
+  it('reads the example with tracker defaults filled in', () => {
+    const cfg = parseAgentConfig(text, 'agent.yaml');
+    expect(cfg.node).toBe('node-1');
+    expect(cfg.wans.map((w) => [w.name, w.tracker.intervalMs, w.tracker.down])).toEqual([
+      ['wan', 50, 12],
+      ['lte', 10_000, 5],
+    ]);
+    expect(cfg.policy.rules[0]).toMatchObject({
+      name: 'default',
+      srcZone: 'lan',
+      policy: 'failover',
+    });
+  });
+
+  it.each([
+    [text.replace('node: node-1', 'node: [unclosed'), 'line 3'],
+    [text.replace('down: 12', 'down: 0'), 'wans.0.track.down'],
+    [text.replace('srcZone: lan', 'srcZone: guest'), 'policy.rules.0.srcZone'],
+    [text.replace('wan: lte, metric: 2', 'wan: dsl, metric: 2'), 'policy.members.lte_m2.wan'],
+    [text.replace('policy: failover }', 'policy: nope }'), 'policy.rules.0.policy'],
+    [text.replace('holdDownMs: 30000', 'holdDownMs: soon'), 'holdDownMs'],
+  ])('names the place of a mistake (%#: %s)', (bad, path) => {
+    expect(() => parseAgentConfig(bad, 'agent.yaml')).toThrow(
+      expect.objectContaining({ name: 'AgentConfigError', path }),
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from '../platform/netns-lab.ts';
+
+const run = promisify(execFile);
+const skip = await labUnavailableReason();
+
+/** The agent applies its first plan right after printing it; wait until the nft table exists. */
+async function agentSettled(lab: NetnsLab): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { stdout } = await run('ip', ['netns', 'exec', lab.node, 'nft', 'list', 'tables']);
+    if (stdout.includes('intelli_mesh')) {
+      const rules = await run('ip', [
+        'netns',
+        'exec',
+        lab.node,
+        'nft',
+        'list',
+        'chain',
+        'inet',
+        'intelli_mesh',
+        'prerouting',
+      ]);
+      if (rules.stdout.includes('goto rule_0')) return;
+    }
+  }
+  throw new Error('the agent never installed its first plan');
+}
+const bin = new URL('../../bin/intelli-mesh', import.meta.url).pathname;
+const example = new URL('./fixtures/agent.yaml', import.meta.url).pathname;
+
+describe('intelli-mesh agent', () => {
+  it('--dry-run prints the first plan and the nftables ruleset without touching the host', async () => {
+    const { stdout } = await run(bin, ['agent', example, '--dry-run']);
+    expect(stdout).toContain('"node": "node-1"');
+    expect(stdout).toContain('iifname { "br-lan" } goto rule_0 comment "default"');
+    expect(stdout).toContain('meta mark set 0x100');
+  }, 30_000);
+
+  it('exits 1 with the file, field and reason of a bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'node: n\nlanDevices: []\nwans: []\npolicy: {}\n');
+    const err = await run(bin, ['agent', bad, '--dry-run']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr).toMatch(/^error: .*bad\.yaml: lanDevices: /m);
+  }, 30_000);
+});
+
+describe.skipIf(skip !== null)(
+  `intelli-mesh agent in a namespace${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    it('decides, acts, and removes everything it installed on SIGTERM', async () => {
+      const lab = await NetnsLab.create();
+      const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
+      const cfg = join(dir, 'agent.yaml');
+      writeFileSync(
+        cfg,
+        [
+          'node: lab-node',
+          'lanDevices: [lan0]',
+          'zones: { lan: [lan0] }',
+          'wans:',
+          `  - { name: wan1, device: wan1, gateway: 10.91.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
+          `  - { name: wan2, device: wan2, gateway: 10.92.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
+          'policy:',
+          '  members: [{ name: a, wan: wan1, metric: 1 }, { name: b, wan: wan2, metric: 2 }]',
+          '  policies: [{ name: p, members: [a, b] }]',
+          '  rules: [{ name: default, srcZone: lan, policy: p }]',
+          '',
+        ].join('\n'),
+      );
+      const child = spawn(bin, ['agent', cfg, '--netns', lab.node], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        const lines: string[] = [];
+        // Waits for the first decision line, which the agent prints once it has acted on it.
+        await new Promise<void>((resolve, reject) => {
+          createInterface({ input: child.stdout }).on('line', (line) => {
+            lines.push(line);
+            if (line.includes('"kind":"gateway-announce"')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`agent exited early with ${code}`)));
+        });
+        expect(JSON.parse(lines[0]!)).toMatchObject({
+          node: 'lab-node',
+          kind: 'policy-route',
+          subject: 'default',
+          to: 'wan1 100% (metric 1)',
+        });
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        await agentSettled(lab);
+        expect(await lab.carrierOfClientTraffic()).toBe(1);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        const { stdout } = await run('ip', ['netns', 'exec', lab.node, 'nft', 'list', 'tables']);
+        expect(stdout).not.toContain('intelli_mesh');
+      } finally {
+        child.kill('SIGKILL');
+        await lab.destroy();
+      }
+    }, 60_000);
+  },
+);

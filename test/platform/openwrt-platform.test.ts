@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandRunner, type CommandRunner } from '../../src/platform/linux/command-runner.ts';
+import { OpenWrtPlatform } from '../../src/platform/openwrt/openwrt-platform.ts';
+import { platformCompliance } from './compliance.ts';
+import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from './netns-lab.ts';
+
+const skip = await labUnavailableReason();
+const gwj = readFileSync(new URL('../agent/fixtures/batctl-gwj.json', import.meta.url), 'utf8');
+
+/**
+ * The kernel parts (ip, nft, conntrack, ping) run for real in the lab's node namespace; the
+ * OpenWrt-only tools answer from recorded outputs (there is no batman-adv module or netifd
+ * here), and every call to them is logged for the assertions.
+ */
+function hybridRunner(netns: string, log: string[][]): CommandRunner {
+  const real = commandRunner({ netns });
+  let gwMode = 'off\n';
+  return async (argv, opts) => {
+    if (argv[0] === 'batctl') {
+      log.push(argv);
+      const verb = argv[3];
+      if (verb === 'gwj') return { stdout: gwj, stderr: '', code: 0 };
+      if (verb === 'gw_mode' && argv.length === 4) return { stdout: gwMode, stderr: '', code: 0 };
+      if (verb === 'gw_mode') {
+        const [mode, arg] = [argv[4], argv[5]];
+        const mbit = (kbit: string) => {
+          const tenths = Number(kbit.replace('kbit', '')) / 100;
+          return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+        };
+        const [down = '', up = ''] = (arg ?? '').split('/');
+        gwMode =
+          mode === 'server'
+            ? `server (announced bw: ${mbit(down)}/${mbit(up)} MBit)\n`
+            : mode === 'client'
+              ? `client (selection class: ${arg})\n`
+              : 'off\n';
+        return { stdout: '', stderr: '', code: 0 };
+      }
+    }
+    if (argv[0] === 'ubus') {
+      log.push(argv);
+      return { stdout: '', stderr: '', code: 0 };
+    }
+    return real(argv, opts);
+  };
+}
+
+const wans = [
+  { name: 'wan1', device: 'wan1', gateway: '10.91.0.1', netifd: 'wan' },
+  { name: 'wan2', device: 'wan2', gateway: '10.92.0.1', netifd: 'wanb' },
+];
+
+platformCompliance(
+  'openwrt (kernel parts in namespaces, batctl and ubus recorded)',
+  async () => {
+    const lab = await NetnsLab.create();
+    const platform = new OpenWrtPlatform({
+      netns: lab.node,
+      lanDevices: ['lan0'],
+      wans,
+      run: hybridRunner(lab.node, []),
+    });
+    return {
+      platform,
+      wans: ['wan1', 'wan2'],
+      devices: ['wan1', 'wan2'],
+      probeTarget: PROBE_TARGETS[0]!,
+      carrier: async () => {
+        const c = await lab.carrierOfClientTraffic();
+        return c === 0 ? null : ((c - 1) as 0 | 1);
+      },
+      breakWan: (i) => lab.blackhole((i + 1) as 1 | 2),
+      healWan: (i) => lab.heal((i + 1) as 1 | 2),
+      residue: async () =>
+        (await commandRunner({ netns: lab.node })(['nft', 'list', 'tables'])).stdout.includes(
+          'intelli_mesh',
+        )
+          ? ['nft table intelli_mesh']
+          : [],
+      destroy: () => lab.destroy(),
+    };
+  },
+  skip,
+);
+
+describe.skipIf(skip !== null)('OpenWrt specifics', () => {
+  let lab: NetnsLab;
+  let platform: OpenWrtPlatform;
+  const log: string[][] = [];
+  beforeAll(async () => {
+    lab = await NetnsLab.create();
+    platform = new OpenWrtPlatform({
+      netns: lab.node,
+      lanDevices: ['lan0'],
+      wans,
+      meshIf: 'bat0',
+      run: hybridRunner(lab.node, log),
+    });
+  }, 30_000);
+  afterAll(() => lab?.destroy());
+
+  it('announces through batctl gw_mode in 100 kbit/s steps, and reads it back', async () => {
+    await platform.setGatewayAnnouncement({
+      mode: 'server',
+      bandwidthDownKbit: 50_040,
+      bandwidthUpKbit: 9_960,
+    });
+    expect(log.at(-1)).toEqual([
+      'batctl',
+      'meshif',
+      'bat0',
+      'gw_mode',
+      'server',
+      '50000kbit/10000kbit',
+    ]);
+    expect(await platform.readGwMode()).toEqual({
+      mode: 'server',
+      bandwidthDownKbit: 50_000,
+      bandwidthUpKbit: 10_000,
+    });
+    await platform.setGatewayAnnouncement({ mode: 'off' });
+    expect(await platform.readGwMode()).toEqual({ mode: 'off' });
+  });
+
+  it('restarts WANs through netifd and reads gateway candidates from batctl gwj', async () => {
+    await platform.restartInterface('wan2');
+    expect(log.slice(-2)).toEqual([
+      ['ubus', 'call', 'network.interface.wanb', 'down'],
+      ['ubus', 'call', 'network.interface.wanb', 'up'],
+    ]);
+    expect(
+      (await platform.readGateways()).map((g) => [g.originator, g.tq, g.bandwidthDownKbit]),
+    ).toEqual([
+      ['02:ba:7a:00:00:02', 231, 50_000],
+      ['02:ba:7a:00:00:05', 178, 100_000],
+    ]);
+  });
+
+  it('refuses unsafe names at construction', () => {
+    expect(
+      () =>
+        new OpenWrtPlatform({
+          lanDevices: ['lan0'],
+          wans: [{ ...wans[0]!, netifd: 'wan;reboot' }],
+        }),
+    ).toThrow(expect.objectContaining({ name: 'PlatformConfigError' }));
+  });
+});
