@@ -5,7 +5,7 @@
  *
  * @example
  * const p = planProjection([{ x: 0, y: 0 }, { x: 100, y: 50 }], 800, 400, 20);
- * p({ x: 100, y: 50 }); // { x: 780, y: 20 }
+ * p({ x: 100, y: 50 }); // { x: 760, y: 20 } (centred: height limits the scale)
  */
 
 export interface Point {
