@@ -9,7 +9,11 @@
 import Graph from 'graphology';
 import { useEffect, useRef } from 'react';
 import Sigma from 'sigma';
+import { EdgeLineProgram, EdgeRectangleProgram } from 'sigma/rendering';
 import type { TopologyModel } from '../lib/topology-model.ts';
+
+/** Link count from which links are drawn as hairlines. */
+export const LINE_EDGES_ABOVE = 1500;
 
 export interface TopologyCanvasProps {
   model: TopologyModel;
@@ -51,17 +55,27 @@ export function TopologyCanvas({ model, onNodeClick, height = 480, onReady }: To
   const sigmaRef = useRef<Sigma | null>(null);
   const graphRef = useRef<Graph | null>(null);
   const clickRef = useRef(onNodeClick);
+  const modelRef = useRef(model);
+  modelRef.current = model;
   clickRef.current = onNodeClick;
+
+  // Thick links (width by TQ) cost two triangles each; past a few thousand links, hairlines keep
+  // pan and zoom fluid on software WebGL, and colour alone still carries the TQ.
+  const hairlines = model.links.length > LINE_EDGES_ABOVE;
 
   useEffect(() => {
     const graph = new Graph({ type: 'undirected', multi: false });
+    const edgeProgram = hairlines ? EdgeLineProgram : EdgeRectangleProgram;
     const sigma = new Sigma(graph, container.current!, {
       labelColor: { color: '#dfe6ee' },
       labelSize: 12,
       labelRenderedSizeThreshold: 6,
       defaultEdgeType: 'line',
+      edgeProgramClasses: { line: edgeProgram },
       zIndex: true,
       stagePadding: 40,
+      // Labels are redrawn on the CPU; while the view moves, the links and nodes matter.
+      hideLabelsOnMove: true,
     });
     sigma.on('clickNode', ({ node }) => clickRef.current?.(node));
     sigma.on('enterNode', () => container.current?.classList.add('pointer'));
@@ -69,13 +83,14 @@ export function TopologyCanvas({ model, onNodeClick, height = 480, onReady }: To
     graphRef.current = graph;
     sigmaRef.current = sigma;
     onReady?.(sigma);
+    syncGraph(graph, modelRef.current);
     return () => {
       sigma.kill();
       sigmaRef.current = null;
       graphRef.current = null;
     };
-    // The renderer lives as long as the component; `onReady` is read once on purpose.
-  }, []);
+    // One renderer per mount (and per edge style); `onReady` is read once on purpose.
+  }, [hairlines]);
 
   useEffect(() => {
     if (!graphRef.current) return;
