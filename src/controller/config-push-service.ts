@@ -59,12 +59,17 @@ export interface ConfigPushServiceOptions {
 export class ConfigPushService {
   constructor(private readonly options: ConfigPushServiceOptions) {}
 
+  /** Validation issues of `config` for `node` (empty when it may be pushed). */
+  check(node: string, config: unknown): { path: string; message: string }[] {
+    if (!this.options.store.nodes.get(node)) {
+      throw new UnknownNodeError(`no node '${node}' has reported to this controller`);
+    }
+    return this.options.validate?.(node, config) ?? [];
+  }
+
   async push(request: PushRequest): Promise<ConfigPush> {
     const { store, clock } = this.options;
-    if (!store.nodes.get(request.node)) {
-      throw new UnknownNodeError(`no node '${request.node}' has reported to this controller`);
-    }
-    const errors = this.options.validate?.(request.node, request.config) ?? [];
+    const errors = this.check(request.node, request.config);
     if (errors.length > 0) throw new InvalidConfigError(errors);
     const id = randomUUID();
     const push = store.pushes.create(

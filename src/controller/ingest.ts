@@ -12,7 +12,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
-import { decodeMessage, type CommandResult, type NodeMetrics } from '../mqtt/messages.ts';
+import {
+  decodeMessage,
+  type CommandResult,
+  type NodeConfigReport,
+  type NodeMetrics,
+} from '../mqtt/messages.ts';
 import { parseNodeTopic } from '../mqtt/topics.ts';
 import { alertOps, type IngestedMessage } from './alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
@@ -30,6 +35,7 @@ export type LiveChange =
 type Queued =
   | (IngestedMessage & { site: string; receivedAt: number })
   | { channel: 'metrics'; message: NodeMetrics; site: string; receivedAt: number }
+  | { channel: 'config'; message: NodeConfigReport; site: string; receivedAt: number }
   | {
       channel: 'command/result';
       message: CommandResult;
@@ -125,6 +131,9 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
         const id = store.events.add(q.message);
         return [{ type: 'event', event: { ...q.message, id } }, ...this.applyAlerts(q, at)];
       }
+      case 'config':
+        store.nodes.recordConfig(q.site, q.message, at);
+        return [{ type: 'node', node: q.message.node }];
       case 'metrics': {
         const m = q.message;
         for (const [wan, v] of Object.entries(m.wans)) {

@@ -77,6 +77,13 @@ export const stateSchema = z.object({
   config_version: z.string().max(128).nullable().optional(),
 });
 
+export const configReportSchema = z.object({
+  node: name,
+  at: nonNegative,
+  version: z.string().min(1).max(128),
+  config: z.record(z.string(), z.unknown()),
+});
+
 export const metricsSchema = z.object({
   node: name,
   at: nonNegative,
@@ -134,6 +141,7 @@ export type NodeStatus = z.infer<typeof statusSchema>;
 export type NodeState = z.infer<typeof stateSchema>;
 export type WanReport = z.infer<typeof wanReportSchema>;
 export type NodeMetrics = z.infer<typeof metricsSchema>;
+export type NodeConfigReport = z.infer<typeof configReportSchema>;
 export type NodeEventMessage = z.infer<typeof eventSchema>;
 export type Command = z.infer<typeof commandSchema>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
@@ -141,6 +149,7 @@ export type CommandResult = z.infer<typeof commandResultSchema>;
 const schemas = {
   status: statusSchema,
   state: stateSchema,
+  config: configReportSchema,
   metrics: metricsSchema,
   events: eventSchema,
   command: commandSchema,

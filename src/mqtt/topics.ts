@@ -4,8 +4,9 @@
  *   intelli-mesh/<site>/node/<node>/<channel>
  *
  * where channel is `status` (retained online/offline, also the last will), `state` (retained
- * snapshot), `metrics` (periodic), `events` (decisions with reasons), `command` (controller to
- * node) and `command/result` (node to controller).
+ * snapshot), `config` (retained: the configuration the node runs, as last confirmed), `metrics`
+ * (periodic), `events` (decisions with reasons), `command` (controller to node) and
+ * `command/result` (node to controller).
  *
  * @example
  * nodeTopic('lab', 'node-3', 'state'); // 'intelli-mesh/lab/node/node-3/state'
@@ -18,6 +19,7 @@ export const TOPIC_ROOT = 'intelli-mesh';
 export const NODE_CHANNELS = [
   'status',
   'state',
+  'config',
   'metrics',
   'events',
   'command',
@@ -29,6 +31,7 @@ export type NodeChannel = (typeof NODE_CHANNELS)[number];
 export const NODE_PUBLISHED_CHANNELS: readonly NodeChannel[] = [
   'status',
   'state',
+  'config',
   'metrics',
   'events',
   'command/result',

@@ -130,6 +130,17 @@ describe('controller end to end over a real broker', () => {
     await live.until((c) => c.type === 'push' && c.push.status === 'confirmed');
     expect(applied).toEqual([4]);
     expect(tx.current.version).toBe('v2');
+    // Retained messages may overtake others in the broker, so wait for the report itself.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (ctl.store.nodes.config('node-1')?.version !== 'v2') return;
+        ctl.ingest.off('change', check);
+        resolve();
+      };
+      ctl.ingest.on('change', check);
+      check();
+    });
+    expect(ctl.store.nodes.config('node-1')?.config).toEqual({ weight: 4 });
 
     // An abrupt death: the broker publishes the node's last will.
     (link as unknown as { client: { stream: { destroy(): void } } }).client.stream.destroy();

@@ -19,6 +19,7 @@ export interface CommandLink {
   on(event: 'offline' | 'online', listener: () => void): unknown;
   publishResult(result: CommandResult): Promise<void>;
   publishEvent(event: MeshEvent): Promise<void>;
+  publishConfig(version: string, config: object): Promise<void>;
 }
 
 export interface CommandServiceOptions<C> {
@@ -44,6 +45,15 @@ export class CommandService<C> {
     const { link, transaction, scheduler } = this.options;
     link.onCommand((command) => this.run(transaction.handle(command, scheduler.now())));
     link.on('offline', () => this.run(transaction.connectivityLost('controller', scheduler.now())));
+    this.reportConfig();
+  }
+
+  /** Publishes the confirmed configuration; done at start and whenever it changes. */
+  private reportConfig(): void {
+    const { version, config } = this.options.transaction.current;
+    this.options.link
+      .publishConfig(version, config as object)
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'config report not sent'));
   }
 
   /** The agent calls this when its health core finds every WAN down. */
@@ -61,7 +71,11 @@ export class CommandService<C> {
     for (const out of outputs) {
       switch (out.type) {
         case 'result':
+          if (out.result.status === 'confirmed' && out.result.reason !== 'already confirmed') {
+            this.reportConfig();
+          }
           // A result that cannot be sent now is answered again on redelivery of the command.
+
           link
             .publishResult(out.result)
             .catch((err: Error) => this.log.warn({ err: err.message }, 'result not sent'));

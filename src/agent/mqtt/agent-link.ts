@@ -118,6 +118,12 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     this.client.publish(this.topic('metrics'), JSON.stringify(metrics), { qos: 0 });
   }
 
+  /** The configuration the node runs, retained so the controller always knows it. */
+  async publishConfig(version: string, config: object): Promise<void> {
+    const report = { node: this.options.node, at: this.options.clock.now(), version, config };
+    await this.publish('config', report, { qos: 1, retain: true });
+  }
+
   async publishEvent(event: MeshEvent): Promise<void> {
     await this.publish('events', event, { qos: 1 });
   }

@@ -252,4 +252,41 @@ describe('controller HTTP API', () => {
     const bad = await app.inject({ url: '/api/nodes/gw/metrics?since=x', headers: auth(token) });
     expect(bad.statusCode).toBe(400);
   });
+
+  it("returns a node's reported configuration and previews a change with its issues", async () => {
+    ingest.accept(
+      nodeTopic('lab', 'a', 'config'),
+      enc({ node: 'a', at: 5, version: 'v1', config: { weight: 2, wans: { wan: { down: 5 } } } }),
+    );
+    const token = (await login('watcher', 'viewer-pw')).body.token;
+    const cfg = await app.inject({ url: '/api/nodes/a/config', headers: auth(token) });
+    expect(cfg.json()).toEqual({
+      version: 'v1',
+      config: { weight: 2, wans: { wan: { down: 5 } } },
+      at: 5,
+    });
+    const preview = (config: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/config/validate',
+        headers: auth(token),
+        payload: { node: 'a', config },
+      });
+    const good = (await preview({ weight: 3, wans: { wan: { down: 3, up: 2 } } })).json();
+    expect(good).toEqual({
+      ok: true,
+      issues: [],
+      diff: [
+        { path: 'weight', from: 2, to: 3 },
+        { path: 'wans.wan.down', from: 5, to: 3 },
+        { path: 'wans.wan.up', to: 2 },
+      ],
+    });
+    const bad = (await preview({ weight: 0 })).json();
+    expect(bad.ok).toBe(false);
+    expect(bad.issues).toEqual(['weight: must be positive']);
+    expect(
+      (await app.inject({ url: '/api/nodes/zz/config', headers: auth(token) })).statusCode,
+    ).toBe(404);
+  });
 });

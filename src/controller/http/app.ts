@@ -5,7 +5,8 @@
  * Routes: POST /api/login, POST /api/logout, GET /api/me, GET /api/health, GET /api/overview,
  * GET /api/nodes, GET /api/nodes/:node, GET /api/nodes/:node/monitoring,
  * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
- * POST /api/alerts/:id/ack, GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
+ * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
+ * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /metrics, GET /api/live (WebSocket).
  */
 import fastifyStatic from '@fastify/static';
@@ -19,6 +20,7 @@ import {
   UnknownNodeError,
   type ConfigPushService,
 } from '../config-push-service.ts';
+import { configDiff } from '../config-diff.ts';
 import type { IngestStats } from '../ingest.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
@@ -52,6 +54,10 @@ const pushBody = z.object({
   version: z.string().min(1).max(128),
   config: z.record(z.string(), z.unknown()),
   confirm_timeout_s: z.number().positive().max(3600).optional(),
+});
+const validateBody = z.object({
+  node: z.string().min(1).max(64),
+  config: z.record(z.string(), z.unknown()),
 });
 const eventsQuery = z.object({
   node: z.string().max(64).optional(),
@@ -178,6 +184,36 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       );
     },
   );
+
+  app.get<{ Params: { node: string } }>(
+    '/api/nodes/:node/config',
+    { preHandler: viewer },
+    async (request, reply) => {
+      const config = store.nodes.config(request.params.node);
+      if (!config)
+        return reply
+          .code(404)
+          .send({ error: `node '${request.params.node}' has not reported a configuration` });
+      return config;
+    },
+  );
+
+  app.post('/api/config/validate', { preHandler: viewer }, async (request, reply) => {
+    const body = validateBody.safeParse(request.body);
+    if (!body.success) return badRequest(reply, 'validate body', body.error);
+    try {
+      const issues = deps.pushes.check(body.data.node, body.data.config);
+      const current = store.nodes.config(body.data.node)?.config ?? {};
+      return {
+        ok: issues.length === 0,
+        issues: issues.map((i) => `${i.path}: ${i.message}`),
+        diff: configDiff(current, body.data.config),
+      };
+    } catch (err) {
+      if (err instanceof UnknownNodeError) return reply.code(404).send({ error: err.message });
+      throw err;
+    }
+  });
 
   app.get('/api/topology', { preHandler: viewer }, async () =>
     networkGraph(deps.site, store.nodes.list()),

@@ -1,7 +1,7 @@
 /**
  * The node inventory: every node ever heard, whether it is online, and its latest state.
  */
-import type { NodeState, NodeStatus } from '../../mqtt/messages.ts';
+import type { NodeConfigReport, NodeState, NodeStatus } from '../../mqtt/messages.ts';
 import type { Db } from './database.ts';
 
 export interface NodeRecord {
@@ -41,6 +41,8 @@ export class NodeRepo {
   private readonly upsertStateStmt;
   private readonly getStmt;
   private readonly listStmt;
+  private readonly setConfigStmt;
+  private readonly getConfigStmt;
 
   constructor(db: Db) {
     this.upsertStatusStmt = db.prepare(`
@@ -61,6 +63,42 @@ export class NodeRepo {
         state_at = MAX(COALESCE(state_at, 0), @at)`);
     this.getStmt = db.prepare<[string], NodeRow>('SELECT * FROM nodes WHERE node = ?');
     this.listStmt = db.prepare<[], NodeRow>('SELECT * FROM nodes ORDER BY node');
+    this.setConfigStmt = db.prepare(`
+      INSERT INTO nodes (node, site, first_seen, last_seen, online, config_version, config_json, config_at)
+      VALUES (@node, @site, @now, @now, 1, @version, @json, @at)
+      ON CONFLICT(node) DO UPDATE SET
+        last_seen = @now,
+        config_version = CASE WHEN config_at IS NULL OR @at >= config_at THEN @version ELSE config_version END,
+        config_json = CASE WHEN config_at IS NULL OR @at >= config_at THEN @json ELSE config_json END,
+        config_at = MAX(COALESCE(config_at, 0), @at)`);
+    this.getConfigStmt = db.prepare<
+      [string],
+      { config_version: string | null; config_json: string | null; config_at: number | null }
+    >('SELECT config_version, config_json, config_at FROM nodes WHERE node = ?');
+  }
+
+  recordConfig(site: string, report: NodeConfigReport, now: number): void {
+    this.setConfigStmt.run({
+      node: report.node,
+      site,
+      now,
+      version: report.version,
+      json: JSON.stringify(report.config),
+      at: report.at,
+    });
+  }
+
+  /** The configuration the node last reported running, if it reported one. */
+  config(
+    node: string,
+  ): { version: string; config: Record<string, unknown>; at: number } | undefined {
+    const row = this.getConfigStmt.get(node);
+    if (!row?.config_version || !row.config_json) return undefined;
+    return {
+      version: row.config_version,
+      config: JSON.parse(row.config_json) as Record<string, unknown>,
+      at: row.config_at ?? 0,
+    };
   }
 
   /**

@@ -87,4 +87,9 @@ export const MIGRATIONS: readonly string[] = [
     error   TEXT NOT NULL
   );
   `,
+  `
+  ALTER TABLE nodes ADD COLUMN config_version TEXT;
+  ALTER TABLE nodes ADD COLUMN config_json TEXT;
+  ALTER TABLE nodes ADD COLUMN config_at INTEGER;
+  `,
 ];
