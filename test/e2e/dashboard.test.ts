@@ -19,7 +19,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/embedde
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
 import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
-import { FakeSite, INITIAL_CONFIG, NODE_PASSWORDS, SITE } from './fake-site.ts';
+import { FakeSite, NODE_PASSWORDS, SITE } from './fake-site.ts';
 
 const scheduler = new RealScheduler();
 const SCREENSHOT = resolve(import.meta.dirname, '../../docs/dashboard.png');
@@ -78,30 +78,22 @@ describe.skipIf(!chromiumPath)(
         port: 0,
         adminPassword: 'admin-pw',
         webRoot,
+        // The controller's own check before a push: VLAN ids must be 802.1Q ids.
+        validatePush: (_node, config) =>
+          ((config as { vlans?: { id: number }[] }).vlans ?? []).flatMap((v, i) =>
+            Number.isInteger(v.id) && v.id >= 1 && v.id <= 4094
+              ? []
+              : [{ path: `vlans[${i}].id`, message: 'must be a VLAN id, 1 to 4094' }],
+          ),
       });
       ctl.store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
       site = await FakeSite.start(broker.url, scheduler);
       await site.publishAll();
-      // Provisioning: the controller learns gw-1's running configuration from a confirmed push.
-      const token = (
-        (await (
-          await fetch(`${ctl.url}/api/login`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
-          })
-        ).json()) as { token: string }
-      ).token;
-      const res = await fetch(`${ctl.url}/api/config/push`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ node: 'gw-1', version: 'v2', config: INITIAL_CONFIG }),
-      });
-      expect(res.status).toBe(202);
-      for (let i = 0; i < 100 && site.transaction.current.version !== 'v2'; i++) {
-        await new Promise((r) => setImmediate(r));
+      // gw-1's agent reports the configuration it runs (retained); the editor starts from it.
+      for (let i = 0; i < 250 && !ctl.store.nodes.config('gw-1'); i++) {
         await new Promise<void>((r) => scheduler.after(20, r));
       }
+      expect(ctl.store.nodes.config('gw-1')?.version).toBe('v1');
       browser = await launchChromium();
       page = await browser.context.newPage();
     });
@@ -185,11 +177,12 @@ describe.skipIf(!chromiumPath)(
 
     it('validates a configuration, previews the diff, pushes it and sees it confirmed', async () => {
       await page.goto(`${ctl.url}/#/config/gw-1`);
-      const weight = page.locator('input[data-path="members.0.weight"]');
+      const weight = page.locator('input[data-path="members[0].weight"]');
       await weight.waitFor();
       expect(await weight.inputValue()).toBe('3');
       await weight.fill('5');
-      await page.locator('input[data-path="vlans.1.id"]').fill('31');
+      await waitForText(page, '[data-testid=pending-changes]', '1 pending change');
+      await page.locator('input[data-path="vlans[1].id"]').fill('31');
       await expect(page.locator('[data-testid=config-push]').isDisabled()).resolves.toBe(true);
       await page.click('[data-testid=config-validate]');
       await page.waitForSelector('[data-testid=validation][data-ok=true]');
@@ -201,8 +194,8 @@ describe.skipIf(!chromiumPath)(
         ]),
       );
       expect(diff).toEqual([
-        ['members.0.weight', '3', '5'],
-        ['vlans.1.id', '30', '31'],
+        ['members[0].weight', '3', '5'],
+        ['vlans[1].id', '30', '31'],
       ]);
       await page.fill('[data-testid=config-version]', 'v3-ui');
       await page.click('[data-testid=config-push]');
@@ -212,15 +205,35 @@ describe.skipIf(!chromiumPath)(
       expect(site.transaction.current.version).toBe('v3-ui');
       expect(site.applied.at(-1)?.members[0]?.weight).toBe(5);
       expect(site.applied.at(-1)?.vlans[1]?.id).toBe(31);
+      // The node reports what it now runs, and the editor starts from that.
+      await waitForText(page, '.config-view .page-head', 'running v3-ui');
+      expect(await page.locator('input[data-path="members[0].weight"]').inputValue()).toBe('5');
     });
 
-    it('shows a node refusing a bad configuration', async () => {
+    it('shows the controller refusing a configuration before any push', async () => {
       await page.goto(`${ctl.url}/#/config/gw-1`);
-      const weight = page.locator('input[data-path="members.1.weight"]');
+      const vlan = page.locator('input[data-path="vlans[0].id"]');
+      await vlan.waitFor();
+      await vlan.fill('5000');
+      await page.click('[data-testid=config-validate]');
+      await page.waitForSelector('[data-testid=validation][data-ok=false]');
+      await waitForText(
+        page,
+        '[data-testid=validation] .issues',
+        'vlans[0].id: must be a VLAN id, 1 to 4094',
+      );
+      expect(await page.locator('[data-testid=config-push]').isDisabled()).toBe(true);
+    });
+
+    it('shows a node refusing a configuration the controller let through', async () => {
+      await page.goto(`${ctl.url}/#/config/gw-1`);
+      // Same hash as before: reload so the editor starts again from the running config.
+      await page.reload();
+      const weight = page.locator('input[data-path="members[1].weight"]');
       await weight.waitFor();
       await weight.fill('0');
       await page.click('[data-testid=config-validate]');
-      await page.waitForSelector('[data-testid=validation]');
+      await page.waitForSelector('[data-testid=validation][data-ok=true]');
       await page.fill('[data-testid=config-version]', 'v4-bad');
       await page.click('[data-testid=config-push]');
       await page.waitForSelector(
@@ -239,8 +252,8 @@ describe.skipIf(!chromiumPath)(
       expect(await ackButtons.count()).toBeGreaterThan(0);
       for (const b of await ackButtons.all()) expect(await b.isDisabled()).toBe(true);
       await p.goto(`${ctl.url}/#/config/gw-1`);
-      await p.locator('input[data-path="members.0.weight"]').waitFor();
-      expect(await p.locator('input[data-path="members.0.weight"]').isDisabled()).toBe(true);
+      await p.locator('input[data-path="members[0].weight"]').waitFor();
+      expect(await p.locator('input[data-path="members[0].weight"]').isDisabled()).toBe(true);
       expect(await p.locator('[data-testid=config-push]').isDisabled()).toBe(true);
       await p.close();
     });

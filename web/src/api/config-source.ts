@@ -1,14 +1,13 @@
 /**
- * Where the configuration editor gets a node's current configuration and how it checks a draft:
- * from the controller (`GET /api/nodes/:node/config`, `POST /api/config/validate`) when it offers
- * them, and otherwise from the node's last confirmed push and a check in the browser (shape and
- * diff only), saying which one answered.
+ * Where the configuration editor gets a node's running configuration and how it checks a draft:
+ * the configuration the node itself reported (`GET /api/nodes/:node/config`), or, for a node
+ * that has not reported one, its last confirmed push; the check and the diff preview come from
+ * the controller (`POST /api/config/validate`).
  *
  * @example
  * const base = await loadNodeConfig(api, 'gw-1');
- * const check = await validateConfig(api, 'gw-1', draft, base.config);
+ * const check = await validateConfig(api, 'gw-1', draft);
  */
-import { configDiff } from '../lib/config-diff.ts';
 import type { ApiClient } from './client.ts';
 import { NotFoundError, RejectedInputError } from './errors.ts';
 import type { ConfigPush, ValidationResult } from './types.ts';
@@ -41,38 +40,23 @@ export async function loadNodeConfig(api: ApiClient, node: string): Promise<Node
   return { version: null, config: {}, source: 'none' };
 }
 
+/** Asks the controller what a push would change and whether it would be accepted. */
 export async function validateConfig(
   api: ApiClient,
   node: string,
   config: unknown,
-  base: unknown,
 ): Promise<ValidationResult> {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    return {
-      ok: false,
-      issues: ['(root): the configuration must be a JSON object'],
-      diff: [],
-      checkedByController: false,
-    };
+    return { ok: false, issues: ['(root): the configuration must be a JSON object'], diff: [] };
   }
   try {
-    const r = await api.post<Omit<ValidationResult, 'checkedByController'>>(
-      '/api/config/validate',
-      { node, config },
-    );
-    return { ...r, checkedByController: true };
+    return await api.post<ValidationResult>('/api/config/validate', { node, config });
   } catch (e) {
     if (e instanceof RejectedInputError) {
-      return {
-        ok: false,
-        issues: e.issues.length > 0 ? e.issues : [e.message],
-        diff: configDiff(base, config),
-        checkedByController: true,
-      };
+      return { ok: false, issues: e.issues.length > 0 ? e.issues : [e.message], diff: [] };
     }
-    if (!(e instanceof NotFoundError)) throw e;
+    throw e;
   }
-  return { ok: true, issues: [], diff: configDiff(base, config), checkedByController: false };
 }
 
 /** A version label for a new push: the previous one with a UI suffix and a time stamp. */

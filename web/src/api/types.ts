@@ -175,8 +175,6 @@ export interface ValidationResult {
   ok: boolean;
   issues: string[];
   diff: ConfigDiffEntry[];
-  /** True when the controller checked it; false when only the browser could. */
-  checkedByController: boolean;
 }
 
 export type FaultAction =

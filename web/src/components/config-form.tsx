@@ -2,12 +2,12 @@
  * A structured editor for a node's JSON configuration, whatever its exact shape: numbers,
  * strings and booleans become inputs, arrays of objects become tables with rows to add and
  * remove (load-balancing members, VLANs, backup routes), nested objects become sections
- * (failover thresholds). Every input carries its dotted path in `data-path`.
+ * (failover thresholds). Every input carries its path (`members[0].weight`) in `data-path`.
  *
  * @example
  * <ConfigForm value={draft} onChange={setDraft} disabled={!admin} />
  */
-import { setAtPath } from '../lib/config-diff.ts';
+import { formatPath, setAtPath } from '../lib/config-diff.ts';
 
 type Json = unknown;
 type Path = (string | number)[];
@@ -178,7 +178,7 @@ function RowTable({ rows, path, set, disabled }: FieldProps & { rows: Json[] }) 
 }
 
 function Leaf({ value, path, set, disabled }: FieldProps & { value: Json }) {
-  const dataPath = path.join('.');
+  const dataPath = formatPath(path);
   if (typeof value === 'boolean') {
     return (
       <input

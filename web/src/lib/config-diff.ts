@@ -1,11 +1,12 @@
 /**
- * The difference between two JSON configurations as a flat list of changed leaves, with dotted
- * paths (`members.0.weight`), for the diff preview before a push. Arrays compare by index, which
- * is how the editor changes them (edit a row, add or remove at the end).
+ * The difference between two JSON configurations as a flat list of changed leaves, with paths
+ * written as the controller writes them (`members[0].weight`), so the editor can count pending
+ * changes as the operator types; the preview before a push comes from the controller. Arrays
+ * compare by index, which is how the editor changes them.
  *
  * @example
  * configDiff({ a: 1, b: [1] }, { a: 2, b: [1, 2] });
- * // [{ path: 'a', from: 1, to: 2 }, { path: 'b.1', from: undefined, to: 2 }]
+ * // [{ path: 'a', from: 1, to: 2 }, { path: 'b[1]', from: undefined, to: 2 }]
  */
 
 export interface DiffEntry {
@@ -19,7 +20,21 @@ function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
 }
 
 function join(base: string, key: string | number): string {
-  return base === '' ? String(key) : `${base}.${key}`;
+  if (typeof key === 'number') return `${base}[${key}]`;
+  return base === '' ? key : `${base}.${key}`;
+}
+
+/** Writes a path as the controller does: `members[0].weight`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((acc, key) => join(acc, key), '') || '(root)';
+}
+
+/** Reads a path written by formatPath back into its keys. */
+export function parsePath(text: string): (string | number)[] {
+  if (text === '(root)') return [];
+  return [...text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : m[1]!,
+  );
 }
 
 export function configDiff(from: unknown, to: unknown, base = ''): DiffEntry[] {

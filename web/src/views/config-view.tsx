@@ -13,6 +13,7 @@ import {
 import type { ConfigPush, NodeRecord, ValidationResult } from '../api/types.ts';
 import { isAdmin, useApp } from '../app-context.ts';
 import { ConfigForm } from '../components/config-form.tsx';
+import { configDiff } from '../lib/config-diff.ts';
 import { formatValue } from '../lib/format.ts';
 import { useResource } from '../use-resource.ts';
 import { PushTable } from './node-page.tsx';
@@ -37,6 +38,9 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // A confirmed push changes what runs: read it again (the node reports it right after).
+  const lastConfirmed = pushes.data?.find((p) => p.status === 'confirmed')?.id;
+
   useEffect(() => {
     if (!node) return;
     let cancelled = false;
@@ -55,7 +59,7 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
     return () => {
       cancelled = true;
     };
-  }, [api, node]);
+  }, [api, node, lastConfirmed]);
 
   const edit = (v: unknown) => {
     setDraft(v);
@@ -79,7 +83,7 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
     setBusy(true);
     setError(null);
     try {
-      setCheck(await validateConfig(api, node, draft, base.config));
+      setCheck(await validateConfig(api, node, draft));
       setCheckedDraft(draft);
     } catch (e) {
       setError((e as Error).message);
@@ -104,6 +108,7 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
     }
   };
 
+  const pending = base && !jsonError ? configDiff(base.config, draft).length : 0;
   const canPush =
     admin && check?.ok === true && checkedDraft === draft && !jsonError && version.trim() !== '';
 
@@ -142,7 +147,14 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
         <div className="grid-config">
           <section className="card">
             <div className="card-head">
-              <h2>Edit</h2>
+              <h2>
+                Edit{' '}
+                <span className="muted small" data-testid="pending-changes">
+                  {pending === 0
+                    ? 'no changes'
+                    : `${pending} pending change${pending > 1 ? 's' : ''}`}
+                </span>
+              </h2>
               <div className="tabs">
                 <button
                   className={mode === 'form' ? 'tab active' : 'tab'}
@@ -222,9 +234,7 @@ function ValidationReport({ check }: { check: ValidationResult }) {
         {check.ok ? 'valid' : `${check.issues.length} issue(s)`}
       </div>{' '}
       <span className="muted small">
-        {check.checkedByController
-          ? 'checked by the controller'
-          : 'checked in the browser only (this controller has no validation endpoint); the node validates again before applying'}
+        checked by the controller; the node validates again before it applies
       </span>
       {check.issues.length > 0 && (
         <ul className="issues">
