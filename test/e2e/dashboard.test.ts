@@ -122,9 +122,6 @@ describe.skipIf(!chromiumPath)(
         '[data-testid=nodes-table] tr[data-node=mesh-3] [data-testid=internet-via]',
         'gw-1',
       );
-      await page.waitForTimeout(300); // let sigma paint its labels before the picture
-      mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT });
     });
 
     it('shows a WAN failure as an alert, a re-route and the agents reasons', async () => {
@@ -147,6 +144,12 @@ describe.skipIf(!chromiumPath)(
         '[data-testid=event-timeline] li[data-kind=gateway-selected]',
         'gw-1 withdrew its gateway announcement',
       );
+      // Let sigma paint the latest graph (it renders on animation frames) before the picture.
+      await page.evaluate(
+        () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+      );
+      mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT });
       await page.goto(`${ctl.url}/#/nodes/mesh-3`);
       await waitForText(page, '[data-testid=selected-gateway]', 'gw-2');
     });

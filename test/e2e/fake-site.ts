@@ -221,6 +221,13 @@ export class FakeSite {
     await this.publish('mesh-3');
   }
 
+  /** gw-1's uplinks come back: it announces again and mesh-3 returns to it. */
+  async restoreGw1Wans(): Promise<void> {
+    this.gw1WansUp = true;
+    await this.publish('gw-1');
+    await this.publish('mesh-3');
+  }
+
   /** Kills gw-2 abruptly: the broker publishes its last will. */
   killGw2(): void {
     (

@@ -44,6 +44,7 @@ export function TopologyPanel({
           <Swatch colour={COLOURS.bad} label={`< 120 (${counts.bad})`} />
           <Swatch colour={COLOURS.lost} label={`lost (${counts.lost})`} />
           <Swatch colour={COLOURS.gateway} label="gateway ⬆" round />
+          <Swatch colour={COLOURS.warn} label="gateway not announcing" round />
           <Swatch colour={COLOURS.bad} label="offline node" round />
         </div>
       </div>

@@ -64,6 +64,7 @@ export function PositionsView() {
                   className="plan-node"
                   onClick={() => navigate(`#/nodes/${encodeURIComponent(n.id)}`)}
                 >
+                  <title>{`${n.id}: x ${n.x}, y ${n.y}`}</title>
                   <circle r={n.size} fill={n.colour} />
                   <text y={-n.size - 4} textAnchor="middle">
                     {n.label}
