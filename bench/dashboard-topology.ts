@@ -16,6 +16,8 @@ import { chromiumPath, launchChromium, SKIP_REASON } from '../test/e2e/browser.t
 import { buildDashboard } from '../test/e2e/build-dashboard.ts';
 
 const SIZES = [
+  // Nearly empty: the fixed cost of a frame (software WebGL, compositing), whatever the graph.
+  { nodes: 10, links: 20 },
   { nodes: 100, links: 500 },
   { nodes: 1000, links: 5000 },
 ];
