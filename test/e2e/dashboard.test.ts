@@ -159,6 +159,13 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector(
         '[data-testid=link-table] tr[data-link="gw-2|mesh-3"][data-status=warn]',
       );
+      // After the WAN failure, mesh-3's internet traffic takes the link to gw-2.
+      await page.waitForSelector(
+        '[data-testid=link-table] tr[data-link="gw-2|mesh-3"][data-uplink-of="mesh-3"]',
+      );
+      await page.waitForSelector(
+        '[data-testid=link-table] tr[data-link="gw-1|mesh-3"][data-uplink-of=""]',
+      );
       site.killGw2();
       await page.waitForSelector(
         '[data-testid=link-table] tr[data-link="gw-2|mesh-3"][data-status=down]',

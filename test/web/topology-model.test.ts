@@ -99,6 +99,34 @@ describe('topologyModel', () => {
     expect(back.links.map((l) => l.status)).toEqual(['warn', 'good']);
   });
 
+  it("marks the link to each node's selected gateway as its uplink, drawn thicker", () => {
+    const g = graph(
+      [
+        { id: 'g1', role: 'gateway', gateway: true },
+        { id: 'g2', role: 'gateway', gateway: true },
+        { id: 'm' },
+      ],
+      [
+        ['g1', 'm', 230],
+        ['g2', 'm', 230],
+      ],
+    );
+    const via = (gw: string) => ({
+      ...g,
+      nodes: g.nodes.map((n) =>
+        n.id === 'm' ? { ...n, properties: { ...n.properties, selected_gateway: gw } } : n,
+      ),
+    });
+    const before = topologyModel(via('g1'), new Map());
+    expect(before.links.map((l) => [l.key, l.uplinkOf])).toEqual([
+      ['g1|m', ['m']],
+      ['g2|m', []],
+    ]);
+    expect(before.links[0]!.size).toBeGreaterThan(before.links[1]!.size);
+    const after = topologyModel(via('g2'), new Map());
+    expect(after.links.map((l) => l.uplinkOf)).toEqual([[], ['m']]);
+  });
+
   it('uses reported coordinates and places the others on a stable circle', () => {
     const g = graph([{ id: 'p', at: [5, 7] }, { id: 'q' }, { id: 'r' }], []);
     const m1 = topologyModel(g, new Map());

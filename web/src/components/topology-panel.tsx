@@ -43,6 +43,10 @@ export function TopologyPanel({
           <Swatch colour={COLOURS.warn} label={`120–199 (${counts.warn})`} />
           <Swatch colour={COLOURS.bad} label={`< 120 (${counts.bad})`} />
           <Swatch colour={COLOURS.lost} label={`lost (${counts.lost})`} />
+          <span className="swatch">
+            <i className="thick" />
+            thick: a node&apos;s way to its gateway
+          </span>
           <Swatch colour={COLOURS.gateway} label="gateway ⬆" round />
           <Swatch colour={COLOURS.warn} label="gateway not announcing" round />
           <Swatch colour={COLOURS.bad} label="offline node" round />
@@ -61,11 +65,17 @@ export function TopologyPanel({
               <th>Link</th>
               <th>TQ</th>
               <th>Status</th>
+              <th>Internet traffic of</th>
             </tr>
           </thead>
           <tbody>
             {model.links.map((l) => (
-              <tr key={l.key} data-link={l.key} data-status={l.status}>
+              <tr
+                key={l.key}
+                data-link={l.key}
+                data-status={l.status}
+                data-uplink-of={l.uplinkOf.join(' ')}
+              >
                 <td>
                   {l.source} — {l.target}
                 </td>
@@ -73,6 +83,7 @@ export function TopologyPanel({
                 <td>
                   <span className={`pill ${pillClass(l.status)}`}>{l.status}</span>
                 </td>
+                <td>{l.uplinkOf.join(', ') || '–'}</td>
               </tr>
             ))}
           </tbody>

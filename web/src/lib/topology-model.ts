@@ -34,6 +34,8 @@ export interface DrawLink {
   status: LinkStatus;
   colour: string;
   size: number;
+  /** Nodes whose selected gateway is the other end of this link. */
+  uplinkOf: string[];
 }
 
 export interface TopologyModel {
@@ -85,6 +87,13 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
       selectedGateway: p.selected_gateway ?? null,
     };
   });
+  // Which links carry a node's internet traffic straight to the gateway it selected.
+  const uplinks = new Map<string, string[]>();
+  for (const n of nodes) {
+    if (!n.online || !n.selectedGateway) continue;
+    const key = linkKey(n.id, n.selectedGateway);
+    uplinks.set(key, [...(uplinks.get(key) ?? []), n.id]);
+  }
   const present = new Set<string>();
   const links: DrawLink[] = [];
   for (const l of graph.links) {
@@ -94,6 +103,7 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
     memory.set(key, { source: l.source, target: l.target, tq });
     const endpointsUp = online.get(l.source) !== false && online.get(l.target) !== false;
     const status: LinkStatus = endpointsUp ? tqStatus(tq) : 'down';
+    const uplinkOf = status === 'down' ? [] : (uplinks.get(key) ?? []);
     links.push({
       key,
       source: l.source,
@@ -101,7 +111,11 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
       tq,
       status,
       colour: status === 'down' ? COLOURS.lost : tqColour(tq),
-      size: status === 'down' ? 1 : 1 + Math.round(((tq ?? 0) / 255) * 3),
+      size:
+        status === 'down'
+          ? 1
+          : 1 + Math.round(((tq ?? 0) / 255) * 3) + (uplinkOf.length > 0 ? 3 : 0),
+      uplinkOf,
     });
   }
   for (const [key, seen] of memory) {
@@ -114,6 +128,7 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
       status: 'lost',
       colour: COLOURS.lost,
       size: 1,
+      uplinkOf: [],
     });
   }
   links.sort((a, b) => a.key.localeCompare(b.key));
