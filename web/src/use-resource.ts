@@ -23,7 +23,8 @@ export function useResource<T>(
   affects: (change: LiveChange) => boolean = () => false,
 ): Resource<T> {
   const { api, feed } = useApp();
-  const [data, setData] = useState<T | undefined>(undefined);
+  // Kept with the path it answers, so another path never shows the previous one's data.
+  const [state, setState] = useState<{ path: string; data: T } | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [tick, setTick] = useState(0);
   const affectsRef = useRef(affects);
@@ -35,7 +36,7 @@ export function useResource<T>(
     api.get<T>(path).then(
       (d) => {
         if (cancelled) return;
-        setData(d);
+        setState({ path, data: d });
         setError(undefined);
       },
       (e: unknown) => {
@@ -64,5 +65,6 @@ export function useResource<T>(
     };
   }, [feed]);
 
+  const data = state && state.path === path ? state.data : undefined;
   return { data, error, reload: () => setTick((t) => t + 1) };
 }

@@ -5,7 +5,7 @@
  * @example
  * <MetricChart node="gw-1" series="wan.wan.latency_ms" title="Latency" unit="ms" />
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricPoint } from '../api/types.ts';
@@ -21,7 +21,9 @@ export function MetricChart(props: {
   scale?: number;
   colour: string;
 }) {
-  const since = Math.floor((Date.now() - WINDOW_MS) / 60_000) * 60_000;
+  // Fixed for the life of the chart: the window then grows with the visit instead of the
+  // request changing (and the chart blanking) every minute.
+  const [since] = useState(() => Math.floor((Date.now() - WINDOW_MS) / 60_000) * 60_000);
   const points = useResource<MetricPoint[]>(
     `/api/nodes/${encodeURIComponent(props.node)}/metrics?series=${encodeURIComponent(props.series)}&since=${since}`,
     (c) => c.type === 'node' && c.node === props.node,
