@@ -1,0 +1,51 @@
+/**
+ * Headless Chromium for the dashboard's browser tests and benchmarks: Debian's /usr/bin/chromium
+ * driven by playwright-core (no browser download), with a fresh profile each launch.
+ *
+ * @example
+ * if (chromiumPath) { const b = await launchChromium(); const page = await b.newPage(); ... }
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The browser executable, or undefined when this machine has none (tests then skip). */
+export const chromiumPath: string | undefined = existsSync(CHROMIUM) ? CHROMIUM : undefined;
+
+export const SKIP_REASON = `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
+
+export interface Chromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A persistent context on a throw-away profile directory (removed on close). */
+export async function launchChromium(viewport = { width: 1440, height: 900 }): Promise<Chromium> {
+  if (!chromiumPath) throw new Error(SKIP_REASON);
+  const profile = mkdtempSync(join(tmpdir(), 'im-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * A small time-series chart (uPlot) of one metric series of one node, from the controller's
+ * rolled-up history (`/api/nodes/:node/metrics`): average line with the min..max of each bucket.
+ *
+ * @example
+ * <MetricChart node="gw-1" series="wan.wan.latency_ms" title="Latency" unit="ms" />
+ */
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { MetricPoint } from '../api/types.ts';
+import { useResource } from '../use-resource.ts';
+
+const WINDOW_MS = 3_600_000;
+
+export function MetricChart(props: {
+  node: string;
+  series: string;
+  title: string;
+  unit: string;
+  scale?: number;
+  colour: string;
+}) {
+  // Fixed for the life of the chart: the window then grows with the visit instead of the
+  // request changing (and the chart blanking) every minute.
+  const [since] = useState(() => Math.floor((Date.now() - WINDOW_MS) / 60_000) * 60_000);
+  const points = useResource<MetricPoint[]>(
+    `/api/nodes/${encodeURIComponent(props.node)}/metrics?series=${encodeURIComponent(props.series)}&since=${since}`,
+    (c) => c.type === 'node' && c.node === props.node,
+  );
+  const box = useRef<HTMLDivElement>(null);
+  const data = points.data;
+  const { scale = 1, unit, colour, title } = props;
+
+  useEffect(() => {
+    if (!box.current || !data || data.length === 0) return;
+    const xs = data.map((p) => p.at / 1000);
+    const plot = new uPlot(
+      {
+        width: box.current.clientWidth || 320,
+        height: 140,
+        legend: { show: false },
+        scales: { x: { time: true } },
+        axes: [
+          { stroke: '#8ea0b3', grid: { stroke: '#233041' } },
+          {
+            stroke: '#8ea0b3',
+            grid: { stroke: '#233041' },
+            values: (_u, ticks) => ticks.map((t) => `${t}${unit}`),
+          },
+        ],
+        series: [
+          {},
+          { stroke: colour, width: 2, label: 'avg' },
+          { stroke: `${colour}55`, width: 1, label: 'max' },
+        ],
+      },
+      [xs, data.map((p) => p.avg * scale), data.map((p) => p.max * scale)],
+      box.current,
+    );
+    return () => plot.destroy();
+  }, [data, scale, unit, colour]);
+
+  return (
+    <div className="chart">
+      <div className="chart-title">{title}</div>
+      {data && data.length === 0 ? (
+        <p className="muted small empty">No samples in the last hour.</p>
+      ) : (
+        <div ref={box} />
+      )}
+    </div>
+  );
+}

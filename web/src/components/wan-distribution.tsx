@@ -1,0 +1,67 @@
+/**
+ * How traffic is spread: per node with WANs, one bar split by each WAN's share of new flows
+ * (coloured by the WAN's state), plus the clients each node serves.
+ *
+ * @example
+ * <WanDistribution nodes={nodes} />
+ */
+import type { NodeRecord } from '../api/types.ts';
+import { formatPercent } from '../lib/format.ts';
+import { COLOURS, wanHealth } from '../lib/status-colour.ts';
+
+export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
+  const withWans = nodes.filter((n) => (n.state?.wans ?? []).some((w) => w.kind !== 'mesh'));
+  const maxClients = Math.max(1, ...nodes.map((n) => n.state?.clients ?? 0));
+  return (
+    <div className="distribution" data-testid="wan-distribution">
+      <h3>WAN share of new flows</h3>
+      {withWans.length === 0 && <p className="muted empty">No node reports a WAN.</p>}
+      {withWans.map((n) => {
+        const wans = n.state!.wans.filter((w) => w.kind !== 'mesh');
+        const total = wans.reduce((sum, w) => sum + (w.share ?? 0), 0);
+        return (
+          <div key={n.node} className="dist-row">
+            <span className="dist-label">{n.node}</span>
+            <div className="bar">
+              {total === 0 ? (
+                <div className="seg none">no WAN carrying traffic</div>
+              ) : (
+                wans
+                  .filter((w) => (w.share ?? 0) > 0)
+                  .map((w) => (
+                    <div
+                      key={w.name}
+                      className="seg"
+                      style={{
+                        width: `${((w.share ?? 0) / total) * 100}%`,
+                        background: COLOURS[wanHealth(w.state)],
+                      }}
+                      title={`${w.name}: ${formatPercent(w.share)} (${w.state})`}
+                    >
+                      {w.name} {formatPercent(w.share)}
+                    </div>
+                  ))
+              )}
+            </div>
+          </div>
+        );
+      })}
+      <h3>Clients per node</h3>
+      {nodes.map((n) => (
+        <div key={n.node} className="dist-row">
+          <span className="dist-label">{n.node}</span>
+          <div className="bar thin">
+            <div
+              className="seg"
+              style={{
+                width: `${((n.state?.clients ?? 0) / maxClients) * 100}%`,
+                background: COLOURS.accent,
+              }}
+            />
+          </div>
+          <span className="small muted">{n.state?.clients ?? 0}</span>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * Fetches one API resource and fetches it again when a live change concerns it. Changes are
+ * coalesced for a short moment so a burst of node updates costs one request, well within the
+ * 2 s the dashboard promises.
+ *
+ * @example
+ * const { data, error } = useResource<NodeRecord[]>('/api/nodes', (c) => c.type === 'node');
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { LiveChange } from './api/types.ts';
+import { useApp } from './app-context.ts';
+
+const COALESCE_MS = 150;
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: Error | undefined;
+  reload: () => void;
+}
+
+export function useResource<T>(
+  path: string | null,
+  affects: (change: LiveChange) => boolean = () => false,
+): Resource<T> {
+  const { api, feed } = useApp();
+  // Kept with the path it answers, so another path never shows the previous one's data.
+  const [state, setState] = useState<{ path: string; data: T } | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [tick, setTick] = useState(0);
+  const affectsRef = useRef(affects);
+  affectsRef.current = affects;
+
+  useEffect(() => {
+    if (path === null) return;
+    let cancelled = false;
+    api.get<T>(path).then(
+      (d) => {
+        if (cancelled) return;
+        setState({ path, data: d });
+        setError(undefined);
+      },
+      (e: unknown) => {
+        if (!cancelled) setError(e as Error);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, path, tick]);
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = feed.subscribe((changes) => {
+      const wildcard = changes.some((c) => c.type === 'node' && c.node === '*');
+      if (!wildcard && !changes.some((c) => affectsRef.current(c))) return;
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        setTick((t) => t + 1);
+      }, COALESCE_MS);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [feed]);
+
+  const data = state && state.path === path ? state.data : undefined;
+  return { data, error, reload: () => setTick((t) => t + 1) };
+}

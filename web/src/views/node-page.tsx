@@ -1,0 +1,244 @@
+/**
+ * One node: status, uptime, location, the gateway it uses, each WAN with latency and loss charts,
+ * neighbours with TQ, routes, VLANs, clients, its alerts, decisions and configuration pushes.
+ */
+import type { NodeDetail } from '../api/types.ts';
+import { AlertList } from '../components/alert-list.tsx';
+import { EventTimeline } from '../components/event-timeline.tsx';
+import { MetricChart } from '../components/metric-chart.tsx';
+import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/format.ts';
+import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
+import { useNow } from '../use-now.ts';
+import { useResource } from '../use-resource.ts';
+
+export function NodePage({ node }: { node: string }) {
+  const now = useNow();
+  const detail = useResource<NodeDetail>(
+    `/api/nodes/${encodeURIComponent(node)}`,
+    (c) =>
+      (c.type === 'node' && c.node === node) ||
+      (c.type === 'event' && c.event.node === node) ||
+      (c.type === 'alert' && c.alert.node === node) ||
+      (c.type === 'push' && c.push.node === node),
+  );
+  if (detail.error) return <div className="error">{detail.error.message}</div>;
+  const d = detail.data;
+  if (!d) return null;
+  const s = d.state;
+  return (
+    <div className="node-page" data-testid="node-page">
+      <div className="page-head">
+        <h1>{d.node}</h1>
+        <span className={`pill ${d.online ? 'good' : 'bad'}`}>
+          {d.online ? 'online' : 'offline'}
+        </span>
+        {s && <span className="pill unknown">{s.role}</span>}
+        <span className="spacer" />
+        <a className="button ghost" href={`#/config/${encodeURIComponent(d.node)}`}>
+          Configure
+        </a>
+      </div>
+      <div className="facts card">
+        <Fact label="Uptime" value={s ? formatDuration(s.uptime_s) : '–'} />
+        <Fact label="Last heard" value={formatAge(d.last_seen, now)} />
+        <Fact
+          label="Location"
+          value={s?.location ? `x ${s.location.x}, y ${s.location.y}` : 'not reported'}
+        />
+        <Fact
+          label="Gateway"
+          value={
+            !s
+              ? '–'
+              : s.gateway.announcing
+                ? `announcing (${Math.round(s.gateway.bandwidth_down_kbit / 1000)}/${Math.round(s.gateway.bandwidth_up_kbit / 1000)} Mbit/s)`
+                : s.role === 'gateway'
+                  ? 'not announcing'
+                  : 'no'
+          }
+        />
+        <Fact
+          label="Selected gateway"
+          value={s?.gateway.selected ?? 'none'}
+          testId="selected-gateway"
+        />
+        <Fact label="Clients" value={String(s?.clients ?? '–')} />
+        <Fact label="Config version" value={s?.config_version ?? '–'} />
+      </div>
+      {s && (
+        <>
+          <h2>WANs</h2>
+          <div className="wan-grid">
+            {s.wans.length === 0 && <p className="muted empty">This node has no WAN.</p>}
+            {s.wans.map((w) => (
+              <section key={w.name} className={`card wan ${wanHealth(w.state)}`} data-wan={w.name}>
+                <div className="card-head">
+                  <h3>
+                    {w.name} <span className="muted small">{w.kind}</span>
+                  </h3>
+                  <span className={`pill ${wanHealth(w.state)}`}>{w.state}</span>
+                </div>
+                <div className="wan-facts">
+                  <span>{w.active ? 'carrying traffic' : 'standby'}</span>
+                  <span>share {formatPercent(w.share)}</span>
+                  <span>latency {formatMs(w.latency_ms)}</span>
+                  <span>loss {formatPercent(w.loss)}</span>
+                </div>
+                {w.modem && (
+                  <div className="wan-facts small">
+                    <span>modem {w.modem.state}</span>
+                    {w.modem.operator && <span>{w.modem.operator}</span>}
+                    {w.modem.rsrp_dbm != null && <span>RSRP {w.modem.rsrp_dbm} dBm</span>}
+                    {w.modem.sinr_db != null && <span>SINR {w.modem.sinr_db} dB</span>}
+                  </div>
+                )}
+                <MetricChart
+                  node={d.node}
+                  series={`wan.${w.name}.latency_ms`}
+                  title="Latency"
+                  unit=" ms"
+                  colour={COLOURS.accent}
+                />
+                <MetricChart
+                  node={d.node}
+                  series={`wan.${w.name}.loss`}
+                  title="Loss"
+                  unit="%"
+                  scale={100}
+                  colour={COLOURS.warn}
+                />
+              </section>
+            ))}
+          </div>
+          <div className="grid-3">
+            <section className="card">
+              <h2>Neighbours</h2>
+              <table className="table compact" data-testid="neighbours">
+                <thead>
+                  <tr>
+                    <th>Node</th>
+                    <th>TQ</th>
+                    <th>Last seen</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.neighbours.map((nb) => (
+                    <tr key={nb.node}>
+                      <td>
+                        <a href={`#/nodes/${encodeURIComponent(nb.node)}`}>{nb.node}</a>
+                      </td>
+                      <td>
+                        <span className={`pill ${tqStatus(nb.tq)}`}>{nb.tq}</span>
+                      </td>
+                      <td>{formatMs(nb.last_seen_ms)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="card">
+              <h2>Routes</h2>
+              {(s.routes ?? []).length === 0 ? (
+                <p className="muted empty">No routes reported.</p>
+              ) : (
+                <table className="table compact">
+                  <thead>
+                    <tr>
+                      <th>Destination</th>
+                      <th>Next hop</th>
+                      <th>TQ</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {(s.routes ?? []).map((r) => (
+                      <tr key={r.destination}>
+                        <td>{r.destination}</td>
+                        <td>{r.next_hop}</td>
+                        <td>
+                          <span className={`pill ${tqStatus(r.tq)}`}>{r.tq}</span>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </section>
+            <section className="card">
+              <h2>VLANs</h2>
+              {(s.vlans ?? []).length === 0 ? (
+                <p className="muted empty">No VLANs reported.</p>
+              ) : (
+                <ul className="plain">
+                  {(s.vlans ?? []).map((v) => (
+                    <li key={v.id}>
+                      <strong>{v.id}</strong> {v.name}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </div>
+        </>
+      )}
+      <div className="grid-2">
+        <section className="card">
+          <h2>Alerts</h2>
+          <AlertList alerts={d.alerts} now={now} />
+        </section>
+        <section className="card">
+          <h2>Decisions</h2>
+          <EventTimeline events={d.events} showNode={false} />
+        </section>
+      </div>
+      <section className="card">
+        <h2>Configuration pushes</h2>
+        <PushTable pushes={d.pushes} />
+      </section>
+    </div>
+  );
+}
+
+function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="fact" data-testid={testId}>
+      <div className="fact-label">{label}</div>
+      <div className="fact-value">{value}</div>
+    </div>
+  );
+}
+
+export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
+  if (pushes.length === 0) return <p className="muted empty">No configuration pushed yet.</p>;
+  return (
+    <table className="table compact" data-testid="push-table">
+      <thead>
+        <tr>
+          <th>Version</th>
+          <th>Node</th>
+          <th>Status</th>
+          <th>Reason</th>
+          <th>By</th>
+        </tr>
+      </thead>
+      <tbody>
+        {pushes.map((p) => (
+          <tr key={p.id} data-version={p.version} data-status={p.status}>
+            <td>{p.version}</td>
+            <td>{p.node}</td>
+            <td>
+              <span className={`pill ${pushHealth(p.status)}`}>{p.status}</span>
+            </td>
+            <td>{p.reason}</td>
+            <td>{p.requested_by}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function pushHealth(status: string): string {
+  if (status === 'confirmed') return 'good';
+  if (status === 'rejected' || status === 'failed' || status === 'rolled-back') return 'bad';
+  return 'warn';
+}
