@@ -1,48 +1,27 @@
 /**
- * CRC-16/CCITT-FALSE (also catalogued as CRC-16/IBM-3740 and CRC-16/AUTOSAR): polynomial
- * 0x1021, initial value 0xFFFF, no reflection, no final XOR; its published check value for the
- * ASCII bytes "123456789" is 0x29B1. Chosen because it is the variant most small-radio stacks
- * (and the nRF24's own 16-bit hardware CRC) use, and it is cheap with a 256-entry table.
+ * meshlink's frame CRC: CRC-16/CCITT-FALSE (see core/crc16.ts) over the frame with hop, crc,
+ * attempt and hops read as zero, as the seed specifies.
  *
  * @example
- * crc16(new TextEncoder().encode('123456789')); // 0x29b1
+ * crc16Frame(frameBytes, frameBytes[6]!); // the value for bytes 10-11
  */
-export const CRC16_INIT = 0xffff;
+import { CRC16_INIT, CRC16_TABLE } from '../core/crc16.ts';
 
-const TABLE = new Uint16Array(256);
-for (let i = 0; i < 256; i++) {
-  let c = i << 8;
-  for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-  TABLE[i] = c;
-}
-
-/** Feeds `bytes[start, end)` into a running CRC and returns the new CRC. */
-export function crc16Update(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = crc;
-  for (let i = start; i < end; i++)
-    c = ((c << 8) & 0xffff) ^ TABLE[((c >>> 8) ^ bytes[i]!) & 0xff]!;
-  return c;
-}
-
-/** Feeds `count` zero bytes: how the frame CRC skips the fields it excludes without a copy. */
-export function crc16Zeros(crc: number, count: number): number {
-  let c = crc;
-  for (let i = 0; i < count; i++) c = ((c << 8) & 0xffff) ^ TABLE[(c >>> 8) & 0xff]!;
-  return c;
-}
+export { CRC16_INIT, crc16, crc16Update, crc16Zeros } from '../core/crc16.ts';
 
 // Two bytes per step ("slicing by 2"): feeding b0 then b1 into crc c gives
-// PAIR[(c >> 8) ^ b0] ^ TABLE[(c & 0xff) ^ b1], because the table is linear over XOR;
+// PAIR[(c >> 8) ^ b0] ^ CRC16_TABLE[(c & 0xff) ^ b1], because the table is linear over XOR;
 // the two lookups no longer wait on each other.
 const PAIR = new Uint16Array(256);
-for (let h = 0; h < 256; h++) PAIR[h] = ((TABLE[h]! & 0xff) << 8) ^ TABLE[TABLE[h]! >>> 8]!;
+for (let h = 0; h < 256; h++)
+  PAIR[h] = ((CRC16_TABLE[h]! & 0xff) << 8) ^ CRC16_TABLE[CRC16_TABLE[h]! >>> 8]!;
 
 /**
  * The frame CRC: bytes 4-5, 10-11 and 14-15 (hop, crc, attempt, hops) read as zero, two bytes
  * a step. Written out without calls because the codec runs it twice per frame.
  */
 export function crc16Frame(b: Uint8Array, size: number): number {
-  const t = TABLE;
+  const t = CRC16_TABLE;
   const p = PAIR;
   let c = CRC16_INIT;
   c = p[(c >>> 8) ^ b[0]!]! ^ t[(c & 0xff) ^ b[1]!]!;
@@ -60,7 +39,3 @@ export function crc16Frame(b: Uint8Array, size: number): number {
 }
 
 const HEADER = 16;
-
-export function crc16(bytes: Uint8Array): number {
-  return crc16Update(CRC16_INIT, bytes);
-}

@@ -15,6 +15,5 @@ export * from './uniform-link-model.ts';
 export * from './udp-address.ts';
 export * from './udp-medium.ts';
 export * from './cobs.ts';
-export * from './crc16.ts';
 export * from './serial-framing.ts';
 export * from './serial-medium.ts';

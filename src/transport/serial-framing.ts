@@ -14,7 +14,7 @@
  * deframer.push(wire.subarray(2));
  */
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
-import { crc16 } from './crc16.ts';
+import { crc16 } from '../core/crc16.ts';
 
 export const SERIAL_DELIMITER = 0x00;
 
