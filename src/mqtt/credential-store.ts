@@ -58,7 +58,13 @@ export class CredentialStore {
     return new CredentialStore(checkUnique(parsed.data.users, path));
   }
 
+  /** A copy with one more user, e.g. the controller's own login generated at start. */
+  with(user: StoredUser): CredentialStore {
+    return CredentialStore.fromUsers([...this.users.values(), user]);
+  }
+
   /** The principal for a correct username and password, else undefined. */
+
   authenticate(username: string, password: string): Principal | undefined {
     const user = this.users.get(username);
     if (!user) return undefined;

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.ts';
 import { registerConfig } from './config.ts';
+import { registerController } from './controller.ts';
 import { registerLink } from './link.ts';
+import { registerMqttUser } from './mqtt-user.ts';
 import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
 import { registerScan } from './scan.ts';
@@ -20,4 +22,6 @@ export const commands: RegisterCommand[] = [
   registerLink,
   registerConfig,
   registerAgent,
+  registerController,
+  registerMqttUser,
 ];

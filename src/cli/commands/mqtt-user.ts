@@ -1,0 +1,39 @@
+/**
+ * `intelli-mesh mqtt-user USER --role node`: prints a credentials-file entry with a scrypt hash,
+ * for the embedded broker's `--credentials` file. The password is read from
+ * INTELLI_MESH_NEW_PASSWORD, or generated and printed once on stderr.
+ *
+ * @example
+ * intelli-mesh mqtt-user node-3 --role node >> users.yaml
+ */
+import { randomBytes } from 'node:crypto';
+import { type Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import { hashPassword } from '../../mqtt/password-hash.ts';
+import { assertTopicName } from '../../mqtt/topics.ts';
+
+export function registerMqttUser(program: Command): void {
+  program
+    .command('mqtt-user')
+    .description('print an MQTT credentials entry (YAML) for the embedded broker')
+    .argument('<username>', 'a node id, or the controller/viewer login')
+    .addOption(
+      new Option('--role <role>', 'what the user may do')
+        .choices(['node', 'controller', 'viewer'])
+        .default('node'),
+    )
+    .option('--header', 'print the `users:` line first (for a new file)')
+    .action((username: string, flags: { role: string; header?: boolean }) => {
+      assertTopicName('node', username);
+      let password = process.env.INTELLI_MESH_NEW_PASSWORD;
+      if (!password) {
+        password = randomBytes(15).toString('base64url');
+        console.error(`password for ${username}: ${password}`);
+      }
+      const entry = stringify([
+        { username, role: flags.role, password_hash: hashPassword(password) },
+      ]);
+      if (flags.header) console.log('users:');
+      process.stdout.write(entry.replace(/^/gm, '  ').trimEnd() + '\n');
+    });
+}

@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AgentLink } from '../../src/agent/mqtt/agent-link.ts';
+import { RealScheduler } from '../../src/core/real-scheduler.ts';
+
+const BIN = new URL('../../bin/intelli-mesh', import.meta.url).pathname;
+
+describe('intelli-mesh controller and mqtt-user', () => {
+  it('starts a controller with an embedded broker that a credentialed node can report to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-cli-ctl-'));
+    const entry = spawnSync(BIN, ['mqtt-user', 'node-1', '--role', 'node', '--header'], {
+      env: { ...process.env, INTELLI_MESH_NEW_PASSWORD: 'node-1-pw' },
+      encoding: 'utf8',
+    });
+    expect(entry.status).toBe(0);
+    expect(entry.stdout).toMatch(
+      /^users:\n {2}- username: node-1\n {4}role: node\n {4}password_hash: scrypt\$/,
+    );
+    writeFileSync(join(dir, 'users.yaml'), entry.stdout);
+
+    const child = spawn(
+      BIN,
+      [
+        'controller',
+        '--site',
+        'lab',
+        '--db',
+        join(dir, 'c.db'),
+        '--port',
+        '0',
+        '--mqtt-port',
+        '0',
+        '--credentials',
+        join(dir, 'users.yaml'),
+      ],
+      { env: { ...process.env, INTELLI_MESH_PASSWORD: 'admin-pw', LOG_LEVEL: 'warn' } },
+    );
+    let out = '';
+    const urls = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const http = /at (http:\/\/\S+)/.exec(out)?.[1];
+        const mqtt = /MQTT broker: (mqtt:\/\/\S+)/.exec(out)?.[1];
+        if (http && mqtt && out.includes('login: ')) resolve({ http, mqtt });
+      });
+      child.once('exit', (code) => reject(new Error(`controller exited ${code}: ${out}`)));
+    });
+    expect(out).toContain('login: admin (password from INTELLI_MESH_PASSWORD)');
+
+    const scheduler = new RealScheduler();
+    const link = await AgentLink.connect({
+      url: urls.mqtt,
+      site: 'lab',
+      node: 'node-1',
+      password: 'node-1-pw',
+      clock: scheduler,
+    });
+    await expect(
+      AgentLink.connect({
+        url: urls.mqtt,
+        site: 'lab',
+        node: 'node-1',
+        password: 'wrong',
+        clock: scheduler,
+        reconnectPeriodMs: 0,
+      }),
+    ).rejects.toThrow(/could not join/);
+    await link.publishEvent({
+      at: scheduler.now(),
+      node: 'node-1',
+      kind: 'hello',
+      subject: 'x',
+      from: null,
+      to: null,
+      reason: 'cli test',
+    });
+
+    const login = await fetch(`${urls.http}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    // The event travels broker -> controller -> SQLite; ask until it is there (bounded by the test timeout).
+    let reasons: string[] = [];
+    while (!reasons.includes('cli test')) {
+      const res = await fetch(`${urls.http}/api/events?node=node-1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      reasons = ((await res.json()) as { reason: string }[]).map((e) => e.reason);
+      if (!reasons.includes('cli test')) await new Promise((r) => setTimeout(r, 20));
+    }
+    await link.close();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses bad flags with a message', () => {
+    const r = spawnSync(BIN, ['controller', '--port', 'eighty'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--port.*'eighty' is not an integer/);
+    const u = spawnSync(BIN, ['mqtt-user', 'a/b'], { encoding: 'utf8' });
+    expect(u.status).toBe(1);
+    expect(u.stderr).toMatch(/node name 'a\/b'/);
+  });
+});
