@@ -6,7 +6,7 @@
  * @example
  * const scenario = parseScenario(readFileSync('scenarios/line-5-lossy.yaml', 'utf8'), 'line-5-lossy.yaml');
  */
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from './errors.ts';
 import { type Scenario, scenarioSchema } from './scenario-schema.ts';
 import { buildTopology } from './topology.ts';
@@ -19,10 +19,12 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 export function parseScenario(text: string, file = 'scenario'): Scenario {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    const pos = lineCounter.linePos(e.pos[0]);
+    const where = `line ${pos.line}, column ${pos.col}`;
     throw new ScenarioError(file, where, `not valid YAML: ${e.message.split('\n')[0]}`);
   }
   return validateScenario(doc.toJS(), file);
