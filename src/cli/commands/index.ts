@@ -1,7 +1,19 @@
 /** Every sub-command of the CLI, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerNode } from './node.ts';
+import { registerPing } from './ping.ts';
+import { registerScan } from './scan.ts';
+import { registerSend } from './send.ts';
 import { registerSim } from './sim.ts';
+import { registerStart } from './start.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerSim];
+export const commands: RegisterCommand[] = [
+  registerStart,
+  registerNode,
+  registerPing,
+  registerScan,
+  registerSend,
+  registerSim,
+];
