@@ -141,6 +141,8 @@ export const scenarioSchema = z.strictObject({
             size_bytes: z.int().min(12).max(1400).default(64),
             start_s: seconds.default(0),
             stop_s: seconds.optional(),
+            /** Carry the packets as the simulator's plain data frames or as meshlink messages. */
+            via: z.enum(['data', 'meshlink']).default('data'),
           }),
         )
         .default([]),
@@ -151,6 +153,7 @@ export const scenarioSchema = z.strictObject({
           size_bytes: z.int().min(12).max(1400).default(64),
           start_s: seconds.default(0),
           stop_s: seconds.optional(),
+          via: z.enum(['data', 'meshlink']).default('data'),
         })
         .optional(),
     })

@@ -13,6 +13,7 @@ import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { SimChannel } from './channel.ts';
 import { chaosFaults } from './chaos.ts';
+import { meshlinkApp } from './meshlink-app.ts';
 import { FlowMetrics } from './metrics.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
@@ -62,6 +63,12 @@ export interface Summary {
 }
 
 const MTU = 1400;
+
+function usesMeshlink(s: Scenario): boolean {
+  return (
+    s.traffic.flows.some((f) => f.via === 'meshlink') || s.traffic.random_flows?.via === 'meshlink'
+  );
+}
 
 export class Simulation {
   readonly scheduler = new VirtualScheduler();
@@ -116,6 +123,7 @@ export class Simulation {
         },
       }),
       trafficApp(this.metrics, this.trace),
+      ...(usesMeshlink(scenario) ? [meshlinkApp(this.metrics)] : []),
       ...(options.extraApps ?? []),
     ];
     const deps = {
@@ -182,6 +190,7 @@ export class Simulation {
           size_bytes: rf.size_bytes,
           start_s: rf.start_s,
           stop_s: rf.stop_s,
+          via: rf.via,
         });
       }
     }
@@ -195,7 +204,7 @@ export class Simulation {
         this.scheduler.at(at, () => {
           this.byName
             .get(f.from)!
-            .app<TrafficApp>('traffic')
+            .app<TrafficApp>(f.via === 'meshlink' ? 'meshlink' : 'traffic')
             ?.originate(id, seq++, dst, f.size_bytes);
           sendNext(at + period);
         });
