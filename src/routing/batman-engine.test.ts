@@ -85,7 +85,7 @@ describe('BatmanEngine', () => {
     expect(switchedAt).toBeDefined();
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(3_100);
     const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
-    expect(change?.reason).toMatch(/next hop 2 relayed none of the last 3 OGMs/);
+    expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
   });
 
   it('with routerMissLimit 0 falls back to batman-adv TQ decay, which is slower', () => {

@@ -43,9 +43,11 @@ export interface BatmanOptions {
   /**
    * Our addition to B.A.T.M.A.N. IV: a neighbour that delivered none of an originator's newest
    * `routerMissLimit + 1` sequence numbers while others did is not eligible as next hop, so a
-   * dead relay is left after about this many originator intervals. 0 disables it (plain
-   * batman-adv behaviour: the stale router's TQ average drains over 5 sequence numbers).
-   * @default 2
+   * dead relay is left after about this many originator intervals plus one. 0 disables it
+   * (plain batman-adv behaviour: the stale router's TQ average drains over 5 sequence numbers).
+   * 1 meets a 3 s convergence target with 1 s OGMs; 2 halves the route flaps on lossy links
+   * but converges in about 3 s (see docs/simulator-and-routing.md for the measurements).
+   * @default 1
    */
   routerMissLimit?: number;
   /** Announce this node as an internet gateway. */
@@ -85,7 +87,7 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
       86_400_000,
     ),
     resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
-    routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 2, 0, 32),
+    routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
     gateway: o.gateway,
     gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
   };

@@ -37,7 +37,7 @@ describe('route changes on a scenario (a-b-d short path, a-c-e-d detour)', () =>
     const afterCut = changes.filter((r) => at(r) >= 40_000 && at(r) < 80_000);
     expect(afterCut).toHaveLength(1);
     expect(afterCut[0]).toMatchObject({ from: 'b', to: 'c' });
-    expect(afterCut[0]!.reason).toMatch(/^next hop b relayed none of the last 3 OGMs/);
+    expect(afterCut[0]!.reason).toMatch(/^next hop b relayed none of the last 2 OGMs/);
     expect(at(afterCut[0]!) - 40_000).toBeLessThanOrEqual(3_000);
 
     const afterHeal = changes.filter((r) => at(r) >= 80_000);
