@@ -9,8 +9,8 @@
  * only when it came from its own best next hop towards the originator (or straight from the
  * originator, flagged DIRECTLINK so the originator can count echoes). Each neighbour's route
  * quality is the average of the last 5 non-zero TQs in a ring; every new sequence number first
- * heard through another neighbour pushes a 0 into the others' rings. Forwarded OGMs wait up to
- * `aggregationMs` to share a frame. What we add is documented on `routerMissLimit`.
+ * heard through another neighbour pushes a 0 into the others' rings. A forwarded OGM joins a
+ * frame leaving within `aggregationMs`, or starts one held back that long for others to join. What we add is documented on `routerMissLimit`.
  *
  * @example
  * const engine = new BatmanEngine({ address: 1, random: seededRandom(1) });
@@ -508,7 +508,9 @@ export class BatmanEngine {
         }
       }
     }
-    this.pending.push({ sendAt, own: false, ogms: [fwd], size });
+    // Nothing to join: like batman-adv, hold the forward back one aggregation window so the
+    // OGMs that arrive meanwhile can ride in the same frame.
+    this.pending.push({ sendAt: sendAt + agg, own: false, ogms: [fwd], size });
   }
 
   private emit(p: PendingFrame, now: number): void {

@@ -1,0 +1,78 @@
+/**
+ * Convergence after a node dies, 1 s originator interval: a relay node is crashed after the
+ * windows filled (70 s), and we time until every pair still connected has a working route
+ * again (checked every 100 ms). Many seeds on a 5x5 grid and a 50-node random mesh, with our
+ * relay-freshness rule (routerMissLimit 1, the default, and 2) and with plain batman-adv TQ decay
+ * (routerMissLimit 0).
+ *
+ * Run: npx tsx bench/routing-convergence.ts -> bench/results/routing-convergence.json
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { validateScenario } from '../src/sim/scenario.ts';
+import { Simulation } from '../src/sim/simulation.ts';
+import { machine, meshOfSize, today } from './sim-sizes.ts';
+
+const TRIALS = 15;
+const DEATH_S = 70;
+
+function stats(xs: number[]): {
+  n: number;
+  median: number;
+  p95: number;
+  max: number;
+  mean: number;
+} {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+  return {
+    n: s.length,
+    median: q(0.5),
+    p95: q(0.95),
+    max: s[s.length - 1]!,
+    mean: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 1000) / 1000,
+  };
+}
+
+function trial(kind: 'grid' | 'random', seed: number, missLimit: number): number | null {
+  const base =
+    kind === 'grid'
+      ? validateScenario({
+          seed,
+          duration_s: DEATH_S + 15,
+          topology: { kind: 'grid', rows: 5, cols: 5 },
+          link: { loss: 0.02 },
+        })
+      : { ...meshOfSize(50, DEATH_S + 15, seed), traffic: { flows: [] } };
+  // the victim: an interior grid node, or a random node of the mesh
+  const victim =
+    kind === 'grid' ? [6, 7, 8, 11, 12, 13, 16, 17, 18][seed % 9]! : (seed * 7919) % 50;
+  const scenario = validateScenario({
+    ...base,
+    routing: { router_miss_limit: missLimit },
+    faults: [{ at_s: DEATH_S + (seed % 10) / 10, kind: 'node-crash', target: `n${victim}` }],
+  });
+  const sim = new Simulation(scenario);
+  sim.run();
+  return sim.summary(0).faults[0]!.convergence_s;
+}
+
+const results: Record<string, unknown> = {};
+for (const kind of ['grid', 'random'] as const) {
+  for (const missLimit of [1, 2, 0]) {
+    const xs: number[] = [];
+    let never = 0;
+    for (let seed = 1; seed <= TRIALS; seed++) {
+      const c = trial(kind, seed, missLimit);
+      if (c === null) never++;
+      else xs.push(c);
+    }
+    const key = `${kind === 'grid' ? 'grid-5x5' : 'random-50'}/routerMissLimit=${missLimit}`;
+    results[key] = { ...stats(xs), not_converged: never };
+    console.log(key, JSON.stringify(results[key]));
+  }
+}
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  'bench/results/routing-convergence.json',
+  JSON.stringify({ date: today, machine, originator_interval_ms: 1000, results }, null, 2) + '\n',
+);
