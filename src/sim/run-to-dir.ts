@@ -8,11 +8,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FileLineSink } from './file-sink.ts';
 import { renderReport } from './report-html.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { Simulation, type Summary } from './simulation.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunOptions {
   outDir: string;
