@@ -1,7 +1,7 @@
 /**
  * Control overhead of the B.A.T.M.A.N. IV engine: OGM bytes sent per node per second in steady
- * state (after the first 10 s) at 25, 100 and 250 nodes, 1 s originator interval, with OGM
- * aggregation. Writes the figures and a plot.
+ * state (from 60 s, when windows are nearly full and every route exists, to 80 s) at 25, 100
+ * and 250 nodes, 1 s originator interval, with OGM aggregation. Writes the figures and a plot.
  *
  * Run: npx tsx bench/routing-overhead.ts
  *   -> bench/results/routing-overhead.json, bench/results/overhead.svg
@@ -11,11 +11,11 @@ import { lineChart } from '../src/sim/svg.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { machine, meshOfSize, today } from './sim-sizes.ts';
 
-const WARMUP_MS = 10_000;
+const WARMUP_MS = 60_000;
 const sizes: Array<[number, number]> = [
-  [25, 40],
-  [100, 25],
-  [250, 18],
+  [25, 80],
+  [100, 80],
+  [250, 80],
 ];
 const rows = [];
 for (const [nodes, durationS] of sizes) {

@@ -20,6 +20,7 @@ import { SimRadio } from './radio.ts';
 import { checkRoutes } from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
+import { validateScenario } from './scenario.ts';
 import { buildTopology, type Topology, toLinkParams } from './topology.ts';
 import { Trace, type TraceSink } from './trace.ts';
 import { type TrafficApp, trafficApp } from './traffic-app.ts';
@@ -228,6 +229,12 @@ export class Simulation {
 
   run(): void {
     this.advanceTo(this.scenario.duration_s * 1000);
+  }
+
+  /** Schedules one more fault (validated like the scenario's) at its `at_s`, or now if past. */
+  inject(f: FaultSpec): void {
+    validateScenario({ ...this.scenario, faults: [f] }, 'injected fault');
+    this.scheduler.at(f.at_s * 1000, () => this.apply({ ...f, at_s: this.scheduler.now() / 1000 }));
   }
 
   /** The router a node runs now (undefined while it is down). */

@@ -62,3 +62,18 @@ describe('route changes on a scenario (a-b-d short path, a-c-e-d detour)', () =>
     ]);
   });
 });
+
+describe('faults injected at run time', () => {
+  it('applies a valid fault and rejects an unknown target by path', () => {
+    const { sim, lines } = simulate(diamond.replace(/faults:[\s\S]*$/, ''));
+    sim.advanceTo(30_000);
+    sim.inject({ at_s: 31, kind: 'node-crash', target: 'b' });
+    expect(() => sim.inject({ at_s: 32, kind: 'node-crash', target: 'zz' })).toThrow(
+      "injected fault: faults[0].target: unknown node 'zz'",
+    );
+    sim.advanceTo(40_000);
+    expect(sim.node('b')!.up).toBe(false);
+    expect(sim.summary(0).faults).toMatchObject([{ at_s: 31, kind: 'node-crash', target: 'b' }]);
+    expect(parsed(lines).filter((r) => r.src === 'fault')).toHaveLength(1);
+  });
+});
