@@ -24,6 +24,15 @@ describe('scenario files', () => {
     }
   });
 
+  it('accepts the documented example', () => {
+    const doc = readFileSync('docs/simulator-and-routing.md', 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const s = parseScenario(yaml!, 'docs example');
+    expect(s.faults.map((f) => f.kind)).toEqual(['node-crash', 'link-cut', 'wan-blackhole']);
+    expect(s.traffic.random_flows?.via).toBe('meshlink');
+  });
+
   it('fills defaults', () => {
     const s = parseScenario(base);
     expect(s.seed).toBe(1);
