@@ -212,8 +212,9 @@ export class Simulation {
       };
       sendNext(f.start_s * 1000);
     });
-    this.armCheck(0);
-    // Loops can outlive a convergence window; a slow background check catches them.
+    // A background check every second finds the initial convergence (at 1 s resolution) and
+    // loops that outlive a convergence window. Fast checks (check_interval_ms) run only while a
+    // fault waits: each is O(nodes^2) when nearly every route works, too dear to run always.
     const background = (): void => {
       this.check(false);
       if (this.scheduler.now() + 1000 <= durationMs) this.scheduler.after(1000, background);
@@ -427,6 +428,6 @@ export class Simulation {
       for (const f of this.open) f.convergence_s = Math.round((now / 1000 - f.at_s) * 1000) / 1000;
       this.open.length = 0;
     }
-    return this.open.length === 0 && !this.initialOpen;
+    return this.open.length === 0;
   }
 }
