@@ -173,8 +173,12 @@ export const scenarioSchema = z.strictObject({
     .optional(),
   check_interval_ms: z.int().min(10).max(10_000).default(100),
   trace: z
-    .strictObject({ control_frames: z.boolean().default(false) })
-    .default({ control_frames: false }),
+    .strictObject({
+      control_frames: z.boolean().default(false),
+      /** Route changes can dominate big lossy runs; they are still counted in the summary. */
+      route_changes: z.boolean().default(true),
+    })
+    .default({ control_frames: false, route_changes: true }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -99,7 +99,11 @@ export class Simulation {
   ) {
     this.seed = options.seed ?? scenario.seed;
     const root = seededRandom(this.seed);
-    this.trace = new Trace(options.traceSink ?? (() => {}), scenario.trace.control_frames);
+    this.trace = new Trace(
+      options.traceSink ?? (() => {}),
+      scenario.trace.control_frames,
+      scenario.trace.route_changes,
+    );
     this.topology = buildTopology({ ...scenario, seed: this.seed });
     this.channel = new SimChannel(root.fork('channel'));
     this.radio = new SimRadio(this.scheduler, this.channel, this.trace, MTU);

@@ -23,6 +23,8 @@ export class Trace {
     private readonly sink: TraceSink,
     /** Also trace every routing (OGM) frame; off by default, it dominates the volume. */
     readonly controlFrames = false,
+    /** Trace route-change events (they are counted either way). */
+    readonly routeChanges = true,
   ) {}
 
   frame(
@@ -53,6 +55,7 @@ export class Trace {
 
   event(e: MeshEvent): void {
     const src: TraceSource = e.kind === 'route-change' ? 'route-change' : 'event';
+    if (src === 'route-change' && !this.routeChanges) return;
     this.write(
       JSON.stringify({
         t: ms(e.at),

@@ -32,6 +32,13 @@ describe('determinism', () => {
     expect(c.sim.summary(0).seed).toBe(2);
   });
 
+  it('leaves route changes out of the trace on request, still counting them', () => {
+    const a = simulate(`${yaml}\ntrace: { route_changes: false }\n`);
+    a.sim.run();
+    expect(a.lines.some((l) => l.includes('"src":"route-change"'))).toBe(false);
+    expect(a.sim.summary(0).route_changes).toBeGreaterThan(0);
+  });
+
   it('keeps wall-clock values out of the trace', () => {
     const a = simulate(yaml);
     a.sim.run();
