@@ -84,8 +84,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-
 <p>Seed ${summary.seed}, ${summary.nodes} nodes, ${summary.virtual_s} s of virtual time in ${summary.wall_s} s of wall time;
 PDR ${summary.pdr}; latency p50/p95/p99 ${summary.latency_ms.p50}/${summary.latency_ms.p95}/${summary.latency_ms.p99} ms;
 control overhead ${summary.overhead_bytes_per_node_s} bytes per node per second.</p>
-<figure>${lineChart({ title: 'Convergence per fault (shaded: fault until every connected pair is routable)', xLabel: 'virtual time (s)', yLabel: 'convergence (s)', series: [convSeries], spans, markers: true, yMin: 0, width: 900 })}</figure>
-<figure>${lineChart({ title: 'PDR over time (by send second)', xLabel: 'virtual time (s)', yLabel: 'PDR', series: [pdrSeries], yMin: 0, yMax: 1, spans })}</figure>
+<figure>${lineChart({ title: 'Convergence per fault (shaded: fault until every connected pair is routable)', xLabel: 'virtual time (s)', yLabel: 'convergence (s)', series: [convSeries], spans, markers: true, lines: false, xMin: 0, xMax: duration, yMin: 0, width: 900 })}</figure>
+<figure>${lineChart({ title: 'PDR over time (by send second)', xLabel: 'virtual time (s)', yLabel: 'PDR', series: [pdrSeries], yMin: 0, yMax: 1, xMin: 0, xMax: duration, spans })}</figure>
 <figure>${lineChart({ title: 'Latency CDF', xLabel: 'one-way latency (ms)', yLabel: 'fraction of delivered packets', series: [cdf], yMin: 0, yMax: 1 })}</figure>
 <figure>${topologySvg(sim)}<figcaption>Topology at the end (red nodes down, green nodes have a WAN, dashed red links cut)</figcaption></figure>
 <h2>Faults</h2><table><tr><th>at (s)</th><th>kind</th><th>target</th><th>convergence (s)</th></tr>${rows}</table>

@@ -22,6 +22,10 @@ export interface ChartOptions {
   yMax?: number;
   /** Draw markers as well as lines. */
   markers?: boolean;
+  /** Join the points with lines. @default true */
+  lines?: boolean;
+  xMin?: number;
+  xMax?: number;
   /** Vertical spans to shade: [from, to, label]. */
   spans?: Array<[number, number, string]>;
 }
@@ -57,8 +61,8 @@ export function lineChart(o: ChartOptions): string {
   const all = o.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]).concat((o.spans ?? []).flatMap((s) => [s[0], s[1]]));
   const ys = all.map((p) => p[1]);
-  const xMin = xs.length ? Math.min(...xs) : 0;
-  const xMax = xs.length ? Math.max(...xs, xMin + 1e-9) : 1;
+  const xMin = o.xMin ?? (xs.length ? Math.min(...xs) : 0);
+  const xMax = o.xMax ?? (xs.length ? Math.max(...xs, xMin + 1e-9) : 1);
   const yMin = o.yMin ?? (ys.length ? Math.min(...ys) : 0);
   const yMax = o.yMax ?? (ys.length ? Math.max(...ys, yMin + 1e-9) : 1);
   const sx = (x: number): number => m.l + ((x - xMin) / (xMax - xMin || 1)) * (W - m.l - m.r);
@@ -104,7 +108,7 @@ export function lineChart(o: ChartOptions): string {
   );
   o.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
-    if (s.points.length > 1) {
+    if (s.points.length > 1 && o.lines !== false) {
       const d = s.points
         .map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
         .join('');
