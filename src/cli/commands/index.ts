@@ -9,6 +9,7 @@ import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
 import { registerScan } from './scan.ts';
 import { registerSend } from './send.ts';
+import { registerSim } from './sim.ts';
 import { registerStart } from './start.ts';
 
 export type RegisterCommand = (program: Command) => void;
@@ -20,6 +21,7 @@ export const commands: RegisterCommand[] = [
   registerScan,
   registerSend,
   registerLink,
+  registerSim,
   registerConfig,
   registerAgent,
   registerController,
