@@ -116,6 +116,20 @@ export class LinuxPlatform implements Platform {
     ];
   }
 
+  /** `ip rule add SELECTOR lookup TABLE pref PREF`. */
+  private async addRule(selector: string[], table: number, pref: number): Promise<void> {
+    await this.run([
+      'ip',
+      'rule',
+      'add',
+      ...selector,
+      'lookup',
+      String(table),
+      'pref',
+      String(pref),
+    ]);
+  }
+
   async setup(): Promise<void> {
     this.lastMeshLine = undefined;
     this.nftNames = undefined;
@@ -123,81 +137,21 @@ export class LinuxPlatform implements Platform {
     const { prefBase: base } = this.layout;
     for (const [i, w] of this.layout.wans.entries()) {
       await this.ensureWanRoute(w.name);
-      await this.run([
-        'ip',
-        'rule',
-        'add',
-        'fwmark',
-        `${hex(w.mark)}/${hex(MARK_MASK)}`,
-        'lookup',
-        String(w.table),
-        'pref',
-        String(base + 1 + i),
-      ]);
-      if (w.sourceAddress)
-        await this.run([
-          'ip',
-          'rule',
-          'add',
-          'from',
-          w.sourceAddress,
-          'lookup',
-          String(w.table),
-          'pref',
-          String(base + 101 + i),
-        ]);
-      await this.run([
-        'ip',
-        'rule',
-        'add',
-        'oif',
-        w.device,
-        'lookup',
-        String(w.table),
-        'pref',
-        String(base + 201 + i),
-      ]);
+      await this.addRule(['fwmark', `${hex(w.mark)}/${hex(MARK_MASK)}`], w.table, base + 1 + i);
+      if (w.sourceAddress) await this.addRule(['from', w.sourceAddress], w.table, base + 101 + i);
+      await this.addRule(['oif', w.device], w.table, base + 201 + i);
     }
-    await this.run([
-      'ip',
-      'rule',
-      'add',
-      'fwmark',
-      `${hex(MESH_MARK)}/${hex(MARK_MASK)}`,
-      'lookup',
-      String(this.layout.meshTable),
-      'pref',
-      String(base + 300),
-    ]);
-    await this.run([
-      'ip',
-      'rule',
-      'add',
-      'fwmark',
-      `${hex(UNREACHABLE_MARK)}/${hex(MARK_MASK)}`,
-      'lookup',
-      String(this.layout.unreachableTable),
-      'pref',
-      String(base + 301),
-    ]);
-    await this.run([
-      'ip',
-      'route',
-      'replace',
-      'unreachable',
-      'default',
-      'table',
-      String(this.layout.unreachableTable),
-    ]);
-    await this.run([
-      'ip',
-      'route',
-      'replace',
-      'unreachable',
-      'default',
-      'table',
-      String(this.layout.meshTable),
-    ]);
+    const { meshTable, unreachableTable } = this.layout;
+    await this.addRule(['fwmark', `${hex(MESH_MARK)}/${hex(MARK_MASK)}`], meshTable, base + 300);
+    await this.addRule(
+      ['fwmark', `${hex(UNREACHABLE_MARK)}/${hex(MARK_MASK)}`],
+      unreachableTable,
+      base + 301,
+    );
+    // Both start unreachable: nothing leaks out the main table before the agent decides.
+    for (const table of [unreachableTable, meshTable]) {
+      await this.run(['ip', 'route', 'replace', 'unreachable', 'default', 'table', String(table)]);
+    }
     await this.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await this.loadNft(
       renderNftRuleset(
