@@ -9,6 +9,7 @@ import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
 import { registerScan } from './scan.ts';
 import { registerSend } from './send.ts';
+import { registerSim } from './sim.ts';
 import { registerStart } from './start.ts';
 
 export type RegisterCommand = (program: Command) => void;
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerAgent,
   registerController,
   registerMqttUser,
+  registerSim,
 ];

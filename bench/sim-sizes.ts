@@ -1,0 +1,24 @@
+/**
+ * The scenarios the benches share: random geometric meshes of a given size whose area grows
+ * with the node count, so the mean degree stays about the same (about 10 neighbours).
+ */
+import { validateScenario } from '../src/sim/scenario.ts';
+import type { Scenario } from '../src/sim/scenario-schema.ts';
+
+export function meshOfSize(nodes: number, durationS: number, seed = 1): Scenario {
+  const side = Math.round(400 * Math.sqrt(nodes / 25));
+  return validateScenario(
+    {
+      name: `random-${nodes}`,
+      seed,
+      duration_s: durationS,
+      topology: { kind: 'random-geometric', nodes, width: side, height: side, range: 140 },
+      link: { latency_ms: 2, bandwidth_kbps: 6000, loss: 0.02 },
+      traffic: { random_flows: { count: 10, rate_pps: 5, start_s: 5 } },
+    },
+    `random-${nodes}`,
+  );
+}
+
+export const machine = '2 cores (shared), Debian 12, Node 20';
+export const today = new Date().toISOString().slice(0, 10);

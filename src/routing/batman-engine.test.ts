@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { MeshEvent } from '../core/events.ts';
+import { seededRandom } from '../core/random.ts';
+import { VirtualScheduler } from '../core/virtual-scheduler.ts';
+import { BatmanEngine } from './batman-engine.ts';
+import type { BatmanOptions } from './batman-options.ts';
+
+/** Engines wired by an adjacency list, frames delivered 1 ms later, lossless. */
+function harness(
+  adjacency: Record<number, number[]>,
+  extra: (a: number) => Partial<BatmanOptions> = () => ({}),
+) {
+  const s = new VirtualScheduler();
+  const events: MeshEvent[] = [];
+  const engines = new Map<number, BatmanEngine>();
+  const armed = new Map<number, number>();
+  const handle = (addr: number, out: ReturnType<BatmanEngine['tick']>): void => {
+    events.push(...out.events);
+    for (const f of out.frames) {
+      for (const peer of adjacency[addr] ?? []) {
+        s.after(1, () => {
+          const e = engines.get(peer);
+          if (!e) return;
+          handle(peer, e.receive(f.bytes, addr, s.now()));
+          arm(peer);
+        });
+      }
+    }
+  };
+  const arm = (addr: number): void => {
+    const e = engines.get(addr);
+    if (!e) return; // killed
+    const d = e.nextDeadline();
+    if ((armed.get(addr) ?? Infinity) <= d) return;
+    armed.set(addr, d);
+    s.at(d, () => {
+      if (armed.get(addr) !== d || !engines.has(addr)) return;
+      armed.delete(addr);
+      handle(addr, e.tick(s.now()));
+      arm(addr);
+    });
+  };
+  for (const a of Object.keys(adjacency).map(Number)) {
+    engines.set(a, new BatmanEngine({ address: a, random: seededRandom(a), ...extra(a) }));
+    arm(a);
+  }
+  return { s, engines, events, kill: (a: number) => engines.delete(a) };
+}
+
+describe('BatmanEngine', () => {
+  it('learns next hops on a line, with one hop penalty per relay', () => {
+    const h = harness({ 1: [2], 2: [1, 3], 3: [2] });
+    h.s.runUntil(70_000); // more than 64 intervals: full windows
+    const a = h.engines.get(1)!;
+    expect(a.nextHop(2)).toBe(2);
+    expect(a.nextHop(3)).toBe(2);
+    expect(h.engines.get(3)!.nextHop(1)).toBe(2);
+    expect(a.nextHop(99)).toBeUndefined();
+    // Perfect links: the direct TQ is 255 but for an echo still in flight (63/64 -> 251);
+    // one relay costs the hop penalty: 255 -> 225.
+    expect(a.routeTq(2)).toBeGreaterThanOrEqual(251);
+    expect(a.routeTq(3)).toBeLessThanOrEqual(225);
+    expect(a.routeTq(3)).toBeGreaterThanOrEqual(215);
+    const firsts = h.events.filter((e) => e.node === '1' && e.kind === 'route-change');
+    expect(firsts.map((e) => [e.subject, e.from, e.to])).toEqual([
+      ['2', null, '2'],
+      ['3', null, '2'],
+    ]);
+    expect(firsts[0]!.reason).toMatch(/^first route, TQ \d+$/);
+  });
+
+  it('prefers the shorter of two paths and moves off a dead relay within 3 intervals', () => {
+    // 1-2-4 and 1-3-5-4: the two-hop path through 2 wins.
+    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] });
+    h.s.runUntil(70_000);
+    const a = h.engines.get(1)!;
+    expect(a.nextHop(4)).toBe(2);
+    h.kill(2);
+    const killedAt = h.s.now();
+    let switchedAt: number | undefined;
+    while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
+      h.s.advance(50);
+      if (a.nextHop(4) === 3) switchedAt = h.s.now();
+    }
+    expect(switchedAt).toBeDefined();
+    expect(switchedAt! - killedAt).toBeLessThanOrEqual(3_100);
+    const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
+    expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
+  });
+
+  it('with routerMissLimit 0 falls back to batman-adv TQ decay, which is slower', () => {
+    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
+      routerMissLimit: 0,
+    }));
+    h.s.runUntil(70_000);
+    const a = h.engines.get(1)!;
+    expect(a.nextHop(4)).toBe(2);
+    h.kill(2);
+    h.s.advance(3_000);
+    expect(a.nextHop(4)).toBe(2); // still on the dead relay: its ring has not drained
+    h.s.advance(5_000);
+    expect(a.nextHop(4)).toBe(3); // five zeros later, the TQ average is 0
+  });
+
+  it('exposes batctl-shaped tables and selects the announced gateway', () => {
+    const h = harness({ 1: [2], 2: [1, 3], 3: [2] }, (a) =>
+      a === 3 ? { gateway: { downKbit: 10_000, upKbit: 2_000 } } : {},
+    );
+    h.s.runUntil(20_000);
+    const a = h.engines.get(1)!;
+    const oj = a.originatorsJson(h.s.now());
+    const toC = oj.filter((r) => r.orig_address === '02:00:00:00:00:03');
+    expect(toC).toHaveLength(1);
+    expect(Object.keys(toC[0]!).sort()).toEqual(
+      [
+        'best',
+        'hard_ifindex',
+        'hard_ifname',
+        'last_seen_msecs',
+        'neigh_address',
+        'orig_address',
+        'tq',
+      ].sort(),
+    );
+    expect(toC[0]).toMatchObject({
+      neigh_address: '02:00:00:00:00:02',
+      best: true,
+      hard_ifname: 'mesh0',
+    });
+    expect(a.neighboursJson(h.s.now()).map((r) => r.neigh_address)).toEqual(['02:00:00:00:00:02']);
+    const gwj = a.gatewaysJson();
+    expect(gwj).toEqual([
+      {
+        orig_address: '02:00:00:00:00:03',
+        best: true,
+        tq: a.routeTq(3),
+        router: '02:00:00:00:00:02',
+        hard_ifname: 'mesh0',
+        bandwidth_down: 100,
+        bandwidth_up: 20,
+      },
+    ]);
+    expect(a.selectedGateway()).toBe(3);
+    expect(
+      h.events.some((e) => e.node === '1' && e.kind === 'gateway-select' && e.to === '3'),
+    ).toBe(true);
+    expect(h.engines.get(3)!.selectedGateway()).toBeUndefined(); // a gateway picks no gateway
+  });
+
+  it('drops a malformed frame whole and keeps its state', () => {
+    const h = harness({ 1: [2], 2: [1] });
+    h.s.runUntil(10_000);
+    const a = h.engines.get(1)!;
+    const before = JSON.stringify(a.originatorsJson(h.s.now()));
+    // a valid OGM followed by a truncated one: nothing of it may be applied
+    const valid = [0x49, 1, 50, 0, 0, 0, 0, 9, 0, 7, 0, 7, 255, 0];
+    const out = a.receive(Uint8Array.from([...valid, 0x49, 1]), 7, h.s.now());
+    expect(out.frames).toHaveLength(0);
+    expect(a.stats.malformedFrames).toBe(1);
+    expect(JSON.stringify(a.originatorsJson(h.s.now()))).toBe(before);
+    expect(a.nextHop(7)).toBeUndefined();
+  });
+
+  it('rejects out-of-range options with a typed error', () => {
+    expect(
+      () => new BatmanEngine({ address: 1, random: seededRandom(1), hopPenalty: 300 }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'RoutingOptionError',
+        message: expect.stringMatching(/hopPenalty: 300/),
+      }),
+    );
+    expect(() => new BatmanEngine({ address: 70_000, random: seededRandom(1) })).toThrow(/address/);
+  });
+});

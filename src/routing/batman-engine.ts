@@ -1,0 +1,617 @@
+/**
+ * The B.A.T.M.A.N. IV originator engine, sans-IO: frames and time go in, frames to broadcast
+ * and route-change events come out. No timers, sockets or wall clock: the host calls `tick(now)`
+ * at `nextDeadline()` and hands every received OGM frame to `receive`.
+ *
+ * What follows batman-adv (bat_iv_ogm.c), restated: originators flood OGMs every interval with
+ * jitter; each hop rates the OGM by its local link quality to the sender (echo and receive
+ * counts in a 64-wide window, asymmetry penalty) and re-broadcasts it with a hop penalty, but
+ * only when it came from its own best next hop towards the originator (or straight from the
+ * originator, flagged DIRECTLINK so the originator can count echoes). Each neighbour's route
+ * quality is the average of the last 5 non-zero TQs in a ring; every new sequence number first
+ * heard through another neighbour pushes a 0 into the others' rings. A forwarded OGM joins a
+ * frame leaving within `aggregationMs`, or starts one held back that long for others to join. What we add is documented on `routerMissLimit`.
+ *
+ * @example
+ * const engine = new BatmanEngine({ address: 1, random: seededRandom(1) });
+ * const out = engine.tick(engine.nextDeadline());
+ * out.frames[0]?.bytes; // our first OGM, to broadcast
+ * engine.nextHop(7); // undefined until OGMs from 7 arrive
+ */
+import type { MeshEvent } from '../core/events.ts';
+import { addressToMac } from './address.ts';
+import {
+  type BatmanOptions,
+  type ResolvedBatmanOptions,
+  resolveBatmanOptions,
+} from './batman-options.ts';
+import { bestGateway, type GatewayCandidate, shouldSwitch } from './gateway-selection.ts';
+import {
+  encodeOgmFrame,
+  FLAG_DIRECTLINK,
+  type Ogm,
+  ogmSize,
+  readOgm,
+  validateOgmFrame,
+} from './ogm-codec.ts';
+import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
+import { asymmetryPenalty, combinedTq, hopPenalty, localTq, ringAverage, TQ_MAX } from './tq.ts';
+import type { GatewayJson, NeighbourJson, OriginatorJson } from './tables.ts';
+
+/** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
+const RING_SIZE = 5;
+/** Sequence numbers further ahead than this are treated as a reboot, not as progress. */
+const EXPECTED_SEQNO_RANGE = 65_536;
+
+export interface OutgoingFrame {
+  iface: string;
+  bytes: Uint8Array;
+}
+
+export interface EngineOutput {
+  frames: OutgoingFrame[];
+  events: MeshEvent[];
+}
+
+export interface EngineStats {
+  framesSent: number;
+  bytesSent: number;
+  ogmsReceived: number;
+  malformedFrames: number;
+}
+
+interface NeighbourState {
+  address: number;
+  lastSeen: number;
+  /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
+  echo: SeqWindow;
+}
+
+interface Candidate {
+  address: number;
+  /** Which of the originator's last 64 sequence numbers arrived through this neighbour. */
+  window: SeqWindow;
+  ring: Uint8Array;
+  ringIndex: number;
+  tqAvg: number;
+  lastSeen: number;
+}
+
+interface OriginatorState {
+  address: number;
+  hasSeqno: boolean;
+  lastSeqno: number;
+  lastTtl: number;
+  lastReset: number;
+  lastSeen: number;
+  lastForwarded: number;
+  router: Candidate | undefined;
+  candidates: Map<number, Candidate>;
+  gateway: { down: number; up: number } | undefined;
+}
+
+interface PendingFrame {
+  sendAt: number;
+  own: boolean;
+  ogms: Ogm[];
+  size: number;
+}
+
+type DupStatus = 'new' | 'orig-dup' | 'neigh-dup' | 'protected';
+
+export class BatmanEngine {
+  readonly options: ResolvedBatmanOptions;
+  readonly stats: EngineStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    ogmsReceived: 0,
+    malformedFrames: 0,
+  };
+  private readonly neighbours = new Map<number, NeighbourState>();
+  private readonly originators = new Map<number, OriginatorState>();
+  /** Same entries as the maps, indexed by address: the hot path's lookups. */
+  private readonly neighbourAt: Array<NeighbourState | undefined> = [];
+  private readonly originatorAt: Array<OriginatorState | undefined> = [];
+  private pending: PendingFrame[] = [];
+  private seqno: number;
+  private nextPurgeAt: number;
+  private selectedGw: number | undefined;
+  private frames: OutgoingFrame[] = [];
+  private events: MeshEvent[] = [];
+  private readonly nameOf: (address: number) => string;
+  /** Reused for every received OGM; process() copies what it keeps. */
+  private readonly scratch: Ogm = {
+    ttl: 0,
+    flags: 0,
+    seqno: 0,
+    originator: 0,
+    prevSender: 0,
+    tq: 0,
+  };
+
+  constructor(options: BatmanOptions & { nameOf?: (address: number) => string }, startMs = 0) {
+    this.options = resolveBatmanOptions(options);
+    this.nameOf = options.nameOf ?? ((a) => String(a));
+    const rng = this.options.random;
+    // batman-adv starts from a random sequence number so a reboot is told apart from a replay.
+    this.seqno = Math.floor(rng.next() * 0x1_0000_0000) >>> 0;
+    // Nodes switched on together would otherwise send in lock-step.
+    this.pending.push({
+      sendAt: startMs + rng.int(this.options.originatorIntervalMs),
+      own: true,
+      ogms: [],
+      size: this.ownSize(),
+    });
+    this.nextPurgeAt = startMs + this.options.originatorIntervalMs;
+  }
+
+  /** The neighbour to hand a frame for `dst` to, or undefined when we know no route. */
+  nextHop(dst: number): number | undefined {
+    return this.originatorAt[dst]?.router?.address;
+  }
+
+  /** TQ of our best route to `dst` (0 when none). */
+  routeTq(dst: number): number {
+    return this.originators.get(dst)?.router?.tqAvg ?? 0;
+  }
+
+  /** The gateway our client selection currently uses. */
+  selectedGateway(): number | undefined {
+    return this.selectedGw;
+  }
+
+  /** Earliest time `tick` has work to do. */
+  nextDeadline(): number {
+    let t = this.nextPurgeAt;
+    for (const p of this.pending) if (p.sendAt < t) t = p.sendAt;
+    return t;
+  }
+
+  /** Processes one received frame (one or more aggregated OGMs) from link neighbour `from`. */
+  receive(frame: Uint8Array, from: number, now: number): EngineOutput {
+    try {
+      validateOgmFrame(frame);
+    } catch {
+      // A corrupt frame is dropped whole; state stays as it was.
+      this.stats.malformedFrames++;
+      return this.drain();
+    }
+    const ogm = this.scratch;
+    let off = 0;
+    while (off < frame.length) {
+      off = readOgm(frame, off, ogm);
+      this.process(ogm, from, now);
+    }
+    return this.drain();
+  }
+
+  /** Sends what is due, purges what timed out. */
+  tick(now: number): EngineOutput {
+    if (this.pending.length > 0) {
+      const due: PendingFrame[] = [];
+      const later: PendingFrame[] = [];
+      for (const p of this.pending) (p.sendAt <= now ? due : later).push(p);
+      if (due.length > 0) {
+        this.pending = later;
+        due.sort((a, b) => a.sendAt - b.sendAt);
+        for (const p of due) this.emit(p, now);
+      }
+    }
+    if (now >= this.nextPurgeAt) {
+      this.purge(now);
+      this.electGateway(now, false);
+      this.nextPurgeAt = now + this.options.originatorIntervalMs;
+    }
+    return this.drain();
+  }
+
+  /** Originator table in the shape of `batctl oj`. */
+  originatorsJson(now: number): OriginatorJson[] {
+    const rows: OriginatorJson[] = [];
+    for (const o of this.originators.values()) {
+      for (const c of o.candidates.values()) {
+        const row: OriginatorJson = {
+          hard_ifindex: 1,
+          hard_ifname: this.options.ifname,
+          orig_address: addressToMac(o.address),
+          last_seen_msecs: Math.max(0, Math.round(now - o.lastSeen)),
+          neigh_address: addressToMac(c.address),
+          tq: c.tqAvg,
+        };
+        if (o.router === c) row.best = true;
+        rows.push(row);
+      }
+    }
+    return rows;
+  }
+
+  /** Neighbour table in the shape of `batctl nj` (B.A.T.M.A.N. IV variant, no throughput). */
+  neighboursJson(now: number): NeighbourJson[] {
+    return [...this.neighbours.values()].map((n) => ({
+      hard_ifindex: 1,
+      hard_ifname: this.options.ifname,
+      last_seen_msecs: Math.max(0, Math.round(now - n.lastSeen)),
+      neigh_address: addressToMac(n.address),
+    }));
+  }
+
+  /** Gateway table in the shape of `batctl gwj`. */
+  gatewaysJson(): GatewayJson[] {
+    const rows: GatewayJson[] = [];
+    for (const o of this.originators.values()) {
+      if (!o.gateway || !o.router) continue;
+      const row: GatewayJson = {
+        orig_address: addressToMac(o.address),
+        tq: o.router.tqAvg,
+        router: addressToMac(o.router.address),
+        hard_ifname: this.options.ifname,
+        bandwidth_down: o.gateway.down,
+        bandwidth_up: o.gateway.up,
+      };
+      if (this.selectedGw === o.address) row.best = true;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Number of originators known (bounded by the network's size; used by memory checks). */
+  get originatorCount(): number {
+    return this.originators.size;
+  }
+
+  private drain(): EngineOutput {
+    if (this.frames.length === 0 && this.events.length === 0) return EMPTY_OUTPUT;
+    const out = { frames: this.frames, events: this.events };
+    this.frames = [];
+    this.events = [];
+    return out;
+  }
+
+  private ownSize(): number {
+    return this.options.gateway ? 22 : 14;
+  }
+
+  private process(ogm: Ogm, from: number, now: number): void {
+    const me = this.options.address;
+    if (from === me) return;
+    this.stats.ogmsReceived++;
+    let neighbour = this.neighbourAt[from];
+    if (!neighbour) {
+      neighbour = { address: from, lastSeen: now, echo: new SeqWindow() };
+      this.neighbours.set(from, neighbour);
+      this.neighbourAt[from] = neighbour;
+    }
+    neighbour.lastSeen = now;
+
+    if (ogm.originator === me) {
+      // Our own OGM, re-broadcast by a neighbour that heard it directly: one echo.
+      if (ogm.flags & FLAG_DIRECTLINK) neighbour.echo.set((this.seqno - ogm.seqno) | 0);
+      return;
+    }
+    // We forwarded this copy to `from` ourselves; hearing it back says nothing new.
+    if (ogm.prevSender === me) return;
+
+    const orig = this.originator(ogm.originator, now);
+    const dup = this.updateSeqnos(orig, from, ogm, now);
+    if (dup === 'protected' || ogm.tq === 0) return;
+
+    const router = orig.router;
+    if (router && router.address === ogm.prevSender && ogm.originator !== ogm.prevSender) {
+      // Temporary-loop guard from batman-adv: our next hop relayed this copy onwards and it
+      // came back through someone else, while that next hop is its own direct neighbour.
+      const rr = this.originatorAt[router.address]?.router;
+      if (rr && rr.address === router.address) return;
+    }
+
+    const singleHop = ogm.originator === from;
+    const senderOrig = singleHop ? orig : this.originatorAt[from];
+    if (!singleHop && !senderOrig?.router) return; // OGM via a neighbour we cannot route to
+
+    const rq = senderOrig?.candidates.get(from)?.window.count() ?? 0;
+    const own = localTq(neighbour.echo.count(), rq);
+    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(rq));
+    const bidirectional = tq >= 1;
+
+    if (
+      bidirectional &&
+      (dup === 'new' ||
+        (dup === 'orig-dup' && orig.lastSeqno === ogm.seqno && orig.lastTtl - 3 <= ogm.ttl))
+    ) {
+      this.updateOriginator(orig, from, ogm, tq, dup === 'new', now);
+    }
+
+    if (dup === 'neigh-dup') return;
+    if (singleHop) {
+      this.forward(ogm, tq, from, true, now);
+    } else if (bidirectional && orig.router?.address === from && orig.lastForwarded !== ogm.seqno) {
+      orig.lastForwarded = ogm.seqno;
+      this.forward(ogm, tq, from, false, now);
+    }
+  }
+
+  private originator(address: number, now: number): OriginatorState {
+    let o = this.originatorAt[address];
+    if (!o) {
+      o = {
+        address,
+        hasSeqno: false,
+        lastSeqno: 0,
+        lastTtl: 0,
+        lastReset: Number.NEGATIVE_INFINITY,
+        lastSeen: now,
+        lastForwarded: -1,
+        router: undefined,
+        candidates: new Map(),
+        gateway: undefined,
+      };
+      this.originators.set(address, o);
+      this.originatorAt[address] = o;
+    }
+    return o;
+  }
+
+  private updateSeqnos(orig: OriginatorState, from: number, ogm: Ogm, now: number): DupStatus {
+    let cand = orig.candidates.get(from);
+    if (!cand) {
+      cand = {
+        address: from,
+        window: new SeqWindow(),
+        ring: new Uint8Array(RING_SIZE),
+        ringIndex: 0,
+        tqAvg: 0,
+        lastSeen: now,
+      };
+      orig.candidates.set(from, cand);
+    }
+    if (!orig.hasSeqno) {
+      orig.hasSeqno = true;
+      orig.lastSeqno = ogm.seqno;
+      cand.window.set(0);
+      cand.lastSeen = now;
+      return 'new';
+    }
+    const diff = (ogm.seqno - orig.lastSeqno) | 0;
+    if (diff <= -WINDOW_SIZE || diff >= EXPECTED_SEQNO_RANGE) {
+      // Either a reboot (new random seqno) or garbage: accept at most once per protection period.
+      if (now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
+      orig.lastReset = now;
+      for (const c of orig.candidates.values()) c.window.clear();
+      orig.lastSeqno = ogm.seqno;
+      orig.lastForwarded = -1;
+      cand.window.set(0);
+      cand.lastSeen = now;
+      return 'new';
+    }
+    if (diff > 0) {
+      for (const c of orig.candidates.values()) c.window.shift(diff);
+      orig.lastSeqno = ogm.seqno;
+      cand.window.set(0);
+      cand.lastSeen = now;
+      return 'new';
+    }
+    if (cand.window.has(-diff)) return 'neigh-dup';
+    cand.window.set(-diff);
+    cand.lastSeen = now;
+    return 'orig-dup';
+  }
+
+  private updateOriginator(
+    orig: OriginatorState,
+    from: number,
+    ogm: Ogm,
+    tq: number,
+    isNew: boolean,
+    now: number,
+  ): void {
+    orig.lastSeen = now;
+    const cand = orig.candidates.get(from)!;
+    if (isNew) {
+      for (const c of orig.candidates.values()) {
+        if (c === cand) continue;
+        c.ring[c.ringIndex] = 0;
+        c.ringIndex = (c.ringIndex + 1) % RING_SIZE;
+        c.tqAvg = ringAverage(c.ring);
+      }
+      orig.lastTtl = ogm.ttl;
+      orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
+    }
+    const before = cand.tqAvg;
+    cand.ring[cand.ringIndex] = tq;
+    cand.ringIndex = (cand.ringIndex + 1) % RING_SIZE;
+    cand.tqAvg = ringAverage(cand.ring);
+    // A duplicate only changes this candidate: unless the current router got worse, comparing
+    // the two is the whole decision (the scan gives the same answer, slower).
+    const router = orig.router;
+    if (isNew || !router || (router === cand && cand.tqAvg < before)) this.selectRouter(orig, now);
+    else if (router !== cand && cand.tqAvg > router.tqAvg && this.eligible(cand)) {
+      this.setRouter(
+        orig,
+        cand,
+        `TQ ${cand.tqAvg} via ${this.nameOf(cand.address)} beats ${router.tqAvg}`,
+        now,
+      );
+    }
+    if (orig.gateway) this.checkGatewayElection(orig, now);
+  }
+
+  private eligible(c: Candidate): boolean {
+    const limit = this.options.routerMissLimit;
+    return c.tqAvg > 0 && (limit === 0 || c.window.anyWithin(limit + 1));
+  }
+
+  private selectRouter(orig: OriginatorState, now: number): void {
+    const cur = orig.router;
+    let best: Candidate | undefined;
+    for (const c of orig.candidates.values()) {
+      if (!this.eligible(c)) continue;
+      if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
+    }
+    if (!best || best === cur) return;
+    let reason: string;
+    if (!cur) {
+      reason = `first route, TQ ${best.tqAvg}`;
+    } else if (!orig.candidates.has(cur.address)) {
+      reason = `next hop ${this.nameOf(cur.address)} purged; TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
+    } else if (!this.eligible(cur)) {
+      reason = `next hop ${this.nameOf(cur.address)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${cur.tqAvg}); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
+    } else {
+      reason = `TQ ${best.tqAvg} via ${this.nameOf(best.address)} beats ${cur.tqAvg}`;
+    }
+    this.setRouter(orig, best, reason, now);
+  }
+
+  private setRouter(
+    orig: OriginatorState,
+    to: Candidate | undefined,
+    reason: string,
+    now: number,
+  ): void {
+    const from = orig.router;
+    orig.router = to;
+    this.events.push({
+      at: now,
+      node: this.options.name,
+      kind: 'route-change',
+      subject: this.nameOf(orig.address),
+      from: from ? this.nameOf(from.address) : null,
+      to: to ? this.nameOf(to.address) : null,
+      reason,
+    });
+  }
+
+  private forward(ogm: Ogm, tq: number, from: number, directLink: boolean, now: number): void {
+    if (ogm.ttl <= 1) return;
+    const fwd: Ogm = {
+      ttl: ogm.ttl - 1,
+      flags: directLink ? FLAG_DIRECTLINK : 0,
+      seqno: ogm.seqno,
+      originator: ogm.originator,
+      prevSender: from,
+      tq: hopPenalty(tq, this.options.hopPenalty),
+      gateway: ogm.gateway,
+    };
+    // batman-adv delays a forward by up to half its jitter, then lets it join a frame that
+    // leaves within the aggregation window.
+    const sendAt = now + this.options.random.int(Math.floor(this.options.jitterMs / 2) + 1);
+    const size = ogmSize(fwd);
+    const agg = this.options.aggregationMs;
+    if (agg > 0) {
+      for (const p of this.pending) {
+        if (
+          p.sendAt >= sendAt &&
+          p.sendAt <= sendAt + agg &&
+          p.size + size <= this.options.maxAggregateBytes
+        ) {
+          p.ogms.push(fwd);
+          p.size += size;
+          return;
+        }
+      }
+    }
+    // Nothing to join: like batman-adv, hold the forward back one aggregation window so the
+    // OGMs that arrive meanwhile can ride in the same frame.
+    this.pending.push({ sendAt: sendAt + agg, own: false, ogms: [fwd], size });
+  }
+
+  private emit(p: PendingFrame, now: number): void {
+    let ogms = p.ogms;
+    if (p.own) {
+      ogms = [this.ownOgm(), ...p.ogms];
+      const { originatorIntervalMs: interval, jitterMs: jitter } = this.options;
+      const next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
+      this.pending.push({ sendAt: next, own: true, ogms: [], size: this.ownSize() });
+    }
+    const bytes = encodeOgmFrame(ogms);
+    this.stats.framesSent++;
+    this.stats.bytesSent += bytes.length;
+    this.frames.push({ iface: this.options.ifname, bytes });
+  }
+
+  private ownOgm(): Ogm {
+    this.seqno = (this.seqno + 1) >>> 0;
+    for (const n of this.neighbours.values()) n.echo.shift(1);
+    const gw = this.options.gateway;
+    return {
+      ttl: this.options.ttl,
+      flags: 0,
+      seqno: this.seqno,
+      originator: this.options.address,
+      prevSender: this.options.address,
+      tq: TQ_MAX,
+      gateway: gw
+        ? { down: Math.round(gw.downKbit / 100), up: Math.round(gw.upKbit / 100) }
+        : undefined,
+    };
+  }
+
+  private purge(now: number): void {
+    const timeout = this.options.purgeTimeoutMs;
+    for (const [addr, n] of this.neighbours)
+      if (now - n.lastSeen > timeout) this.neighbours.delete(addr);
+    for (const [addr, o] of this.originators) {
+      for (const [via, c] of o.candidates) if (now - c.lastSeen > timeout) o.candidates.delete(via);
+      if (o.router && !o.candidates.has(o.router.address)) {
+        this.selectRouter(o, now);
+        if (o.router && !o.candidates.has(o.router.address)) {
+          this.setRouter(
+            o,
+            undefined,
+            `next hop ${this.nameOf(o.router.address)} purged after ${timeout} ms of silence`,
+            now,
+          );
+        }
+      }
+      if (o.candidates.size === 0) {
+        this.originators.delete(addr);
+        this.originatorAt[addr] = undefined;
+      }
+    }
+  }
+
+  private gatewayCandidates(): GatewayCandidate[] {
+    const out: GatewayCandidate[] = [];
+    for (const o of this.originators.values()) {
+      if (o.gateway && o.router && o.router.tqAvg > 0)
+        out.push({ address: o.address, tq: o.router.tqAvg, down: o.gateway.down });
+    }
+    return out;
+  }
+
+  private checkGatewayElection(orig: OriginatorState, now: number): void {
+    if (this.options.gateway) return; // a gateway does not pick another one
+    const cls = this.options.gwSelClass;
+    if (this.selectedGw === undefined) return this.electGateway(now, true);
+    if (cls <= 2 || this.selectedGw === orig.address) return;
+    const curTq = this.routeTq(this.selectedGw);
+    if (shouldSwitch(cls, curTq, orig.router?.tqAvg ?? 0)) this.electGateway(now, true);
+  }
+
+  /** Re-elects when forced, or when the current gateway is gone or unreachable. */
+  private electGateway(now: number, force: boolean): void {
+    if (this.options.gateway) return;
+    const cur = this.selectedGw;
+    const curGone =
+      cur !== undefined && (!this.originators.get(cur)?.gateway || this.routeTq(cur) === 0);
+    if (!force && cur !== undefined && !curGone) return;
+    const best = bestGateway(this.gatewayCandidates(), this.options.gwSelClass);
+    const next = best?.address;
+    if (next === cur) return;
+    this.selectedGw = next;
+    this.events.push({
+      at: now,
+      node: this.options.name,
+      kind: 'gateway-select',
+      subject: 'gateway',
+      from: cur === undefined ? null : this.nameOf(cur),
+      to: next === undefined ? null : this.nameOf(next),
+      reason: best
+        ? `class ${this.options.gwSelClass}: TQ ${best.tq}, ${best.down * 100} kbit/s down${curGone ? '; previous gateway gone' : ''}`
+        : 'no gateway reachable',
+    });
+  }
+}
+
+const EMPTY_OUTPUT: EngineOutput = Object.freeze({
+  frames: [],
+  events: [],
+}) as unknown as EngineOutput;

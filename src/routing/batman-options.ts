@@ -1,0 +1,99 @@
+/**
+ * Options of the B.A.T.M.A.N. IV engine, with batman-adv's defaults where it has one.
+ *
+ * @example
+ * const opts = resolveBatmanOptions({ address: 7, random: seededRandom(1) });
+ * opts.hopPenalty; // 30
+ */
+import type { Random } from '../core/random.ts';
+import { RoutingOptionError } from './errors.ts';
+
+export interface GatewayAnnouncement {
+  /** Download bandwidth in kbit/s (sent in units of 100 kbit/s, as batman-adv). */
+  downKbit: number;
+  /** Upload bandwidth in kbit/s. */
+  upKbit: number;
+}
+
+export interface BatmanOptions {
+  /** This node's 16-bit mesh address. */
+  address: number;
+  /** Jitter and initial sequence number come from here. */
+  random: Random;
+  /** Name used in events. @default String(address) */
+  name?: string;
+  /** Interface name shown in the batctl-shaped tables. @default 'mesh0' */
+  ifname?: string;
+  /** Originator interval in ms. @default 1000 */
+  originatorIntervalMs?: number;
+  /** ± jitter on the originator interval in ms. @default 20 (batman-adv's BATADV_JITTER) */
+  jitterMs?: number;
+  /** Penalty per hop, 0..255. @default 30 */
+  hopPenalty?: number;
+  /** TTL of our own OGMs. @default 50 */
+  ttl?: number;
+  /** How long forwarded OGMs may wait to share a frame, ms; 0 disables aggregation. @default 100 */
+  aggregationMs?: number;
+  /** Largest aggregated frame in bytes. @default 512 */
+  maxAggregateBytes?: number;
+  /** Neighbours and originators not heard for this long are purged, ms. @default 200000 */
+  purgeTimeoutMs?: number;
+  /** A sequence number jump is accepted as a reboot at most this often, ms. @default 30000 */
+  resetProtectionMs?: number;
+  /**
+   * Our addition to B.A.T.M.A.N. IV: a neighbour that delivered none of an originator's newest
+   * `routerMissLimit + 1` sequence numbers while others did is not eligible as next hop, so a
+   * dead relay is left after about this many originator intervals plus one. 0 disables it
+   * (plain batman-adv behaviour: the stale router's TQ average drains over 5 sequence numbers).
+   * 1 meets a 3 s convergence target with 1 s OGMs; 2 halves the route flaps on lossy links
+   * but converges in about 3 s (see docs/simulator-and-routing.md for the measurements).
+   * @default 1
+   */
+  routerMissLimit?: number;
+  /** Announce this node as an internet gateway. */
+  gateway?: GatewayAnnouncement | undefined;
+  /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
+  gwSelClass?: number;
+}
+
+export type ResolvedBatmanOptions = Required<Omit<BatmanOptions, 'gateway'>> & {
+  gateway: GatewayAnnouncement | undefined;
+};
+
+function checkInt(option: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RoutingOptionError(option, `${value} is not an integer within ${min}..${max}`);
+  }
+  return value;
+}
+
+export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
+  const interval = checkInt('originatorIntervalMs', o.originatorIntervalMs ?? 1000, 10, 3_600_000);
+  const resolved: ResolvedBatmanOptions = {
+    address: checkInt('address', o.address, 0, 0xffff),
+    random: o.random,
+    name: o.name ?? String(o.address),
+    ifname: o.ifname ?? 'mesh0',
+    originatorIntervalMs: interval,
+    jitterMs: checkInt('jitterMs', o.jitterMs ?? 20, 0, Math.floor(interval / 2)),
+    hopPenalty: checkInt('hopPenalty', o.hopPenalty ?? 30, 0, 255),
+    ttl: checkInt('ttl', o.ttl ?? 50, 2, 255),
+    aggregationMs: checkInt('aggregationMs', o.aggregationMs ?? 100, 0, interval),
+    maxAggregateBytes: checkInt('maxAggregateBytes', o.maxAggregateBytes ?? 512, 22, 65_535),
+    purgeTimeoutMs: checkInt(
+      'purgeTimeoutMs',
+      o.purgeTimeoutMs ?? 200_000,
+      interval * 2,
+      86_400_000,
+    ),
+    resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
+    routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
+    gateway: o.gateway,
+    gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
+  };
+  if (o.gateway) {
+    checkInt('gateway.downKbit', o.gateway.downKbit, 0, 429_496_729_500);
+    checkInt('gateway.upKbit', o.gateway.upKbit, 0, 429_496_729_500);
+  }
+  return resolved;
+}

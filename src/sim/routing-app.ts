@@ -1,0 +1,81 @@
+/**
+ * Runs the sans-IO B.A.T.M.A.N. IV engine on a host node: OGM frames from the node's Medium go
+ * into `receive`, the engine's frames go out as broadcasts, `tick` runs at `nextDeadline()`,
+ * events go to the trace. It offers `nextHop(dst)`, the router contract meshlink expects.
+ *
+ * @example
+ * const node = new SimNode('n1', 1, deps, [routingApp({ originatorIntervalMs: 1000 })]);
+ * node.boot();
+ * node.app<RoutingApp>('batman')!.nextHop(3);
+ */
+import { BatmanEngine, type EngineOutput } from '../routing/batman-engine.ts';
+import type { BatmanOptions } from '../routing/batman-options.ts';
+import type { AppFactory, NodeApp, NodeContext } from './node-host.ts';
+
+export const OGM_PORT = 'ogm';
+
+/** What a forwarding layer needs from a routing engine (meshlink's `router` option). */
+export interface Router {
+  nextHop(dst: number): number | undefined;
+}
+
+export interface RoutingApp extends NodeApp, Router {
+  readonly engine: BatmanEngine;
+}
+
+export type RoutingAppOptions = Omit<BatmanOptions, 'address' | 'random' | 'name'> & {
+  /** Per-node extras such as a gateway announcement. */
+  perNode?: (node: string) => Partial<BatmanOptions>;
+};
+
+export function routingApp(options: RoutingAppOptions = {}): AppFactory {
+  return (ctx: NodeContext): RoutingApp => {
+    const { perNode, ...common } = options;
+    const engine = new BatmanEngine(
+      {
+        ...common,
+        ...perNode?.(ctx.node),
+        address: ctx.address,
+        random: ctx.random.fork('batman'),
+        name: ctx.node,
+        nameOf: ctx.nameOf,
+      },
+      ctx.scheduler.now(),
+    );
+    const medium = ctx.medium(OGM_PORT);
+    let scheduledAt = Number.POSITIVE_INFINITY;
+    let stopped = false;
+
+    const handle = (out: EngineOutput): void => {
+      for (const f of out.frames) medium.send(f.bytes);
+      for (const e of out.events) ctx.emit(e);
+    };
+    const arm = (): void => {
+      const deadline = engine.nextDeadline();
+      if (deadline >= scheduledAt) return;
+      scheduledAt = deadline;
+      ctx.scheduler.after(deadline - ctx.scheduler.now(), () => {
+        // A later, earlier-armed timer may have run the tick already.
+        if (stopped || scheduledAt !== deadline) return;
+        scheduledAt = Number.POSITIVE_INFINITY;
+        handle(engine.tick(ctx.scheduler.now()));
+        arm();
+      });
+    };
+    medium.onFrame((frame, from) => {
+      const address = ctx.addressOf(from);
+      if (address === undefined || stopped) return;
+      handle(engine.receive(frame, address, ctx.scheduler.now()));
+      arm();
+    });
+    arm();
+    return {
+      name: 'batman',
+      engine,
+      nextHop: (dst) => engine.nextHop(dst),
+      stop: () => {
+        stopped = true;
+      },
+    };
+  };
+}
