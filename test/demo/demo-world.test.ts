@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { DemoWorld } from '../../src/demo/demo-world.ts';
+import type { MeshEvent } from '../../src/core/events.ts';
+import { stepWorld } from './virtual-time.ts';
+
+describe('demo world on virtual time', () => {
+  it('runs 24 nodes with 4 announcing gateways; every mesh node selects one', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 1 });
+    expect(world.nodeNames).toHaveLength(24);
+    await stepWorld(world, 20_000);
+    const gateways = world.gatewayNames;
+    expect(gateways).toHaveLength(4);
+    for (const g of gateways) expect(world.report(g).gateway.announcing).toBe(true);
+    for (const n of world.nodeNames.filter((x) => !gateways.includes(x))) {
+      const r = world.report(n);
+      expect(gateways).toContain(r.gateway.selected);
+      expect(r.neighbours.length).toBeGreaterThanOrEqual(2);
+      expect(r.routes!.length).toBeGreaterThan(15);
+    }
+    // The 4G modems dialled through their state machine and carry a share of traffic.
+    const lte = world.report('n0').wans.find((w) => w.name === 'lte')!;
+    expect(lte).toMatchObject({ kind: 'modem', state: 'up', active: true, share: 0.25 });
+    expect(lte.modem?.state).toBe('connected');
+  }, 60_000);
+
+  it('cutting a gateway’s WANs moves its mesh clients to other gateways within 3 s', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 2 });
+    const events: MeshEvent[] = [];
+    world.onEvent((e) => events.push(e));
+    await stepWorld(world, 20_000);
+    const gateways = world.gatewayNames;
+    const clientsOf = (g: string) =>
+      world.nodeNames.filter((n) => world.report(n).gateway.selected === g);
+    const victim = [...gateways].sort((a, b) => clientsOf(b).length - clientsOf(a).length)[0]!;
+    const clients = clientsOf(victim);
+    expect(clients.length).toBeGreaterThan(0);
+    const cutAt = world.now();
+    for (const w of world.wansOf(victim))
+      world.faults.apply({ action: 'cut-wan', node: victim, wan: w.name });
+    await stepWorld(world, 3_000);
+    expect(world.report(victim).gateway.announcing).toBe(false);
+    for (const c of clients) {
+      const selected = world.report(c).gateway.selected;
+      expect(selected, c).not.toBe(victim);
+      expect(gateways, c).toContain(selected);
+    }
+    // The victim itself now uses the mesh through another gateway.
+    expect(gateways.filter((g) => g !== victim)).toContain(world.report(victim).gateway.selected);
+    const after = events.filter((e) => e.at >= cutAt);
+    expect(after).toContainEqual(
+      expect.objectContaining({ node: victim, kind: 'gateway-announce', to: 'off' }),
+    );
+    expect(world.faults.active()).toHaveLength(world.wansOf(victim).length);
+  }, 60_000);
+});
