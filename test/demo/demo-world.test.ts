@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
+import { defaultRuntimeConfig, validateRuntimeConfig } from '../../src/demo/node-runtime-config.ts';
 import type { MeshEvent } from '../../src/core/events.ts';
 import { stepWorld } from './virtual-time.ts';
 
@@ -51,5 +52,29 @@ describe('demo world on virtual time', () => {
       expect.objectContaining({ node: victim, kind: 'gateway-announce', to: 'off' }),
     );
     expect(world.faults.active()).toHaveLength(world.wansOf(victim).length);
+  }, 60_000);
+});
+
+describe('runtime config of a demo node', () => {
+  it('a new policy really changes the node’s agent; a bad one is refused with paths', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 4 });
+    await stepWorld(world, 10_000);
+    const share = () => world.report('n0').wans.find((w) => w.name === 'lte')!.share;
+    expect(share()).toBe(0.25);
+    const cfg = defaultRuntimeConfig(world.wansOf('n0'));
+    cfg.policy.members[1]!.weight = 3;
+    const v = validateRuntimeConfig(cfg, ['wan', 'lte']);
+    if (!v.ok) throw new Error(JSON.stringify(v.errors));
+    await world.applyConfig('n0', v.config);
+    await stepWorld(world, 100);
+    expect(share()).toBe(0.5);
+    const bad = structuredClone(cfg);
+    bad.policy.members[1]!.wan = 'dsl';
+    (bad.trackers.lte as { down: number }).down = 0;
+    const r = validateRuntimeConfig(bad, ['wan', 'lte']);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['policy.members.1.wan', 'trackers.lte.down']),
+    );
   }, 60_000);
 });
