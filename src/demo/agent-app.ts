@@ -21,7 +21,7 @@ import type { ParsedRuntimeConfig } from './node-runtime-config.ts';
 import { SimModem } from './sim-modem.ts';
 
 /** A gateway whose OGMs stopped for this long is no candidate any more (it died silently). */
-export const GATEWAY_STALE_MS = 2_500;
+export const GATEWAY_STALE_MS = 2_250;
 const CANDIDATE_PERIOD_MS = 500;
 
 /** What the app needs of the demo around it; it outlives the node's reboots. */

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
 import { defaultRuntimeConfig, validateRuntimeConfig } from '../../src/demo/node-runtime-config.ts';
 import type { MeshEvent } from '../../src/core/events.ts';
-import { stepWorld } from './virtual-time.ts';
 
 describe('demo world on virtual time', () => {
   it('runs 24 nodes with 4 announcing gateways; every mesh node selects one', async () => {
     const world = new DemoWorld({ nodes: 24, seed: 1 });
     expect(world.nodeNames).toHaveLength(24);
-    await stepWorld(world, 20_000);
+    await world.step(20_000);
     const gateways = world.gatewayNames;
     expect(gateways).toHaveLength(4);
     for (const g of gateways) expect(world.report(g).gateway.announcing).toBe(true);
@@ -28,7 +27,7 @@ describe('demo world on virtual time', () => {
     const world = new DemoWorld({ nodes: 24, seed: 2 });
     const events: MeshEvent[] = [];
     world.onEvent((e) => events.push(e));
-    await stepWorld(world, 20_000);
+    await world.step(20_000);
     const gateways = world.gatewayNames;
     const clientsOf = (g: string) =>
       world.nodeNames.filter((n) => world.report(n).gateway.selected === g);
@@ -38,7 +37,7 @@ describe('demo world on virtual time', () => {
     const cutAt = world.now();
     for (const w of world.wansOf(victim))
       world.faults.apply({ action: 'cut-wan', node: victim, wan: w.name });
-    await stepWorld(world, 3_000);
+    await world.step(3_000);
     expect(world.report(victim).gateway.announcing).toBe(false);
     for (const c of clients) {
       const selected = world.report(c).gateway.selected;
@@ -55,10 +54,28 @@ describe('demo world on virtual time', () => {
   }, 60_000);
 });
 
+describe('silent gateway death on virtual time', () => {
+  it('clients of a crashed gateway select another one within 3 s', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 5 });
+    await world.step(20_000);
+    const victim = 'n23';
+    const clients = world.nodeNames.filter((n) => world.report(n).gateway.selected === victim);
+    expect(clients.length).toBeGreaterThan(0);
+    world.faults.apply({ action: 'kill-node', node: victim });
+    await world.step(3_000);
+    expect(world.isUp(victim)).toBe(false);
+    for (const c of clients) {
+      const selected = world.report(c).gateway.selected;
+      expect(selected, c).not.toBe(victim);
+      expect(world.gatewayNames, c).toContain(selected);
+    }
+  }, 60_000);
+});
+
 describe('runtime config of a demo node', () => {
   it('a new policy really changes the node’s agent; a bad one is refused with paths', async () => {
     const world = new DemoWorld({ nodes: 24, seed: 4 });
-    await stepWorld(world, 10_000);
+    await world.step(10_000);
     const share = () => world.report('n0').wans.find((w) => w.name === 'lte')!.share;
     expect(share()).toBe(0.25);
     const cfg = defaultRuntimeConfig(world.wansOf('n0'));
@@ -66,7 +83,7 @@ describe('runtime config of a demo node', () => {
     const v = validateRuntimeConfig(cfg, ['wan', 'lte']);
     if (!v.ok) throw new Error(JSON.stringify(v.errors));
     await world.applyConfig('n0', v.config);
-    await stepWorld(world, 100);
+    await world.step(100);
     expect(share()).toBe(0.5);
     const bad = structuredClone(cfg);
     bad.policy.members[1]!.wan = 'dsl';

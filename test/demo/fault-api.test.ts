@@ -8,7 +8,6 @@ import { LiveHub } from '../../src/controller/http/live-hub.ts';
 import { Ingest } from '../../src/controller/ingest.ts';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
-import { stepWorld } from './virtual-time.ts';
 
 let app: FastifyInstance | undefined;
 let store: ControllerStore | undefined;
@@ -49,7 +48,7 @@ async function setup(world: DemoWorld | undefined) {
 describe('fault API of the demo', () => {
   it('lists the targets and drives the simulator: a cut WAN goes down, a killed node stops', async () => {
     const world = new DemoWorld({ nodes: 24, seed: 3 });
-    await stepWorld(world, 10_000);
+    await world.step(10_000);
     const h = await setup(world);
     const get = await app!.inject({ url: '/api/demo/faults', headers: h.viewer });
     expect(get.statusCode).toBe(200);
@@ -70,7 +69,7 @@ describe('fault API of the demo', () => {
     expect((await post({ action: 'degrade-link', a: 'n1', b: 'n2', loss: 0.5 })).statusCode).toBe(
       202,
     );
-    await stepWorld(world, 100);
+    await world.step(100);
     expect(world.sim.node('n5')!.wans.get('wan')!.state).toBe('down');
     expect(world.isUp('n7')).toBe(false);
     expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.5);
@@ -85,7 +84,7 @@ describe('fault API of the demo', () => {
 
     expect((await post({ action: 'restore-node', node: 'n7' })).statusCode).toBe(202);
     expect((await post({ action: 'restore-link', a: 'n2', b: 'n1' })).statusCode).toBe(202);
-    await stepWorld(world, 100);
+    await world.step(100);
     expect(world.isUp('n7')).toBe(true);
     expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.02);
   }, 60_000);
