@@ -37,10 +37,13 @@ export interface DemoNodeLinkOptions {
   logger?: Logger;
 }
 
+const STATE_COALESCE_MS = 50;
+
 export class DemoNodeLink {
   private link: AgentLink | undefined;
   private service: CommandService<NodeRuntimeConfig> | undefined;
   private connecting: Promise<void> | undefined;
+  private statePending = false;
   private readonly transaction: ConfigTransaction<NodeRuntimeConfig>;
   private readonly wanNames: string[];
   private readonly log: Logger;
@@ -106,6 +109,22 @@ export class DemoNodeLink {
     link
       .publishEvent({ ...e, at: this.o.toWall(e.at) })
       .catch((err: Error) => this.log.warn({ err: err.message, node: this.o.node }, 'event lost'));
+    this.stateSoon();
+  }
+
+  /**
+   * A decision changes the state: publish it at once rather than at the next period, coalescing
+   * the burst of events one decision makes (WAN down, policy, announcement) into one message.
+   */
+  private stateSoon(): void {
+    if (this.statePending) return;
+    this.statePending = true;
+    this.o.scheduler.after(STATE_COALESCE_MS, () => {
+      this.statePending = false;
+      this.publishState().catch((err: Error) =>
+        this.log.warn({ err: err.message, node: this.o.node }, 'state lost'),
+      );
+    });
   }
 
   async close(): Promise<void> {
