@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultRuntimeConfig } from '../../src/demo/node-runtime-config.ts';
 import { BIN } from '../meshlink/cli-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-start-'));
@@ -83,6 +84,30 @@ describe('intelli-mesh start', () => {
         const n = await get<NodeRow>(`/api/nodes/${victim}`);
         return n.state?.gateway.announcing === false ? true : undefined;
       }, 'the victim to stop announcing');
+
+      // A configuration pushed from the controller really changes a node's agent.
+      const cfg = defaultRuntimeConfig([
+        { name: 'wan', kind: 'ethernet', latencyMs: 0, bandwidthDownKbit: 0, bandwidthUpKbit: 0 },
+        { name: 'lte', kind: 'modem', latencyMs: 0, bandwidthDownKbit: 0, bandwidthUpKbit: 0 },
+      ]);
+      cfg.policy.members[1]!.weight = 3;
+      const push = await fetch(`${url}/api/config/push`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ node: 'n0', version: 'even-split', config: cfg }),
+      });
+      expect(push.status).toBe(202);
+      await until(async () => {
+        const p = await get<{ version: string; status: string }[]>('/api/config/pushes?node=n0');
+        return p.some((x) => x.version === 'even-split' && x.status === 'confirmed')
+          ? true
+          : undefined;
+      }, 'the push to be confirmed');
+      type Wans = { state: { wans: { name: string; share?: number }[] } | null };
+      await until(async () => {
+        const n = await get<Wans>('/api/nodes/n0');
+        return n.state?.wans.find((w) => w.name === 'lte')?.share === 0.5 ? true : undefined;
+      }, 'n0 to split its flows evenly');
     } finally {
       child.kill('SIGTERM');
     }
