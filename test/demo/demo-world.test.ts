@@ -72,6 +72,32 @@ describe('silent gateway death on virtual time', () => {
   }, 60_000);
 });
 
+describe('4G modem WAN', () => {
+  it('losing the cell drops the data session and the WAN; the dialer reconnects when it returns', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 6 });
+    const events: MeshEvent[] = [];
+    world.onEvent((e) => events.push(e));
+    await world.step(10_000);
+    const lte = () => world.report('n0').wans.find((w) => w.name === 'lte')!;
+    const wan = () => world.report('n0').wans.find((w) => w.name === 'wan')!;
+    expect(lte().modem?.state).toBe('connected');
+    world.faults.apply({ action: 'cut-wan', node: 'n0', wan: 'lte' });
+    await world.step(1_000);
+    expect(lte().modem?.state).not.toBe('connected');
+    expect(lte()).toMatchObject({ state: 'down', active: false });
+    expect(wan()).toMatchObject({ active: true, share: 1 });
+    await world.step(15_000);
+    expect(lte().modem?.state).not.toBe('connected');
+    world.faults.apply({ action: 'restore-wan', node: 'n0', wan: 'lte' });
+    await world.step(30_000);
+    expect(lte()).toMatchObject({ state: 'up', active: true, modem: { state: 'connected' } });
+    const modemStates = events.filter((e) => e.node === 'n0' && e.kind === 'modem-state');
+    expect(modemStates.map((e) => e.to)).toEqual(
+      expect.arrayContaining(['registering', 'connecting', 'connected', 'backoff']),
+    );
+  }, 60_000);
+});
+
 describe('runtime config of a demo node', () => {
   it('a new policy really changes the node’s agent; a bad one is refused with paths', async () => {
     const world = new DemoWorld({ nodes: 24, seed: 4 });
