@@ -85,6 +85,20 @@ describe('intelli-mesh start', () => {
         return n.state?.gateway.announcing === false ? true : undefined;
       }, 'the victim to stop announcing');
 
+      // A killed node drops off the broker: the controller raises node-offline; restored, it returns.
+      const post = (body: object) =>
+        fetch(`${url}/api/demo/faults`, { method: 'POST', headers, body: JSON.stringify(body) });
+      expect((await post({ action: 'kill-node', node: 'n8' })).status).toBe(202);
+      await until(async () => {
+        const a = await get<Alert[]>('/api/alerts?state=open');
+        return a.some((x) => x.node === 'n8' && x.kind === 'node-offline') ? true : undefined;
+      }, 'a node-offline alert for n8');
+      expect((await post({ action: 'restore-node', node: 'n8' })).status).toBe(202);
+      await until(async () => {
+        const n = await get<{ online: boolean }>('/api/nodes/n8');
+        return n.online ? true : undefined;
+      }, 'n8 back online');
+
       // A configuration pushed from the controller really changes a node's agent.
       const cfg = defaultRuntimeConfig([
         { name: 'wan', kind: 'ethernet', latencyMs: 0, bandwidthDownKbit: 0, bandwidthUpKbit: 0 },
