@@ -164,8 +164,13 @@ export class DemoWorld {
       const a = macToAddress(mac);
       return a === undefined ? mac : (this.sim.nodes[a - 1]?.name ?? mac);
     };
-    const best = engine.originatorsJson(now).filter((o) => o.best);
-    const tqOf = new Map(best.map((o) => [o.orig_address, o.tq]));
+    const rows = engine.originatorsJson(now);
+    const best = rows.filter((o) => o.best);
+    // A neighbour's TQ is that of its direct link (the row where it is its own next hop), as
+    // batctl shows it, even when the best route to it happens to go through someone else.
+    const tqOf = new Map(
+      rows.filter((o) => o.orig_address === o.neigh_address).map((o) => [o.orig_address, o.tq]),
+    );
     const announcement = app.platform.currentAnnouncement;
     return {
       ...base,

@@ -17,6 +17,10 @@ describe('demo world on virtual time', () => {
       expect(r.neighbours.length).toBeGreaterThanOrEqual(2);
       expect(r.routes!.length).toBeGreaterThan(15);
     }
+    // Grid neighbours, each with the TQ of its direct link.
+    const n7 = world.report('n7').neighbours;
+    expect(n7.map((n) => n.node).sort()).toEqual(['n1', 'n13', 'n6', 'n8']);
+    for (const nb of n7) expect(nb.tq).toBeGreaterThan(100);
     // The 4G modems dialled through their state machine and carry a share of traffic.
     const lte = world.report('n0').wans.find((w) => w.name === 'lte')!;
     expect(lte).toMatchObject({ kind: 'modem', state: 'up', active: true, share: 0.25 });
