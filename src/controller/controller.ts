@@ -14,6 +14,7 @@ import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
 import { ControllerLink } from './controller-link.ts';
 import { buildApp } from './http/app.ts';
+import type { DemoFaults } from './http/demo-faults.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
 import { ControllerStore } from './store/controller-store.ts';
@@ -36,6 +37,8 @@ export interface ControllerOptions {
   webRoot?: string;
   validatePush?: PushValidator;
   publicMetrics?: boolean;
+  /** Fault injection of a simulated demo mesh, served at /api/demo/faults. */
+  demo?: DemoFaults;
   logger?: Logger;
 }
 
@@ -98,6 +101,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     ingestStats: () => ingest.stats,
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,
+    demo: options.demo,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

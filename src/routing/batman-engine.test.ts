@@ -173,3 +173,29 @@ describe('BatmanEngine', () => {
     expect(() => new BatmanEngine({ address: 70_000, random: seededRandom(1) })).toThrow(/address/);
   });
 });
+
+describe('BatmanEngine.announceGateway', () => {
+  it('starts and stops the gateway block of later OGMs at run time', () => {
+    const h = harness({ 1: [2], 2: [1, 3], 3: [2] });
+    h.s.runUntil(10_000);
+    const client = h.engines.get(3)!;
+    expect(client.gatewaysJson()).toEqual([]);
+    h.engines.get(1)!.announceGateway({ downKbit: 50_000, upKbit: 10_000 });
+    h.s.runUntil(13_000);
+    expect(client.gatewaysJson()).toEqual([
+      expect.objectContaining({ orig_address: '02:00:00:00:00:01', bandwidth_down: 500 }),
+    ]);
+    h.engines.get(1)!.announceGateway(undefined);
+    h.s.runUntil(16_000);
+    expect(client.gatewaysJson()).toEqual([]);
+  });
+
+  it('refuses a bad bandwidth and keeps announcing the previous one', () => {
+    const e = new BatmanEngine({ address: 1, random: seededRandom(1) });
+    e.announceGateway({ downKbit: 1000, upKbit: 100 });
+    expect(() => e.announceGateway({ downKbit: -5, upKbit: 100 })).toThrow(
+      expect.objectContaining({ name: 'RoutingOptionError' }),
+    );
+    expect(e.options.gateway).toEqual({ downKbit: 1000, upKbit: 100 });
+  });
+});

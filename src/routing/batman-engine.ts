@@ -160,6 +160,17 @@ export class BatmanEngine {
     return this.selectedGw;
   }
 
+  /**
+   * Starts or stops announcing this node as a gateway from its next own OGM on, as
+   * `batctl gw_mode server|off` does at run time (the node agent decides, the engine carries it).
+   */
+  announceGateway(gateway: { downKbit: number; upKbit: number } | undefined): void {
+    // Validated as at construction: a bad bandwidth throws RoutingOptionError, nothing changes.
+    const checked = resolveBatmanOptions({ ...this.options, gateway }).gateway;
+    (this.options as { gateway: typeof gateway }).gateway = checked;
+    if (gateway) this.selectedGw = undefined;
+  }
+
   /** Earliest time `tick` has work to do. */
   nextDeadline(): number {
     let t = this.nextPurgeAt;

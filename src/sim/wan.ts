@@ -23,6 +23,7 @@ export interface WanParams {
 export class SimWan {
   private stateValue: WanState = 'up';
   private busyUntil = 0;
+  private readonly listeners = new Set<(state: WanState) => void>();
 
   constructor(
     readonly name: string,
@@ -40,7 +41,15 @@ export class SimWan {
   }
 
   setState(state: WanState): void {
+    if (state === this.stateValue) return;
     this.stateValue = state;
+    for (const l of [...this.listeners]) l(state);
+  }
+
+  /** Tells `listener` of every state change (a platform turns them into carrier news). */
+  onStateChange(listener: (state: WanState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   degrade(change: Partial<WanParams>): void {

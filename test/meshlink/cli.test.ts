@@ -133,7 +133,7 @@ describe('intelli-mesh node / ping / send / scan', () => {
         ['send', '2', '--address', '1', '--udp', '127.0.0.1:1'],
         /give the message as TEXT or with --file/,
       ],
-      [['start', '--loss', '2'], /'2' is not a loss probability/],
+      [['meshlink-demo', '--loss', '2'], /'2' is not a loss probability/],
     ];
     for (const [args, message] of cases) {
       const r = await run(BIN, args);
@@ -142,8 +142,8 @@ describe('intelli-mesh node / ping / send / scan', () => {
     }
   });
 
-  it('start runs the in-memory demo and exits 0', async () => {
-    const r = await run(BIN, ['start', '--loss', '0.05']);
+  it('meshlink-demo runs the in-memory demo and exits 0', async () => {
+    const r = await run(BIN, ['meshlink-demo', '--loss', '0.05']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ping 1: pong from 5 in [\d.]+ ms over 3 relays/);
     expect(r.out).toMatch(/edges 1-2 2-3 3-4 4-5/);

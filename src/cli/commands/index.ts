@@ -4,6 +4,7 @@ import { registerAgent } from './agent.ts';
 import { registerConfig } from './config.ts';
 import { registerController } from './controller.ts';
 import { registerLink } from './link.ts';
+import { registerMeshlinkDemo } from './meshlink-demo.ts';
 import { registerMqttUser } from './mqtt-user.ts';
 import { registerNode } from './node.ts';
 import { registerPing } from './ping.ts';
@@ -16,6 +17,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerStart,
+  registerMeshlinkDemo,
   registerNode,
   registerPing,
   registerScan,

@@ -1,108 +1,93 @@
 /**
- * `intelli-mesh start` (what `npm start` runs until the dashboard exists): a protocol demo.
- * Five nodes in a line on the in-memory medium (nRF24-sized 32-byte frames, 5% loss per link,
- * real time) exchange pings, scan the mesh, and carry a fragmented message end to end.
+ * `intelli-mesh start` (what `npm start` runs): the self-healing demo. Starts an embedded MQTT
+ * broker, the controller with the dashboard, and a simulated mesh of about 24 nodes with 4
+ * gateways paced to real time, every node running the real routing engine and node agent and
+ * reporting over MQTT as itself. Prints the URL and the admin login; runs until Ctrl-C.
  *
  * @example
- * intelli-mesh start --loss 0.05
+ * intelli-mesh start --port 8080 --nodes 24 --seed 1
+ * INTELLI_MESH_PASSWORD=secret intelli-mesh start --db ./intelli-mesh-demo.db
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { seededRandom } from '../../core/random.ts';
-import { RealScheduler } from '../../core/real-scheduler.ts';
-import { MeshlinkHost } from '../../meshlink/meshlink-host.ts';
-import { MemoryHub, UniformLinkModel } from '../../transport/index.ts';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import pino from 'pino';
+import { startDemo } from '../../demo/start-demo.ts';
 import { integerIn } from '../options.ts';
+import { DEFAULT_WEB_ROOT } from './controller.ts';
 
 interface StartFlags {
+  port: number;
+  host: string;
   nodes: number;
-  loss: number;
   seed: number;
+  db: string;
+  web?: string;
 }
-
-const probability = (v: string): number => {
-  const n = Number(v);
-  if (!/^\d*\.?\d+$/.test(v.trim()) || n < 0 || n >= 1) {
-    throw new InvalidArgumentError(`'${v}' is not a loss probability in [0, 1).`);
-  }
-  return n;
-};
 
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description(
-      'protocol demo: nodes on the in-memory medium exchange pings, a scan and a message',
+      'self-healing demo: broker, controller, dashboard and a simulated mesh of node agents',
     )
     .addOption(
-      new Option('--nodes <n>', 'nodes in the line').argParser(integerIn(2, 20)).default(5),
+      new Option('--port <port>', 'dashboard HTTP port (0 picks a free one)')
+        .argParser(integerIn(0, 65535))
+        .default(8080),
     )
-    .addOption(new Option('--loss <p>', 'frame loss per link').argParser(probability).default(0.05))
+    .option('--host <address>', 'HTTP listen address', '127.0.0.1')
     .addOption(
-      new Option('--seed <n>', 'seed of the loss and jitter')
+      new Option('--nodes <n>', 'nodes in the mesh (rounded to a grid)')
+        .argParser(integerIn(8, 100))
+        .default(24),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the simulated mesh')
         .argParser(integerIn(0, 2 ** 31))
         .default(1),
     )
+    .option('--db <file>', 'SQLite file of the controller', join(tmpdir(), 'intelli-mesh-demo.db'))
+    .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
     .action(async (flags: StartFlags) => {
-      const scheduler = new RealScheduler();
-      // RealScheduler's timers do not hold the process open; the demo must, until it is done.
-      const keepAlive = setInterval(() => {}, 1000);
-      const addresses = Array.from({ length: flags.nodes }, (_, i) => i + 1);
-      const model = UniformLinkModel.line(
-        addresses.map((a) => `node-${a}`),
-        { lossRate: flags.loss, latencyMs: 5, jitterMs: 3, seed: flags.seed },
-      );
-      const hub = new MemoryHub(scheduler, model, { mtu: 32 });
-      const rng = seededRandom(flags.seed);
-      const hosts = addresses.map(
-        (address) =>
-          new MeshlinkHost({
-            address,
-            medium: hub.attach(`node-${address}`),
-            scheduler,
-            random: rng.fork(`node-${address}`),
-          }),
-      );
-      const first = hosts[0]!;
-      const last = hosts[hosts.length - 1]!;
-      console.log(
-        `meshlink demo: ${flags.nodes} nodes in a line (${addresses.join(' - ')}), ` +
-          `32-byte frames, ${(flags.loss * 100).toFixed(0)}% loss per link`,
-      );
-      last.on('message', (from: number, data: Uint8Array, hops: number) => {
-        console.log(
-          `node ${last.address} reassembled a ${data.length}-byte message from ${from} ` +
-            `(${hops} relays): "${new TextDecoder().decode(data.subarray(0, 48))}…"`,
-        );
+      const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const webRoot = flags.web ?? (existsSync(DEFAULT_WEB_ROOT) ? DEFAULT_WEB_ROOT : undefined);
+      const demo = await startDemo({
+        port: flags.port,
+        host: flags.host,
+        nodes: flags.nodes,
+        seed: flags.seed,
+        dbPath: flags.db,
+        webRoot,
+        adminPassword: process.env.INTELLI_MESH_PASSWORD,
+        logger: log,
       });
-      for (let i = 1; i <= 4; i++) {
-        try {
-          const r = await first.ping(last.address);
-          console.log(
-            `ping ${i}: pong from ${r.from} in ${r.rttMs.toFixed(1)} ms over ${r.hops} relays`,
-          );
-        } catch (err) {
-          console.log(`ping ${i}: ${(err as Error).message}`);
-        }
-      }
-      const graph = await first.scan(flags.nodes);
-      console.log(`scan from node ${first.address}: nodes ${graph.nodes.join(' ')}`);
-      console.log(`  edges ${graph.edges.map(([a, b]) => `${a}-${b}`).join(' ')}`);
-      const text = 'The quick brown fox jumps over the lazy dog. '.repeat(14);
-      const message = new TextEncoder().encode(text);
-      const started = scheduler.now();
-      try {
-        await first.send(last.address, message);
+      const w = demo.world;
+      console.log(
+        `Intelli-Mesh demo: ${w.nodeNames.length} simulated nodes (${w.layout.rows}x${w.layout.cols} grid), ` +
+          `gateways ${w.gatewayNames.join(', ')}, seed ${flags.seed}`,
+      );
+      console.log(
+        `dashboard: ${demo.url}${webRoot ? '' : '  (API only: run npm run build:web for the dashboard)'}`,
+      );
+      if (demo.admin.generatedPassword) {
         console.log(
-          `node ${first.address} got the receipt: ${message.length} bytes in ` +
-            `${Math.ceil(message.length / 16)} fragments, ${(scheduler.now() - started).toFixed(0)} ms`,
+          `login: admin / ${demo.admin.generatedPassword}  (generated now and shown only once; set INTELLI_MESH_PASSWORD to choose it)`,
         );
-      } catch (err) {
-        console.log(`send failed: ${(err as Error).message}`);
-        process.exitCode = 1;
+      } else {
+        console.log(
+          `login: admin (password from ${demo.admin.source === 'environment' ? 'INTELLI_MESH_PASSWORD' : `the first start, kept in ${flags.db}`})`,
+        );
       }
-      const c = hub.counters;
-      console.log(`medium: ${c.sent} frames sent, ${c.delivered} copies delivered, ${c.lost} lost`);
-      for (const h of hosts) h.close();
-      clearInterval(keepAlive);
+      console.log(
+        'Open Faults in the dashboard and cut a gateway’s WANs: watch its clients move. Ctrl-C stops.',
+      );
+      const stop = async () => {
+        await demo.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
     });
 }

@@ -7,6 +7,7 @@
  * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
+ * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
  * GET /metrics, GET /api/live (WebSocket).
  */
 import fastifyStatic from '@fastify/static';
@@ -22,6 +23,7 @@ import {
 } from '../config-push-service.ts';
 import { configDiff } from '../config-diff.ts';
 import type { IngestStats } from '../ingest.ts';
+import { FaultTargetError, faultRequestSchema, type DemoFaults } from './demo-faults.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   webRoot?: string;
   /** Lets Prometheus scrape /metrics without a token (it stays read-only). @default false */
   publicMetrics?: boolean;
+  /** The simulated demo mesh's fault injection, when the controller runs next to one. */
+  demo?: DemoFaults;
 }
 
 const loginBody = z.object({
@@ -278,6 +282,26 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.get('/api/rejected', { preHandler: admin }, async () => store.rejected());
+
+  const noDemo = { error: 'no simulated demo mesh runs here' };
+  app.get('/api/demo/faults', { preHandler: viewer }, async (_request, reply) => {
+    if (!deps.demo) return reply.code(404).send(noDemo);
+    return { targets: deps.demo.targets(), active: deps.demo.active() };
+  });
+
+  app.post('/api/demo/faults', { preHandler: admin }, async (request, reply) => {
+    if (!deps.demo) return reply.code(404).send(noDemo);
+    const body = faultRequestSchema.safeParse(request.body);
+    if (!body.success) return badRequest(reply, 'fault request', body.error);
+    try {
+      deps.demo.apply(body.data);
+    } catch (err) {
+      if (err instanceof FaultTargetError)
+        return reply.code(400).send({ error: 'invalid fault request', issues: [err.message] });
+      throw err;
+    }
+    return reply.code(202).send({ accepted: body.data, active: deps.demo.active() });
+  });
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

@@ -1,0 +1,152 @@
+/**
+ * The whole self-healing demo in one process: an embedded MQTT broker with a login per node
+ * (generated at start), the controller with its API and dashboard, and the simulated mesh paced
+ * to the wall clock, each node publishing its state, metrics and decisions as itself. The
+ * dashboard's fault panel drives the simulator through /api/demo/faults.
+ *
+ * @example
+ * const demo = await startDemo({ port: 8080, nodes: 24, seed: 1, dbPath: '/tmp/demo.db' });
+ * console.log(demo.url, demo.admin.generatedPassword);
+ * await demo.close();
+ */
+import { randomBytes } from 'node:crypto';
+import type { AdminBootstrap } from '../controller/admin-bootstrap.ts';
+import { startController, type RunningController } from '../controller/controller.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import { RealScheduler } from '../core/real-scheduler.ts';
+import { CredentialStore } from '../mqtt/credential-store.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker.ts';
+import { hashPassword } from '../mqtt/password-hash.ts';
+import { DemoNodeLink } from './demo-node-link.ts';
+import { DemoWorld } from './demo-world.ts';
+
+export interface DemoOptions {
+  /** HTTP port of the dashboard; 0 picks a free one. @default 8080 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 24 */
+  nodes?: number;
+  /** @default 1 */
+  seed?: number;
+  dbPath: string;
+  webRoot?: string;
+  /** @default 'demo' */
+  site?: string;
+  /** From INTELLI_MESH_PASSWORD; generated on the first start otherwise (see ensureAdmin). */
+  adminPassword?: string;
+  /** @default 2000 */
+  stateEveryMs?: number;
+  /** @default 5000 */
+  metricsEveryMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningDemo {
+  url: string;
+  admin: AdminBootstrap;
+  world: DemoWorld;
+  controller: RunningController;
+  broker: EmbeddedBroker;
+  close(): Promise<void>;
+}
+
+const PACE_MS = 50;
+const PRESENCE_MS = 250;
+
+export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
+  const log = o.logger ?? silentLogger;
+  const site = o.site ?? 'demo';
+  const wall = new RealScheduler();
+  const t0 = wall.now();
+  const world = new DemoWorld({
+    nodes: o.nodes ?? 24,
+    seed: o.seed ?? 1,
+    wallClock: () => wall.now(),
+  });
+  const toWall = (virtualMs: number) => t0 + virtualMs;
+
+  const passwords = new Map(world.nodeNames.map((n) => [n, randomBytes(18).toString('base64url')]));
+  const controllerPassword = randomBytes(18).toString('base64url');
+  const credentials = CredentialStore.fromUsers([
+    { username: 'controller', role: 'controller', password_hash: hashPassword(controllerPassword) },
+    ...[...passwords].map(([username, pw]) => ({
+      username,
+      role: 'node' as const,
+      password_hash: hashPassword(pw),
+    })),
+  ]);
+  const broker = await startEmbeddedBroker({ credentials, port: 0, logger: log });
+  let controller: RunningController;
+  try {
+    controller = await startController({
+      site,
+      dbPath: o.dbPath,
+      mqttUrl: broker.url,
+      mqttPassword: controllerPassword,
+      scheduler: wall,
+      host: o.host,
+      port: o.port ?? 8080,
+      adminPassword: o.adminPassword,
+      webRoot: o.webRoot,
+      demo: world.faults,
+      logger: log,
+    });
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+
+  const links = new Map(
+    world.nodeNames.map((node) => [
+      node,
+      new DemoNodeLink({
+        world,
+        node,
+        url: broker.url,
+        site,
+        password: passwords.get(node)!,
+        scheduler: wall,
+        toWall,
+        logger: log,
+      }),
+    ]),
+  );
+  world.onEvent((e) => links.get(e.node)?.publishEvent(e));
+
+  // Virtual time follows the wall clock; a late slice catches up in one go.
+  world.advanceTo(0);
+  const timers = [
+    setInterval(() => world.advanceTo(wall.now() - t0), PACE_MS),
+    setInterval(() => {
+      for (const l of links.values())
+        l.sync().catch((err: Error) => log.warn({ err: err.message }, 'node link failed'));
+    }, PRESENCE_MS),
+    setInterval(() => {
+      for (const l of links.values())
+        l.publishState().catch((err: Error) => log.warn({ err: err.message }, 'state lost'));
+    }, o.stateEveryMs ?? 2_000),
+    setInterval(() => {
+      for (const l of links.values()) l.publishMetrics();
+    }, o.metricsEveryMs ?? 5_000),
+  ];
+  await Promise.all([...links.values()].map((l) => l.sync()));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: controller.url,
+    admin: controller.admin,
+    world,
+    controller,
+    broker,
+    close: () => {
+      closing ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await Promise.all([...links.values()].map((l) => l.close()));
+        await controller.close();
+        await broker.close();
+      })();
+      return closing;
+    },
+  };
+}

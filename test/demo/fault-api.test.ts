@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
+import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
+import { ConfigPushService } from '../../src/controller/config-push-service.ts';
+import { buildApp } from '../../src/controller/http/app.ts';
+import { LiveHub } from '../../src/controller/http/live-hub.ts';
+import { Ingest } from '../../src/controller/ingest.ts';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { DemoWorld } from '../../src/demo/demo-world.ts';
+
+let app: FastifyInstance | undefined;
+let store: ControllerStore | undefined;
+
+afterEach(async () => {
+  await app?.close();
+  store?.close();
+});
+
+async function setup(world: DemoWorld | undefined) {
+  store = ControllerStore.open(':memory:');
+  const scheduler = new VirtualScheduler(1_700_000_000_000);
+  ensureAdmin(store.users, 'admin-pw', scheduler.now());
+  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+  const ingest = new Ingest({ store, scheduler });
+  app = await buildApp({
+    store,
+    clock: scheduler,
+    site: 'lab',
+    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
+    live: new LiveHub(),
+    mqttConnected: () => true,
+    ingestStats: () => ingest.stats,
+    demo: world?.faults,
+  });
+  const token = async (username: string, password: string) =>
+    (
+      (
+        await app!.inject({ method: 'POST', url: '/api/login', payload: { username, password } })
+      ).json() as { token: string }
+    ).token;
+  return {
+    admin: { authorization: `Bearer ${await token('admin', 'admin-pw')}` },
+    viewer: { authorization: `Bearer ${await token('watcher', 'viewer-pw')}` },
+  };
+}
+
+describe('fault API of the demo', () => {
+  it('lists the targets and drives the simulator: a cut WAN goes down, a killed node stops', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 3 });
+    await world.step(10_000);
+    const h = await setup(world);
+    const get = await app!.inject({ url: '/api/demo/faults', headers: h.viewer });
+    expect(get.statusCode).toBe(200);
+    const body = get.json() as {
+      targets: { nodes: string[]; wans: unknown[]; links: unknown[] };
+      active: unknown[];
+    };
+    expect(body.targets.nodes).toHaveLength(24);
+    expect(body.targets.wans).toContainEqual({ node: 'n0', wan: 'lte' });
+    expect(body.targets.links).toContainEqual({ a: 'n0', b: 'n1' });
+    expect(body.active).toEqual([]);
+
+    const post = (payload: unknown, headers = h.admin) =>
+      app!.inject({ method: 'POST', url: '/api/demo/faults', headers, payload: payload as object });
+    expect((await post({ action: 'kill-node', node: 'n7' }, h.viewer)).statusCode).toBe(403);
+    expect((await post({ action: 'cut-wan', node: 'n5', wan: 'wan' })).statusCode).toBe(202);
+    expect((await post({ action: 'kill-node', node: 'n7' })).statusCode).toBe(202);
+    expect((await post({ action: 'degrade-link', a: 'n1', b: 'n2', loss: 0.5 })).statusCode).toBe(
+      202,
+    );
+    await world.step(100);
+    expect(world.sim.node('n5')!.wans.get('wan')!.state).toBe('down');
+    expect(world.isUp('n7')).toBe(false);
+    expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.5);
+    const active = (await app!.inject({ url: '/api/demo/faults', headers: h.viewer })).json() as {
+      active: { action: string }[];
+    };
+    expect(active.active.map((a) => a.action).sort()).toEqual([
+      'cut-wan',
+      'degrade-link',
+      'kill-node',
+    ]);
+
+    expect((await post({ action: 'restore-node', node: 'n7' })).statusCode).toBe(202);
+    expect((await post({ action: 'restore-link', a: 'n2', b: 'n1' })).statusCode).toBe(202);
+    await world.step(100);
+    expect(world.isUp('n7')).toBe(true);
+    expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.02);
+  }, 60_000);
+
+  it('rejects bad bodies with 400 naming the field', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 3 });
+    const h = await setup(world);
+    const post = async (payload: unknown) => {
+      const r = await app!.inject({
+        method: 'POST',
+        url: '/api/demo/faults',
+        headers: h.admin,
+        payload: payload as object,
+      });
+      return { status: r.statusCode, text: JSON.stringify(r.json()) };
+    };
+    const cases: [unknown, string][] = [
+      [{ action: 'explode', node: 'n1' }, 'action'],
+      [{ action: 'degrade-link', a: 'n1', b: 'n2', loss: 1.5 }, 'loss'],
+      [{ action: 'cut-wan', node: 'n0' }, 'wan'],
+      [{ action: 'kill-node', node: 'n99' }, "no node 'n99'"],
+      [{ action: 'cut-wan', node: 'n7', wan: 'wan' }, "node 'n7' has no WAN 'wan'"],
+      [{ action: 'restore-link', a: 'n0', b: 'n23' }, "no link between 'n0' and 'n23'"],
+    ];
+    for (const [payload, field] of cases) {
+      const r = await post(payload);
+      expect(r.status, JSON.stringify(payload)).toBe(400);
+      expect(r.text).toContain(field);
+    }
+    expect(world.faults.active()).toEqual([]);
+  });
+
+  it('answers 404 when no demo runs', async () => {
+    const h = await setup(undefined);
+    expect((await app!.inject({ url: '/api/demo/faults', headers: h.viewer })).statusCode).toBe(
+      404,
+    );
+    const r = await app!.inject({
+      method: 'POST',
+      url: '/api/demo/faults',
+      headers: h.admin,
+      payload: { action: 'kill-node', node: 'n1' },
+    });
+    expect(r.statusCode).toBe(404);
+  });
+});
