@@ -43,6 +43,26 @@ describe('intelli-mesh agent', () => {
     expect(stdout).toContain('meta mark set 0x100');
   }, 30_000);
 
+  it('takes the file as --config FILE too, and refuses none or two', async () => {
+    const { stdout } = await run(bin, ['agent', '--config', example, '--dry-run']);
+    expect(stdout).toContain('"node": "node-1"');
+    const none = await run(bin, ['agent', '--dry-run']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(none).toMatchObject({ code: 1 });
+    expect((none as { stderr: string }).stderr).toMatch(
+      /^error: no config file: use --config FILE/m,
+    );
+    const two = await run(bin, [
+      'agent',
+      example,
+      '--config',
+      '/tmp/other.yaml',
+      '--dry-run',
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect((two as { stderr: string }).stderr).toMatch(/two config files given/);
+  }, 30_000);
+
   it('exits 1 with the file, field and reason of a bad config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
     const bad = join(dir, 'bad.yaml');

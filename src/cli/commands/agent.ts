@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { IntelliMeshError } from '../../core/errors.ts';
 import { RealScheduler } from '../../core/real-scheduler.ts';
 import { parseAgentConfig, type AgentConfig } from '../../agent/agent-config.ts';
 import { NodeAgent } from '../../agent/node-agent.ts';
@@ -36,17 +37,35 @@ function dryRun(cfg: AgentConfig): void {
   console.log(renderNftRuleset(wanLayout(cfg.wans), plan, { lanDevices: cfg.lanDevices }));
 }
 
+/** The config file was given twice, or not at all. */
+export class AgentArgumentError extends IntelliMeshError {}
+
+interface AgentFlags {
+  config?: string;
+  netns?: string;
+  dryRun?: boolean;
+}
+
 export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description(
       "run this node's agent: WAN health, multi-WAN policy, gateway choice, Linux routing",
     )
-    .argument('<config>', 'agent config file (YAML)')
+    .argument('[config]', 'agent config file (YAML); the same as --config')
+    .option('--config <file>', 'agent config file (YAML)')
     .option('--netns <name>', 'act inside this network namespace')
     .option('--dry-run', 'validate the config and print the first plan, change nothing')
-    .action(async (file: string, opts: { netns?: string; dryRun?: boolean }) => {
+    .action(async (positional: string | undefined, opts: AgentFlags) => {
+      if (positional && opts.config && positional !== opts.config) {
+        throw new AgentArgumentError(
+          `two config files given: ${positional} and --config ${opts.config}`,
+        );
+      }
+      const file = opts.config ?? positional;
+      if (!file) throw new AgentArgumentError('no config file: use --config FILE');
       const cfg = parseAgentConfig(await readFile(file, 'utf8'), file);
+
       if (opts.dryRun) {
         dryRun(cfg);
         return;

@@ -77,7 +77,9 @@ export function registerStart(program: Command): void {
         );
       } else {
         console.log(
-          `login: admin (password from ${demo.admin.source === 'environment' ? 'INTELLI_MESH_PASSWORD' : `the first start, kept in ${flags.db}`})`,
+          demo.admin.source === 'environment'
+            ? 'login: admin (password from INTELLI_MESH_PASSWORD)'
+            : `login: admin (password printed at the first start; ${flags.db} keeps only its hash: start with INTELLI_MESH_PASSWORD=… to set a new one)`,
         );
       }
       console.log(
