@@ -6,7 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { IntelliMeshError } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
 
+// `intelli-mesh … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command()
+
   .name('intelli-mesh')
   .description('Decentralized, self-healing mesh networking')
   .showHelpAfterError('(run with --help for usage)')
