@@ -2,11 +2,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AgentLink } from '../../src/agent/mqtt/agent-link.ts';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 
 const BIN = new URL('../../bin/intelli-mesh', import.meta.url).pathname;
+
+// A failed assertion must not leave a controller running after the suite.
+let running: ChildProcess | undefined;
+afterEach(() => {
+  if (running && running.exitCode === null) running.kill('SIGKILL');
+  running = undefined;
+});
 
 describe('intelli-mesh controller and mqtt-user', () => {
   it('starts a controller with an embedded broker that a credentialed node can report to', async () => {
@@ -38,6 +46,7 @@ describe('intelli-mesh controller and mqtt-user', () => {
       ],
       { env: { ...process.env, INTELLI_MESH_PASSWORD: 'admin-pw', LOG_LEVEL: 'warn' } },
     );
+    running = child;
     let out = '';
     const urls = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
