@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { LinuxPlatform } from '../../src/platform/linux/linux-platform.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformCompliance } from './compliance.ts';
-import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from './netns-lab.ts';
+import { labUnavailableReason, NetnsLab } from './netns-lab.ts';
 
 const exec = promisify(execFile);
 const skip = await labUnavailableReason();
@@ -24,15 +24,7 @@ platformCompliance(
       (await exec('ip', ['netns', 'exec', lab.node, ...argv])).stdout;
     return {
       platform,
-      wans: ['wan1', 'wan2'],
-      devices: ['wan1', 'wan2'],
-      probeTarget: PROBE_TARGETS[0]!,
-      carrier: async () => {
-        const c = await lab.carrierOfClientTraffic();
-        return c === 0 ? null : ((c - 1) as 0 | 1);
-      },
-      breakWan: (i) => lab.blackhole((i + 1) as 1 | 2),
-      healWan: (i) => lab.heal((i + 1) as 1 | 2),
+      ...lab.harnessFields(),
       residue: async () => {
         const left: string[] = [];
         const rules = await inNode('ip', 'rule', 'show');

@@ -15,6 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { PlatformHarness } from './compliance.ts';
 
 const exec = promisify(execFile);
 
@@ -157,6 +158,25 @@ export class NetnsLab {
   }
 
   /** Which ISP carries a fresh client ping now: 1, 2, or 0 when it is lost. */
+  /**
+   * What every platform harness over this lab has in common: two WANs, the probe target, which
+   * WAN carries client traffic, and the ISP-side blackhole/heal. Each suite adds its platform
+   * and its own residue check and teardown.
+   */
+  harnessFields(): Omit<PlatformHarness, 'platform' | 'residue' | 'destroy'> {
+    return {
+      wans: ['wan1', 'wan2'],
+      devices: ['wan1', 'wan2'],
+      probeTarget: PROBE_TARGETS[0]!,
+      carrier: async () => {
+        const c = await this.carrierOfClientTraffic();
+        return c === 0 ? null : ((c - 1) as 0 | 1);
+      },
+      breakWan: (i) => this.blackhole((i + 1) as 1 | 2),
+      healWan: (i) => this.heal((i + 1) as 1 | 2),
+    };
+  }
+
   async carrierOfClientTraffic(): Promise<0 | 1 | 2> {
     const [a0, b0] = await this.clientPackets();
     const ok = await this.clientPing();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandRunner, type CommandRunner } from '../../src/platform/linux/command-runner.ts';
 import { OpenWrtPlatform } from '../../src/platform/openwrt/openwrt-platform.ts';
 import { platformCompliance } from './compliance.ts';
-import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from './netns-lab.ts';
+import { labUnavailableReason, NetnsLab } from './netns-lab.ts';
 
 const skip = await labUnavailableReason();
 const gwj = readFileSync(new URL('../agent/fixtures/batctl-gwj.json', import.meta.url), 'utf8');
@@ -63,15 +63,7 @@ platformCompliance(
     });
     return {
       platform,
-      wans: ['wan1', 'wan2'],
-      devices: ['wan1', 'wan2'],
-      probeTarget: PROBE_TARGETS[0]!,
-      carrier: async () => {
-        const c = await lab.carrierOfClientTraffic();
-        return c === 0 ? null : ((c - 1) as 0 | 1);
-      },
-      breakWan: (i) => lab.blackhole((i + 1) as 1 | 2),
-      healWan: (i) => lab.heal((i + 1) as 1 | 2),
+      ...lab.harnessFields(),
       residue: async () =>
         (await commandRunner({ netns: lab.node })(['nft', 'list', 'tables'])).stdout.includes(
           'intelli_mesh',
