@@ -1,11 +1,14 @@
 /**
- * The agent's own config file (YAML): the node's WANs with their trackers, LAN zones, and the
- * mwan3-like policy. Every problem is an AgentConfigError naming the file, the field path and,
- * for YAML syntax errors, the line.
+ * The agent's own config file (YAML): the node's WANs with their trackers, LAN zones, the
+ * mwan3-like policy, the platform it acts through, and how it reaches its MQTT broker. Every
+ * problem is an AgentConfigError naming the file, the field path and, for YAML syntax errors, the
+ * line. `validateAgentConfig` checks the same thing from an object (a configuration pushed by the
+ * controller) and keeps the document as given, so it can be reported, pushed and written back.
  *
  * @example
  * const cfg = parseAgentConfig(readFileSync('agent.yaml', 'utf8'), 'agent.yaml');
  * cfg.wans[0]!.tracker.intervalMs; // 50
+ * cfg.mqtt?.url; // 'mqtts://broker.example:8883'
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -23,9 +26,73 @@ export class AgentConfigError extends IntelliMeshError {
   }
 }
 
+const mqttSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(
+        /^(mqtts?|wss?):\/\/[^/\s]+/,
+        'expected mqtt://, mqtts://, ws:// or wss://HOST[:PORT]',
+      ),
+    site: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^/+#]+$/, 'no /, + or # in a topic level'),
+    /** @default the node name (a node's MQTT user is its name: the broker ACL relies on it) */
+    username: z.string().min(1).max(64).optional(),
+    password: z.string().min(1).optional(),
+    /** A file holding the password (trailing newline ignored); relative to the config file. */
+    passwordFile: z.string().min(1).optional(),
+    tls: z
+      .object({
+        ca: z.string().min(1).optional(),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        rejectUnauthorized: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    metricsIntervalMs: z.number().int().min(1000).default(10_000),
+    stateIntervalMs: z.number().int().min(1000).default(30_000),
+    /** Rollback deadline of a pushed configuration when the command gives none. */
+    confirmTimeoutS: z.number().positive().max(3600).default(60),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.password !== undefined && m.passwordFile !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passwordFile'],
+        message: 'give password or passwordFile, not both',
+      });
+    if (m.tls && !/^(mqtts|wss):/.test(m.url))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: 'TLS options need an mqtts:// or wss:// url',
+      });
+    if (m.tls && (m.tls.cert === undefined) !== (m.tls.key === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: 'a client certificate needs both cert and key',
+      });
+  });
+
+export type AgentMqttConfig = z.output<typeof mqttSchema>;
+
 const schema = z
   .object({
     node: z.string().min(1).max(64),
+    /** The configuration's version as the controller names it; absent in a hand-written file. */
+    version: z.string().min(1).max(128).optional(),
+    /** What the agent acts through: plain Linux, or OpenWrt (batctl, ubus on top of Linux). */
+    platform: z.enum(['linux', 'openwrt']).default('linux'),
+    /** OpenWrt: the batman-adv mesh interface whose gateway table (`batctl gwj`) is read. */
+    meshIf: z.string().min(1).default('bat0'),
+    /** OpenWrt: how often the mesh's gateway table is read. */
+    gatewayPollMs: z.number().int().min(100).default(5_000),
     lanDevices: z.array(z.string().min(1)).min(1),
     zones: z.record(z.string(), z.array(z.string().min(1))).default({}),
     holdDownMs: z.number().int().nonnegative().default(30_000),
@@ -41,6 +108,9 @@ const schema = z
             device: z.string(),
             gateway: z.string(),
             sourceAddress: z.string().optional(),
+            kind: z.enum(['ethernet', 'modem']).default('ethernet'),
+            /** OpenWrt: the netifd interface behind this WAN. @default its name */
+            netifd: z.string().min(1).optional(),
             masquerade: z.boolean().default(true),
             bandwidthDownKbit: z.number().int().nonnegative().default(0),
             bandwidthUpKbit: z.number().int().nonnegative().default(0),
@@ -50,6 +120,7 @@ const schema = z
       )
       .min(1),
     policy: z.unknown(),
+    mqtt: mqttSchema.optional(),
   })
   .strict();
 
@@ -58,6 +129,8 @@ type Raw = z.output<typeof schema>;
 export interface AgentConfig extends Omit<Raw, 'wans' | 'policy'> {
   wans: (Omit<Raw['wans'][number], 'track'> & { tracker: TrackerOptions })[];
   policy: PolicyConfig;
+  /** The document as given (before defaults): what is reported, pushed and written back. */
+  document: Record<string, unknown>;
 }
 
 function nested<T>(source: string, prefix: string, parse: () => T): T {
@@ -87,7 +160,16 @@ export function parseAgentConfig(text: string, source: string): AgentConfig {
       yamlError.message.split('\n')[0]!.replace(/:$/, ''),
     );
   }
-  const parsed = schema.safeParse(doc.toJS());
+  return validateAgentConfig(doc.toJS(), source);
+}
+
+/** Checks an agent config given as an object (parsed YAML, or pushed JSON). */
+export function validateAgentConfig(input: unknown, source: string): AgentConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AgentConfigError(source, '(document)', 'expected a mapping of agent settings');
+  }
+  const document = structuredClone(input) as Record<string, unknown>;
+  const parsed = schema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new AgentConfigError(source, issue.path.join('.') || '(document)', issue.message);
@@ -116,5 +198,5 @@ export function parseAgentConfig(text: string, source: string): AgentConfig {
       );
     }
   }
-  return { ...raw, wans, policy };
+  return { ...raw, wans, policy, document };
 }

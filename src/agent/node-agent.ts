@@ -24,7 +24,8 @@ import {
   type GatewayCandidate,
   type GatewaySelClass,
 } from './policy/gateway-select.ts';
-import { MultiWanPolicy } from './policy/multi-wan-policy.ts';
+import { MultiWanPolicy, type DesiredRouting } from './policy/multi-wan-policy.ts';
+import type { Announcement } from './policy/gateway-announce.ts';
 import type { PolicyConfig } from './policy/policy-config.ts';
 import { toRoutingPlan, type PlanContext } from './routing-plan.ts';
 
@@ -76,6 +77,9 @@ export class NodeAgent {
   private stopLinks: (() => void) | undefined;
   private running = false;
   private applied = false;
+  private routing: DesiredRouting | undefined;
+  private announcement: Announcement = { mode: 'off' };
+  private selected: string | null = null;
 
   constructor(options: NodeAgentOptions) {
     this.o = options;
@@ -117,6 +121,19 @@ export class NodeAgent {
   /** Health of every WAN, for reports. */
   health() {
     return [...this.trackers.values()].map((t) => t.snapshot());
+  }
+
+  /** What the last decision chose: each rule's routing, the announcement, the mesh gateway. */
+  decisions(): {
+    routing: DesiredRouting | undefined;
+    announcement: Announcement;
+    selectedGateway: string | null;
+  } {
+    return {
+      routing: this.routing,
+      announcement: this.announcement,
+      selectedGateway: this.selected,
+    };
   }
 
   async start(): Promise<void> {
@@ -244,6 +261,9 @@ export class NodeAgent {
       })),
       now,
     );
+    this.routing = decision.state;
+    this.announcement = announce.announcement;
+    this.selected = gw.gateway?.originator ?? null;
     this.emit([...gw.events, ...decision.events, ...announce.events]);
     this.holdTimer?.cancel();
     const wakeAt = this.policy.nextWakeAt();

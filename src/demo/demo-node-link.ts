@@ -1,19 +1,17 @@
 /**
- * One simulated node's MQTT side in the demo: it logs in to the broker as itself, runs the
- * real AgentLink + CommandService + ConfigTransaction (so `config.apply` from the dashboard
- * really rebuilds that node's agent, and rolls back without a confirmation), and publishes the
- * node's retained state, periodic metrics and its agent's decisions. A killed node drops off
- * the broker (the controller sees it offline); a restored one logs in again.
+ * One simulated node's MQTT side in the demo: the same NodeReporter a real node's agent uses
+ * (AgentLink + CommandService + ConfigTransaction, so `config.apply` from the dashboard really
+ * rebuilds that node's agent, and rolls back without a confirmation), fed by the simulated
+ * world's report of the node. A killed node drops off the broker (the controller sees it
+ * offline); a restored one logs in again.
  *
  * @example
  * const link = new DemoNodeLink({ world, node: 'n3', url, site: 'demo', password, wall });
  * await link.sync();       // connects when the node is up, disconnects when it is down
  * await link.publishState();
  */
-import { AgentLink } from '../agent/mqtt/agent-link.ts';
-import { CommandService } from '../agent/command/command-service.ts';
 import { ConfigTransaction } from '../agent/command/config-transaction.ts';
-import type { Clock } from '../core/clock.ts';
+import { NodeReporter } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scheduler } from '../core/scheduler.ts';
@@ -37,133 +35,89 @@ export interface DemoNodeLinkOptions {
   logger?: Logger;
 }
 
-const STATE_COALESCE_MS = 50;
-
 export class DemoNodeLink {
-  private link: AgentLink | undefined;
-  private service: CommandService<NodeRuntimeConfig> | undefined;
   private connecting: Promise<void> | undefined;
-  private statePending = false;
-  private readonly transaction: ConfigTransaction<NodeRuntimeConfig>;
-  private readonly wanNames: string[];
+  private readonly reporter: NodeReporter<NodeRuntimeConfig>;
   private readonly log: Logger;
 
   constructor(private readonly o: DemoNodeLinkOptions) {
     this.log = o.logger ?? silentLogger;
     const wans = o.world.wansOf(o.node);
-    this.wanNames = wans.map((w) => w.name);
-    this.transaction = new ConfigTransaction<NodeRuntimeConfig>({
+    const wanNames = wans.map((w) => w.name);
+    const transaction = new ConfigTransaction<NodeRuntimeConfig>({
       node: o.node,
       validate: (input) => {
-        const v = validateRuntimeConfig(input, this.wanNames);
+        const v = validateRuntimeConfig(input, wanNames);
         return v.ok ? { ok: true, config: v.config.raw } : v;
       },
       initial: { version: 'default-1', config: defaultRuntimeConfig(wans) },
     });
+    this.reporter = new NodeReporter<NodeRuntimeConfig>({
+      url: o.url,
+      site: o.site,
+      node: o.node,
+      password: o.password,
+      scheduler: o.scheduler,
+      transaction,
+      toWall: o.toWall,
+      logger: this.log,
+      apply: async (config) => {
+        const v = validateRuntimeConfig(config, wanNames);
+        if (!v.ok) throw new Error(v.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+        await o.world.applyConfig(o.node, v.config);
+      },
+      report: () => o.world.report(o.node),
+      present: () => o.world.isUp(o.node),
+      metrics: () => {
+        const wans: Record<string, { latency_ms: number | null; loss: number | null }> = {};
+        for (const w of o.world.report(o.node).wans) {
+          if (w.kind === 'mesh') continue;
+          wans[w.name] = { latency_ms: w.latency_ms ?? null, loss: w.loss ?? null };
+        }
+        return { wans };
+      },
+    });
   }
 
   get online(): boolean {
-    return this.link?.connected ?? false;
+    return this.reporter.online;
   }
 
   /** Brings the MQTT presence in line with the simulated node: up means logged in. */
   async sync(): Promise<void> {
     const up = this.o.world.isUp(this.o.node);
-    if (up && !this.link && !this.connecting) {
+    if (up && !this.reporter.attached && !this.connecting) {
       this.connecting = this.connect().finally(() => (this.connecting = undefined));
       await this.connecting;
-    } else if (!up && this.link) {
-      const link = this.link;
-      this.link = undefined;
-      this.service?.stop();
-      this.service = undefined;
-      await link.close().catch(() => undefined);
+    } else if (!up && this.reporter.attached) {
+      await this.reporter.disconnect();
     }
   }
 
   async publishState(): Promise<void> {
-    const link = this.link;
-    if (!link?.connected || !this.o.world.isUp(this.o.node)) return;
-    await link.publishState({
-      node: this.o.node,
-      at: this.o.scheduler.now(),
-      ...this.o.world.report(this.o.node),
-      config_version: this.transaction.current.version,
-    });
+    await this.reporter.publishState();
   }
 
   publishMetrics(): void {
-    const link = this.link;
-    if (!link?.connected || !this.o.world.isUp(this.o.node)) return;
-    const wans: Record<string, { latency_ms: number | null; loss: number | null }> = {};
-    for (const w of this.o.world.report(this.o.node).wans) {
-      if (w.kind === 'mesh') continue;
-      wans[w.name] = { latency_ms: w.latency_ms ?? null, loss: w.loss ?? null };
-    }
-    link.publishMetrics({ node: this.o.node, at: this.o.scheduler.now(), wans });
+    this.reporter
+      .publishMetrics()
+      .catch((err: Error) =>
+        this.log.warn({ err: err.message, node: this.o.node }, 'metrics lost'),
+      );
   }
 
   publishEvent(e: MeshEvent): void {
-    const link = this.link;
-    if (!link?.connected) return;
-    link
-      .publishEvent({ ...e, at: this.o.toWall(e.at) })
-      .catch((err: Error) => this.log.warn({ err: err.message, node: this.o.node }, 'event lost'));
-    this.stateSoon();
-  }
-
-  /**
-   * A decision changes the state: publish it at once rather than at the next period, coalescing
-   * the burst of events one decision makes (WAN down, policy, announcement) into one message.
-   */
-  private stateSoon(): void {
-    if (this.statePending) return;
-    this.statePending = true;
-    this.o.scheduler.after(STATE_COALESCE_MS, () => {
-      this.statePending = false;
-      this.publishState().catch((err: Error) =>
-        this.log.warn({ err: err.message, node: this.o.node }, 'state lost'),
-      );
-    });
+    this.reporter.publishEvent(e);
   }
 
   async close(): Promise<void> {
     await this.connecting?.catch(() => undefined);
-    this.service?.stop();
-    await this.link?.close().catch(() => undefined);
-    this.link = undefined;
+    await this.reporter.disconnect();
   }
 
   private async connect(): Promise<void> {
-    const clock: Clock = this.o.scheduler;
-    const link = await AgentLink.connect({
-      url: this.o.url,
-      site: this.o.site,
-      node: this.o.node,
-      password: this.o.password,
-      clock,
-      logger: this.log,
-    });
-    const service = new CommandService<NodeRuntimeConfig>({
-      link,
-      scheduler: this.o.scheduler,
-      transaction: this.transaction,
-      apply: async (config) => {
-        const v = validateRuntimeConfig(config, this.wanNames);
-        if (!v.ok) throw new Error(v.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
-        await this.o.world.applyConfig(this.o.node, v.config);
-      },
-      logger: this.log,
-    });
-    service.start();
-    if (!this.o.world.isUp(this.o.node)) {
-      // Killed while logging in: leave at once.
-      service.stop();
-      await link.close().catch(() => undefined);
-      return;
-    }
-    this.link = link;
-    this.service = service;
-    await this.publishState();
+    await this.reporter.connect();
+    // Killed while logging in: leave at once.
+    if (!this.o.world.isUp(this.o.node)) await this.reporter.disconnect();
   }
 }

@@ -11,7 +11,11 @@ import type { MeshEvent } from '../../core/events.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import type { Command, CommandResult } from '../../mqtt/messages.ts';
-import type { ConfigTransaction, TransactionOutput } from './config-transaction.ts';
+import {
+  CONFIRMED_BY_CONTROLLER,
+  type ConfigTransaction,
+  type TransactionOutput,
+} from './config-transaction.ts';
 
 /** What the service needs of a link: commands in, results and events out, presence changes. */
 export interface CommandLink {
@@ -30,6 +34,8 @@ export interface CommandServiceOptions<C> {
   apply: (config: C, version: string, rollback: boolean) => Promise<void>;
   /** Local copy of every decision (the agent's event log). */
   onEvent?: (event: MeshEvent) => void;
+  /** A new configuration was confirmed by the controller (e.g. to persist it). */
+  onConfirmed?: (version: string, config: C) => void;
   logger?: Logger;
 }
 
@@ -71,8 +77,10 @@ export class CommandService<C> {
     for (const out of outputs) {
       switch (out.type) {
         case 'result':
-          if (out.result.status === 'confirmed' && out.result.reason !== 'already confirmed') {
+          if (out.result.status === 'confirmed' && out.result.reason === CONFIRMED_BY_CONTROLLER) {
             this.reportConfig();
+            const { version, config } = transaction.current;
+            this.options.onConfirmed?.(version, config);
           }
           // A result that cannot be sent now is answered again on redelivery of the command.
 

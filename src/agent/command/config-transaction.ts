@@ -15,6 +15,9 @@
 import type { MeshEvent } from '../../core/events.ts';
 import type { Command, CommandResult } from '../../mqtt/messages.ts';
 
+/** The reason of the result that marks a new configuration confirmed (not a repeat). */
+export const CONFIRMED_BY_CONTROLLER = 'confirmed by the controller';
+
 export interface ValidationIssue {
   path: string;
   message: string;
@@ -223,12 +226,9 @@ export class ConfigTransaction<C> {
       this.confirmed = p.candidate;
       this.pending = undefined;
       this.phase = 'stable';
-      const confirmed = this.result(id, 'confirmed', now, version, 'confirmed by the controller');
+      const confirmed = this.result(id, 'confirmed', now, version, CONFIRMED_BY_CONTROLLER);
       this.remember(p.commandId, { ...confirmed.result, id: p.commandId });
-      return [
-        confirmed,
-        this.event(now, version, previous, version, 'confirmed by the controller'),
-      ];
+      return [confirmed, this.event(now, version, previous, version, CONFIRMED_BY_CONTROLLER)];
     }
     if (!p && this.confirmed.version === version) {
       return [this.result(id, 'confirmed', now, version, 'already confirmed')];

@@ -27,15 +27,27 @@ import { nodeTopic } from '../../mqtt/topics.ts';
 
 export class BrokerConnectError extends IntelliMeshError {}
 
+/** TLS material for mqtts:// and wss:// (PEM contents, not file names). */
+export interface AgentLinkTls {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  /** @default true */
+  rejectUnauthorized?: boolean | undefined;
+}
+
 export interface AgentLinkOptions {
   url: string;
   site: string;
   node: string;
+  /** The broker user; its client id is `<username>:agent`. @default node */
+  username?: string | undefined;
   password: string;
+  tls?: AgentLinkTls | undefined;
   /** Wall or virtual clock for message timestamps. */
   clock: Clock;
   /** @default 2000 */
-  reconnectPeriodMs?: number;
+  reconnectPeriodMs?: number | undefined;
   /** @default 10 */
   keepaliveS?: number;
   logger?: Logger;
@@ -62,10 +74,21 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     const log = options.logger ?? silentLogger;
     const statusTopic = nodeTopic(site, node, 'status');
     const offline: NodeStatus = { node, online: false, at: clock.now() };
+    const username = options.username ?? node;
+    const tls = options.tls;
     const client = mqtt.connect(options.url, {
-      clientId: `${node}:agent`,
-      username: node,
+      // The broker ties a node's client id to its username, so a session cannot be taken over.
+      clientId: `${username}:agent`,
+      username,
       password: options.password,
+      ...(tls
+        ? {
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            rejectUnauthorized: tls.rejectUnauthorized ?? true,
+          }
+        : {}),
       clean: false,
       keepalive: options.keepaliveS ?? 10,
       reconnectPeriod: options.reconnectPeriodMs ?? 2_000,
