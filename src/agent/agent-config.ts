@@ -20,7 +20,7 @@ export class AgentConfigError extends IntelliMeshError {
   constructor(
     readonly source: string,
     readonly path: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${source}: ${path}: ${detail}`);
   }

@@ -69,6 +69,8 @@ export interface WanHealthSnapshot {
   online: boolean;
   linkUp: boolean;
   score: number;
+  /** Probe cycles finished so far. */
+  cycles: number;
   targets: { target: string; verdict: TargetVerdict; lossPct: number; latencyMs: number }[];
 }
 
@@ -179,6 +181,7 @@ export class WanTracker {
       online: this.online,
       linkUp: this.link,
       score: this.score,
+      cycles: this.cycles,
       targets: this.o.targets.map((target, i) => ({
         target,
         verdict: this.verdicts[i]!,

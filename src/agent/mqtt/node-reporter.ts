@@ -42,6 +42,8 @@ export interface NodeReporterOptions<C> {
   apply: (config: C, version: string, rollback: boolean) => Promise<void>;
   /** The controller confirmed a new configuration. */
   onConfirmed?: (version: string, config: C) => void;
+  /** Local copy of the configuration decisions (apply, confirm, rollback events). */
+  onEvent?: (event: MeshEvent) => void;
   report: () => NodeReport;
   /** Whether the node is there to report at all (a killed demo node says nothing). @default always */
   present?: () => boolean;
@@ -52,6 +54,12 @@ export interface NodeReporterOptions<C> {
   stateCoalesceMs?: number;
   /** @default 2000 */
   reconnectPeriodMs?: number;
+  /**
+   * Decisions kept while not logged in (before the first login, or between logins), published
+   * in order once in; the oldest go first when it is full. Within a login, mqtt.js itself queues
+   * QoS 1 messages across reconnects. @default 0 (the demo's killed nodes make no decisions)
+   */
+  backlog?: number;
   logger?: Logger;
 }
 
@@ -59,6 +67,8 @@ export class NodeReporter<C> {
   private link: AgentLink | undefined;
   private service: CommandService<C> | undefined;
   private statePending: TimerHandle | undefined;
+  private readonly pending: MeshEvent[] = [];
+  private dropped = 0;
   private readonly log: Logger;
 
   constructor(private readonly o: NodeReporterOptions<C>) {
@@ -98,6 +108,7 @@ export class NodeReporter<C> {
       transaction: this.o.transaction,
       apply: this.o.apply,
       onConfirmed: this.o.onConfirmed,
+      onEvent: this.o.onEvent,
       logger: this.log,
     });
     service.start();
@@ -106,6 +117,7 @@ export class NodeReporter<C> {
     this.link = link;
     this.service = service;
     await this.publishState();
+    this.flushBacklog(link);
   }
 
   /** Says offline on purpose and logs out; the transaction keeps its state for the next login. */
@@ -144,13 +156,34 @@ export class NodeReporter<C> {
 
   /** Publishes a decision, and the state it changed shortly after. */
   publishEvent(e: MeshEvent): void {
-    const link = this.link;
-    if (!link?.connected) return;
     const at = this.o.toWall ? this.o.toWall(e.at) : e.at;
-    link
-      .publishEvent({ ...e, at })
-      .catch((err: Error) => this.log.warn({ err: err.message, node: this.o.node }, 'event lost'));
+    const link = this.link;
+    if (!link) {
+      const room = this.o.backlog ?? 0;
+      if (room === 0) return;
+      this.pending.push({ ...e, at });
+      if (this.pending.length > room) {
+        this.pending.shift();
+        this.dropped++;
+      }
+      return;
+    }
+    this.send(link, { ...e, at });
     this.stateSoon();
+  }
+
+  private send(link: AgentLink, e: MeshEvent): void {
+    link
+      .publishEvent(e)
+      .catch((err: Error) => this.log.warn({ err: err.message, node: this.o.node }, 'event lost'));
+  }
+
+  private flushBacklog(link: AgentLink): void {
+    if (this.dropped > 0) {
+      this.log.warn({ dropped: this.dropped }, 'oldest decisions dropped while not logged in');
+      this.dropped = 0;
+    }
+    for (const e of this.pending.splice(0)) this.send(link, e);
   }
 
   /**

@@ -13,7 +13,12 @@
  */
 import type { ProbeRequest, ProbeResult } from '../../agent/health/wan-tracker.ts';
 import type { Announcement } from '../../agent/policy/gateway-announce.ts';
-import { parseGatewaysJson, type BatctlGateway } from '../../agent/mesh/batctl-json.ts';
+import {
+  parseGatewaysJson,
+  parseOriginatorsJson,
+  type BatctlGateway,
+  type OriginatorRow,
+} from '../../agent/mesh/batctl-json.ts';
 import { PlatformConfigError } from '../errors.ts';
 import type { InterfaceInfo, LinkChange, Platform, RoutingPlan } from '../platform.ts';
 import { commandRunner, type CommandRunner } from '../linux/command-runner.ts';
@@ -89,6 +94,11 @@ export class OpenWrtPlatform implements Platform {
   /** The gateways batman-adv knows, as gateway candidates for the selector. */
   async readGateways(): Promise<BatctlGateway[]> {
     return parseGatewaysJson((await this.run(['batctl', 'meshif', this.meshIf, 'gwj'])).stdout);
+  }
+
+  /** The originator table (`batctl oj`): the mesh's routes, and direct neighbours with their TQ. */
+  async readOriginators(): Promise<OriginatorRow[]> {
+    return parseOriginatorsJson((await this.run(['batctl', 'meshif', this.meshIf, 'oj'])).stdout);
   }
 
   readInterfaces(): Promise<InterfaceInfo[]> {

@@ -1,0 +1,126 @@
+/**
+ * The agent config as the controller sees it, and as it is kept on disk. A pushed configuration
+ * is the node's config file without its `mqtt` section: the broker connection and credentials
+ * stay the node's own (a push can neither read the password nor cut the node off its broker),
+ * and the node name cannot change. A confirmed configuration is written back to the file
+ * atomically (temporary file, fsync, rename), with its version, so a reboot keeps it.
+ *
+ * @example
+ * const checked = checkPushedConfig(command.config, running); // { ok: true, config } or issues
+ * await writeConfigFile('/etc/intelli-mesh/agent.yaml', running, 'v7', pushedDocument);
+ */
+import { createHash } from 'node:crypto';
+import { open, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { AgentConfigError, validateAgentConfig, type AgentConfig } from './agent-config.ts';
+import type { ValidationIssue } from './command/config-transaction.ts';
+
+/** What is reported and pushed: the config document without `mqtt` (secrets) and `version`. */
+export function pushableDocument(cfg: AgentConfig): Record<string, unknown> {
+  const { mqtt: _mqtt, version: _version, ...rest } = cfg.document;
+  return rest;
+}
+
+/** The file's `version`, or one derived from its content when a person wrote it. */
+export function configVersion(cfg: AgentConfig): string {
+  if (cfg.version !== undefined) return cfg.version;
+  const digest = createHash('sha256')
+    .update(JSON.stringify(pushableDocument(cfg)))
+    .digest('hex');
+  return `local-${digest.slice(0, 12)}`;
+}
+
+/** Validates a pushed configuration against the running one's node name and mqtt section. */
+export function checkPushedConfig(
+  input: unknown,
+  running: AgentConfig,
+): { ok: true; config: Record<string, unknown> } | { ok: false; errors: ValidationIssue[] } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return {
+      ok: false,
+      errors: [{ path: '(document)', message: 'expected an agent config object' }],
+    };
+  }
+  const doc = input as Record<string, unknown>;
+  if ('mqtt' in doc) {
+    return {
+      ok: false,
+      errors: [
+        {
+          path: 'mqtt',
+          message: "the broker connection is set in the node's own file, not pushed",
+        },
+      ],
+    };
+  }
+  if (doc.node !== running.node) {
+    return {
+      ok: false,
+      errors: [
+        { path: 'node', message: `this node is '${running.node}'; a push cannot rename it` },
+      ],
+    };
+  }
+  try {
+    const { version: _version, ...rest } = doc;
+    const cfg = toAgentConfig(rest, running, 'pushed config');
+    return { ok: true, config: pushableDocument(cfg) };
+  } catch (e) {
+    if (e instanceof AgentConfigError)
+      return { ok: false, errors: [{ path: e.path, message: e.detail }] };
+    throw e;
+  }
+}
+
+/** A pushable document made whole again with the running config's mqtt section. */
+export function toAgentConfig(
+  document: Record<string, unknown>,
+  running: AgentConfig,
+  source: string,
+  version?: string,
+): AgentConfig {
+  const mqtt = running.document.mqtt;
+  return validateAgentConfig(
+    {
+      ...document,
+      ...(version !== undefined ? { version } : {}),
+      ...(mqtt !== undefined ? { mqtt } : {}),
+    },
+    source,
+  );
+}
+
+/** Replaces the config file with `document` at `version`, keeping the file's mqtt section. */
+export async function writeConfigFile(
+  path: string,
+  running: AgentConfig,
+  version: string,
+  document: Record<string, unknown>,
+): Promise<void> {
+  const whole = toAgentConfig(document, running, path, version);
+  const { version: _v, mqtt, ...rest } = whole.document;
+  const text =
+    `# Written by intelli-mesh agent: configuration ${version}, confirmed by the controller.\n` +
+    stringify({ version, ...rest, ...(mqtt !== undefined ? { mqtt } : {}) });
+  const mode = await stat(path).then(
+    (s) => s.mode & 0o777,
+    () => 0o600,
+  );
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(tmp, text, { mode });
+  const fh = await open(tmp, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  // The rename itself is durable only once the directory is synced.
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The node agent on a real host (Linux, or OpenWrt on top of it), built from the agent config and
+ * rebuilt from a new one when the controller pushes it: the platform is closed (its rules, tables
+ * and nftables table removed) and a fresh agent starts on the new config. It also reads what the
+ * node reports: WAN health and shares, the announcement, the mesh gateway and neighbours
+ * (OpenWrt: `batctl gwj`/`oj`, polled), and metrics with the WAN devices' byte counters.
+ *
+ * @example
+ * const host = new HostAgent({ scheduler: new RealScheduler(), onEvent: print, onWansLost: () => reporter.wanLost() });
+ * await host.start(parseAgentConfig(text, 'agent.yaml'));
+ * await host.replace(nextConfig); // resolves once the new WANs had time to be judged
+ * host.report().wans[0]!.state; // 'up'
+ */
+import { IntelliMeshError } from '../core/errors.ts';
+import type { MeshEvent } from '../core/events.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import type { WanReport } from '../mqtt/messages.ts';
+import { LinuxPlatform } from '../platform/linux/linux-platform.ts';
+import type { CommandRunner } from '../platform/linux/command-runner.ts';
+import { OpenWrtPlatform } from '../platform/openwrt/openwrt-platform.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { AgentConfig } from './agent-config.ts';
+import type { NodeMetricsReport, NodeReport } from './mqtt/node-reporter.ts';
+import { NodeAgent } from './node-agent.ts';
+import { trafficCounters, type TrafficCounterReader } from './traffic-counters.ts';
+
+export interface HostAgentOptions {
+  scheduler: Scheduler;
+  /** Act inside this network namespace (`ip netns exec`). */
+  netns?: string | undefined;
+  onEvent: (e: MeshEvent) => void;
+  /** Every WAN is offline: after all were lost, or when none is online once an apply settled. */
+  onWansLost?: () => void;
+  /** Builds the platform for a config; the default picks Linux or OpenWrt as the config says. */
+  platform?: (cfg: AgentConfig) => Platform;
+  /** For OpenWrt's batctl calls and the counters; defaults to spawning in `netns`. */
+  run?: CommandRunner;
+  counters?: TrafficCounterReader;
+  logger?: Logger;
+}
+
+/** start() on a running agent. */
+export class HostAgentStateError extends IntelliMeshError {}
+
+interface Running {
+  cfg: AgentConfig;
+  agent: NodeAgent;
+  platform: Platform;
+  poll: TimerHandle | undefined;
+  neighbours: NodeReport['neighbours'];
+}
+
+const VERIFY_POLL_MS = 50;
+
+export class HostAgent {
+  private running: Running | undefined;
+  private readonly log: Logger;
+  private readonly counters: TrafficCounterReader;
+  private anyOnline = false;
+  private cpuAt: { wall: number; cpu: NodeJS.CpuUsage } | undefined;
+
+  constructor(private readonly o: HostAgentOptions) {
+    this.log = o.logger ?? silentLogger;
+    this.counters = o.counters ?? trafficCounters({ netns: o.netns, run: o.run });
+  }
+
+  get config(): AgentConfig | undefined {
+    return this.running?.cfg;
+  }
+
+  async start(cfg: AgentConfig): Promise<void> {
+    if (this.running) throw new HostAgentStateError('the agent is already running; use replace()');
+    const platform = this.o.platform?.(cfg) ?? this.defaultPlatform(cfg);
+    const agent = new NodeAgent({
+      node: cfg.node,
+      scheduler: this.o.scheduler,
+      platform,
+      policy: cfg.policy,
+      zones: cfg.zones,
+      holdDownMs: cfg.holdDownMs,
+      gwSelClass: cfg.gwSelClass,
+      wans: cfg.wans.map((w) => ({
+        name: w.name,
+        device: w.device,
+        bandwidthDownKbit: w.bandwidthDownKbit,
+        bandwidthUpKbit: w.bandwidthUpKbit,
+        tracker: w.tracker,
+      })),
+      onEvent: (e) => this.onAgentEvent(e),
+      logger: this.log,
+    });
+    const running: Running = { cfg, agent, platform, poll: undefined, neighbours: [] };
+    this.running = running;
+    this.anyOnline = cfg.wans.some((w) => w.tracker.initialState === 'online');
+    try {
+      await agent.start();
+    } catch (e) {
+      this.running = undefined;
+      await platform.close().catch(() => undefined);
+      throw e;
+    }
+    if (platform instanceof OpenWrtPlatform) this.pollMesh(running, platform);
+  }
+
+  /**
+   * Replaces the running agent with one built from `cfg`, then gives the new WANs the time a dead
+   * one needs to be declared offline (`down` cycles); if none is online then, `onWansLost` fires
+   * before this resolves, so a transaction rolls the configuration back instead of confirming it.
+   */
+  async replace(cfg: AgentConfig): Promise<void> {
+    await this.stop();
+    await this.start(cfg);
+    await this.settle(cfg);
+    const wans = this.running?.agent.health() ?? [];
+    if (wans.length > 0 && wans.every((h) => !h.online)) this.o.onWansLost?.();
+  }
+
+  async stop(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    this.running = undefined;
+    r.poll?.cancel();
+    await r.agent.stop();
+  }
+
+  report(): NodeReport {
+    const r = this.running;
+    if (!r) {
+      return {
+        uptime_s: Math.round(process.uptime()),
+        role: 'gateway',
+        wans: [],
+        gateway: {
+          announcing: false,
+          bandwidth_down_kbit: 0,
+          bandwidth_up_kbit: 0,
+          selected: null,
+        },
+        neighbours: [],
+      };
+    }
+    const { routing, announcement, selectedGateway } = r.agent.decisions();
+    const health = new Map(r.agent.health().map((h) => [h.wan, h]));
+    const shares = new Map<string, number>();
+    const carried = new Set<string>();
+    for (const rule of routing?.rules ?? []) {
+      if (rule.target.kind !== 'wans') continue;
+      for (const s of rule.target.shares) {
+        carried.add(s.wan);
+        // The first rule that uses a WAN gives its share (normally the catch-all default rule).
+        if (!shares.has(s.wan)) shares.set(s.wan, s.share);
+      }
+    }
+    const wans: WanReport[] = r.cfg.wans.map((w) => {
+      const h = health.get(w.name);
+      const { latency, loss } = summarize(h?.targets ?? []);
+      return {
+        name: w.name,
+        kind: w.kind,
+        state: !h
+          ? 'unknown'
+          : h.status === 'online'
+            ? 'up'
+            : h.status === 'offline'
+              ? 'down'
+              : 'degraded',
+        active: carried.has(w.name),
+        share: Math.round((shares.get(w.name) ?? 0) * 1000) / 1000,
+        latency_ms: latency,
+        loss,
+      };
+    });
+    return {
+      uptime_s: Math.round(process.uptime()),
+      role: 'gateway',
+      wans,
+      gateway: {
+        announcing: announcement.mode === 'server',
+        bandwidth_down_kbit: announcement.mode === 'server' ? announcement.bandwidthDownKbit : 0,
+        bandwidth_up_kbit: announcement.mode === 'server' ? announcement.bandwidthUpKbit : 0,
+        selected: selectedGateway,
+      },
+      neighbours: r.neighbours,
+    };
+  }
+
+  /** WAN latency, loss and byte counters, and this process's CPU share and resident memory. */
+  async metrics(): Promise<NodeMetricsReport> {
+    const r = this.running;
+    const wans: NodeMetricsReport['wans'] = {};
+    if (r) {
+      const counters = await this.counters(r.cfg.wans.map((w) => w.device)).catch((err: Error) => {
+        this.log.warn({ err: err.message }, 'traffic counters not read');
+        return new Map<string, { rxBytes: number; txBytes: number }>();
+      });
+      const health = new Map(r.agent.health().map((h) => [h.wan, h]));
+      for (const w of r.cfg.wans) {
+        const { latency, loss } = summarize(health.get(w.name)?.targets ?? []);
+        const c = counters.get(w.device);
+        wans[w.name] = {
+          latency_ms: latency,
+          loss,
+          ...(c ? { rx_bytes: c.rxBytes, tx_bytes: c.txBytes } : {}),
+        };
+      }
+    }
+    return { wans, cpu_percent: this.cpuPercent(), rss_bytes: process.memoryUsage.rss() };
+  }
+
+  /** CPU time used since the previous call, as a share of one core's wall time (percent). */
+  private cpuPercent(): number {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const last = this.cpuAt;
+    this.cpuAt = { wall, cpu };
+    if (!last || wall <= last.wall) return 0;
+    const usedUs = cpu.user - last.cpu.user + (cpu.system - last.cpu.system);
+    return Math.round((usedUs / 1000 / (wall - last.wall)) * 10_000) / 100;
+  }
+
+  private onAgentEvent(e: MeshEvent): void {
+    this.o.onEvent(e);
+    if (e.kind !== 'wan-state') return;
+    const online = this.running?.agent.health().some((h) => h.online) ?? false;
+    if (this.anyOnline && !online) this.o.onWansLost?.();
+    this.anyOnline = online;
+  }
+
+  /** Waits until every WAN finished `down` probe cycles (or went offline), bounded in time. */
+  private async settle(cfg: AgentConfig): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    const need = new Map(cfg.wans.map((w) => [w.name, w.tracker.down]));
+    const boundMs = Math.max(
+      ...cfg.wans.map(
+        (w) =>
+          w.tracker.down * Math.max(w.tracker.intervalMs, w.tracker.failureIntervalMs) +
+          w.tracker.timeoutMs,
+      ),
+    );
+    const deadline = this.o.scheduler.now() + boundMs * 2 + 1_000;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const done = r.agent.health().every((h) => !h.online || h.cycles >= (need.get(h.wan) ?? 0));
+        if (done || this.running !== r || this.o.scheduler.now() >= deadline) resolve();
+        else this.o.scheduler.after(VERIFY_POLL_MS, check);
+      };
+      check();
+    });
+  }
+
+  private pollMesh(r: Running, platform: OpenWrtPlatform): void {
+    const tick = async () => {
+      try {
+        r.agent.setGatewayCandidates(await platform.readGateways());
+      } catch (err) {
+        // A table that does not parse is skipped whole; the last good one stays in use.
+        this.log.warn({ err: (err as Error).message }, 'batctl gwj not used');
+      }
+      try {
+        r.neighbours = (await platform.readOriginators())
+          .filter((o) => o.originator === o.nextHop && o.tq !== null)
+          .map((o) => ({ node: o.originator, tq: o.tq!, last_seen_ms: o.lastSeenMs }));
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'batctl oj not used');
+      }
+      if (this.running === r) r.poll = this.o.scheduler.after(r.cfg.gatewayPollMs, run);
+    };
+    const run = () => void tick();
+    run();
+  }
+
+  private defaultPlatform(cfg: AgentConfig): Platform {
+    const common = {
+      netns: this.o.netns,
+      lanDevices: cfg.lanDevices,
+      icmpStreamIntervalMs: cfg.icmpStreamIntervalMs,
+      ...(this.o.run ? { run: this.o.run } : {}),
+    };
+    if (cfg.platform === 'openwrt') {
+      return new OpenWrtPlatform({
+        ...common,
+        meshIf: cfg.meshIf,
+        wans: cfg.wans.map((w) => ({ ...w, netifd: w.netifd ?? w.name })),
+      });
+    }
+    return new LinuxPlatform({ ...common, wans: cfg.wans });
+  }
+}
+
+/** Mean latency of the targets that answered, and mean loss (0..1), as the dashboard charts them. */
+function summarize(targets: readonly { latencyMs: number; lossPct: number }[]): {
+  latency: number | null;
+  loss: number | null;
+} {
+  if (targets.length === 0) return { latency: null, loss: null };
+  const answered = targets.filter((t) => Number.isFinite(t.latencyMs) && t.lossPct < 100);
+  const latency =
+    answered.length === 0
+      ? null
+      : Math.round((answered.reduce((s, t) => s + t.latencyMs, 0) / answered.length) * 10) / 10;
+  const loss = targets.reduce((s, t) => s + t.lossPct, 0) / targets.length / 100;
+  return { latency, loss: Math.min(1, Math.max(0, Math.round(loss * 1000) / 1000)) };
+}
