@@ -31,4 +31,28 @@ describe('parseAgentConfig', () => {
       expect.objectContaining({ name: 'AgentConfigError', path }),
     );
   });
+
+  it('reads an mqtt section and checks it', () => {
+    const base = `${text}mqtt:\n  url: mqtts://broker:8883\n  site: lab\n`;
+    const cfg = parseAgentConfig(`${base}  password: pw\n  tls: { ca: ca.pem }\n`, 'a.yaml');
+    expect(cfg.mqtt).toMatchObject({
+      url: 'mqtts://broker:8883',
+      site: 'lab',
+      metricsIntervalMs: 10_000,
+      tls: { ca: 'ca.pem', rejectUnauthorized: true },
+    });
+    expect(cfg.platform).toBe('linux');
+    for (const [bad, path] of [
+      [`${base}  password: a\n  passwordFile: b\n`, 'mqtt.passwordFile'],
+      [base.replace('mqtts://broker:8883', 'http://broker'), 'mqtt.url'],
+      [`${base.replace('mqtts:', 'mqtt:')}  tls: { ca: ca.pem }\n`, 'mqtt.tls'],
+      [`${base}  tls: { cert: c.pem }\n`, 'mqtt.tls'],
+      [`${base}  site: a/b\n`.replace('  site: lab\n', ''), 'mqtt.site'],
+      [text.replace('node: node-1', 'node: node-1\nplatform: vxworks'), 'platform'],
+    ] as const) {
+      expect(() => parseAgentConfig(bad, 'a.yaml')).toThrow(
+        expect.objectContaining({ name: 'AgentConfigError', path }),
+      );
+    }
+  });
 });

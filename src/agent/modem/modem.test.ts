@@ -157,6 +157,7 @@ describe('uqmi', () => {
   it('parses signal, serving system and data status', () => {
     expect(parseUqmiSignal('{"type":"lte","rssi":-67,"rsrq":-9,"rsrp":-95,"snr":10.2}')).toEqual({
       type: 'lte',
+      types: ['lte'],
       rssiDbm: -67,
       rsrpDbm: -95,
       rsrqDb: -9,
@@ -175,6 +176,25 @@ describe('uqmi', () => {
     expect(parseUqmiDataStatus('"connected"\n')).toBe(true);
     expect(parseUqmiDataStatus('"disconnected"')).toBe(false);
     expect(() => parseUqmiDataStatus('"maybe"')).toThrow(
+      expect.objectContaining({ name: 'ModemOutputError' }),
+    );
+  });
+
+  // Shapes from uqmi's commands-nas.c (see uqmi.ts), not captured from a modem.
+  it('reads the LTE entry of a 5G NSA pair, and the old tenths-of-a-dB SNR', () => {
+    const endc = parseUqmiSignal(
+      '[{"type":"lte","rssi":-58,"rsrq":-12,"rsrp":-88,"snr":13.6},{"type":"5gnr","rsrp":-79,"snr":21.5,"rsrq":-11}]',
+    );
+    expect(endc).toMatchObject({ type: 'lte', types: ['lte', '5gnr'], rsrpDbm: -88, sinrDb: 13.6 });
+    expect(
+      parseUqmiSignal('{"type":"lte","rssi":-70,"rsrq":-10,"rsrp":-101,"snr":86}').sinrDb,
+    ).toBe(8.6);
+    expect(parseUqmiSignal('{"type":"5gnr","rsrp":-95,"snr":7.5}')).toMatchObject({
+      type: '5gnr',
+      rssiDbm: null,
+      rsrpDbm: -95,
+    });
+    expect(() => parseUqmiSignal('[]')).toThrow(
       expect.objectContaining({ name: 'ModemOutputError' }),
     );
   });

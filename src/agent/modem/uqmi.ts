@@ -37,22 +37,41 @@ export const uqmiQueries = {
   dataStatus: (device: string) => ['uqmi', '-d', device, '--get-data-status'],
 };
 
-const signalSchema = z.looseObject({
+// Field names and shapes as uqmi's commands-nas.c prints them (cmd_nas_get_signal_info_cb,
+// https://git.openwrt.org/?p=project/uqmi.git;a=blob;f=commands-nas.c): one object per call, its
+// `type` the radio; with 5G NSA (EN-DC) an array of two objects, LTE then `5gnr`. Older uqmi
+// printed the LTE SNR as QMI's raw integer in tenths of a dB (as the dd-wrt copy still does:
+// https://github.com/mirror/dd-wrt/blob/master/src/router/uqmi/commands-nas.c).
+const rat = z.looseObject({
   type: z.string(),
   rssi: z.number().optional(),
   rsrq: z.number().optional(),
   rsrp: z.number().optional(),
   snr: z.number().optional(),
 });
+const signalSchema = z.union([rat, z.array(rat).min(1)]);
 
-export function parseUqmiSignal(text: string): SignalMetrics & { type: string } {
-  const s = parseJsonWith('uqmi --get-signal-info', text, signalSchema);
+/** A whole-number LTE SNR beyond what radios report in dB is the old raw value in tenths. */
+function snrDb(snr: number | undefined): number | null {
+  if (snr === undefined) return null;
+  return Number.isInteger(snr) && Math.abs(snr) > 40 ? snr / 10 : snr;
+}
+
+/**
+ * `uqmi --get-signal-info`: the LTE figures when LTE is among the radios (EN-DC prints LTE and
+ * 5G NR), else the first radio's; `types` lists every radio reported.
+ */
+export function parseUqmiSignal(text: string): SignalMetrics & { type: string; types: string[] } {
+  const parsed = parseJsonWith('uqmi --get-signal-info', text, signalSchema);
+  const all = Array.isArray(parsed) ? parsed : [parsed];
+  const s = all.find((r) => r.type === 'lte') ?? all[0]!;
   return {
     type: s.type,
+    types: all.map((r) => r.type),
     rssiDbm: s.rssi ?? null,
     rsrpDbm: s.rsrp ?? null,
     rsrqDb: s.rsrq ?? null,
-    sinrDb: s.snr ?? null,
+    sinrDb: snrDb(s.snr),
   };
 }
 
