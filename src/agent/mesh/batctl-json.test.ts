@@ -4,8 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { GatewaySelector } from '../policy/gateway-select.ts';
 import { parseGatewaysJson, parseNeighboursJson, parseOriginatorsJson } from './batctl-json.ts';
 
-// Fixtures assembled by hand in batctl's output format (attribute names and order from batctl's
-// genl_json.c, B.A.T.M.A.N. IV fields); not captured from a device.
+// Fixtures written by us, not captured from a device. Attribute names from batctl's genl_json.c
+// (https://git.open-mesh.org/batctl.git/blob/HEAD:/genl_json.c). The oj/nj shapes were checked
+// against real B.A.T.M.A.N. IV output kept as test data by LibreMesh
+// (https://github.com/libremesh/lime-packages/blob/master/packages/shared-state-bat_links_info/tests/test_shared-state-bat_links_info.lua):
+// every row carries both hard_ifindex and hard_ifname, `best` appears only when true, a non-best
+// route can have tq 0, and last_seen_msecs can be 0. IV neighbours (nj) have no throughput; the
+// B.A.T.M.A.N. V nj rows add `throughput` in kbit/s. gwj follows the kernel's gateway dump
+// (orig_address, router, hard_ifname, bandwidth_down/up in 100 kbit/s, tq for IV); no captured
+// gwj output was found to check it against.
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/agent/fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -43,11 +50,25 @@ describe('batctl JSON adapters', () => {
     expect(oj.filter((o) => o.best).map((o) => [o.originator, o.nextHop, o.tq])).toEqual([
       ['02:ba:7a:00:00:02', '02:ba:7a:00:00:02', 231],
       ['02:ba:7a:00:00:05', '02:ba:7a:00:00:03', 178],
+      ['02:ba:7a:00:00:03', '02:ba:7a:00:00:03', 205],
     ]);
+    // The interface name wins over its index; a zero TQ and a zero last-seen are kept as numbers.
+    expect(oj[2]).toEqual({
+      originator: '02:ba:7a:00:00:05',
+      nextHop: '02:ba:7a:00:00:02',
+      hardIf: 'mesh1',
+      lastSeenMs: 880,
+      tq: 0,
+      best: false,
+    });
+    expect(oj[4]!.lastSeenMs).toBe(0);
     expect(parseNeighboursJson(fixture('batctl-nj.json'))).toEqual([
-      { neighbour: '02:ba:7a:00:00:02', hardIf: 4, lastSeenMs: 120, throughputKbit: null },
-      { neighbour: '02:ba:7a:00:00:03', hardIf: 5, lastSeenMs: 340, throughputKbit: null },
+      { neighbour: '02:ba:7a:00:00:02', hardIf: 'mesh0', lastSeenMs: 120, throughputKbit: null },
+      { neighbour: '02:ba:7a:00:00:03', hardIf: 'mesh1', lastSeenMs: 340, throughputKbit: null },
     ]);
+    expect(
+      parseNeighboursJson(fixture('batctl-nj-batman-v.json')).map((n) => n.throughputKbit),
+    ).toEqual([86_300, 1_000_000]);
   });
 
   it('names the entry and field of bad input', () => {

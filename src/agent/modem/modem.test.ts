@@ -12,9 +12,13 @@ import {
   uqmiCommand,
 } from './uqmi.ts';
 
-// mmcli fixtures: assembled in the layout ModemManager 1.20+ prints for `mmcli -m 0 -J` and
-// `--signal-get -J` (key names as read by public scripts such as luci-app-mmconfig and
-// MobileDataPolybar); identifiers anonymised. uqmi lines: the one-line JSON objects uqmi prints.
+// mmcli fixtures: written by us in the layout ModemManager 1.20+ prints for `mmcli -m 0 -J` and
+// `--signal-get -J`; identifiers anonymised, not captured from a modem. The modem shape was
+// checked against a real `mmcli --output-json -m …` posted in
+// https://github.com/openwisp/openwrt-openwisp-monitoring/pull/26 (every value a string, "--" for
+// unknown, access-technologies an array, current-capabilities one comma-joined string in an
+// array, signal-quality {recent, value}). No captured --signal-get JSON was found. uqmi lines:
+// the JSON uqmi's commands-nas.c prints (see uqmi.ts), not captured either.
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/agent/fixtures/${name}`, import.meta.url), 'utf8');
 

@@ -7,8 +7,17 @@ import { gwModeCommand, parseGwMode } from './batctl-gw-mode.ts';
 import { parseInterfaceStatus, ubusInterfaceCall } from './ubus-network.ts';
 import { renderMwan3Batch } from './uci-mwan3.ts';
 
-// Recorded outputs assembled in the formats batctl (gw_mode.c print strings) and netifd
-// (`ubus call network.interface.wan status`) print; addresses from documentation ranges.
+// Outputs written by us in the formats batctl (gw_mode.c print strings), netifd and uci print;
+// addresses from documentation ranges; none captured from a device. Their shapes were checked
+// against real outputs posted in public threads:
+// - `ubus call network.interface.<if> status` / `ifstatus`: DHCP (openwrt/luci#1947,
+//   https://github.com/openwrt/luci/issues/1947), PPPoE whose l3_device differs from its device
+//   (https://github.com/Ysurac/openmptcprouter/issues/411), DHCPv6 with no IPv4 address and
+//   routes with nexthop "::" (https://github.com/Ysurac/openmptcprouter/issues/3427). Routes
+//   come in any order (DNS host routes with nexthop 0.0.0.0 before the default) and may carry
+//   mtu, metric, valid and source.
+// - `uci show mwan3`: https://github.com/openwrt/packages/issues/14840 (interface options,
+//   lists printed as space-separated quoted values, the globals section).
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/platform/fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -92,6 +101,21 @@ describe('ubus network.interface', () => {
       ipv4: [],
       uptimeS: null,
     });
+    // PPPoE: the L3 device is the ppp one; the default route is found among host routes.
+    expect(parseInterfaceStatus(fixture('ubus-pppoe-status.json'))).toEqual({
+      up: true,
+      device: 'pppoe-wan',
+      gateway: '203.0.113.1',
+      ipv4: ['203.0.113.77/32'],
+      uptimeS: 5120,
+    });
+    // IPv6 only: no IPv4 address and no IPv4 gateway, without an error.
+    expect(parseInterfaceStatus(fixture('ubus-wan6-status.json'))).toMatchObject({
+      up: true,
+      device: 'eth1',
+      gateway: null,
+      ipv4: [],
+    });
     expect(() => parseInterfaceStatus('{"pending":false}')).toThrow(
       expect.objectContaining({ name: 'OpenWrtOutputError' }),
     );
@@ -150,9 +174,10 @@ describe('mwan3 uci batch', () => {
       ],
     });
     const lines = batch.split('\n');
-    expect(lines.slice(0, 19)).toEqual([
+    expect(lines.slice(0, 20)).toEqual([
       'set mwan3.wan=interface',
       "set mwan3.wan.enabled='1'",
+      "set mwan3.wan.family='ipv4'",
       'delete mwan3.wan.track_ip',
       "add_list mwan3.wan.track_ip='192.0.2.53'",
       "add_list mwan3.wan.track_ip='198.51.100.53'",
@@ -186,6 +211,42 @@ describe('mwan3 uci batch', () => {
       "set mwan3.https.use_policy='failover'",
       '',
     ]);
+  });
+
+  it('sets only options a real `uci show mwan3` has, per section type', () => {
+    const real = new Map<string, Set<string>>();
+    const typeOf = new Map<string, string>();
+    for (const line of fixture('uci-show-mwan3.txt').trim().split('\n')) {
+      const section = /^mwan3\.([^.=]+)=(\w+)$/.exec(line);
+      if (section) {
+        typeOf.set(section[1]!, section[2]!);
+        continue;
+      }
+      const option = /^mwan3\.([^.=]+)\.([^=]+)=/.exec(line)!;
+      const type = typeOf.get(option[1]!)!;
+      real.set(type, (real.get(type) ?? new Set()).add(option[2]!));
+    }
+    const batch = renderMwan3Batch({
+      policy,
+      interfaces: ['wan', 'lte'].map((name) => ({
+        name,
+        tracker: parseTrackerOptions({ targets: ['192.0.2.53'] }),
+      })),
+    });
+    const ours = new Map<string, string>();
+    for (const line of batch.trim().split('\n')) {
+      const section = /^set mwan3\.([^.=]+)=(\w+)$/.exec(line);
+      if (section) ours.set(section[1]!, section[2]!);
+    }
+    const unknown = batch
+      .trim()
+      .split('\n')
+      .map((line) => /^(?:set|add_list) mwan3\.([^.=]+)\.([^=]+)=/.exec(line))
+      .filter((m) => m !== null)
+      .filter((m) => !real.get(ours.get(m[1]!)!)?.has(m[2]!))
+      .map((m) => `${ours.get(m[1]!)}.${m[2]}`);
+    expect(unknown).toEqual([]);
+    expect([...new Set(ours.values())].sort()).toEqual(['interface', 'member', 'policy', 'rule']);
   });
 
   it('refuses what mwan3 cannot express', () => {

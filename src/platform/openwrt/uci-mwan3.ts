@@ -52,6 +52,8 @@ export function renderMwan3Batch(o: {
     const w = `interfaces '${i.name}'`;
     lines.push(`set mwan3.${i.name}=interface`);
     set(`${i.name}.enabled`, 1);
+    // The agent's policy is IPv4 only; mwan3 would assume it too, but says so in its own output.
+    set(`${i.name}.family`, 'ipv4');
     lines.push(`delete mwan3.${i.name}.track_ip`);
     for (const target of t.targets)
       lines.push(`add_list mwan3.${i.name}.track_ip=${quote(target)}`);
