@@ -73,6 +73,32 @@ describe('intelli-mesh agent', () => {
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toMatch(/^error: .*bad\.yaml: lanDevices: /m);
   }, 30_000);
+  it('checks the MQTT settings before touching the host, naming the flag or field', async () => {
+    const exampleWithMqtt = new URL('../../examples/agent.yaml', import.meta.url).pathname;
+    const { INTELLI_MESH_MQTT_PASSWORD: _unset, ...env } = process.env;
+    const fail = (args: string[]) =>
+      run(bin, ['agent', ...args], { env }).catch((e: { code: number; stderr: string }) => e);
+    const badUrl = await fail(['--config', example, '--mqtt-url', 'http://broker']);
+    expect(badUrl).toMatchObject({ code: 1 });
+    expect((badUrl as { stderr: string }).stderr).toMatch(
+      /--mqtt-url http:\/\/broker: expected mqtt/,
+    );
+    const noSite = await fail(['--config', example, '--mqtt-url', 'mqtt://127.0.0.1:1']);
+    expect((noSite as { stderr: string }).stderr).toMatch(/no MQTT site: add --site NAME/);
+    const noPassword = await fail([
+      '--config',
+      example,
+      '--mqtt-url',
+      'mqtt://127.0.0.1:1',
+      '--site',
+      'lab',
+    ]);
+    expect((noPassword as { stderr: string }).stderr).toMatch(/no MQTT password/);
+    const missingFile = await fail(['--config', exampleWithMqtt]);
+    expect((missingFile as { stderr: string }).stderr).toMatch(
+      /agent\.yaml: mqtt\.passwordFile: cannot read .*mqtt-password/,
+    );
+  }, 60_000);
 });
 
 describe.skipIf(skip !== null)(
