@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { CommandRunner } from '../platform/linux/command-runner.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { RecordingPlatform } from '../../test/agent/recording-platform.ts';
 import { validateAgentConfig } from './agent-config.ts';
@@ -107,5 +109,44 @@ describe('HostAgent', () => {
     );
     expect(lostBeforeResolve).toBe(true);
     expect(host.report().wans.every((w) => w.state === 'down')).toBe(true);
+  });
+
+  it('on OpenWrt, feeds batctl gwj to gateway selection and reports direct oj neighbours', async () => {
+    const fixture = (name: string) =>
+      readFileSync(new URL(`../../test/agent/fixtures/${name}`, import.meta.url), 'utf8');
+    const calls: string[][] = [];
+    const ok = (stdout = '') => ({ stdout, stderr: '', code: 0 });
+    // Every ip/nft/conntrack call succeeds; batctl answers from the fixtures, ping answers.
+    const run: CommandRunner = async (argv) => {
+      calls.push(argv);
+      if (argv[0] === 'batctl' && argv.at(-1) === 'gwj') return ok(fixture('batctl-gwj.json'));
+      if (argv[0] === 'batctl' && argv.at(-1) === 'oj') return ok(fixture('batctl-oj.json'));
+      if (argv[0] === 'ping') return ok('rtt min/avg/max/mdev = 2.0/2.0/2.0/0.0 ms');
+      return ok();
+    };
+    const s = new VirtualScheduler();
+    const host = new HostAgent({ scheduler: s, onEvent: () => undefined, run });
+    const cfg = validateAgentConfig(
+      { ...doc('wan1'), platform: 'openwrt', gatewayPollMs: 1000 },
+      'test',
+    );
+    await pump(s, host.start(cfg));
+    await runFor(s, 300);
+    try {
+      expect(calls).toContainEqual(['batctl', 'meshif', 'bat0', 'gwj']);
+      expect(calls.some((a) => a.join(' ').startsWith('batctl meshif bat0 gw_mode server'))).toBe(
+        true,
+      );
+      const r = host.report();
+      // Default gw_sel_class 20 picks by TQ: the gateway at 231.
+      expect(r.gateway.selected).toBe('02:ba:7a:00:00:02');
+      expect(r.neighbours).toEqual([
+        { node: '02:ba:7a:00:00:02', tq: 231, last_seen_ms: 120 },
+        { node: '02:ba:7a:00:00:03', tq: 205, last_seen_ms: 0 },
+      ]);
+      expect(r.wans.map((w) => w.latency_ms)).toEqual([2, 2]);
+    } finally {
+      await pump(s, host.stop());
+    }
   });
 });
