@@ -187,7 +187,8 @@ describe.skipIf(skip !== null)(
           site: SITE,
           passwordFile: 'password',
           metricsIntervalMs: 1000,
-          stateIntervalMs: 1000,
+          // Long: the state seen below comes from the login, decisions and the confirmation.
+          stateIntervalMs: 600_000,
         });
         // Raw metrics as the broker forwards them, to see the counters the store does not keep.
         const viewer = await mqtt.connectAsync(broker.url, {

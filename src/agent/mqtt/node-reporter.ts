@@ -107,7 +107,11 @@ export class NodeReporter<C> {
       scheduler: this.o.scheduler,
       transaction: this.o.transaction,
       apply: this.o.apply,
-      onConfirmed: this.o.onConfirmed,
+      onConfirmed: (version, config) => {
+        this.o.onConfirmed?.(version, config);
+        // The retained state names the running version: bring it up to date now.
+        this.stateSoon();
+      },
       onEvent: this.o.onEvent,
       logger: this.log,
     });
