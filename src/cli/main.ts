@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { IntelliMeshError } from '../core/errors.ts';
-import { commands } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 
 // `intelli-mesh … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -19,7 +19,8 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const register of commands) register(program);
+// Only the named command is loaded (all of them for --help or a mistyped name).
+for (const entry of commandsFor(process.argv.slice(2))) (await entry.load())(program);
 
 try {
   await program.parseAsync(process.argv);
