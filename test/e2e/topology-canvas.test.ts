@@ -244,6 +244,55 @@ describe.skipIf(!chromiumPath)(
       expect(shows(await pixelAt(b2.x, b2.y), MESH_COLOUR)).toBe(true);
     });
 
+    it('keeps the view the user chose across refreshes, and fits new graphs until then', async () => {
+      await open(SITE);
+      const setGraph = (g: NetworkGraph) =>
+        page.evaluate(
+          (graph) =>
+            (window as unknown as { __setTopologyGraph(g: unknown): void }).__setTopologyGraph(
+              graph,
+            ),
+          g,
+        );
+      const grown: NetworkGraph = {
+        ...SITE,
+        nodes: [...SITE.nodes, node('far', 300, 0, {})],
+        links: [...SITE.links, link('a', 'far', 210)],
+      };
+      // Not moved yet: a refresh with a node further out refits, so the new node is on screen.
+      const before = await at('a');
+      await setGraph(grown);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid=topology-canvas][data-nodes="5"]'),
+      );
+      const far = await at('far');
+      expect(far.x).toBeLessThanOrEqual(800);
+      expect((await at('a')).x).toBeLessThan(before.x);
+      // After a drag, refreshes keep the view where the user left it.
+      await page.mouse.move(400, 300);
+      await page.mouse.down();
+      await page.mouse.move(350, 280, { steps: 4 });
+      await page.mouse.up();
+      const dragged = await at('a');
+      const movedFar = await at('far');
+      // The next refresh no longer lists the link a—far (its radio link died).
+      const draws = await page.evaluate(
+        () => (document.querySelector('[data-testid=topology-canvas]') as Host).topology.draws,
+      );
+      await setGraph({ ...grown, links: SITE.links });
+      await page.waitForFunction(
+        (n) => (document.querySelector('[data-testid=topology-canvas]') as Host).topology.draws > n,
+        draws,
+      );
+      expect(await at('a')).toEqual(dragged);
+      expect(await at('far')).toEqual(movedFar);
+      expect(shows(await pixelAt(dragged.x, dragged.y), MESH_COLOUR)).toBe(true);
+      // The link that disappeared is remembered and drawn as lost, not in its old TQ colour.
+      const m = { x: (dragged.x + movedFar.x) / 2, y: (dragged.y + movedFar.y) / 2 };
+      expect(await colourShown(m.x, m.y, COLOURS.lost)).toBe(true);
+      expect(await colourShown(m.x, m.y, COLOURS.good)).toBe(false);
+    });
+
     it('draws every one of 5,000 links of a 1,000-node site, each in its TQ colour', async () => {
       const big = syntheticGraph(1000, 5000, 42);
       // Count, per stroke colour, the line segments the canvas is asked to stroke in a frame

@@ -10,9 +10,10 @@
  *   the frames, how many of them carried a new picture, and the gaps between frames.
  *
  * A browser test can instead inject `window.__topologyGraph` (a NetworkGraph) before the page
- * loads; node clicks are then collected in `window.__clicks`.
+ * loads, and replace it later with `window.__setTopologyGraph(graph)` (as a live refresh does);
+ * node clicks are collected in `window.__clicks`.
  */
-import { StrictMode, useMemo } from 'react';
+import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { NetworkGraph } from '../api/types.ts';
 import { TopologyCanvas } from '../components/topology-canvas.tsx';
@@ -36,6 +37,7 @@ declare global {
     __benchStart?: () => void;
     __benchStop?: () => FrameStats;
     __topologyGraph?: NetworkGraph;
+    __setTopologyGraph?: (graph: NetworkGraph) => void;
     __clicks?: string[];
   }
 }
@@ -109,7 +111,10 @@ async function instrument(renderer: TopologyRenderer) {
 }
 
 function Bench() {
-  const model = useMemo(() => topologyModel(graph, new Map()), []);
+  const [current, setCurrent] = useState(graph);
+  window.__setTopologyGraph = setCurrent;
+  const memory = useMemo(() => new Map(), []);
+  const model = useMemo(() => topologyModel(current, memory), [current, memory]);
   return (
     <TopologyCanvas
       model={model}
