@@ -114,12 +114,24 @@ describe.skipIf(!chromiumPath)(
       await waitForText(page, '[data-testid=kpi-gateways]', '2 / 2');
       await waitForText(page, '[data-testid=kpi-wans]', '3 / 3');
       await page.waitForSelector('[data-testid=topology-canvas][data-nodes="3"][data-links="3"]');
-      // sigma drew into real canvases of the panel's size.
+      // The topology is drawn into a real canvas of the panel's size.
       const canvases = await page.$$eval('[data-testid=topology-canvas] canvas', (cs) =>
         cs.map((c) => (c as HTMLCanvasElement).width),
       );
       expect(canvases.length).toBeGreaterThan(0);
       expect(Math.max(...canvases)).toBeGreaterThan(200);
+      // Clicking a node on the topology opens its page.
+      const topology = page.locator('[data-testid=topology-canvas]');
+      await topology.scrollIntoViewIfNeeded();
+      const box = (await topology.boundingBox())!;
+      const mesh3 = (await topology.evaluate(
+        (el: HTMLElement & { topology?: { screenPosition(id: string): unknown } }) =>
+          el.topology?.screenPosition('mesh-3'),
+      )) as { x: number; y: number };
+      await page.mouse.click(box.x + mesh3.x, box.y + mesh3.y);
+      await page.waitForFunction(() => location.hash === '#/nodes/mesh-3');
+      await page.goBack();
+      await page.waitForSelector('[data-testid=topology-canvas][data-nodes="3"]');
       await waitForText(
         page,
         '[data-testid=nodes-table] tr[data-node=mesh-3] [data-testid=internet-via]',
@@ -147,7 +159,7 @@ describe.skipIf(!chromiumPath)(
         '[data-testid=event-timeline] li[data-kind=gateway-selected]',
         'gw-1 withdrew its gateway announcement',
       );
-      // Let sigma paint the latest graph (it renders on animation frames) before the picture.
+      // Let the topology paint the latest graph (it draws on animation frames) before the picture.
       await page.evaluate(
         () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
       );

@@ -1,7 +1,8 @@
 /**
  * A synthetic NetJSON NetworkGraph for the topology benchmark: nodes on a jittered grid (so they
  * have locations, as a real site would), each linked to near neighbours until the link count is
- * reached, with TQ falling off with distance. Seeded, so every run draws the same graph.
+ * reached, with TQ falling off with distance; every 25th node is a gateway and the others select
+ * the nearest one. Seeded, so every run draws the same graph.
  *
  * @example
  * const g = syntheticGraph(1000, 5000, 42); // g.nodes.length === 1000, g.links.length === 5000
@@ -27,13 +28,27 @@ export function syntheticGraph(nodeCount: number, linkCount: number, seed: numbe
     x: (i % side) * 10 + rand() * 6,
     y: Math.floor(i / side) * 10 + rand() * 6,
   }));
+  const isGateway = (i: number) => i % 25 === 0;
+  const gateways = ids.flatMap((_, i) => (isGateway(i) ? [i] : []));
+  // Each node routes its internet traffic through the nearest gateway, as B.A.T.M.A.N. would
+  // roughly pick it, so the uplinks (drawn thick) are as many as on a real site of this size.
+  const nearestGateway = (i: number): string | null => {
+    let best: number | null = null;
+    let bestD = Infinity;
+    for (const g of gateways) {
+      const d = Math.hypot(pos[g]!.x - pos[i]!.x, pos[g]!.y - pos[i]!.y);
+      if (d < bestD) [best, bestD] = [g, d];
+    }
+    return best === null ? null : ids[best]!;
+  };
   const nodes = ids.map((id, i) => ({
     id,
     label: id,
     properties: {
       online: rand() > 0.02,
-      role: i % 25 === 0 ? 'gateway' : 'mesh',
-      gateway: i % 25 === 0,
+      role: isGateway(i) ? 'gateway' : 'mesh',
+      gateway: isGateway(i),
+      selected_gateway: isGateway(i) ? null : nearestGateway(i),
       location: pos[i]!,
     },
   }));
