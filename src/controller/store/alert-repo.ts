@@ -4,22 +4,9 @@
  * acknowledge it either way.
  */
 import type { Db } from './database.ts';
+import type { Alert, Severity } from './records.ts';
 
-export type Severity = 'critical' | 'warning' | 'info';
-
-export interface Alert {
-  id: number;
-  key: string;
-  node: string;
-  kind: string;
-  subject: string;
-  severity: Severity;
-  message: string;
-  opened_at: number;
-  closed_at: number | null;
-  acked_by: string | null;
-  acked_at: number | null;
-}
+export type { Alert, Severity };
 
 export interface AlertOpen {
   key: string;

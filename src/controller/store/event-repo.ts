@@ -4,10 +4,9 @@
  */
 import type { MeshEvent } from '../../core/events.ts';
 import type { Db } from './database.ts';
+import type { StoredEvent } from './records.ts';
 
-export interface StoredEvent extends MeshEvent {
-  id: number;
-}
+export type { StoredEvent };
 
 export interface EventQuery {
   node?: string;

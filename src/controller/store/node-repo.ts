@@ -3,16 +3,9 @@
  */
 import type { NodeConfigReport, NodeState, NodeStatus } from '../../mqtt/messages.ts';
 import type { Db } from './database.ts';
+import type { NodeRecord } from './records.ts';
 
-export interface NodeRecord {
-  node: string;
-  site: string;
-  first_seen: number;
-  last_seen: number;
-  online: boolean;
-  state: NodeState | null;
-  state_at: number | null;
-}
+export type { NodeRecord };
 
 interface NodeRow {
   node: string;

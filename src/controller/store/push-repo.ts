@@ -3,18 +3,9 @@
  * accepted / rejected, applied, confirmed or rolled back.
  */
 import type { Db } from './database.ts';
+import type { ConfigPush } from './records.ts';
 
-export interface ConfigPush {
-  id: string;
-  node: string;
-  version: string;
-  status: string;
-  reason: string;
-  requested_by: string;
-  created_at: number;
-  updated_at: number;
-  config: unknown;
-}
+export type { ConfigPush };
 
 interface PushRow extends Omit<ConfigPush, 'config'> {
   config_json: string;

@@ -1,107 +1,32 @@
 /**
- * The shapes the controller's HTTP API returns, as the dashboard reads them. They mirror
- * src/controller (store records, NetJSON, LiveChange) without importing Node-side code into the
- * browser bundle.
+ * The shapes the controller's HTTP API returns, as the dashboard reads them. Store records and
+ * node reports are the controller's own types (type-only imports: nothing Node-side reaches the
+ * browser bundle); the rest are the API's response shapes.
  *
  * @example
  * const nodes = await api.get<NodeRecord[]>('/api/nodes');
  */
 
+import type {
+  Alert,
+  ConfigPush,
+  NodeRecord,
+  StoredEvent as MeshEvent,
+} from '../../../src/controller/store/records.ts';
+import type { NodeState } from '../../../src/mqtt/messages.ts';
+
+export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState };
+export type { Severity } from '../../../src/controller/store/records.ts';
+export type WanReport = NodeState['wans'][number];
+export type WanState = WanReport['state'];
+
 export type Role = 'viewer' | 'admin';
-export type WanState = 'up' | 'degraded' | 'down' | 'unknown';
-export type Severity = 'critical' | 'warning' | 'info';
 
 export interface Session {
   token: string;
   username: string;
   role: Role;
   expires_at: number;
-}
-
-export interface WanReport {
-  name: string;
-  kind: 'ethernet' | 'modem' | 'mesh';
-  state: WanState;
-  active: boolean;
-  share?: number;
-  latency_ms?: number | null;
-  loss?: number | null;
-  modem?: {
-    state: string;
-    rssi_dbm?: number | null;
-    rsrp_dbm?: number | null;
-    rsrq_db?: number | null;
-    sinr_db?: number | null;
-    operator?: string | null;
-  };
-}
-
-export interface NodeState {
-  node: string;
-  at: number;
-  uptime_s: number;
-  role: 'gateway' | 'mesh' | 'client';
-  address?: number;
-  location?: { x: number; y: number };
-  wans: WanReport[];
-  gateway: {
-    announcing: boolean;
-    bandwidth_down_kbit: number;
-    bandwidth_up_kbit: number;
-    selected: string | null;
-  };
-  neighbours: { node: string; tq: number; last_seen_ms: number }[];
-  routes?: { destination: string; next_hop: string; tq: number }[];
-  vlans?: { name: string; id: number }[];
-  clients?: number;
-  config_version?: string | null;
-}
-
-export interface NodeRecord {
-  node: string;
-  site: string;
-  first_seen: number;
-  last_seen: number;
-  online: boolean;
-  state: NodeState | null;
-  state_at: number | null;
-}
-
-export interface Alert {
-  id: number;
-  key: string;
-  node: string;
-  kind: string;
-  subject: string;
-  severity: Severity;
-  message: string;
-  opened_at: number;
-  closed_at: number | null;
-  acked_by: string | null;
-  acked_at: number | null;
-}
-
-export interface MeshEvent {
-  id: number;
-  at: number;
-  node: string;
-  kind: string;
-  subject: string;
-  from: string | null;
-  to: string | null;
-  reason: string;
-}
-
-export interface ConfigPush {
-  id: string;
-  node: string;
-  version: string;
-  status: string;
-  reason: string;
-  requested_by: string;
-  created_at: number;
-  updated_at: number;
-  config: unknown;
 }
 
 export interface NodeDetail extends NodeRecord {
