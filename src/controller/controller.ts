@@ -85,6 +85,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       username: options.mqttUsername,
       password: options.mqttPassword,
       ingest,
+      scheduler,
+      logger: log,
     });
   } catch (err) {
     store.close();

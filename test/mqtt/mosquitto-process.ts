@@ -24,6 +24,7 @@ export async function freePort(): Promise<number> {
 export interface MosquittoProcess {
   url: string;
   dir: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -56,6 +57,7 @@ export async function startMosquitto(
   return {
     url: `mqtt://127.0.0.1:${port}`,
     dir,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
