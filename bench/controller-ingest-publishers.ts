@@ -103,6 +103,10 @@ await Promise.all(
   }),
 );
 const cpu = process.cpuUsage(cpuBefore);
-send({ type: 'done', publishMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 });
+send({
+  type: 'done',
+  publishMs: performance.now() - started,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+});
 await Promise.all(clients.map((c) => c.endAsync()));
 process.disconnect();

@@ -89,6 +89,8 @@ export interface BatchingSessionStats {
   badPackets: number;
   /** Batches whose handler threw (none of their messages was acknowledged). */
   failedBatches: number;
+  /** PINGRESPs received: the keepalive at work. */
+  pingsAnswered: number;
 }
 
 interface Outgoing {
@@ -140,6 +142,7 @@ export class BatchingSession extends EventEmitter<{
     largestBatch: 0,
     badPackets: 0,
     failedBatches: 0,
+    pingsAnswered: 0,
   };
   private conn: Connection | undefined;
   private batch: InboundMessage[] = [];
@@ -337,6 +340,7 @@ export class BatchingSession extends EventEmitter<{
         return;
       case 'pingresp':
         this.pingOutstanding = false;
+        this.stats.pingsAnswered++;
         return;
       default:
         this.badPacket(conn, `unexpected ${packet.cmd} packet`);

@@ -31,8 +31,10 @@ export interface MosquittoProcess {
 export async function startMosquitto(
   users: MosquittoUser[],
   dir = mkdtempSync(join(tmpdir(), 'im-mosquitto-')),
+  /** A restart passes the same directory and port: its sessions come back from disk. */
+  port?: number,
 ): Promise<MosquittoProcess> {
-  const port = await freePort();
+  port ??= await freePort();
   const files = renderMosquittoConfig({
     configDir: dir,
     dataDir: dir,
