@@ -101,6 +101,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     live,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
+    mqttStats: () => link!.stats,
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,
     demo: options.demo,

@@ -151,6 +151,15 @@ describe('controller end to end over a real broker', () => {
     });
     const nodes = (await res.json()) as { node: string; online: boolean }[];
     expect(nodes[0]).toMatchObject({ node: 'node-1', online: false });
+    // The MQTT session's counters reach Prometheus: one connection, batches stored, no bad packet.
+    const metrics = await (
+      await fetch(`${ctl.url}/metrics`, { headers: { authorization: `Bearer ${live.token}` } })
+    ).text();
+    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="connects"} 1');
+    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="bad_packets"} 0');
+    const batches = /intelli_mesh_mqtt_session\{counter="batches"\} (\d+)/.exec(metrics)?.[1];
+    expect(Number(batches)).toBe(ctl.link.stats.batches);
+    expect(Number(batches)).toBeGreaterThan(0);
     live.ws.close();
     await ctl.close();
   });
