@@ -85,6 +85,7 @@ const clients = await Promise.all(
 send({ type: 'ready' });
 await new Promise((resolve) => process.once('message', resolve));
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(
   clients.map(async (client, n) => {
     const node = `node-${n}`;
@@ -101,6 +102,11 @@ await Promise.all(
     await Promise.all(Array.from({ length: window }, worker));
   }),
 );
-send({ type: 'done', publishMs: performance.now() - started });
+const cpu = process.cpuUsage(cpuBefore);
+send({
+  type: 'done',
+  publishMs: performance.now() - started,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+});
 await Promise.all(clients.map((c) => c.endAsync()));
 process.disconnect();

@@ -3,18 +3,19 @@
  * SQLite file, each one validated, committed and acknowledged (QoS 1), through the embedded
  * Aedes broker and through Mosquitto.
  *
- *   npx tsx bench/controller-ingest.ts [--messages 100000] [--nodes 50]
+ *   npx tsx bench/controller-ingest.ts [--messages 100000] [--nodes 50] [--broker aedes|aedes-thread|mosquitto]
  *
  * Prints the figures and writes bench/results/controller-ingest.json.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
 import { startController } from '../src/controller/controller.ts';
 import { CredentialStore } from '../src/mqtt/credential-store.ts';
+import { startBrokerThread } from '../src/mqtt/broker-thread.ts';
 import { startEmbeddedBroker } from '../src/mqtt/embedded-broker.ts';
 import { hashPassword } from '../src/mqtt/password-hash.ts';
 import { mosquittoAvailable, removeDir, startMosquitto } from '../test/mqtt/mosquitto-process.ts';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },
     nodes: { type: 'string', default: '50' },
+    broker: { type: 'string' },
   },
 });
 const nodes = Number(values.nodes);
@@ -45,9 +47,27 @@ interface Run {
   seconds: number;
   messages_per_s: number;
   rejected: number;
+  batches: number;
+  largest_batch: number;
+  /** 1-minute load average before and after the run: other work on the machine skews figures. */
+  load_before: number;
+  load_after: number;
+  /** CPU milliseconds per 1000 messages spent by each process while measuring. */
+  cpu_ms_per_1000: { controller: number; publishers: number; mosquitto?: number };
 }
 
-async function run(broker: string, url: string): Promise<Run> {
+/** utime + stime of another process, in ms (Linux /proc). */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(broker: string, url: string, brokerPid?: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   const ctl = await startController({
     site: SITE,
@@ -65,7 +85,14 @@ async function run(broker: string, url: string): Promise<Run> {
   );
   // Registered now: the child may exit before the last message is stored.
   const exited = new Promise((resolve) => publishers.once('exit', resolve));
+  let publisherCpuMs = 0;
+  publishers.on('message', (m: { type: string; cpuMs?: number }) => {
+    if (m.type === 'done') publisherCpuMs = m.cpuMs ?? 0;
+  });
   await new Promise<void>((resolve) => publishers.once('message', () => resolve()));
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
+  const brokerCpuBefore = processCpuMs(brokerPid);
   const start = performance.now();
   const base = ctl.ingest.stats.accepted;
   publishers.send('go');
@@ -76,7 +103,10 @@ async function run(broker: string, url: string): Promise<Run> {
     };
     check();
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  const brokerCpuAfter = processCpuMs(brokerPid);
   await exited;
+  const perK = (ms: number) => Math.round((ms / total) * 1000 * 10) / 10;
   const seconds = (end - start) / 1000;
   const result = {
     broker,
@@ -84,6 +114,17 @@ async function run(broker: string, url: string): Promise<Run> {
     seconds: Math.round(seconds * 1000) / 1000,
     messages_per_s: Math.round(total / seconds),
     rejected: ctl.ingest.stats.rejected,
+    batches: ctl.link.stats.batches,
+    largest_batch: ctl.link.stats.largestBatch,
+    load_before: Math.round(loadBefore * 100) / 100,
+    load_after: Math.round(loadavg()[0]! * 100) / 100,
+    cpu_ms_per_1000: {
+      controller: perK((cpu.user + cpu.system) / 1000),
+      publishers: perK(publisherCpuMs),
+      ...(brokerCpuBefore !== undefined && brokerCpuAfter !== undefined
+        ? { mosquitto: perK(brokerCpuAfter - brokerCpuBefore) }
+        : {}),
+    },
   };
   await ctl.close();
   removeDir(dir);
@@ -91,21 +132,29 @@ async function run(broker: string, url: string): Promise<Run> {
 }
 
 const runs: Run[] = [];
-{
-  const credentials = CredentialStore.fromUsers(
-    users.map((u) => ({
-      username: u.username,
-      role: u.role,
-      password_hash: hashPassword(u.password),
-    })),
-  );
+const wanted = (b: string) => values.broker === undefined || values.broker === b;
+const credentials = CredentialStore.fromUsers(
+  users.map((u) => ({
+    username: u.username,
+    role: u.role,
+    password_hash: hashPassword(u.password),
+  })),
+);
+if (wanted('aedes')) {
   const broker = await startEmbeddedBroker({ credentials, port: 0 });
-  runs.push(await run('aedes (embedded)', broker.url));
+  runs.push(await run('aedes (embedded, same thread)', broker.url));
   await broker.close();
 }
-if (mosquittoAvailable()) {
+if (wanted('aedes-thread')) {
+  const broker = await startBrokerThread({ credentials, port: 0 });
+  runs.push(await run('aedes (embedded, own thread)', broker.url));
+  await broker.close();
+}
+if (!wanted('mosquitto')) {
+  // Another broker was asked for.
+} else if (mosquittoAvailable()) {
   const m = await startMosquitto(users);
-  runs.push(await run('mosquitto 2', m.url));
+  runs.push(await run('mosquitto 2', m.url, m.pid));
   await m.stop();
   removeDir(m.dir);
 } else {
@@ -123,7 +172,7 @@ const report = {
 };
 for (const r of runs) {
   console.log(
-    `${r.broker.padEnd(18)} ${r.messages} messages in ${r.seconds} s = ${r.messages_per_s} msg/s (rejected ${r.rejected})`,
+    `${r.broker.padEnd(30)} ${r.messages} messages in ${r.seconds} s = ${r.messages_per_s} msg/s (rejected ${r.rejected}; ${r.batches} batches, largest ${r.largest_batch}; load ${r.load_before} -> ${r.load_after}; CPU ms per 1000: ${JSON.stringify(r.cpu_ms_per_1000)})`,
   );
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

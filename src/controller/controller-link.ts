@@ -1,14 +1,17 @@
 /**
- * The controller's broker connection: a persistent QoS 1 subscription to every node of its site,
- * each message handed to the ingest, which acknowledges it once stored (so messages sent while
- * the controller was down are delivered when it returns), and the publisher of node commands.
+ * The controller's broker connection: a persistent QoS 1 subscription to every node of its site
+ * whose messages are stored a batch at a time, each batch committed before its PUBACKs leave
+ * (so nothing the broker deems delivered is lost in a crash, and messages sent while the
+ * controller was down are delivered when it returns), and the publisher of node commands.
  *
  * @example
- * const link = await ControllerLink.connect({ url, site: 'lab', password, ingest });
+ * const link = await ControllerLink.connect({ url, site: 'lab', password, ingest, scheduler });
  * await link.sendCommand('node-3', { id: 'c1', kind: 'ping' });
  */
-import mqtt, { type MqttClient } from 'mqtt';
 import { IntelliMeshError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Scheduler } from '../core/scheduler.ts';
+import { BatchingSession, type BatchingSessionStats } from '../mqtt/batching-session.ts';
 import type { Command } from '../mqtt/messages.ts';
 import { nodeTopic, siteFilter } from '../mqtt/topics.ts';
 import type { Ingest } from './ingest.ts';
@@ -22,60 +25,60 @@ export interface ControllerLinkOptions {
   username?: string;
   password: string;
   ingest: Ingest;
-  /** @default 1000 */
+  scheduler: Scheduler;
+  /** First reconnection delay, doubled after each failure. @default 1000 */
   reconnectPeriodMs?: number;
+  /** @default 30 */
+  keepaliveS?: number;
+  logger?: Logger;
 }
 
 export class ControllerLink {
   private constructor(
-    private readonly client: MqttClient,
+    private readonly session: BatchingSession,
     private readonly site: string,
   ) {}
 
   static async connect(options: ControllerLinkOptions): Promise<ControllerLink> {
     const username = options.username ?? 'controller';
-    const client = mqtt.connect(options.url, {
-      clientId: `${username}:ingest`,
-      username,
-      password: options.password,
-      clean: false,
-      reconnectPeriod: options.reconnectPeriodMs ?? 1_000,
-      connectTimeout: 10_000,
-    });
-    // mqtt.js sends PUBACK when this callback runs: only after the message is committed.
-    client.handleMessage = (packet, done) => {
-      options.ingest.accept(packet.topic, packet.payload as Buffer, () => done());
-    };
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
-        client.end(true);
-        reject(
-          new ControllerConnectError(`controller could not join ${options.url}: ${err.message}`, {
-            cause: err,
-          }),
-        );
-      };
-      client.once('error', fail);
-      client.once('connect', () => {
-        client.off('error', fail);
-        resolve();
+    try {
+      const session = await BatchingSession.connect({
+        url: options.url,
+        clientId: `${username}:ingest`,
+        username,
+        password: options.password,
+        scheduler: options.scheduler,
+        subscriptions: [{ topic: siteFilter(options.site), qos: 1 }],
+        onBatch: (batch) => options.ingest.acceptBatch(batch),
+        reconnectPeriodMs: options.reconnectPeriodMs,
+        keepaliveS: options.keepaliveS,
+        logger: options.logger,
       });
-    });
-    await client.subscribeAsync(siteFilter(options.site), { qos: 1 });
-    return new ControllerLink(client, options.site);
+      return new ControllerLink(session, options.site);
+    } catch (err) {
+      throw new ControllerConnectError(
+        `controller could not join ${options.url}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
   }
 
   get connected(): boolean {
-    return this.client.connected;
+    return this.session.connected;
+  }
+
+  /** Connections, batches, largest batch and bad packets, for /metrics and benches. */
+  get stats(): Readonly<BatchingSessionStats> {
+    return this.session.stats;
   }
 
   async sendCommand(node: string, command: Command): Promise<void> {
-    await this.client.publishAsync(nodeTopic(this.site, node, 'command'), JSON.stringify(command), {
+    await this.session.publish(nodeTopic(this.site, node, 'command'), JSON.stringify(command), {
       qos: 1,
     });
   }
 
   async close(): Promise<void> {
-    await this.client.endAsync();
+    await this.session.close();
   }
 }

@@ -85,6 +85,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       username: options.mqttUsername,
       password: options.mqttPassword,
       ingest,
+      scheduler,
+      logger: log,
     });
   } catch (err) {
     store.close();
@@ -99,6 +101,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     live,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
+    mqttStats: () => link!.stats,
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,
     demo: options.demo,

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import type { NodeState } from '../mqtt/messages.ts';
 import { nodeTopic } from '../mqtt/topics.ts';
@@ -29,6 +29,10 @@ function state(node: string, at: number, wan2: 'up' | 'down' | 'degraded'): Node
     },
     neighbours: [{ node: 'n2', tq: 230, last_seen_ms: 400 }],
   };
+}
+
+function event(node: string, reason: string) {
+  return { at: 1001, node, kind: 'test', subject: 's', from: null, to: null, reason };
 }
 
 function setup(path = dbFile()) {
@@ -162,5 +166,64 @@ describe('Ingest', () => {
     scheduler.advance(20);
     expect(changes).toEqual([{ type: 'node', node: 'n1' }]);
     expect(ingest.stats.batches).toBe(1);
+  });
+  it('stores a batch, refusals included, in one transaction', () => {
+    const { store, ingest } = setup();
+    const transactions = vi.spyOn(store, 'transaction');
+    ingest.acceptBatch([
+      { topic: nodeTopic('lab', 'n1', 'state'), payload: enc(state('n1', 1000, 'up')) },
+      { topic: nodeTopic('lab', 'n1', 'events'), payload: Buffer.from('{"at": 1,') },
+      { topic: nodeTopic('lab', 'n2', 'events'), payload: enc(event('n2', 'ok')) },
+    ]);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    expect(ingest.stats).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(store.nodes.get('n1')?.online).toBe(true);
+    expect(store.events.query({ node: 'n2' }).map((e) => e.reason)).toEqual(['ok']);
+    expect(store.rejected()[0]).toMatchObject({ topic: nodeTopic('lab', 'n1', 'events') });
+    expect(store.rejected()[0]?.error).toMatch(/^not JSON: /);
+  });
+
+  it('isolates a message the store cannot take: the rest of its batch is stored once', () => {
+    const { store, ingest } = setup();
+    const add = store.events.add.bind(store.events);
+    vi.spyOn(store.events, 'add').mockImplementation((e) => {
+      if (e.reason === 'poison') throw new Error('SQLITE_TOOBIG: string or blob too big');
+      return add(e);
+    });
+    ingest.acceptBatch(
+      ['ok-1', 'poison', 'ok-2'].map((reason) => ({
+        topic: nodeTopic('lab', 'n1', 'events'),
+        payload: enc(event('n1', reason)),
+      })),
+    );
+    expect(ingest.stats).toMatchObject({ accepted: 2, rejected: 1 });
+    // ok-1 was written before the failure rolled the batch back, and once more alone.
+    expect(
+      store.events
+        .query({ node: 'n1' })
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(['ok-1', 'ok-2']);
+    expect(store.rejected()[0]).toMatchObject({
+      topic: nodeTopic('lab', 'n1', 'events'),
+      error: 'store refused it: SQLITE_TOOBIG: string or blob too big',
+    });
+  });
+
+  it('throws, counting nothing, when the store cannot even record a refusal', () => {
+    const { store, ingest } = setup();
+    vi.spyOn(store.events, 'add').mockImplementation(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    vi.spyOn(store, 'recordRejected').mockImplementation(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    expect(() =>
+      ingest.acceptBatch([
+        { topic: nodeTopic('lab', 'n1', 'events'), payload: enc(event('n1', 'a')) },
+        { topic: nodeTopic('lab', 'n1', 'events'), payload: enc(event('n1', 'b')) },
+      ]),
+    ).toThrow('SQLITE_FULL');
+    expect(ingest.stats).toMatchObject({ accepted: 0, rejected: 0 });
   });
 });

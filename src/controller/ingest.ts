@@ -2,12 +2,14 @@
  * Turns MQTT messages from the nodes into rows: validates each payload against its channel's
  * schema and against the topic it came on (a node cannot report as another) and commits it
  * before its acknowledgement is released, so a crash loses nothing the broker thinks was
- * delivered. MQTT clients hand over one message at a time, so each is its own short transaction
- * (cheap in WAL mode); what changed is announced in batches, at most every `flushMs`.
+ * delivered. A batch (every message the MQTT session read in one turn) is one transaction:
+ * the commit, not the rows, is what costs, so grouping is what makes ingest fast. What changed
+ * is announced in batches, at most every `flushMs`.
  *
  * @example
  * const ingest = new Ingest({ store, scheduler });
- * ingest.accept(topic, payload, () => puback());
+ * ingest.acceptBatch(messages); // committed when it returns: acknowledge them now
+ * ingest.on('change', (changes) => broadcast(changes));
  * ingest.on('change', (changes) => broadcast(changes));
  */
 import { EventEmitter } from 'node:events';
@@ -43,6 +45,12 @@ type Queued =
       receivedAt: number;
     };
 
+interface Refusal {
+  refused: true;
+  topic: string;
+  error: string;
+}
+
 export interface IngestOptions {
   store: ControllerStore;
   scheduler: Scheduler;
@@ -61,12 +69,10 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   private pending: LiveChange[] = [];
   private timer: TimerHandle | undefined;
   private readonly flushMs: number;
-  private readonly writeOne: (q: Queued) => LiveChange[];
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
-    this.writeOne = (q) => options.store.transaction(() => this.write(q));
   }
 
   /**
@@ -74,35 +80,34 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
    * message must not be redelivered forever).
    */
   accept(topic: string, payload: Uint8Array, ack: () => void = () => {}): void {
-    const now = this.options.scheduler.now();
-    const where = parseNodeTopic(topic);
-    if (!where || where.channel === 'command') {
-      if (!where) this.reject(topic, 'not an intelli-mesh node topic', now);
-      ack();
-      return;
-    }
-    const decoded = decodeMessage(where.channel, payload);
-    if (!decoded.ok) {
-      this.reject(topic, decoded.error, now);
-      ack();
-      return;
-    }
-    const claimed = (decoded.value as { node: string }).node;
-    if (claimed !== where.node) {
-      this.reject(topic, `payload names node '${claimed}' on the topic of '${where.node}'`, now);
-      ack();
-      return;
-    }
-    this.stats.accepted++;
-    const changes = this.writeOne({
-      channel: where.channel,
-      message: decoded.value,
-      site: where.site,
-      receivedAt: now,
-    } as Queued);
+    this.acceptBatch([{ topic, payload }]);
     ack();
+  }
+
+  /**
+   * Validates every message and stores the good ones and the refusals in one transaction: when
+   * this returns, all of them are committed and may be acknowledged. Throws only when the store
+   * itself fails (nothing of the batch is then committed).
+   */
+  acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void {
+    const now = this.options.scheduler.now();
+    const decoded = new Array<Queued | Refusal | undefined>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      decoded[i] = this.decode(batch[i]!.topic, batch[i]!.payload, now);
+    }
+    let changes: LiveChange[];
+    try {
+      changes = this.options.store.transaction(() => this.writeAll(decoded, now));
+    } catch (err) {
+      // One message the store cannot take must not hold the others back: isolate it.
+      if (batch.length === 1) throw err;
+      changes = [];
+      for (const one of decoded) {
+        changes.push(...this.writeIsolated(one, now));
+      }
+    }
     if (changes.length === 0) return;
-    this.pending.push(...changes);
+    for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
   }
 
@@ -115,6 +120,69 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     this.pending = [];
     this.stats.batches++;
     this.emit('change', changes);
+  }
+
+  /** The message to store, a refusal to record, or nothing (a topic the controller ignores). */
+  private decode(topic: string, payload: Uint8Array, now: number): Queued | Refusal | undefined {
+    const where = parseNodeTopic(topic);
+    if (!where) return { refused: true, topic, error: 'not an intelli-mesh node topic' };
+    if (where.channel === 'command') return undefined;
+    const decoded = decodeMessage(where.channel, payload);
+    if (!decoded.ok) return { refused: true, topic, error: decoded.error };
+    const claimed = (decoded.value as { node: string }).node;
+    if (claimed !== where.node) {
+      return {
+        refused: true,
+        topic,
+        error: `payload names node '${claimed}' on the topic of '${where.node}'`,
+      };
+    }
+    return {
+      channel: where.channel,
+      message: decoded.value,
+      site: where.site,
+      receivedAt: now,
+    } as Queued;
+  }
+
+  private writeAll(decoded: readonly (Queued | Refusal | undefined)[], now: number): LiveChange[] {
+    const changes: LiveChange[] = [];
+    let accepted = 0;
+    let rejected = 0;
+    for (const q of decoded) {
+      if (q === undefined) continue;
+      if ('refused' in q) {
+        this.options.store.recordRejected(now, q.topic, q.error);
+        rejected++;
+        continue;
+      }
+      const out = this.write(q);
+      for (const c of out) changes.push(c);
+      accepted++;
+    }
+    // Counted only once committed: a rolled-back batch is retried message by message.
+    this.stats.accepted += accepted;
+    this.stats.rejected += rejected;
+    return changes;
+  }
+
+  /** One message in its own transaction; one the store refuses is recorded as refused. */
+  private writeIsolated(q: Queued | Refusal | undefined, now: number): LiveChange[] {
+    if (q === undefined) return [];
+    try {
+      return this.options.store.transaction(() => this.writeAll([q], now));
+    } catch (err) {
+      if ('refused' in q) throw err;
+      const topic = `intelli-mesh/${q.site}/node/${q.message.node}/${q.channel}`;
+      // If even the refusal cannot be written the store is unusable: let it throw.
+      this.options.store.transaction(() =>
+        this.writeAll(
+          [{ refused: true, topic, error: `store refused it: ${(err as Error).message}` }],
+          now,
+        ),
+      );
+      return [];
+    }
   }
 
   private write(q: Queued): LiveChange[] {
@@ -170,11 +238,6 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       }
     }
     return changes;
-  }
-
-  private reject(topic: string, error: string, now: number): void {
-    this.stats.rejected++;
-    this.options.store.recordRejected(now, topic, error);
   }
 }
 

@@ -63,8 +63,12 @@ export class CredentialStore {
     return CredentialStore.fromUsers([...this.users.values(), user]);
   }
 
-  /** The principal for a correct username and password, else undefined. */
+  /** The users with their hashes (no passwords), e.g. to hand the store to a broker thread. */
+  toUsers(): StoredUser[] {
+    return [...this.users.values()].map((u) => ({ ...u }));
+  }
 
+  /** The principal for a correct username and password, else undefined. */
   authenticate(username: string, password: string): Principal | undefined {
     const user = this.users.get(username);
     if (!user) return undefined;

@@ -15,6 +15,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import type { CredentialStore } from './credential-store.ts';
+import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
 import type { Principal } from './principal.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -52,7 +53,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const principals = new WeakMap<Client, Principal>();
 
   const aedes = await Aedes.createBroker({
-    persistence: options.persistence,
+    // The stock in-memory persistence scans a client's whole queue at every PUBACK.
+    persistence: options.persistence ?? indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
       const principal =
         username !== undefined && password !== undefined

@@ -55,6 +55,9 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
     // is restarting or briefly slower than a burst would lose data. Queue far more, bounded.
     'max_queued_messages 200000',
     'max_queued_bytes 268435456',
+    // The default of 20 unacknowledged QoS 1 messages per client caps the controller's batches
+    // (it commits a batch, then acknowledges it): let a whole burst be in flight at once.
+    'max_inflight_messages 1000',
 
     ...(options.runAsUser ? [`user ${options.runAsUser}`] : []),
     '',

@@ -151,6 +151,15 @@ describe('controller end to end over a real broker', () => {
     });
     const nodes = (await res.json()) as { node: string; online: boolean }[];
     expect(nodes[0]).toMatchObject({ node: 'node-1', online: false });
+    // The MQTT session's counters reach Prometheus: one connection, batches stored, no bad packet.
+    const metrics = await (
+      await fetch(`${ctl.url}/metrics`, { headers: { authorization: `Bearer ${live.token}` } })
+    ).text();
+    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="connects"} 1');
+    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="bad_packets"} 0');
+    const batches = /intelli_mesh_mqtt_session\{counter="batches"\} (\d+)/.exec(metrics)?.[1];
+    expect(Number(batches)).toBe(ctl.link.stats.batches);
+    expect(Number(batches)).toBeGreaterThan(0);
     live.ws.close();
     await ctl.close();
   });
@@ -175,13 +184,16 @@ describe('controller end to end over a real broker', () => {
       });
     }
     const ctl = await startCtl();
-    // Per-client order holds: once a marker sent now is stored, everything queued before it is.
-    const marker = new Promise<void>((resolve) =>
-      ctl.ingest.on('change', (changes) => {
-        if (changes.some((c) => c.type === 'event' && c.event.reason === 'after-restart'))
-          resolve();
-      }),
-    );
+    // Aedes hands a returning session its queue while live messages flow, so a marker sent now
+    // may overtake it: wait for every queued message itself (the test's deadline bounds it).
+    const wanted = [...Array.from({ length: 20 }, (_, i) => `while-down-${i}`), 'after-restart'];
+    const stored = () =>
+      new Set(ctl.store.events.query({ node: 'node-1', limit: 1000 }).map((e) => e.reason));
+    const all = new Promise<void>((resolve) => {
+      const check = () => wanted.every((r) => stored().has(r)) && resolve();
+      ctl.ingest.on('change', check);
+      check();
+    });
     await link.publishEvent({
       at: scheduler.now(),
       node: 'node-1',
@@ -191,9 +203,8 @@ describe('controller end to end over a real broker', () => {
       to: null,
       reason: 'after-restart',
     });
-    await marker;
-    const reasons = ctl.store.events.query({ node: 'node-1', limit: 100 }).map((e) => e.reason);
-    for (let i = 0; i < 20; i++) expect(reasons).toContain(`while-down-${i}`);
+    await all;
+    for (const reason of wanted) expect(stored()).toContain(reason);
     await link.close();
     await ctl.close();
   });

@@ -24,14 +24,17 @@ export async function freePort(): Promise<number> {
 export interface MosquittoProcess {
   url: string;
   dir: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
 export async function startMosquitto(
   users: MosquittoUser[],
   dir = mkdtempSync(join(tmpdir(), 'im-mosquitto-')),
+  /** A restart passes the same directory and port: its sessions come back from disk. */
+  port?: number,
 ): Promise<MosquittoProcess> {
-  const port = await freePort();
+  port ??= await freePort();
   const files = renderMosquittoConfig({
     configDir: dir,
     dataDir: dir,
@@ -56,6 +59,7 @@ export async function startMosquitto(
   return {
     url: `mqtt://127.0.0.1:${port}`,
     dir,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -16,6 +16,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { zodIssueLines } from '../../core/validation-path.ts';
+import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
 import {
   InvalidConfigError,
   UnknownNodeError,
@@ -39,6 +40,8 @@ export interface ApiDeps {
   live: LiveHub;
   mqttConnected: () => boolean;
   ingestStats: () => IngestStats;
+  /** The MQTT session's counters, for /metrics. */
+  mqttStats?: () => Readonly<BatchingSessionStats>;
   /** @default 12 hours */
   sessionTtlMs?: number;
   /** A built dashboard to serve at `/`, if any. */
@@ -85,7 +88,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const viewer = requireRole(store.users, clock, 'viewer');
   const admin = requireRole(store.users, clock, 'admin');
   const throttle = new LoginThrottle();
-  const registry = prometheusRegistry(store, deps.ingestStats);
+  const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });

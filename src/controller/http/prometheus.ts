@@ -1,12 +1,17 @@
 /**
  * Prometheus metrics at `/metrics`, computed from the store at scrape time: nodes online, WAN
- * states and latencies, open alerts, ingest counters.
+ * states and latencies, open alerts, ingest counters, the MQTT session's counters.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
 import type { IngestStats } from '../ingest.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 
-export function prometheusRegistry(store: ControllerStore, ingest: () => IngestStats): Registry {
+export function prometheusRegistry(
+  store: ControllerStore,
+  ingest: () => IngestStats,
+  mqtt?: () => Readonly<BatchingSessionStats>,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'intelli_mesh_controller_' });
 
@@ -73,5 +78,20 @@ export function prometheusRegistry(store: ControllerStore, ingest: () => IngestS
       this.set({ outcome: 'rejected' }, s.rejected);
     },
   });
+  if (mqtt) {
+    new Gauge({
+      name: 'intelli_mesh_mqtt_session',
+      help: 'The controller MQTT session since start: connections, batches stored, malformed packets from the broker, batches the store refused',
+      labelNames: ['counter'],
+      registers: [registry],
+      collect() {
+        const s = mqtt();
+        this.set({ counter: 'connects' }, s.connects);
+        this.set({ counter: 'batches' }, s.batches);
+        this.set({ counter: 'bad_packets' }, s.badPackets);
+        this.set({ counter: 'failed_batches' }, s.failedBatches);
+      },
+    });
+  }
   return registry;
 }

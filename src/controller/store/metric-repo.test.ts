@@ -38,4 +38,24 @@ describe('MetricRepo downsampling and retention', () => {
     m.compact(7 * 3_600_000, 91 * 86_400_000);
     expect(m.query('n1', 'lat', 0, 10_000, 91 * 86_400_000)).toEqual([]);
   });
+  it('aggregates samples of one 10 s bucket: count, sum, min and max, per node and series', () => {
+    const m = ControllerStore.open(':memory:').metrics;
+    for (const [at, v] of [
+      [20_000, 5],
+      [21_000, 2],
+      [29_999, 11],
+      [30_000, 4],
+    ] as const) {
+      m.record('n1', 'lat', at, v);
+    }
+    m.record('n2', 'lat', 20_500, 100);
+    m.record('n1', 'loss', 20_500, 0.5);
+    expect(m.query('n1', 'lat', 0, 60_000, 60_000)).toEqual([
+      { at: 20_000, count: 3, avg: 6, min: 2, max: 11 },
+      { at: 30_000, count: 1, avg: 4, min: 4, max: 4 },
+    ]);
+    expect(m.query('n2', 'lat', 0, 60_000, 60_000)).toEqual([
+      { at: 20_000, count: 1, avg: 100, min: 100, max: 100 },
+    ]);
+  });
 });

@@ -38,12 +38,14 @@ export class MetricRepo {
     private readonly levels: readonly Retention[] = DEFAULT_RETENTION,
   ) {
     this.base = levels[0]!.resolutionMs;
-    this.upsertStmt = db.prepare(`
+    // Positional parameters: the ingest runs this for most messages, and binding by name
+    // costs an object and a lookup per parameter.
+    this.upsertStmt = db.prepare<[string, string, number, number, number, number, number]>(`
       INSERT INTO metrics (node, series, resolution, bucket, count, sum, min, max)
-      VALUES (@node, @series, @resolution, @bucket, 1, @value, @value, @value)
+      VALUES (?, ?, ?, ?, 1, ?, ?, ?)
       ON CONFLICT(node, series, resolution, bucket) DO UPDATE SET
-        count = count + 1, sum = sum + @value,
-        min = MIN(min, @value), max = MAX(max, @value)`);
+        count = count + 1, sum = sum + excluded.sum,
+        min = MIN(min, excluded.min), max = MAX(max, excluded.max)`);
     // Rolls finer buckets that ended before @before into the coarser level.
     this.rollupStmt = db.prepare(`
       INSERT INTO metrics (node, series, resolution, bucket, count, sum, min, max)
@@ -66,13 +68,8 @@ export class MetricRepo {
 
   record(node: string, series: string, at: number, value: number): void {
     if (!Number.isFinite(value)) return;
-    this.upsertStmt.run({
-      node,
-      series,
-      resolution: this.base,
-      bucket: Math.floor(at / this.base) * this.base,
-      value,
-    });
+    const bucket = Math.floor(at / this.base) * this.base;
+    this.upsertStmt.run(node, series, this.base, bucket, value, value, value);
   }
 
   /**

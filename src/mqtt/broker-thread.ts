@@ -1,0 +1,110 @@
+/**
+ * The embedded Aedes broker on a worker thread of its own. In one event loop with the
+ * controller, the broker's per-message work (parsing, ACL, routing, QoS 1 bookkeeping, socket
+ * writes) and the controller's ingest take turns on one core; on a thread each has a core.
+ * Same credentials and ACL as `startEmbeddedBroker`, which it runs inside the worker.
+ *
+ * @example
+ * const broker = await startBrokerThread({ credentials: store, port: 0 });
+ * console.log(broker.url); // mqtt://127.0.0.1:41234
+ * await broker.close();
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { IntelliMeshError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import type { BrokerWorkerData, BrokerWorkerMessage } from './broker-worker.ts';
+import type { CredentialStore } from './credential-store.ts';
+
+export class BrokerStartError extends IntelliMeshError {}
+
+export interface BrokerThreadOptions {
+  credentials: CredentialStore;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** TCP port; 0 picks a free one. @default 1883 */
+  port?: number;
+  /** WebSocket port; omitted means no WebSocket listener, 0 picks a free one. */
+  wsPort?: number;
+  logger?: Logger;
+}
+
+export interface BrokerThread {
+  readonly url: string;
+  readonly wsUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker is TypeScript: a tiny bootstrap registers tsx in the new thread (loader hooks are
+ * per thread), then imports it. Paths are resolved from here, so any working directory works.
+ */
+function bootstrap(): URL {
+  // `require.resolve` would give the CommonJS build; the ESM API is the one that works here.
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./broker-worker.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+export async function startBrokerThread(options: BrokerThreadOptions): Promise<BrokerThread> {
+  const log = options.logger ?? silentLogger;
+  const workerData: BrokerWorkerData = {
+    users: options.credentials.toUsers(),
+    host: options.host,
+    port: options.port,
+    wsPort: options.wsPort,
+  };
+  const worker = new Worker(bootstrap(), { workerData });
+  let closed: (() => void) | undefined;
+  const ready = await new Promise<{ url: string; wsUrl: string | undefined }>((resolve, reject) => {
+    worker.on('message', (m: BrokerWorkerMessage) => {
+      switch (m.type) {
+        case 'ready':
+          resolve({ url: m.url, wsUrl: m.wsUrl });
+          break;
+        case 'failed':
+          reject(new BrokerStartError(`embedded broker thread could not start: ${m.message}`));
+          break;
+        case 'log':
+          if (m.msg === undefined) log[m.level](m.obj);
+          else log[m.level](m.obj, m.msg);
+          break;
+        case 'closed':
+          closed?.();
+          break;
+      }
+    });
+    worker.once('error', (err) =>
+      reject(new BrokerStartError(`embedded broker thread failed: ${err.message}`, { cause: err })),
+    );
+    worker.once('exit', (code) =>
+      reject(new BrokerStartError(`embedded broker thread exited with code ${code}`)),
+    );
+  });
+  let alive = true;
+  worker.on('exit', () => {
+    alive = false;
+    closed?.();
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    url: ready.url,
+    wsUrl: ready.wsUrl,
+    close: () => {
+      closing ??= (async () => {
+        // Let the broker close its sockets itself (clients see a clean end), then stop the thread.
+        await new Promise<void>((resolve) => {
+          if (!alive) return resolve();
+          closed = resolve;
+          worker.postMessage({ type: 'close' });
+        });
+        await worker.terminate();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The worker-thread side of `startBrokerThread`: runs the embedded Aedes broker (same
+ * credentials, same ACL) on its own event loop and reports its addresses and log lines to the
+ * thread that started it. Not imported directly; `broker-thread.ts` starts it.
+ *
+ * @example
+ * // inside a Worker started with workerData: { users, host, port, wsPort }
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LogFn, Logger } from '../core/logger.ts';
+import { CredentialStore, type StoredUser } from './credential-store.ts';
+import { startEmbeddedBroker } from './embedded-broker.ts';
+
+export interface BrokerWorkerData {
+  users: StoredUser[];
+  host?: string;
+  port?: number;
+  wsPort?: number;
+}
+
+export type BrokerWorkerMessage =
+  | { type: 'ready'; url: string; wsUrl: string | undefined }
+  | { type: 'failed'; message: string }
+  | { type: 'log'; level: keyof Logger; obj: object; msg: string | undefined }
+  | { type: 'closed' };
+
+const port = parentPort!;
+const post = (m: BrokerWorkerMessage) => port.postMessage(m);
+
+function forward(level: keyof Logger): LogFn {
+  return ((objOrMsg: object | string, msg?: string) => {
+    if (typeof objOrMsg === 'string') post({ type: 'log', level, obj: {}, msg: objOrMsg });
+    else post({ type: 'log', level, obj: objOrMsg, msg });
+  }) as LogFn;
+}
+
+const data = workerData as BrokerWorkerData;
+try {
+  const broker = await startEmbeddedBroker({
+    credentials: CredentialStore.fromUsers(data.users),
+    host: data.host,
+    port: data.port,
+    wsPort: data.wsPort,
+    logger: {
+      debug: forward('debug'),
+      info: forward('info'),
+      warn: forward('warn'),
+      error: forward('error'),
+    },
+  });
+  port.on('message', (m: { type: string }) => {
+    if (m.type !== 'close') return;
+    void broker.close().then(() => {
+      post({ type: 'closed' });
+      port.close();
+    });
+  });
+  post({ type: 'ready', url: broker.url, wsUrl: broker.wsUrl });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).message });
+  port.close();
+}
