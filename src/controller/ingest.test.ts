@@ -83,6 +83,27 @@ describe('Ingest', () => {
     expect(changes.map((c) => c.type)).toEqual(['node', 'event']);
   });
 
+  it('turns WAN byte counters into traffic rate series', () => {
+    const { store, ingest } = setup();
+    const metrics = (at: number, rx: number, tx: number) =>
+      ingest.accept(
+        nodeTopic('lab', 'n1', 'metrics'),
+        enc({
+          node: 'n1',
+          at,
+          wans: { wan: { latency_ms: 5, loss: 0, rx_bytes: rx, tx_bytes: tx } },
+        }),
+      );
+    metrics(1_000_000, 5_000, 1_000);
+    metrics(1_010_000, 130_000, 26_000);
+    expect(store.metrics.query('n1', 'wan.wan.rx_bps', 0, 2_000_000, 1_000_000)).toEqual([
+      { at: 1_010_000, count: 1, avg: 100_000, min: 100_000, max: 100_000 },
+    ]);
+    expect(store.metrics.query('n1', 'wan.wan.tx_bps', 0, 2_000_000, 1_000_000)).toEqual([
+      { at: 1_010_000, count: 1, avg: 20_000, min: 20_000, max: 20_000 },
+    ]);
+  });
+
   it('opens and closes alerts as nodes and WANs come and go', () => {
     const { store, scheduler, ingest, changes } = setup();
     ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(state('n1', 1, 'down')));

@@ -23,6 +23,7 @@ import {
 import { parseNodeTopic } from '../mqtt/topics.ts';
 import { alertOps, type IngestedMessage } from './alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
+import { TrafficRates } from './traffic-rates.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
@@ -69,6 +70,9 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   private pending: LiveChange[] = [];
   private timer: TimerHandle | undefined;
   private readonly flushMs: number;
+  // Derived from consecutive reports; a batch rolled back and retried one by one loses at most
+  // one rate point per WAN (the raw counters are never stored, so nothing else depends on it).
+  private readonly traffic = new TrafficRates();
 
   constructor(private readonly options: IngestOptions) {
     super();
@@ -208,6 +212,8 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
           if (v.latency_ms != null)
             store.metrics.record(m.node, `wan.${wan}.latency_ms`, m.at, v.latency_ms);
           if (v.loss != null) store.metrics.record(m.node, `wan.${wan}.loss`, m.at, v.loss);
+          for (const r of this.traffic.update(m.node, wan, m.at, v.rx_bytes, v.tx_bytes))
+            store.metrics.record(m.node, `wan.${wan}.${r.direction}_bps`, m.at, r.bps);
         }
         if (m.cpu_percent !== undefined)
           store.metrics.record(m.node, 'cpu_percent', m.at, m.cpu_percent);
