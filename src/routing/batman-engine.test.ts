@@ -3,7 +3,7 @@ import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { BatmanEngine } from './batman-engine.ts';
-import type { BatmanOptions } from './batman-options.ts';
+import { type BatmanOptions, PLAIN_BATMAN_IV } from './batman-options.ts';
 
 /** Engines wired by an adjacency list, frames delivered 1 ms later, lossless. */
 function harness(
@@ -40,11 +40,16 @@ function harness(
       arm(addr);
     });
   };
-  for (const a of Object.keys(adjacency).map(Number)) {
-    engines.set(a, new BatmanEngine({ address: a, random: seededRandom(a), ...extra(a) }));
+  let boots = 0;
+  const boot = (a: number): void => {
+    // a fresh engine, as after a reboot: new random sequence number, empty tables
+    const random = seededRandom(a * 1000 + boots++);
+    engines.set(a, new BatmanEngine({ address: a, random, ...extra(a) }, s.now()));
+    armed.delete(a);
     arm(a);
-  }
-  return { s, engines, events, kill: (a: number) => engines.delete(a) };
+  };
+  for (const a of Object.keys(adjacency).map(Number)) boot(a);
+  return { s, engines, events, kill: (a: number) => engines.delete(a), boot };
 }
 
 describe('BatmanEngine', () => {
@@ -69,9 +74,46 @@ describe('BatmanEngine', () => {
     expect(firsts[0]!.reason).toMatch(/^first route, TQ \d+$/);
   });
 
-  it('prefers the shorter of two paths and moves off a dead relay within 3 intervals', () => {
+  it('prefers the shorter of two paths and leaves a dead relay once it falls silent', () => {
     // 1-2-4 and 1-3-5-4: the two-hop path through 2 wins.
     const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] });
+    h.s.runUntil(70_000);
+    const a = h.engines.get(1)!;
+    expect(a.nextHop(4)).toBe(2);
+    h.kill(2);
+    const killedAt = h.s.now();
+    let switchedAt: number | undefined;
+    while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
+      h.s.advance(50);
+      if (a.nextHop(4) === 3) switchedAt = h.s.now();
+    }
+    expect(switchedAt).toBeDefined();
+    // In this sparse mesh 2 sends a frame about every 440 ms, so six usual gaps exceed the cap
+    // of two intervals: it is declared lost 2 s after its last frame (busier meshes: sooner).
+    expect(switchedAt! - killedAt).toBeLessThanOrEqual(2_100);
+    const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
+    expect(change?.reason).toMatch(
+      /^next hop 2 silent for \d+ ms \(usually \d+ ms between frames\)/,
+    );
+    // 2 itself keeps its last route (nobody has news of it) until it has been silent 3 s
+    expect(a.nextHop(2)).toBe(2);
+    h.s.advance(4_000);
+    expect(a.nextHop(2)).toBeUndefined();
+    expect(
+      h.events.some(
+        (e) =>
+          e.node === '1' &&
+          e.subject === '2' &&
+          e.to === null &&
+          /no new OGM from 2/.test(e.reason),
+      ),
+    ).toBe(true);
+  });
+
+  it('without neighbour-loss detection, moves off a dead relay within 3 intervals', () => {
+    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
+      neighbourLossFactor: 0,
+    }));
     h.s.runUntil(70_000);
     const a = h.engines.get(1)!;
     expect(a.nextHop(4)).toBe(2);
@@ -88,9 +130,9 @@ describe('BatmanEngine', () => {
     expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
   });
 
-  it('with routerMissLimit 0 falls back to batman-adv TQ decay, which is slower', () => {
+  it('with every addition off (PLAIN_BATMAN_IV) falls back to batman-adv TQ decay, slower', () => {
     const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
-      routerMissLimit: 0,
+      ...PLAIN_BATMAN_IV,
     }));
     h.s.runUntil(70_000);
     const a = h.engines.get(1)!;
@@ -100,6 +142,29 @@ describe('BatmanEngine', () => {
     expect(a.nextHop(4)).toBe(2); // still on the dead relay: its ring has not drained
     h.s.advance(5_000);
     expect(a.nextHop(4)).toBe(3); // five zeros later, the TQ average is 0
+  });
+
+  it('takes a node that reboots twice within 30 s back at once (originatorSilenceMs)', () => {
+    const rebootTwice = (extra: Partial<BatmanOptions>) => {
+      const h = harness({ 1: [2], 2: [1, 3], 3: [2] }, () => extra);
+      h.s.runUntil(40_000);
+      for (const at of [40_000, 50_000]) {
+        h.s.runUntil(at);
+        h.kill(3);
+        h.s.runUntil(at + 5_000);
+        h.boot(3); // a new random sequence number each time
+      }
+      h.s.runUntil(59_000); // 4 s after the second boot
+      return h;
+    };
+    // The first reboot used up the 30 s reset protection; 3 was silent for 5 s before the second.
+    const h = rebootTwice({});
+    expect(h.engines.get(3)!.nextHop(1)).toBe(2);
+    expect(h.engines.get(1)!.nextHop(3)).toBe(2);
+    // batman-adv's rule: 2 ignores the new sequence numbers (and echoes none) until 30 s after
+    // the first reset, so 3 has no bidirectional link and no route.
+    const plain = rebootTwice({ originatorSilenceMs: 0 });
+    expect(plain.engines.get(3)!.nextHop(1)).toBeUndefined();
   });
 
   it('exposes batctl-shaped tables and selects the announced gateway', () => {

@@ -40,6 +40,10 @@ import type { GatewayJson, NeighbourJson, OriginatorJson } from './tables.ts';
 
 /** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
 const RING_SIZE = 5;
+/** Weight of the newest gap in a neighbour's moving average of gaps between frames. */
+const GAP_AVG_WEIGHT = 8;
+/** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
+const MIN_GAP_SAMPLES = 8;
 /** Sequence numbers further ahead than this are treated as a reboot, not as progress. */
 const EXPECTED_SEQNO_RANGE = 65_536;
 
@@ -63,6 +67,11 @@ export interface EngineStats {
 interface NeighbourState {
   address: number;
   lastSeen: number;
+  /** Moving average of the gaps between its frames, ms (0 until the second frame). */
+  gapAvg: number;
+  gapSamples: number;
+  /** Declared lost after a silence of many usual gaps (neighbourLossFactor). */
+  lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
 }
@@ -75,16 +84,22 @@ interface Candidate {
   ringIndex: number;
   tqAvg: number;
   lastSeen: number;
+  /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
+  prevSender: number;
 }
 
 interface OriginatorState {
   address: number;
   hasSeqno: boolean;
   lastSeqno: number;
+  /** When the newest sequence number last advanced (the originator's liveness). */
+  lastSeqnoAt: number;
   lastTtl: number;
   lastReset: number;
   lastSeen: number;
   lastForwarded: number;
+  /** Our forward of `lastForwarded` while it waits in a pending frame (recheckForwards). */
+  queued: Ogm | undefined;
   router: Candidate | undefined;
   candidates: Map<number, Candidate>;
   gateway: { down: number; up: number } | undefined;
@@ -115,6 +130,8 @@ export class BatmanEngine {
   private pending: PendingFrame[] = [];
   private seqno: number;
   private nextPurgeAt: number;
+  /** No neighbour can be declared lost before this time. */
+  private nextLossCheckAt = Number.POSITIVE_INFINITY;
   private selectedGw: number | undefined;
   private frames: OutgoingFrame[] = [];
   private events: MeshEvent[] = [];
@@ -173,7 +190,7 @@ export class BatmanEngine {
 
   /** Earliest time `tick` has work to do. */
   nextDeadline(): number {
-    let t = this.nextPurgeAt;
+    let t = Math.min(this.nextPurgeAt, this.nextLossCheckAt);
     for (const p of this.pending) if (p.sendAt < t) t = p.sendAt;
     return t;
   }
@@ -187,11 +204,12 @@ export class BatmanEngine {
       this.stats.malformedFrames++;
       return this.drain();
     }
+    const neighbour = this.heard(from, now);
     const ogm = this.scratch;
     let off = 0;
     while (off < frame.length) {
       off = readOgm(frame, off, ogm);
-      this.process(ogm, from, now);
+      this.process(ogm, neighbour, now);
     }
     return this.drain();
   }
@@ -208,6 +226,7 @@ export class BatmanEngine {
         for (const p of due) this.emit(p, now);
       }
     }
+    if (now >= this.nextLossCheckAt) this.checkLostNeighbours(now);
     if (now >= this.nextPurgeAt) {
       this.purge(now);
       this.electGateway(now, false);
@@ -282,17 +301,77 @@ export class BatmanEngine {
     return this.options.gateway ? 22 : 14;
   }
 
-  private process(ogm: Ogm, from: number, now: number): void {
+  /** Notes a frame from link neighbour `from`: liveness and its usual gap between frames. */
+  private heard(from: number, now: number): NeighbourState {
+    let n = this.neighbourAt[from];
+    if (!n) {
+      n = {
+        address: from,
+        lastSeen: now,
+        gapAvg: 0,
+        gapSamples: 0,
+        lost: false,
+        echo: new SeqWindow(),
+      };
+      this.neighbours.set(from, n);
+      this.neighbourAt[from] = n;
+    } else {
+      const gap = now - n.lastSeen;
+      // A silence long enough to count as a loss says nothing about the usual gap.
+      if (gap > 0 && gap < this.lossThreshold(n)) {
+        n.gapAvg = n.gapSamples === 0 ? gap : n.gapAvg + (gap - n.gapAvg) / GAP_AVG_WEIGHT;
+        n.gapSamples++;
+      }
+      n.lastSeen = now;
+      n.lost = false;
+    }
+    if (this.options.neighbourLossFactor > 0) {
+      const at = now + this.lossThreshold(n);
+      if (at < this.nextLossCheckAt) this.nextLossCheckAt = at;
+    }
+    return n;
+  }
+
+  /**
+   * How long a neighbour may stay silent before it is declared lost: `neighbourLossFactor`
+   * times its usual gap between frames, within [interval / 4, 2 intervals]; 2 intervals until
+   * enough gaps were seen (by then the relay-freshness rule acts anyway).
+   */
+  private lossThreshold(n: NeighbourState): number {
+    const interval = this.options.originatorIntervalMs;
+    const factor = this.options.neighbourLossFactor;
+    if (factor === 0 || n.gapSamples < MIN_GAP_SAMPLES) return 2 * interval;
+    return Math.min(2 * interval, Math.max(interval / 4, factor * n.gapAvg));
+  }
+
+  /** Declares silent neighbours lost and moves the routes that used them (our addition). */
+  private checkLostNeighbours(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    const lost: NeighbourState[] = [];
+    for (const n of this.neighbours.values()) {
+      if (n.lost) continue;
+      const at = n.lastSeen + this.lossThreshold(n);
+      if (at <= now) {
+        n.lost = true;
+        lost.push(n);
+      } else if (at < next) next = at;
+    }
+    this.nextLossCheckAt = next;
+    if (lost.length === 0) return;
+    for (const o of this.originators.values()) {
+      const r = o.router;
+      // The lost neighbour itself keeps its route: no one has news of it, and re-routing
+      // towards a node that may be dead can only build loops. Its next OGM, if any, decides.
+      if (r && o.address !== r.address && this.neighbourAt[r.address]?.lost)
+        this.selectRouter(o, now, r.address);
+    }
+  }
+
+  private process(ogm: Ogm, neighbour: NeighbourState, now: number): void {
     const me = this.options.address;
+    const from = neighbour.address;
     if (from === me) return;
     this.stats.ogmsReceived++;
-    let neighbour = this.neighbourAt[from];
-    if (!neighbour) {
-      neighbour = { address: from, lastSeen: now, echo: new SeqWindow() };
-      this.neighbours.set(from, neighbour);
-      this.neighbourAt[from] = neighbour;
-    }
-    neighbour.lastSeen = now;
 
     if (ogm.originator === me) {
       // Our own OGM, re-broadcast by a neighbour that heard it directly: one echo.
@@ -334,9 +413,17 @@ export class BatmanEngine {
     if (dup === 'neigh-dup') return;
     if (singleHop) {
       this.forward(ogm, tq, from, true, now);
-    } else if (bidirectional && orig.router?.address === from && orig.lastForwarded !== ogm.seqno) {
-      orig.lastForwarded = ogm.seqno;
-      this.forward(ogm, tq, from, false, now);
+    } else if (bidirectional && orig.router?.address === from) {
+      if (orig.lastForwarded !== ogm.seqno) {
+        orig.lastForwarded = ogm.seqno;
+        orig.queued = this.forward(ogm, tq, from, false, now);
+      } else if (orig.queued && orig.queued.prevSender !== from && this.options.recheckForwards) {
+        // Our route moved to `from` while the copy we forward still names the old next hop:
+        // send this one in its place.
+        orig.queued.prevSender = from;
+        orig.queued.tq = hopPenalty(tq, this.options.hopPenalty);
+        orig.queued.ttl = ogm.ttl - 1;
+      }
     }
   }
 
@@ -347,10 +434,12 @@ export class BatmanEngine {
         address,
         hasSeqno: false,
         lastSeqno: 0,
+        lastSeqnoAt: now,
         lastTtl: 0,
         lastReset: Number.NEGATIVE_INFINITY,
         lastSeen: now,
         lastForwarded: -1,
+        queued: undefined,
         router: undefined,
         candidates: new Map(),
         gateway: undefined,
@@ -371,23 +460,36 @@ export class BatmanEngine {
         ringIndex: 0,
         tqAvg: 0,
         lastSeen: now,
+        prevSender: ogm.prevSender,
       };
       orig.candidates.set(from, cand);
     }
     if (!orig.hasSeqno) {
       orig.hasSeqno = true;
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       cand.window.set(0);
       cand.lastSeen = now;
       return 'new';
     }
     const diff = (ogm.seqno - orig.lastSeqno) | 0;
     if (diff <= -WINDOW_SIZE || diff >= EXPECTED_SEQNO_RANGE) {
-      // Either a reboot (new random seqno) or garbage: accept at most once per protection period.
-      if (now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
+      // Either a reboot (new random seqno) or garbage: accept at most once per protection period,
+      // unless the old sequence space has gone silent (then the originator did reboot).
+      const silence = this.options.originatorSilenceMs;
+      const silent = silence > 0 && now - orig.lastSeqnoAt >= silence;
+      if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
-      for (const c of orig.candidates.values()) c.window.clear();
+      const clearTq = this.options.rebootClearsTq;
+      for (const c of orig.candidates.values()) {
+        c.window.clear();
+        if (clearTq) {
+          c.ring.fill(0);
+          c.tqAvg = 0;
+        }
+      }
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       orig.lastForwarded = -1;
       cand.window.set(0);
       cand.lastSeen = now;
@@ -396,6 +498,7 @@ export class BatmanEngine {
     if (diff > 0) {
       for (const c of orig.candidates.values()) c.window.shift(diff);
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       cand.window.set(0);
       cand.lastSeen = now;
       return 'new';
@@ -426,6 +529,7 @@ export class BatmanEngine {
       orig.lastTtl = ogm.ttl;
       orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
     }
+    cand.prevSender = ogm.prevSender;
     const before = cand.tqAvg;
     cand.ring[cand.ringIndex] = tq;
     cand.ringIndex = (cand.ringIndex + 1) % RING_SIZE;
@@ -447,14 +551,21 @@ export class BatmanEngine {
 
   private eligible(c: Candidate): boolean {
     const limit = this.options.routerMissLimit;
-    return c.tqAvg > 0 && (limit === 0 || c.window.anyWithin(limit + 1));
+    if (c.tqAvg === 0 || (limit > 0 && !c.window.anyWithin(limit + 1))) return false;
+    return !this.neighbourAt[c.address]?.lost;
   }
 
-  private selectRouter(orig: OriginatorState, now: number): void {
+  /**
+   * Moves the route to the best eligible candidate. With `avoidVia`, a neighbour just declared
+   * lost, candidates whose latest copy came through it are skipped: they were most likely
+   * routing through it too (the cascade after a relay dies), and two of them picking each
+   * other would loop. With none left the route stays until fresh OGMs show a working one.
+   */
+  private selectRouter(orig: OriginatorState, now: number, avoidVia?: number): void {
     const cur = orig.router;
     let best: Candidate | undefined;
     for (const c of orig.candidates.values()) {
-      if (!this.eligible(c)) continue;
+      if (!this.eligible(c) || c.prevSender === avoidVia) continue;
       if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
     }
     if (!best || best === cur) return;
@@ -463,6 +574,9 @@ export class BatmanEngine {
       reason = `first route, TQ ${best.tqAvg}`;
     } else if (!orig.candidates.has(cur.address)) {
       reason = `next hop ${this.nameOf(cur.address)} purged; TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
+    } else if (this.neighbourAt[cur.address]?.lost) {
+      const n = this.neighbourAt[cur.address]!;
+      reason = `next hop ${this.nameOf(cur.address)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
     } else if (!this.eligible(cur)) {
       reason = `next hop ${this.nameOf(cur.address)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${cur.tqAvg}); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
     } else {
@@ -490,8 +604,14 @@ export class BatmanEngine {
     });
   }
 
-  private forward(ogm: Ogm, tq: number, from: number, directLink: boolean, now: number): void {
-    if (ogm.ttl <= 1) return;
+  private forward(
+    ogm: Ogm,
+    tq: number,
+    from: number,
+    directLink: boolean,
+    now: number,
+  ): Ogm | undefined {
+    if (ogm.ttl <= 1) return undefined;
     const fwd: Ogm = {
       ttl: ogm.ttl - 1,
       flags: directLink ? FLAG_DIRECTLINK : 0,
@@ -515,27 +635,47 @@ export class BatmanEngine {
         ) {
           p.ogms.push(fwd);
           p.size += size;
-          return;
+          return fwd;
         }
       }
     }
     // Nothing to join: like batman-adv, hold the forward back one aggregation window so the
     // OGMs that arrive meanwhile can ride in the same frame.
     this.pending.push({ sendAt: sendAt + agg, own: false, ogms: [fwd], size });
+    return fwd;
   }
 
   private emit(p: PendingFrame, now: number): void {
     let ogms = p.ogms;
+    if (this.options.recheckForwards) ogms = this.currentForwards(ogms);
     if (p.own) {
       ogms = [this.ownOgm(), ...p.ogms];
       const { originatorIntervalMs: interval, jitterMs: jitter } = this.options;
       const next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
       this.pending.push({ sendAt: next, own: true, ogms: [], size: this.ownSize() });
     }
+    if (ogms.length === 0) return;
     const bytes = encodeOgmFrame(ogms);
     this.stats.framesSent++;
     this.stats.bytesSent += bytes.length;
     this.frames.push({ iface: this.options.ifname, bytes });
+  }
+
+  /** The forwards still backed by our route (DIRECTLINK echoes always are). */
+  private currentForwards(ogms: Ogm[]): Ogm[] {
+    let kept = ogms;
+    for (let i = 0; i < ogms.length; i++) {
+      const o = ogms[i]!;
+      if (o.flags & FLAG_DIRECTLINK) continue;
+      const orig = this.originatorAt[o.originator];
+      if (orig?.queued === o) orig.queued = undefined;
+      if (orig?.router?.address === o.prevSender) {
+        if (kept !== ogms) kept.push(o);
+      } else if (kept === ogms) {
+        kept = ogms.slice(0, i);
+      }
+    }
+    return kept;
   }
 
   private ownOgm(): Ogm {
@@ -557,8 +697,12 @@ export class BatmanEngine {
 
   private purge(now: number): void {
     const timeout = this.options.purgeTimeoutMs;
-    for (const [addr, n] of this.neighbours)
-      if (now - n.lastSeen > timeout) this.neighbours.delete(addr);
+    for (const [addr, n] of this.neighbours) {
+      if (now - n.lastSeen > timeout) {
+        this.neighbours.delete(addr);
+        this.neighbourAt[addr] = undefined;
+      }
+    }
     for (const [addr, o] of this.originators) {
       for (const [via, c] of o.candidates) if (now - c.lastSeen > timeout) o.candidates.delete(via);
       if (o.router && !o.candidates.has(o.router.address)) {
@@ -571,6 +715,15 @@ export class BatmanEngine {
             now,
           );
         }
+      }
+      const silence = this.options.originatorSilenceMs;
+      if (o.router && silence > 0 && now - o.lastSeqnoAt >= silence) {
+        this.setRouter(
+          o,
+          undefined,
+          `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+          now,
+        );
       }
       if (o.candidates.size === 0) {
         this.originators.delete(addr);

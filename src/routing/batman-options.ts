@@ -50,6 +50,42 @@ export interface BatmanOptions {
    * @default 1
    */
   routerMissLimit?: number;
+  /**
+   * Our addition: when an originator reboots (its sequence numbers jump), its candidates' TQ
+   * rings are cleared with their windows, so averages from its previous life (up to the purge
+   * timeout old) do not outrank the fresh, still weak paths and steer routes into loops.
+   * false = batman-adv (rings kept). @default true
+   */
+  rebootClearsTq?: boolean;
+  /**
+   * Our addition: an originator whose sequence numbers have not advanced for this long is
+   * treated as gone. Its route is withdrawn, so a dead node leaves no forwarding loop or black
+   * hole behind (batman-adv keeps the last route until the 200 s purge, loops included), and a
+   * sequence-number jump from it is accepted as a reboot at once: the reset protection (one
+   * jump per `resetProtectionMs`) guards live originators against replayed OGMs, but would cut
+   * a node that reboots twice within 30 s off until it expires. Checked once per interval.
+   * 0 = batman-adv. @default 3000
+   */
+  originatorSilenceMs?: number;
+  /**
+   * Our addition: B.A.T.M.A.N. IV forwards an originator's OGM only when it came from our best
+   * next hop, but the forward waits up to `aggregationMs` in a frame; if our route changes
+   * meanwhile, the copy would leave advertising a path we no longer use, and a neighbour that
+   * adopts it can form a two-node loop. With this on, a waiting forward whose originator's
+   * route moved to another neighbour is replaced by that neighbour's copy of the same sequence
+   * number when one arrived, and dropped when the frame leaves otherwise. false = batman-adv.
+   * @default true
+   */
+  recheckForwards?: boolean;
+  /**
+   * Our addition: a neighbour that has sent nothing for this many of its usual gaps between
+   * frames (a moving average, bounded to a quarter interval .. 2 intervals) is declared lost at
+   * once: every route through it moves to the best other candidate that still relays fresh
+   * OGMs and whose latest copy did not itself come through the lost neighbour. Detects a dead
+   * relay or a cut link in well under an originator interval in a busy mesh, without any new
+   * packet. 0 = off (batman-adv). @default 6
+   */
+  neighbourLossFactor?: number;
   /** Announce this node as an internet gateway. */
   gateway?: GatewayAnnouncement | undefined;
   /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
@@ -59,6 +95,18 @@ export interface BatmanOptions {
 export type ResolvedBatmanOptions = Required<Omit<BatmanOptions, 'gateway'>> & {
   gateway: GatewayAnnouncement | undefined;
 };
+
+/**
+ * Every one of our additions to B.A.T.M.A.N. IV switched off: plain batman-adv behaviour, for
+ * comparisons (`{ ...PLAIN_BATMAN_IV, address, random }`).
+ */
+export const PLAIN_BATMAN_IV = {
+  routerMissLimit: 0,
+  neighbourLossFactor: 0,
+  originatorSilenceMs: 0,
+  rebootClearsTq: false,
+  recheckForwards: false,
+} as const satisfies Partial<BatmanOptions>;
 
 function checkInt(option: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -88,6 +136,15 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     ),
     resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
     routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
+    rebootClearsTq: o.rebootClearsTq ?? true,
+    originatorSilenceMs: checkInt(
+      'originatorSilenceMs',
+      o.originatorSilenceMs ?? 3000,
+      0,
+      86_400_000,
+    ),
+    recheckForwards: o.recheckForwards ?? true,
+    neighbourLossFactor: checkInt('neighbourLossFactor', o.neighbourLossFactor ?? 6, 0, 1000),
     gateway: o.gateway,
     gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
   };
