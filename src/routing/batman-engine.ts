@@ -130,6 +130,8 @@ export class BatmanEngine {
   private pending: PendingFrame[] = [];
   private seqno: number;
   private nextPurgeAt: number;
+  /** Own OGMs still to send at the fast-start interval. */
+  private fastOgmsLeft = 0;
   /** No neighbour can be declared lost before this time. */
   private nextLossCheckAt = Number.POSITIVE_INFINITY;
   private selectedGw: number | undefined;
@@ -152,9 +154,13 @@ export class BatmanEngine {
     const rng = this.options.random;
     // batman-adv starts from a random sequence number so a reboot is told apart from a replay.
     this.seqno = Math.floor(rng.next() * 0x1_0000_0000) >>> 0;
+    // A booting node has empty windows everywhere: its first OGMs come faster (fastStartOgms).
+    this.fastOgmsLeft = this.options.fastStartOgms;
     // Nodes switched on together would otherwise send in lock-step.
     this.pending.push({
-      sendAt: startMs + rng.int(this.options.originatorIntervalMs),
+      sendAt:
+        startMs +
+        rng.int(this.fastOgmsLeft > 0 ? this.fastInterval() : this.options.originatorIntervalMs),
       own: true,
       ogms: [],
       size: this.ownSize(),
@@ -315,7 +321,12 @@ export class BatmanEngine {
       };
       this.neighbours.set(from, n);
       this.neighbourAt[from] = n;
+      this.startFast(now);
     } else {
+      // Only a long silence (a reboot, a healed link) leaves stale state worth a restart; a
+      // neighbour briefly declared lost by a burst of losses resumes as it was.
+      if (n.lost && now - n.lastSeen >= 2 * this.options.originatorIntervalMs)
+        this.rediscovered(n, now);
       const gap = now - n.lastSeen;
       // A silence long enough to count as a loss says nothing about the usual gap.
       if (gap > 0 && gap < this.lossThreshold(n)) {
@@ -342,6 +353,41 @@ export class BatmanEngine {
     const factor = this.options.neighbourLossFactor;
     if (factor === 0 || n.gapSamples < MIN_GAP_SAMPLES) return 2 * interval;
     return Math.min(2 * interval, Math.max(interval / 4, factor * n.gapAvg));
+  }
+
+  /**
+   * A neighbour heard again after it was declared lost (rebooted, or its link healed): the TQ
+   * averages through it describe paths from before the silence, and both ends' windows of each
+   * other are thin, so clear the former and refill the latter with a fast start.
+   */
+  private rediscovered(n: NeighbourState, now: number): void {
+    if (this.options.clearStaleTq) {
+      for (const o of this.originators.values()) {
+        const c = o.candidates.get(n.address);
+        if (!c) continue;
+        c.ring.fill(0);
+        c.tqAvg = 0;
+      }
+    }
+    this.startFast(now);
+  }
+
+  /**
+   * Our addition (fastStartOgms): the next own OGMs leave at the fast interval, the first
+   * within one fast interval. A new link is unusable until both ends counted each other's OGMs
+   * and echoes, and its asymmetry penalty stays crushing while those counts are low (1 OGM:
+   * 12/255); at 1 OGM a second that takes seconds, multiplied along every path through it.
+   */
+  private startFast(now: number): void {
+    const count = this.options.fastStartOgms;
+    if (count === 0 || this.fastOgmsLeft > 0) return;
+    this.fastOgmsLeft = count;
+    const soon = now + this.options.random.int(this.fastInterval());
+    for (const p of this.pending) if (p.own && p.sendAt > soon) p.sendAt = soon;
+  }
+
+  private fastInterval(): number {
+    return this.options.fastStartIntervalMs;
   }
 
   /** Declares silent neighbours lost and moves the routes that used them (our addition). */
@@ -388,9 +434,11 @@ export class BatmanEngine {
     const router = orig.router;
     if (router && router.address === ogm.prevSender && ogm.originator !== ogm.prevSender) {
       // Temporary-loop guard from batman-adv: our next hop relayed this copy onwards and it
-      // came back through someone else, while that next hop is its own direct neighbour.
+      // came back through someone else, while that next hop is its own direct neighbour. Not
+      // once that next hop is declared lost (our link to it failed): then this copy shows a
+      // path that still works.
       const rr = this.originatorAt[router.address]?.router;
-      if (rr && rr.address === router.address) return;
+      if (rr && rr.address === router.address && !this.neighbourAt[router.address]?.lost) return;
     }
 
     const singleHop = ogm.originator === from;
@@ -480,7 +528,7 @@ export class BatmanEngine {
       const silent = silence > 0 && now - orig.lastSeqnoAt >= silence;
       if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
-      const clearTq = this.options.rebootClearsTq;
+      const clearTq = this.options.clearStaleTq;
       for (const c of orig.candidates.values()) {
         c.window.clear();
         if (clearTq) {
@@ -649,9 +697,13 @@ export class BatmanEngine {
     let ogms = p.ogms;
     if (this.options.recheckForwards) ogms = this.currentForwards(ogms);
     if (p.own) {
-      ogms = [this.ownOgm(), ...p.ogms];
+      ogms = [this.ownOgm(), ...ogms];
       const { originatorIntervalMs: interval, jitterMs: jitter } = this.options;
-      const next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
+      let next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
+      if (this.fastOgmsLeft > 0) {
+        this.fastOgmsLeft--;
+        next = now + this.fastInterval() - jitter + this.options.random.int(2 * jitter + 1);
+      }
       this.pending.push({ sendAt: next, own: true, ogms: [], size: this.ownSize() });
     }
     if (ogms.length === 0) return;

@@ -51,12 +51,22 @@ export interface BatmanOptions {
    */
   routerMissLimit?: number;
   /**
-   * Our addition: when an originator reboots (its sequence numbers jump), its candidates' TQ
-   * rings are cleared with their windows, so averages from its previous life (up to the purge
-   * timeout old) do not outrank the fresh, still weak paths and steer routes into loops.
-   * false = batman-adv (rings kept). @default true
+   * Our addition: TQ averages that describe a past life are cleared. When an originator
+   * reboots (its sequence numbers jump) its candidates' rings are cleared with their windows,
+   * and when a neighbour declared lost is heard again, the rings of the routes through it are.
+   * Otherwise averages up to the purge timeout old outrank the fresh, still weak paths and
+   * steer routes into loops. false = batman-adv (rings kept). @default true
    */
-  rebootClearsTq?: boolean;
+  clearStaleTq?: boolean;
+  /**
+   * Our addition: after boot, and when a neighbour appears or is heard again after it was
+   * declared lost, this many own OGMs go out `fastStartIntervalMs` apart instead of one per
+   * interval, so the new link's receive and echo counts (and its asymmetry penalty) build up
+   * in about a second. 0 = off (batman-adv). @default 4
+   */
+  fastStartOgms?: number;
+  /** Spacing of the fast-start OGMs, ms. @default originatorIntervalMs / 4 */
+  fastStartIntervalMs?: number;
   /**
    * Our addition: an originator whose sequence numbers have not advanced for this long is
    * treated as gone. Its route is withdrawn, so a dead node leaves no forwarding loop or black
@@ -104,7 +114,8 @@ export const PLAIN_BATMAN_IV = {
   routerMissLimit: 0,
   neighbourLossFactor: 0,
   originatorSilenceMs: 0,
-  rebootClearsTq: false,
+  clearStaleTq: false,
+  fastStartOgms: 0,
   recheckForwards: false,
 } as const satisfies Partial<BatmanOptions>;
 
@@ -136,7 +147,14 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     ),
     resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
     routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
-    rebootClearsTq: o.rebootClearsTq ?? true,
+    clearStaleTq: o.clearStaleTq ?? true,
+    fastStartOgms: checkInt('fastStartOgms', o.fastStartOgms ?? 0, 0, 64),
+    fastStartIntervalMs: checkInt(
+      'fastStartIntervalMs',
+      o.fastStartIntervalMs ?? Math.max(10, Math.floor(interval / 4)),
+      10,
+      interval,
+    ),
     originatorSilenceMs: checkInt(
       'originatorSilenceMs',
       o.originatorSilenceMs ?? 3000,
