@@ -84,6 +84,8 @@ interface Candidate {
   ringIndex: number;
   tqAvg: number;
   lastSeen: number;
+  /** How many of the window's slots are live: sequence numbers since it started (max 64). */
+  span: number;
   /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
   prevSender: number;
 }
@@ -321,7 +323,6 @@ export class BatmanEngine {
       };
       this.neighbours.set(from, n);
       this.neighbourAt[from] = n;
-      this.startFast(now);
     } else {
       // Only a long silence (a reboot, a healed link) leaves stale state worth a restart; a
       // neighbour briefly declared lost by a burst of losses resumes as it was.
@@ -445,9 +446,10 @@ export class BatmanEngine {
     const senderOrig = singleHop ? orig : this.originatorAt[from];
     if (!singleHop && !senderOrig?.router) return; // OGM via a neighbour we cannot route to
 
-    const rq = senderOrig?.candidates.get(from)?.window.count() ?? 0;
+    const direct = senderOrig?.candidates.get(from);
+    const rq = direct?.window.count() ?? 0;
     const own = localTq(neighbour.echo.count(), rq);
-    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(rq));
+    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, direct?.span ?? 0)));
     const bidirectional = tq >= 1;
 
     if (
@@ -504,6 +506,7 @@ export class BatmanEngine {
       cand = {
         address: from,
         window: new SeqWindow(),
+        span: 0,
         ring: new Uint8Array(RING_SIZE),
         ringIndex: 0,
         tqAvg: 0,
@@ -531,6 +534,7 @@ export class BatmanEngine {
       const clearTq = this.options.clearStaleTq;
       for (const c of orig.candidates.values()) {
         c.window.clear();
+        c.span = 0;
         if (clearTq) {
           c.ring.fill(0);
           c.tqAvg = 0;
@@ -544,7 +548,10 @@ export class BatmanEngine {
       return 'new';
     }
     if (diff > 0) {
-      for (const c of orig.candidates.values()) c.window.shift(diff);
+      for (const c of orig.candidates.values()) {
+        c.window.shift(diff);
+        c.span = Math.min(WINDOW_SIZE, c.span + diff);
+      }
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
       cand.window.set(0);
@@ -711,6 +718,18 @@ export class BatmanEngine {
     this.stats.framesSent++;
     this.stats.bytesSent += bytes.length;
     this.frames.push({ iface: this.options.ifname, bytes });
+  }
+
+  /**
+   * The receive count the asymmetry penalty judges (our addition, scaleYoungWindows): a window
+   * younger than 64 sequence numbers (a new or rebooted neighbour) is judged by the share of
+   * the sequence numbers it has seen, scaled to 64, not by its bare count. batman-adv counts
+   * the unseen slots as lost, which crushes a new link's TQ (1 OGM: 12/255) for many seconds
+   * and, multiplied along paths and rounded down, drops far routes through it to TQ 0.
+   */
+  private judgedRq(rq: number, span: number): number {
+    if (!this.options.scaleYoungWindows || span >= WINDOW_SIZE - 1 || rq === 0) return rq;
+    return Math.min(WINDOW_SIZE, Math.round((rq * WINDOW_SIZE) / (span + 1)));
   }
 
   /** The forwards still backed by our route (DIRECTLINK echoes always are). */

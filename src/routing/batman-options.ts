@@ -96,6 +96,13 @@ export interface BatmanOptions {
    * packet. 0 = off (batman-adv). @default 6
    */
   neighbourLossFactor?: number;
+  /**
+   * Our addition: the asymmetry penalty judges a neighbour's window that is younger than 64
+   * sequence numbers (a new or rebooted neighbour) by the share it received of the sequence
+   * numbers sent since it started, instead of counting the slots before as lost. false =
+   * batman-adv (a new link starts at 12/255 of its TQ and climbs over a minute). @default true
+   */
+  scaleYoungWindows?: boolean;
   /** Announce this node as an internet gateway. */
   gateway?: GatewayAnnouncement | undefined;
   /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
@@ -115,6 +122,7 @@ export const PLAIN_BATMAN_IV = {
   neighbourLossFactor: 0,
   originatorSilenceMs: 0,
   clearStaleTq: false,
+  scaleYoungWindows: false,
   fastStartOgms: 0,
   recheckForwards: false,
 } as const satisfies Partial<BatmanOptions>;
@@ -148,6 +156,7 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
     routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
     clearStaleTq: o.clearStaleTq ?? true,
+    scaleYoungWindows: o.scaleYoungWindows ?? true,
     fastStartOgms: checkInt('fastStartOgms', o.fastStartOgms ?? 0, 0, 64),
     fastStartIntervalMs: checkInt(
       'fastStartIntervalMs',

@@ -110,6 +110,7 @@ export const scenarioSchema = z.strictObject({
       hop_penalty: z.int().min(0).max(255),
       router_miss_limit: z.int().min(0).max(32),
       clear_stale_tq: z.boolean(),
+      scale_young_windows: z.boolean(),
       fast_start_ogms: z.int().min(0).max(64),
       fast_start_interval_ms: z.int().min(10),
       originator_silence_ms: z.int().min(0),

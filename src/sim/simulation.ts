@@ -120,6 +120,7 @@ export class Simulation {
         hopPenalty: r.hop_penalty,
         routerMissLimit: r.router_miss_limit,
         clearStaleTq: r.clear_stale_tq,
+        scaleYoungWindows: r.scale_young_windows,
         fastStartOgms: r.fast_start_ogms,
         fastStartIntervalMs: r.fast_start_interval_ms,
         originatorSilenceMs: r.originator_silence_ms,
