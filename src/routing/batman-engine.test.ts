@@ -74,7 +74,7 @@ describe('BatmanEngine', () => {
     expect(firsts[0]!.reason).toMatch(/^first route, TQ \d+$/);
   });
 
-  it('prefers the shorter of two paths and leaves a dead relay once it falls silent', () => {
+  it('leaves a dead relay, and withdraws the route to it after 3 s of its silence', () => {
     // 1-2-4 and 1-3-5-4: the two-hop path through 2 wins.
     const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] });
     h.s.runUntil(70_000);
@@ -88,13 +88,14 @@ describe('BatmanEngine', () => {
       if (a.nextHop(4) === 3) switchedAt = h.s.now();
     }
     expect(switchedAt).toBeDefined();
-    // In this sparse mesh 2 sends a frame about every 440 ms, so six usual gaps exceed the cap
-    // of two intervals: it is declared lost 2 s after its last frame (busier meshes: sooner).
+    // In this sparse mesh 2 sends a frame only every few hundred ms, so the silence threshold
+    // reaches its cap of 2 intervals and the relay-freshness rule may act first (the busier
+    // simulated meshes of test/sim show the silence rule acting within about a second).
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(2_100);
-    const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
-    expect(change?.reason).toMatch(
-      /^next hop 2 silent for \d+ ms \(usually \d+ ms between frames\)/,
+    const change = h.events.find(
+      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
     );
+    expect(change?.reason).toMatch(/^next hop 2 (silent for|relayed none of the last 2 OGMs)/);
     // 2 itself keeps its last route (nobody has news of it) until it has been silent 3 s
     expect(a.nextHop(2)).toBe(2);
     h.s.advance(4_000);
@@ -126,7 +127,9 @@ describe('BatmanEngine', () => {
     }
     expect(switchedAt).toBeDefined();
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(3_100);
-    const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
+    const change = h.events.find(
+      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
+    );
     expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
   });
 
@@ -142,6 +145,36 @@ describe('BatmanEngine', () => {
     expect(a.nextHop(4)).toBe(2); // still on the dead relay: its ring has not drained
     h.s.advance(5_000);
     expect(a.nextHop(4)).toBe(3); // five zeros later, the TQ average is 0
+  });
+
+  it('sends its first OGMs after boot at the fast-start interval (fastStartOgms)', () => {
+    const ownSendTimes = (extra: Partial<BatmanOptions>): number[] => {
+      const e = new BatmanEngine({ address: 1, random: seededRandom(5), ...extra }, 0);
+      const times: number[] = [];
+      while (times.length < 6) {
+        const t = e.nextDeadline();
+        if (e.tick(t).frames.length > 0) times.push(t);
+      }
+      return times.slice(1).map((t, i) => t - times[i]!);
+    };
+    const gaps = ownSendTimes({});
+    for (const g of gaps.slice(0, 4)) expect(g).toBeGreaterThanOrEqual(230); // 250 ms ± 20 ms
+    for (const g of gaps.slice(0, 4)) expect(g).toBeLessThanOrEqual(270);
+    expect(gaps[4]).toBeGreaterThanOrEqual(980); // then the usual 1 s ± 20 ms
+    for (const g of ownSendTimes({ fastStartOgms: 0 })) expect(g).toBeGreaterThanOrEqual(980);
+  });
+
+  it('rates a young link by the share of OGMs it saw, not of 64 (scaleYoungWindows)', () => {
+    const tqAfter3s = (extra: Partial<BatmanOptions>): number => {
+      const h = harness({ 1: [2], 2: [1] }, () => extra);
+      h.s.runUntil(3_000);
+      return h.engines.get(1)!.routeTq(2);
+    };
+    // lossless: every OGM so far arrived (the TQ ring still averages in the first, lower
+    // values, while echoes lagged one OGM behind)
+    expect(tqAfter3s({})).toBeGreaterThanOrEqual(150);
+    // batman-adv counts the 60-odd slots before the link existed as lost: asymmetry 35..56/255
+    expect(tqAfter3s({ scaleYoungWindows: false })).toBeLessThanOrEqual(60);
   });
 
   it('takes a node that reboots twice within 30 s back at once (originatorSilenceMs)', () => {

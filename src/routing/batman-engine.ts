@@ -44,6 +44,8 @@ const RING_SIZE = 5;
 const GAP_AVG_WEIGHT = 8;
 /** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
 const MIN_GAP_SAMPLES = 8;
+/** Originator intervals a neighbour must have been heard for before its rhythm is trusted. */
+const SETTLE_INTERVALS = 5;
 /** Sequence numbers further ahead than this are treated as a reboot, not as progress. */
 const EXPECTED_SEQNO_RANGE = 65_536;
 
@@ -67,6 +69,8 @@ export interface EngineStats {
 interface NeighbourState {
   address: number;
   lastSeen: number;
+  /** When we started to hear it (again, after a long silence). */
+  since: number;
   /** Moving average of the gaps between its frames, ms (0 until the second frame). */
   gapAvg: number;
   gapSamples: number;
@@ -316,6 +320,7 @@ export class BatmanEngine {
       n = {
         address: from,
         lastSeen: now,
+        since: now,
         gapAvg: 0,
         gapSamples: 0,
         lost: false,
@@ -346,22 +351,31 @@ export class BatmanEngine {
 
   /**
    * How long a neighbour may stay silent before it is declared lost: `neighbourLossFactor`
-   * times its usual gap between frames, within [interval / 4, 2 intervals]; 2 intervals until
+   * times its usual gap between frames, within [interval / 2, 2 intervals]; 2 intervals until
    * enough gaps were seen (by then the relay-freshness rule acts anyway).
    */
   private lossThreshold(n: NeighbourState): number {
     const interval = this.options.originatorIntervalMs;
     const factor = this.options.neighbourLossFactor;
-    if (factor === 0 || n.gapSamples < MIN_GAP_SAMPLES) return 2 * interval;
-    return Math.min(2 * interval, Math.max(interval / 4, factor * n.gapAvg));
+    // A neighbour's rhythm settles only after its (and the mesh's) start-up: fast-start OGMs
+    // and the first floods would teach short gaps that the steady state then "misses".
+    if (
+      factor === 0 ||
+      n.gapSamples < MIN_GAP_SAMPLES ||
+      n.lastSeen - n.since < SETTLE_INTERVALS * interval
+    )
+      return 2 * interval;
+    return Math.min(2 * interval, Math.max(interval / 2, factor * n.gapAvg));
   }
 
   /**
    * A neighbour heard again after it was declared lost (rebooted, or its link healed): the TQ
-   * averages through it describe paths from before the silence, and both ends' windows of each
-   * other are thin, so clear the former and refill the latter with a fast start.
+   * averages through it describe paths from before the silence, and its rhythm starts anew.
    */
   private rediscovered(n: NeighbourState, now: number): void {
+    n.since = now;
+    n.gapAvg = 0;
+    n.gapSamples = 0;
     if (this.options.clearStaleTq) {
       for (const o of this.originators.values()) {
         const c = o.candidates.get(n.address);
@@ -370,21 +384,6 @@ export class BatmanEngine {
         c.tqAvg = 0;
       }
     }
-    this.startFast(now);
-  }
-
-  /**
-   * Our addition (fastStartOgms): the next own OGMs leave at the fast interval, the first
-   * within one fast interval. A new link is unusable until both ends counted each other's OGMs
-   * and echoes, and its asymmetry penalty stays crushing while those counts are low (1 OGM:
-   * 12/255); at 1 OGM a second that takes seconds, multiplied along every path through it.
-   */
-  private startFast(now: number): void {
-    const count = this.options.fastStartOgms;
-    if (count === 0 || this.fastOgmsLeft > 0) return;
-    this.fastOgmsLeft = count;
-    const soon = now + this.options.random.int(this.fastInterval());
-    for (const p of this.pending) if (p.own && p.sendAt > soon) p.sendAt = soon;
   }
 
   private fastInterval(): number {

@@ -59,10 +59,12 @@ export interface BatmanOptions {
    */
   clearStaleTq?: boolean;
   /**
-   * Our addition: after boot, and when a neighbour appears or is heard again after it was
-   * declared lost, this many own OGMs go out `fastStartIntervalMs` apart instead of one per
-   * interval, so the new link's receive and echo counts (and its asymmetry penalty) build up
-   * in about a second. 0 = off (batman-adv). @default 4
+   * Our addition: a booting node sends its first this many OGMs `fastStartIntervalMs` apart
+   * instead of one per interval (the first within one fast interval), so its neighbours count
+   * its OGMs and echoes within about a second. Its links are unusable until both ends did, and
+   * a random first OGM anywhere in the first interval plus the echo round trip cost up to 2 s.
+   * Only the booting node speeds up: its neighbours keep their rhythm (measured: speeding
+   * them up too made routes flap and loop). 0 = off (batman-adv). @default 4
    */
   fastStartOgms?: number;
   /** Spacing of the fast-start OGMs, ms. @default originatorIntervalMs / 4 */
@@ -89,7 +91,8 @@ export interface BatmanOptions {
   recheckForwards?: boolean;
   /**
    * Our addition: a neighbour that has sent nothing for this many of its usual gaps between
-   * frames (a moving average, bounded to a quarter interval .. 2 intervals) is declared lost at
+   * frames (a moving average, bounded to half an interval .. 2 intervals; 2 intervals during
+   * its first 5 intervals, while start-up traffic distorts the rhythm) is declared lost at
    * once: every route through it moves to the best other candidate that still relays fresh
    * OGMs and whose latest copy did not itself come through the lost neighbour. Detects a dead
    * relay or a cut link in well under an originator interval in a busy mesh, without any new
@@ -157,7 +160,7 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
     clearStaleTq: o.clearStaleTq ?? true,
     scaleYoungWindows: o.scaleYoungWindows ?? true,
-    fastStartOgms: checkInt('fastStartOgms', o.fastStartOgms ?? 0, 0, 64),
+    fastStartOgms: checkInt('fastStartOgms', o.fastStartOgms ?? 4, 0, 64),
     fastStartIntervalMs: checkInt(
       'fastStartIntervalMs',
       o.fastStartIntervalMs ?? Math.max(10, Math.floor(interval / 4)),

@@ -18,41 +18,39 @@ traffic:
 chaos: { start_s: 40, stop_s: 280, mean_interval_s: 12, heal_after_s: 15 }
 `;
 
-describe('chaos: random node, link and WAN faults over long virtual time', () => {
+/** The invariant's window: every still-connected pair routable within this long of a fault. */
+const WITHIN_S = 3;
+
+// Seed 11 is the scenario's own; 4, 20 and 23 held the slowest faults before the engine's
+// fast-convergence additions (a boot behind a twice-rebooted node, partitions healed by a boot).
+describe.each([11, 4, 20, 23])('chaos, seed %i: random node, link and WAN faults', (seed) => {
   it('keeps the invariants', () => {
-    const { sim } = simulate(chaos);
+    const { sim } = simulate(chaos, seed);
     const pendingAt: number[] = [];
     for (const t of [150_000, 300_000]) {
       sim.advanceTo(t); // throws if any component crashes
       pendingAt.push(sim.scheduler.pending);
     }
     const s = sim.summary(0);
-    const kinds = new Set(s.faults.map((f) => f.kind));
-    expect(kinds).toEqual(
-      new Set([
-        'node-crash',
-        'node-boot',
-        'link-cut',
-        'link-heal',
-        'wan-down',
-        'wan-blackhole',
-        'wan-up',
-      ]),
+    expect(new Set(s.faults.map((f) => f.kind.replace(/^wan-.*/, 'wan')))).toEqual(
+      new Set(['node-crash', 'node-boot', 'link-cut', 'link-heal', 'wan']),
     );
     expect(s.faults.length).toBeGreaterThan(20);
 
-    // No forwarding loop outlives a few originator intervals (1 s each).
-    expect(s.max_loop_s).toBeLessThanOrEqual(5);
-    // Every fault is followed by a state where each still-connected pair is routable.
-    for (const f of s.faults)
+    // No forwarding loop outlives a few originator intervals (1 s each), to any destination,
+    // dead ones included.
+    expect(s.max_loop_s).toBeLessThanOrEqual(4);
+    // Every still-connected pair is routable again within 3 s of the last fault: each fault
+    // that the next one does not follow within 3 s has converged within 3 s. (A fault that
+    // comes while an earlier one is open converges with it, and is timed from itself.)
+    s.faults.forEach((f, i) => {
+      const next = s.faults[i + 1]?.at_s ?? s.virtual_s;
       expect(f.convergence_s, `${f.kind} ${f.target} at ${f.at_s}`).not.toBeNull();
-    // Losses (node death, cut) heal fast; the median is within 3 s.
-    const losses = s.faults
-      .filter((f) => f.kind === 'node-crash' || f.kind === 'link-cut')
-      .map((f) => f.convergence_s!);
-    losses.sort((a, b) => a - b);
-    expect(losses[Math.floor((losses.length - 1) / 2)]!).toBeLessThanOrEqual(3);
-    for (const c of losses) expect(c).toBeLessThanOrEqual(8);
+      if (next - f.at_s > WITHIN_S)
+        expect(f.convergence_s!, `${f.kind} ${f.target} at ${f.at_s}`).toBeLessThanOrEqual(
+          WITHIN_S,
+        );
+    });
     expect(s.unroutable_at_end).toBe(0);
 
     // Memory stays bounded: routing tables hold at most every node, the event queue does not grow.
