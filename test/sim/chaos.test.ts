@@ -1,22 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RoutingApp } from '../../src/sim/routing-app.ts';
 import { simulate } from './helpers.ts';
 
 // 25 nodes at random, 2 gateways with WANs, random node crashes, link cuts and WAN failures
 // for 240 s of virtual time.
-const chaos = `
-name: chaos-25
-seed: 11
-duration_s: 300
-topology: { kind: random-geometric, nodes: 25, width: 400, height: 400, range: 140 }
-link: { latency_ms: 2, bandwidth_kbps: 2000, loss: 0.02 }
-wans:
-  - { node: n0, gateway: { down_kbit: 50000, up_kbit: 10000 } }
-  - { node: n12, name: lte, gateway: { down_kbit: 20000, up_kbit: 5000 } }
-traffic:
-  random_flows: { count: 8, rate_pps: 5, start_s: 20 }
-chaos: { start_s: 40, stop_s: 280, mean_interval_s: 12, heal_after_s: 15 }
-`;
+const chaos = readFileSync('scenarios/chaos-25.yaml', 'utf8');
 
 /** The invariant's window: every still-connected pair routable within this long of a fault. */
 const WITHIN_S = 3;
