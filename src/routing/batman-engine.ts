@@ -10,7 +10,14 @@
  * originator, flagged DIRECTLINK so the originator can count echoes). Each neighbour's route
  * quality is the average of the last 5 non-zero TQs in a ring; every new sequence number first
  * heard through another neighbour pushes a 0 into the others' rings. A forwarded OGM joins a
- * frame leaving within `aggregationMs`, or starts one held back that long for others to join. What we add is documented on `routerMissLimit`.
+ * frame leaving within `aggregationMs`, or starts one held back that long for others to join.
+ *
+ * What we add for fast, loop-safe convergence (each documented and switchable on its option in
+ * batman-options.ts; PLAIN_BATMAN_IV switches them all off): routerMissLimit (leave a relay
+ * that stopped relaying), neighbourLossFactor (leave a neighbour that fell silent),
+ * recheckForwards (no stale forwards from the aggregation queue), originatorSilenceMs (withdraw
+ * routes to a silent originator; accept its reboot at once), clearStaleTq, scaleYoungWindows
+ * and fastStartOgms (a rebooted node's links usable within about a second).
  *
  * @example
  * const engine = new BatmanEngine({ address: 1, random: seededRandom(1) });
