@@ -22,3 +22,29 @@ export function meshOfSize(nodes: number, durationS: number, seed = 1): Scenario
 
 export const machine = '2 cores (shared), Debian 12, Node 20';
 export const today = new Date().toISOString().slice(0, 10);
+
+/**
+ * Scenario `routing` blocks the routing benches compare: the engine as it is, the engine as it
+ * was before the fast-convergence additions (only routerMissLimit 1 on top of batman-adv), and
+ * plain batman-adv arithmetic.
+ */
+export const ROUTING_VARIANTS = {
+  default: {},
+  'missLimit1-only': {
+    neighbour_loss_factor: 0,
+    originator_silence_ms: 0,
+    clear_stale_tq: false,
+    recheck_forwards: false,
+    fast_start_ogms: 0,
+    scale_young_windows: false,
+  },
+  'plain-batman-adv': {
+    router_miss_limit: 0,
+    neighbour_loss_factor: 0,
+    originator_silence_ms: 0,
+    clear_stale_tq: false,
+    recheck_forwards: false,
+    fast_start_ogms: 0,
+    scale_young_windows: false,
+  },
+} as const;

@@ -3,7 +3,7 @@ import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { BatmanEngine } from './batman-engine.ts';
-import type { BatmanOptions } from './batman-options.ts';
+import { type BatmanOptions, PLAIN_BATMAN_IV } from './batman-options.ts';
 
 /** Engines wired by an adjacency list, frames delivered 1 ms later, lossless. */
 function harness(
@@ -40,11 +40,16 @@ function harness(
       arm(addr);
     });
   };
-  for (const a of Object.keys(adjacency).map(Number)) {
-    engines.set(a, new BatmanEngine({ address: a, random: seededRandom(a), ...extra(a) }));
+  let boots = 0;
+  const boot = (a: number): void => {
+    // a fresh engine, as after a reboot: new random sequence number, empty tables
+    const random = seededRandom(a * 1000 + boots++);
+    engines.set(a, new BatmanEngine({ address: a, random, ...extra(a) }, s.now()));
+    armed.delete(a);
     arm(a);
-  }
-  return { s, engines, events, kill: (a: number) => engines.delete(a) };
+  };
+  for (const a of Object.keys(adjacency).map(Number)) boot(a);
+  return { s, engines, events, kill: (a: number) => engines.delete(a), boot };
 }
 
 describe('BatmanEngine', () => {
@@ -69,7 +74,7 @@ describe('BatmanEngine', () => {
     expect(firsts[0]!.reason).toMatch(/^first route, TQ \d+$/);
   });
 
-  it('prefers the shorter of two paths and moves off a dead relay within 3 intervals', () => {
+  it('leaves a dead relay, and withdraws the route to it after 3 s of its silence', () => {
     // 1-2-4 and 1-3-5-4: the two-hop path through 2 wins.
     const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] });
     h.s.runUntil(70_000);
@@ -83,14 +88,54 @@ describe('BatmanEngine', () => {
       if (a.nextHop(4) === 3) switchedAt = h.s.now();
     }
     expect(switchedAt).toBeDefined();
+    // In this sparse mesh 2 sends a frame only every few hundred ms, so the silence threshold
+    // reaches its cap of 2 intervals and the relay-freshness rule may act first (the busier
+    // simulated meshes of test/sim show the silence rule acting within about a second).
+    expect(switchedAt! - killedAt).toBeLessThanOrEqual(2_100);
+    const change = h.events.find(
+      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
+    );
+    expect(change?.reason).toMatch(/^next hop 2 (silent for|relayed none of the last 2 OGMs)/);
+    // 2 itself keeps its last route (nobody has news of it) until it has been silent 3 s
+    expect(a.nextHop(2)).toBe(2);
+    h.s.advance(4_000);
+    expect(a.nextHop(2)).toBeUndefined();
+    expect(
+      h.events.some(
+        (e) =>
+          e.node === '1' &&
+          e.subject === '2' &&
+          e.to === null &&
+          /no new OGM from 2/.test(e.reason),
+      ),
+    ).toBe(true);
+  });
+
+  it('without neighbour-loss detection, moves off a dead relay within 3 intervals', () => {
+    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
+      neighbourLossFactor: 0,
+    }));
+    h.s.runUntil(70_000);
+    const a = h.engines.get(1)!;
+    expect(a.nextHop(4)).toBe(2);
+    h.kill(2);
+    const killedAt = h.s.now();
+    let switchedAt: number | undefined;
+    while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
+      h.s.advance(50);
+      if (a.nextHop(4) === 3) switchedAt = h.s.now();
+    }
+    expect(switchedAt).toBeDefined();
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(3_100);
-    const change = h.events.find((e) => e.node === '1' && e.subject === '4' && e.to === '3');
+    const change = h.events.find(
+      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
+    );
     expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
   });
 
-  it('with routerMissLimit 0 falls back to batman-adv TQ decay, which is slower', () => {
+  it('with every addition off (PLAIN_BATMAN_IV) falls back to batman-adv TQ decay, slower', () => {
     const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
-      routerMissLimit: 0,
+      ...PLAIN_BATMAN_IV,
     }));
     h.s.runUntil(70_000);
     const a = h.engines.get(1)!;
@@ -100,6 +145,59 @@ describe('BatmanEngine', () => {
     expect(a.nextHop(4)).toBe(2); // still on the dead relay: its ring has not drained
     h.s.advance(5_000);
     expect(a.nextHop(4)).toBe(3); // five zeros later, the TQ average is 0
+  });
+
+  it('sends its first OGMs after boot at the fast-start interval (fastStartOgms)', () => {
+    const ownSendTimes = (extra: Partial<BatmanOptions>): number[] => {
+      const e = new BatmanEngine({ address: 1, random: seededRandom(5), ...extra }, 0);
+      const times: number[] = [];
+      while (times.length < 6) {
+        const t = e.nextDeadline();
+        if (e.tick(t).frames.length > 0) times.push(t);
+      }
+      return times.slice(1).map((t, i) => t - times[i]!);
+    };
+    const gaps = ownSendTimes({});
+    for (const g of gaps.slice(0, 4)) expect(g).toBeGreaterThanOrEqual(230); // 250 ms ± 20 ms
+    for (const g of gaps.slice(0, 4)) expect(g).toBeLessThanOrEqual(270);
+    expect(gaps[4]).toBeGreaterThanOrEqual(980); // then the usual 1 s ± 20 ms
+    for (const g of ownSendTimes({ fastStartOgms: 0 })) expect(g).toBeGreaterThanOrEqual(980);
+  });
+
+  it('rates a young link by the share of OGMs it saw, not of 64 (scaleYoungWindows)', () => {
+    const tqAfter3s = (extra: Partial<BatmanOptions>): number => {
+      const h = harness({ 1: [2], 2: [1] }, () => extra);
+      h.s.runUntil(3_000);
+      return h.engines.get(1)!.routeTq(2);
+    };
+    // lossless: every OGM so far arrived (the TQ ring still averages in the first, lower
+    // values, while echoes lagged one OGM behind)
+    expect(tqAfter3s({})).toBeGreaterThanOrEqual(150);
+    // batman-adv counts the 60-odd slots before the link existed as lost: asymmetry 35..56/255
+    expect(tqAfter3s({ scaleYoungWindows: false })).toBeLessThanOrEqual(60);
+  });
+
+  it('takes a node that reboots twice within 30 s back at once (originatorSilenceMs)', () => {
+    const rebootTwice = (extra: Partial<BatmanOptions>) => {
+      const h = harness({ 1: [2], 2: [1, 3], 3: [2] }, () => extra);
+      h.s.runUntil(40_000);
+      for (const at of [40_000, 50_000]) {
+        h.s.runUntil(at);
+        h.kill(3);
+        h.s.runUntil(at + 5_000);
+        h.boot(3); // a new random sequence number each time
+      }
+      h.s.runUntil(59_000); // 4 s after the second boot
+      return h;
+    };
+    // The first reboot used up the 30 s reset protection; 3 was silent for 5 s before the second.
+    const h = rebootTwice({});
+    expect(h.engines.get(3)!.nextHop(1)).toBe(2);
+    expect(h.engines.get(1)!.nextHop(3)).toBe(2);
+    // batman-adv's rule: 2 ignores the new sequence numbers (and echoes none) until 30 s after
+    // the first reset, so 3 has no bidirectional link and no route.
+    const plain = rebootTwice({ originatorSilenceMs: 0 });
+    expect(plain.engines.get(3)!.nextHop(1)).toBeUndefined();
   });
 
   it('exposes batctl-shaped tables and selects the announced gateway', () => {

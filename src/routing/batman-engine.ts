@@ -10,7 +10,14 @@
  * originator, flagged DIRECTLINK so the originator can count echoes). Each neighbour's route
  * quality is the average of the last 5 non-zero TQs in a ring; every new sequence number first
  * heard through another neighbour pushes a 0 into the others' rings. A forwarded OGM joins a
- * frame leaving within `aggregationMs`, or starts one held back that long for others to join. What we add is documented on `routerMissLimit`.
+ * frame leaving within `aggregationMs`, or starts one held back that long for others to join.
+ *
+ * What we add for fast, loop-safe convergence (each documented and switchable on its option in
+ * batman-options.ts; PLAIN_BATMAN_IV switches them all off): routerMissLimit (leave a relay
+ * that stopped relaying), neighbourLossFactor (leave a neighbour that fell silent),
+ * recheckForwards (no stale forwards from the aggregation queue), originatorSilenceMs (withdraw
+ * routes to a silent originator; accept its reboot at once), clearStaleTq, scaleYoungWindows
+ * and fastStartOgms (a rebooted node's links usable within about a second).
  *
  * @example
  * const engine = new BatmanEngine({ address: 1, random: seededRandom(1) });
@@ -40,6 +47,12 @@ import type { GatewayJson, NeighbourJson, OriginatorJson } from './tables.ts';
 
 /** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
 const RING_SIZE = 5;
+/** Weight of the newest gap in a neighbour's moving average of gaps between frames. */
+const GAP_AVG_WEIGHT = 8;
+/** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
+const MIN_GAP_SAMPLES = 8;
+/** Originator intervals a neighbour must have been heard for before its rhythm is trusted. */
+const SETTLE_INTERVALS = 5;
 /** Sequence numbers further ahead than this are treated as a reboot, not as progress. */
 const EXPECTED_SEQNO_RANGE = 65_536;
 
@@ -63,6 +76,13 @@ export interface EngineStats {
 interface NeighbourState {
   address: number;
   lastSeen: number;
+  /** When we started to hear it (again, after a long silence). */
+  since: number;
+  /** Moving average of the gaps between its frames, ms (0 until the second frame). */
+  gapAvg: number;
+  gapSamples: number;
+  /** Declared lost after a silence of many usual gaps (neighbourLossFactor). */
+  lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
 }
@@ -75,16 +95,24 @@ interface Candidate {
   ringIndex: number;
   tqAvg: number;
   lastSeen: number;
+  /** How many of the window's slots are live: sequence numbers since it started (max 64). */
+  span: number;
+  /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
+  prevSender: number;
 }
 
 interface OriginatorState {
   address: number;
   hasSeqno: boolean;
   lastSeqno: number;
+  /** When the newest sequence number last advanced (the originator's liveness). */
+  lastSeqnoAt: number;
   lastTtl: number;
   lastReset: number;
   lastSeen: number;
   lastForwarded: number;
+  /** Our forward of `lastForwarded` while it waits in a pending frame (recheckForwards). */
+  queued: Ogm | undefined;
   router: Candidate | undefined;
   candidates: Map<number, Candidate>;
   gateway: { down: number; up: number } | undefined;
@@ -115,6 +143,10 @@ export class BatmanEngine {
   private pending: PendingFrame[] = [];
   private seqno: number;
   private nextPurgeAt: number;
+  /** Own OGMs still to send at the fast-start interval. */
+  private fastOgmsLeft = 0;
+  /** No neighbour can be declared lost before this time. */
+  private nextLossCheckAt = Number.POSITIVE_INFINITY;
   private selectedGw: number | undefined;
   private frames: OutgoingFrame[] = [];
   private events: MeshEvent[] = [];
@@ -135,9 +167,13 @@ export class BatmanEngine {
     const rng = this.options.random;
     // batman-adv starts from a random sequence number so a reboot is told apart from a replay.
     this.seqno = Math.floor(rng.next() * 0x1_0000_0000) >>> 0;
+    // A booting node has empty windows everywhere: its first OGMs come faster (fastStartOgms).
+    this.fastOgmsLeft = this.options.fastStartOgms;
     // Nodes switched on together would otherwise send in lock-step.
     this.pending.push({
-      sendAt: startMs + rng.int(this.options.originatorIntervalMs),
+      sendAt:
+        startMs +
+        rng.int(this.fastOgmsLeft > 0 ? this.fastInterval() : this.options.originatorIntervalMs),
       own: true,
       ogms: [],
       size: this.ownSize(),
@@ -173,7 +209,7 @@ export class BatmanEngine {
 
   /** Earliest time `tick` has work to do. */
   nextDeadline(): number {
-    let t = this.nextPurgeAt;
+    let t = Math.min(this.nextPurgeAt, this.nextLossCheckAt);
     for (const p of this.pending) if (p.sendAt < t) t = p.sendAt;
     return t;
   }
@@ -187,11 +223,12 @@ export class BatmanEngine {
       this.stats.malformedFrames++;
       return this.drain();
     }
+    const neighbour = this.heard(from, now);
     const ogm = this.scratch;
     let off = 0;
     while (off < frame.length) {
       off = readOgm(frame, off, ogm);
-      this.process(ogm, from, now);
+      this.process(ogm, neighbour, now);
     }
     return this.drain();
   }
@@ -208,6 +245,7 @@ export class BatmanEngine {
         for (const p of due) this.emit(p, now);
       }
     }
+    if (now >= this.nextLossCheckAt) this.checkLostNeighbours(now);
     if (now >= this.nextPurgeAt) {
       this.purge(now);
       this.electGateway(now, false);
@@ -282,17 +320,111 @@ export class BatmanEngine {
     return this.options.gateway ? 22 : 14;
   }
 
-  private process(ogm: Ogm, from: number, now: number): void {
+  /** Notes a frame from link neighbour `from`: liveness and its usual gap between frames. */
+  private heard(from: number, now: number): NeighbourState {
+    let n = this.neighbourAt[from];
+    if (!n) {
+      n = {
+        address: from,
+        lastSeen: now,
+        since: now,
+        gapAvg: 0,
+        gapSamples: 0,
+        lost: false,
+        echo: new SeqWindow(),
+      };
+      this.neighbours.set(from, n);
+      this.neighbourAt[from] = n;
+    } else {
+      // Only a long silence (a reboot, a healed link) leaves stale state worth a restart; a
+      // neighbour briefly declared lost by a burst of losses resumes as it was.
+      if (n.lost && now - n.lastSeen >= 2 * this.options.originatorIntervalMs)
+        this.rediscovered(n, now);
+      const gap = now - n.lastSeen;
+      // A silence long enough to count as a loss says nothing about the usual gap.
+      if (gap > 0 && gap < this.lossThreshold(n)) {
+        n.gapAvg = n.gapSamples === 0 ? gap : n.gapAvg + (gap - n.gapAvg) / GAP_AVG_WEIGHT;
+        n.gapSamples++;
+      }
+      n.lastSeen = now;
+      n.lost = false;
+    }
+    if (this.options.neighbourLossFactor > 0) {
+      const at = now + this.lossThreshold(n);
+      if (at < this.nextLossCheckAt) this.nextLossCheckAt = at;
+    }
+    return n;
+  }
+
+  /**
+   * How long a neighbour may stay silent before it is declared lost: `neighbourLossFactor`
+   * times its usual gap between frames, within [interval / 2, 2 intervals]; 2 intervals until
+   * enough gaps were seen (by then the relay-freshness rule acts anyway).
+   */
+  private lossThreshold(n: NeighbourState): number {
+    const interval = this.options.originatorIntervalMs;
+    const factor = this.options.neighbourLossFactor;
+    // A neighbour's rhythm settles only after its (and the mesh's) start-up: fast-start OGMs
+    // and the first floods would teach short gaps that the steady state then "misses".
+    if (
+      factor === 0 ||
+      n.gapSamples < MIN_GAP_SAMPLES ||
+      n.lastSeen - n.since < SETTLE_INTERVALS * interval
+    )
+      return 2 * interval;
+    return Math.min(2 * interval, Math.max(interval / 2, factor * n.gapAvg));
+  }
+
+  /**
+   * A neighbour heard again after it was declared lost (rebooted, or its link healed): the TQ
+   * averages through it describe paths from before the silence, and its rhythm starts anew.
+   */
+  private rediscovered(n: NeighbourState, now: number): void {
+    n.since = now;
+    n.gapAvg = 0;
+    n.gapSamples = 0;
+    if (this.options.clearStaleTq) {
+      for (const o of this.originators.values()) {
+        const c = o.candidates.get(n.address);
+        if (!c) continue;
+        c.ring.fill(0);
+        c.tqAvg = 0;
+      }
+    }
+  }
+
+  private fastInterval(): number {
+    return this.options.fastStartIntervalMs;
+  }
+
+  /** Declares silent neighbours lost and moves the routes that used them (our addition). */
+  private checkLostNeighbours(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    const lost: NeighbourState[] = [];
+    for (const n of this.neighbours.values()) {
+      if (n.lost) continue;
+      const at = n.lastSeen + this.lossThreshold(n);
+      if (at <= now) {
+        n.lost = true;
+        lost.push(n);
+      } else if (at < next) next = at;
+    }
+    this.nextLossCheckAt = next;
+    if (lost.length === 0) return;
+    for (const o of this.originators.values()) {
+      const r = o.router;
+      // The lost neighbour itself keeps its route: no one has news of it, and re-routing
+      // towards a node that may be dead can only build loops. Its next OGM, if any, decides.
+      if (r && o.address !== r.address && this.neighbourAt[r.address]?.lost)
+        this.selectRouter(o, now, r.address);
+    }
+  }
+
+  private process(ogm: Ogm, neighbour: NeighbourState, now: number): void {
     const me = this.options.address;
+    const from = neighbour.address;
     if (from === me) return;
     this.stats.ogmsReceived++;
-    let neighbour = this.neighbourAt[from];
-    if (!neighbour) {
-      neighbour = { address: from, lastSeen: now, echo: new SeqWindow() };
-      this.neighbours.set(from, neighbour);
-      this.neighbourAt[from] = neighbour;
-    }
-    neighbour.lastSeen = now;
 
     if (ogm.originator === me) {
       // Our own OGM, re-broadcast by a neighbour that heard it directly: one echo.
@@ -309,18 +441,21 @@ export class BatmanEngine {
     const router = orig.router;
     if (router && router.address === ogm.prevSender && ogm.originator !== ogm.prevSender) {
       // Temporary-loop guard from batman-adv: our next hop relayed this copy onwards and it
-      // came back through someone else, while that next hop is its own direct neighbour.
+      // came back through someone else, while that next hop is its own direct neighbour. Not
+      // once that next hop is declared lost (our link to it failed): then this copy shows a
+      // path that still works.
       const rr = this.originatorAt[router.address]?.router;
-      if (rr && rr.address === router.address) return;
+      if (rr && rr.address === router.address && !this.neighbourAt[router.address]?.lost) return;
     }
 
     const singleHop = ogm.originator === from;
     const senderOrig = singleHop ? orig : this.originatorAt[from];
     if (!singleHop && !senderOrig?.router) return; // OGM via a neighbour we cannot route to
 
-    const rq = senderOrig?.candidates.get(from)?.window.count() ?? 0;
+    const direct = senderOrig?.candidates.get(from);
+    const rq = direct?.window.count() ?? 0;
     const own = localTq(neighbour.echo.count(), rq);
-    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(rq));
+    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, direct?.span ?? 0)));
     const bidirectional = tq >= 1;
 
     if (
@@ -334,9 +469,17 @@ export class BatmanEngine {
     if (dup === 'neigh-dup') return;
     if (singleHop) {
       this.forward(ogm, tq, from, true, now);
-    } else if (bidirectional && orig.router?.address === from && orig.lastForwarded !== ogm.seqno) {
-      orig.lastForwarded = ogm.seqno;
-      this.forward(ogm, tq, from, false, now);
+    } else if (bidirectional && orig.router?.address === from) {
+      if (orig.lastForwarded !== ogm.seqno) {
+        orig.lastForwarded = ogm.seqno;
+        orig.queued = this.forward(ogm, tq, from, false, now);
+      } else if (orig.queued && orig.queued.prevSender !== from && this.options.recheckForwards) {
+        // Our route moved to `from` while the copy we forward still names the old next hop:
+        // send this one in its place.
+        orig.queued.prevSender = from;
+        orig.queued.tq = hopPenalty(tq, this.options.hopPenalty);
+        orig.queued.ttl = ogm.ttl - 1;
+      }
     }
   }
 
@@ -347,10 +490,12 @@ export class BatmanEngine {
         address,
         hasSeqno: false,
         lastSeqno: 0,
+        lastSeqnoAt: now,
         lastTtl: 0,
         lastReset: Number.NEGATIVE_INFINITY,
         lastSeen: now,
         lastForwarded: -1,
+        queued: undefined,
         router: undefined,
         candidates: new Map(),
         gateway: undefined,
@@ -367,35 +512,54 @@ export class BatmanEngine {
       cand = {
         address: from,
         window: new SeqWindow(),
+        span: 0,
         ring: new Uint8Array(RING_SIZE),
         ringIndex: 0,
         tqAvg: 0,
         lastSeen: now,
+        prevSender: ogm.prevSender,
       };
       orig.candidates.set(from, cand);
     }
     if (!orig.hasSeqno) {
       orig.hasSeqno = true;
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       cand.window.set(0);
       cand.lastSeen = now;
       return 'new';
     }
     const diff = (ogm.seqno - orig.lastSeqno) | 0;
     if (diff <= -WINDOW_SIZE || diff >= EXPECTED_SEQNO_RANGE) {
-      // Either a reboot (new random seqno) or garbage: accept at most once per protection period.
-      if (now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
+      // Either a reboot (new random seqno) or garbage: accept at most once per protection period,
+      // unless the old sequence space has gone silent (then the originator did reboot).
+      const silence = this.options.originatorSilenceMs;
+      const silent = silence > 0 && now - orig.lastSeqnoAt >= silence;
+      if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
-      for (const c of orig.candidates.values()) c.window.clear();
+      const clearTq = this.options.clearStaleTq;
+      for (const c of orig.candidates.values()) {
+        c.window.clear();
+        c.span = 0;
+        if (clearTq) {
+          c.ring.fill(0);
+          c.tqAvg = 0;
+        }
+      }
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       orig.lastForwarded = -1;
       cand.window.set(0);
       cand.lastSeen = now;
       return 'new';
     }
     if (diff > 0) {
-      for (const c of orig.candidates.values()) c.window.shift(diff);
+      for (const c of orig.candidates.values()) {
+        c.window.shift(diff);
+        c.span = Math.min(WINDOW_SIZE, c.span + diff);
+      }
       orig.lastSeqno = ogm.seqno;
+      orig.lastSeqnoAt = now;
       cand.window.set(0);
       cand.lastSeen = now;
       return 'new';
@@ -426,6 +590,7 @@ export class BatmanEngine {
       orig.lastTtl = ogm.ttl;
       orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
     }
+    cand.prevSender = ogm.prevSender;
     const before = cand.tqAvg;
     cand.ring[cand.ringIndex] = tq;
     cand.ringIndex = (cand.ringIndex + 1) % RING_SIZE;
@@ -447,14 +612,21 @@ export class BatmanEngine {
 
   private eligible(c: Candidate): boolean {
     const limit = this.options.routerMissLimit;
-    return c.tqAvg > 0 && (limit === 0 || c.window.anyWithin(limit + 1));
+    if (c.tqAvg === 0 || (limit > 0 && !c.window.anyWithin(limit + 1))) return false;
+    return !this.neighbourAt[c.address]?.lost;
   }
 
-  private selectRouter(orig: OriginatorState, now: number): void {
+  /**
+   * Moves the route to the best eligible candidate. With `avoidVia`, a neighbour just declared
+   * lost, candidates whose latest copy came through it are skipped: they were most likely
+   * routing through it too (the cascade after a relay dies), and two of them picking each
+   * other would loop. With none left the route stays until fresh OGMs show a working one.
+   */
+  private selectRouter(orig: OriginatorState, now: number, avoidVia?: number): void {
     const cur = orig.router;
     let best: Candidate | undefined;
     for (const c of orig.candidates.values()) {
-      if (!this.eligible(c)) continue;
+      if (!this.eligible(c) || c.prevSender === avoidVia) continue;
       if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
     }
     if (!best || best === cur) return;
@@ -463,6 +635,9 @@ export class BatmanEngine {
       reason = `first route, TQ ${best.tqAvg}`;
     } else if (!orig.candidates.has(cur.address)) {
       reason = `next hop ${this.nameOf(cur.address)} purged; TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
+    } else if (this.neighbourAt[cur.address]?.lost) {
+      const n = this.neighbourAt[cur.address]!;
+      reason = `next hop ${this.nameOf(cur.address)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
     } else if (!this.eligible(cur)) {
       reason = `next hop ${this.nameOf(cur.address)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${cur.tqAvg}); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
     } else {
@@ -490,8 +665,14 @@ export class BatmanEngine {
     });
   }
 
-  private forward(ogm: Ogm, tq: number, from: number, directLink: boolean, now: number): void {
-    if (ogm.ttl <= 1) return;
+  private forward(
+    ogm: Ogm,
+    tq: number,
+    from: number,
+    directLink: boolean,
+    now: number,
+  ): Ogm | undefined {
+    if (ogm.ttl <= 1) return undefined;
     const fwd: Ogm = {
       ttl: ogm.ttl - 1,
       flags: directLink ? FLAG_DIRECTLINK : 0,
@@ -515,27 +696,63 @@ export class BatmanEngine {
         ) {
           p.ogms.push(fwd);
           p.size += size;
-          return;
+          return fwd;
         }
       }
     }
     // Nothing to join: like batman-adv, hold the forward back one aggregation window so the
     // OGMs that arrive meanwhile can ride in the same frame.
     this.pending.push({ sendAt: sendAt + agg, own: false, ogms: [fwd], size });
+    return fwd;
   }
 
   private emit(p: PendingFrame, now: number): void {
     let ogms = p.ogms;
+    if (this.options.recheckForwards) ogms = this.currentForwards(ogms);
     if (p.own) {
-      ogms = [this.ownOgm(), ...p.ogms];
+      ogms = [this.ownOgm(), ...ogms];
       const { originatorIntervalMs: interval, jitterMs: jitter } = this.options;
-      const next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
+      let next = now + interval - jitter + this.options.random.int(2 * jitter + 1);
+      if (this.fastOgmsLeft > 0) {
+        this.fastOgmsLeft--;
+        next = now + this.fastInterval() - jitter + this.options.random.int(2 * jitter + 1);
+      }
       this.pending.push({ sendAt: next, own: true, ogms: [], size: this.ownSize() });
     }
+    if (ogms.length === 0) return;
     const bytes = encodeOgmFrame(ogms);
     this.stats.framesSent++;
     this.stats.bytesSent += bytes.length;
     this.frames.push({ iface: this.options.ifname, bytes });
+  }
+
+  /**
+   * The receive count the asymmetry penalty judges (our addition, scaleYoungWindows): a window
+   * younger than 64 sequence numbers (a new or rebooted neighbour) is judged by the share of
+   * the sequence numbers it has seen, scaled to 64, not by its bare count. batman-adv counts
+   * the unseen slots as lost, which crushes a new link's TQ (1 OGM: 12/255) for many seconds
+   * and, multiplied along paths and rounded down, drops far routes through it to TQ 0.
+   */
+  private judgedRq(rq: number, span: number): number {
+    if (!this.options.scaleYoungWindows || span >= WINDOW_SIZE - 1 || rq === 0) return rq;
+    return Math.min(WINDOW_SIZE, Math.round((rq * WINDOW_SIZE) / (span + 1)));
+  }
+
+  /** The forwards still backed by our route (DIRECTLINK echoes always are). */
+  private currentForwards(ogms: Ogm[]): Ogm[] {
+    let kept = ogms;
+    for (let i = 0; i < ogms.length; i++) {
+      const o = ogms[i]!;
+      if (o.flags & FLAG_DIRECTLINK) continue;
+      const orig = this.originatorAt[o.originator];
+      if (orig?.queued === o) orig.queued = undefined;
+      if (orig?.router?.address === o.prevSender) {
+        if (kept !== ogms) kept.push(o);
+      } else if (kept === ogms) {
+        kept = ogms.slice(0, i);
+      }
+    }
+    return kept;
   }
 
   private ownOgm(): Ogm {
@@ -557,8 +774,12 @@ export class BatmanEngine {
 
   private purge(now: number): void {
     const timeout = this.options.purgeTimeoutMs;
-    for (const [addr, n] of this.neighbours)
-      if (now - n.lastSeen > timeout) this.neighbours.delete(addr);
+    for (const [addr, n] of this.neighbours) {
+      if (now - n.lastSeen > timeout) {
+        this.neighbours.delete(addr);
+        this.neighbourAt[addr] = undefined;
+      }
+    }
     for (const [addr, o] of this.originators) {
       for (const [via, c] of o.candidates) if (now - c.lastSeen > timeout) o.candidates.delete(via);
       if (o.router && !o.candidates.has(o.router.address)) {
@@ -571,6 +792,15 @@ export class BatmanEngine {
             now,
           );
         }
+      }
+      const silence = this.options.originatorSilenceMs;
+      if (o.router && silence > 0 && now - o.lastSeqnoAt >= silence) {
+        this.setRouter(
+          o,
+          undefined,
+          `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+          now,
+        );
       }
       if (o.candidates.size === 0) {
         this.originators.delete(addr);

@@ -50,6 +50,62 @@ export interface BatmanOptions {
    * @default 1
    */
   routerMissLimit?: number;
+  /**
+   * Our addition: TQ averages that describe a past life are cleared. When an originator
+   * reboots (its sequence numbers jump) its candidates' rings are cleared with their windows,
+   * and when a neighbour declared lost is heard again, the rings of the routes through it are.
+   * Otherwise averages up to the purge timeout old outrank the fresh, still weak paths and
+   * steer routes into loops. false = batman-adv (rings kept). @default true
+   */
+  clearStaleTq?: boolean;
+  /**
+   * Our addition: a booting node sends its first this many OGMs `fastStartIntervalMs` apart
+   * instead of one per interval (the first within one fast interval), so its neighbours count
+   * its OGMs and echoes within about a second. Its links are unusable until both ends did, and
+   * a random first OGM anywhere in the first interval plus the echo round trip cost up to 2 s.
+   * Only the booting node speeds up: its neighbours keep their rhythm (measured: speeding
+   * them up too made routes flap and loop). 0 = off (batman-adv). @default 4
+   */
+  fastStartOgms?: number;
+  /** Spacing of the fast-start OGMs, ms. @default originatorIntervalMs / 4 */
+  fastStartIntervalMs?: number;
+  /**
+   * Our addition: an originator whose sequence numbers have not advanced for this long is
+   * treated as gone. Its route is withdrawn, so a dead node leaves no forwarding loop or black
+   * hole behind (batman-adv keeps the last route until the 200 s purge, loops included), and a
+   * sequence-number jump from it is accepted as a reboot at once: the reset protection (one
+   * jump per `resetProtectionMs`) guards live originators against replayed OGMs, but would cut
+   * a node that reboots twice within 30 s off until it expires. Checked once per interval.
+   * 0 = batman-adv. @default 3000
+   */
+  originatorSilenceMs?: number;
+  /**
+   * Our addition: B.A.T.M.A.N. IV forwards an originator's OGM only when it came from our best
+   * next hop, but the forward waits up to `aggregationMs` in a frame; if our route changes
+   * meanwhile, the copy would leave advertising a path we no longer use, and a neighbour that
+   * adopts it can form a two-node loop. With this on, a waiting forward whose originator's
+   * route moved to another neighbour is replaced by that neighbour's copy of the same sequence
+   * number when one arrived, and dropped when the frame leaves otherwise. false = batman-adv.
+   * @default true
+   */
+  recheckForwards?: boolean;
+  /**
+   * Our addition: a neighbour that has sent nothing for this many of its usual gaps between
+   * frames (a moving average, bounded to half an interval .. 2 intervals; 2 intervals during
+   * its first 5 intervals, while start-up traffic distorts the rhythm) is declared lost at
+   * once: every route through it moves to the best other candidate that still relays fresh
+   * OGMs and whose latest copy did not itself come through the lost neighbour. Detects a dead
+   * relay or a cut link in well under an originator interval in a busy mesh, without any new
+   * packet. 0 = off (batman-adv). @default 6
+   */
+  neighbourLossFactor?: number;
+  /**
+   * Our addition: the asymmetry penalty judges a neighbour's window that is younger than 64
+   * sequence numbers (a new or rebooted neighbour) by the share it received of the sequence
+   * numbers sent since it started, instead of counting the slots before as lost. false =
+   * batman-adv (a new link starts at 12/255 of its TQ and climbs over a minute). @default true
+   */
+  scaleYoungWindows?: boolean;
   /** Announce this node as an internet gateway. */
   gateway?: GatewayAnnouncement | undefined;
   /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
@@ -59,6 +115,20 @@ export interface BatmanOptions {
 export type ResolvedBatmanOptions = Required<Omit<BatmanOptions, 'gateway'>> & {
   gateway: GatewayAnnouncement | undefined;
 };
+
+/**
+ * Every one of our additions to B.A.T.M.A.N. IV switched off: plain batman-adv behaviour, for
+ * comparisons (`{ ...PLAIN_BATMAN_IV, address, random }`).
+ */
+export const PLAIN_BATMAN_IV = {
+  routerMissLimit: 0,
+  neighbourLossFactor: 0,
+  originatorSilenceMs: 0,
+  clearStaleTq: false,
+  scaleYoungWindows: false,
+  fastStartOgms: 0,
+  recheckForwards: false,
+} as const satisfies Partial<BatmanOptions>;
 
 function checkInt(option: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -88,6 +158,23 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     ),
     resetProtectionMs: checkInt('resetProtectionMs', o.resetProtectionMs ?? 30_000, 0, 86_400_000),
     routerMissLimit: checkInt('routerMissLimit', o.routerMissLimit ?? 1, 0, 32),
+    clearStaleTq: o.clearStaleTq ?? true,
+    scaleYoungWindows: o.scaleYoungWindows ?? true,
+    fastStartOgms: checkInt('fastStartOgms', o.fastStartOgms ?? 4, 0, 64),
+    fastStartIntervalMs: checkInt(
+      'fastStartIntervalMs',
+      o.fastStartIntervalMs ?? Math.max(10, Math.floor(interval / 4)),
+      10,
+      interval,
+    ),
+    originatorSilenceMs: checkInt(
+      'originatorSilenceMs',
+      o.originatorSilenceMs ?? 3000,
+      0,
+      86_400_000,
+    ),
+    recheckForwards: o.recheckForwards ?? true,
+    neighbourLossFactor: checkInt('neighbourLossFactor', o.neighbourLossFactor ?? 6, 0, 1000),
     gateway: o.gateway,
     gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
   };

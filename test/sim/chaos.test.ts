@@ -1,58 +1,45 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RoutingApp } from '../../src/sim/routing-app.ts';
 import { simulate } from './helpers.ts';
 
 // 25 nodes at random, 2 gateways with WANs, random node crashes, link cuts and WAN failures
 // for 240 s of virtual time.
-const chaos = `
-name: chaos-25
-seed: 11
-duration_s: 300
-topology: { kind: random-geometric, nodes: 25, width: 400, height: 400, range: 140 }
-link: { latency_ms: 2, bandwidth_kbps: 2000, loss: 0.02 }
-wans:
-  - { node: n0, gateway: { down_kbit: 50000, up_kbit: 10000 } }
-  - { node: n12, name: lte, gateway: { down_kbit: 20000, up_kbit: 5000 } }
-traffic:
-  random_flows: { count: 8, rate_pps: 5, start_s: 20 }
-chaos: { start_s: 40, stop_s: 280, mean_interval_s: 12, heal_after_s: 15 }
-`;
+const chaos = readFileSync('scenarios/chaos-25.yaml', 'utf8');
 
-describe('chaos: random node, link and WAN faults over long virtual time', () => {
+/** The invariant's window: every still-connected pair routable within this long of a fault. */
+const WITHIN_S = 3;
+
+// Seed 11 is the scenario's own; 4, 20 and 23 held the slowest faults before the engine's
+// fast-convergence additions (a boot behind a twice-rebooted node, partitions healed by a boot).
+describe.each([11, 4, 20, 23])('chaos, seed %i: random node, link and WAN faults', (seed) => {
   it('keeps the invariants', () => {
-    const { sim } = simulate(chaos);
+    const { sim } = simulate(chaos, seed);
     const pendingAt: number[] = [];
     for (const t of [150_000, 300_000]) {
       sim.advanceTo(t); // throws if any component crashes
       pendingAt.push(sim.scheduler.pending);
     }
     const s = sim.summary(0);
-    const kinds = new Set(s.faults.map((f) => f.kind));
-    expect(kinds).toEqual(
-      new Set([
-        'node-crash',
-        'node-boot',
-        'link-cut',
-        'link-heal',
-        'wan-down',
-        'wan-blackhole',
-        'wan-up',
-      ]),
+    expect(new Set(s.faults.map((f) => f.kind.replace(/^wan-.*/, 'wan')))).toEqual(
+      new Set(['node-crash', 'node-boot', 'link-cut', 'link-heal', 'wan']),
     );
     expect(s.faults.length).toBeGreaterThan(20);
 
-    // No forwarding loop outlives a few originator intervals (1 s each).
-    expect(s.max_loop_s).toBeLessThanOrEqual(5);
-    // Every fault is followed by a state where each still-connected pair is routable.
-    for (const f of s.faults)
+    // No forwarding loop outlives a few originator intervals (1 s each), to any destination,
+    // dead ones included.
+    expect(s.max_loop_s).toBeLessThanOrEqual(4);
+    // Every still-connected pair is routable again within 3 s of the last fault: each fault
+    // that the next one does not follow within 3 s has converged within 3 s. (A fault that
+    // comes while an earlier one is open converges with it, and is timed from itself.)
+    s.faults.forEach((f, i) => {
+      const next = s.faults[i + 1]?.at_s ?? s.virtual_s;
       expect(f.convergence_s, `${f.kind} ${f.target} at ${f.at_s}`).not.toBeNull();
-    // Losses (node death, cut) heal fast; the median is within 3 s.
-    const losses = s.faults
-      .filter((f) => f.kind === 'node-crash' || f.kind === 'link-cut')
-      .map((f) => f.convergence_s!);
-    losses.sort((a, b) => a - b);
-    expect(losses[Math.floor((losses.length - 1) / 2)]!).toBeLessThanOrEqual(3);
-    for (const c of losses) expect(c).toBeLessThanOrEqual(8);
+      if (next - f.at_s > WITHIN_S)
+        expect(f.convergence_s!, `${f.kind} ${f.target} at ${f.at_s}`).toBeLessThanOrEqual(
+          WITHIN_S,
+        );
+    });
     expect(s.unroutable_at_end).toBe(0);
 
     // Memory stays bounded: routing tables hold at most every node, the event queue does not grow.

@@ -23,7 +23,7 @@ faults:
 `;
 
 describe('route changes on a scenario (a-b-d short path, a-c-e-d detour)', () => {
-  it('goes a->b, moves to c within 3 s of the cut, and back to b after the heal', () => {
+  it('goes a->b, moves to c within 1.5 s of the cut, and back to b after the heal', () => {
     const { sim, lines } = simulate(diamond);
     sim.run();
     const changes = parsed(lines).filter(
@@ -37,8 +37,12 @@ describe('route changes on a scenario (a-b-d short path, a-c-e-d detour)', () =>
     const afterCut = changes.filter((r) => at(r) >= 40_000 && at(r) < 80_000);
     expect(afterCut).toHaveLength(1);
     expect(afterCut[0]).toMatchObject({ from: 'b', to: 'c' });
-    expect(afterCut[0]!.reason).toMatch(/^next hop b relayed none of the last 2 OGMs/);
-    expect(at(afterCut[0]!) - 40_000).toBeLessThanOrEqual(3_000);
+    // b falls silent: declared lost after six of its usual gaps between frames (our addition),
+    // sooner than the second missed OGM would show it
+    expect(afterCut[0]!.reason).toMatch(
+      /^next hop b silent for \d+ ms \(usually \d+ ms between frames\)/,
+    );
+    expect(at(afterCut[0]!) - 40_000).toBeLessThanOrEqual(1_500);
 
     const afterHeal = changes.filter((r) => at(r) >= 80_000);
     expect(afterHeal[0]).toMatchObject({ from: 'c', to: 'b' });

@@ -1,0 +1,76 @@
+/**
+ * The chaos invariant over many seeds: scenarios/chaos-25.yaml (25 nodes, 2 % loss, random node
+ * crashes, link cuts and WAN faults for 240 s) per seed; for each fault that the next one does
+ * not follow within 3 s, its convergence (every still-connected pair routable again) must be
+ * within 3 s. Prints the distribution per fault kind, the violations and the longest loop.
+ *
+ * Run: npx tsx bench/sim-chaos.ts [seeds, default 24] [variant of ROUTING_VARIANTS, default
+ * 'default'] -> bench/results/sim-chaos[-variant].json
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseScenario } from '../src/sim/scenario.ts';
+import { Simulation } from '../src/sim/simulation.ts';
+import { machine, ROUTING_VARIANTS, today } from './sim-sizes.ts';
+
+const WITHIN_S = 3;
+const seeds = Number(process.argv[2] ?? 24);
+const variant = (process.argv[3] ?? 'default') as keyof typeof ROUTING_VARIANTS;
+if (!(variant in ROUTING_VARIANTS)) throw new Error(`unknown variant ${variant}`);
+const scenario = parseScenario(readFileSync('scenarios/chaos-25.yaml', 'utf8'), 'chaos-25.yaml');
+Object.assign(scenario.routing, ROUTING_VARIANTS[variant]);
+const byKind = new Map<string, number[]>();
+const violations: string[] = [];
+let maxLoopS = 0;
+let overhead = 0;
+let routeChanges = 0;
+let timed = 0;
+for (let seed = 1; seed <= seeds; seed++) {
+  const sim = new Simulation(scenario, { seed });
+  sim.run();
+  const s = sim.summary(0);
+  maxLoopS = Math.max(maxLoopS, s.max_loop_s);
+  overhead += s.overhead_bytes_per_node_s / seeds;
+  routeChanges += s.route_changes;
+  s.faults.forEach((f, i) => {
+    const next = s.faults[i + 1]?.at_s ?? s.virtual_s;
+    if (next - f.at_s <= WITHIN_S) return; // converges with the next one
+    timed++;
+    const kind = f.kind.startsWith('wan-') ? 'wan-*' : f.kind;
+    const c = f.convergence_s ?? Number.POSITIVE_INFINITY;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), c]);
+    if (c > WITHIN_S) violations.push(`seed ${seed}: ${f.kind} ${f.target} at ${f.at_s} s: ${c} s`);
+  });
+}
+const q = (xs: number[], p: number): number =>
+  xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!;
+const kinds: Record<string, unknown> = {};
+for (const [kind, xs] of [...byKind].sort()) {
+  xs.sort((a, b) => a - b);
+  kinds[kind] = { n: xs.length, median: q(xs, 0.5), p90: q(xs, 0.9), max: xs[xs.length - 1] };
+  console.log(kind.padEnd(11), JSON.stringify(kinds[kind]));
+}
+console.log(
+  `${violations.length} of ${timed} faults over ${WITHIN_S} s; longest loop ${maxLoopS} s`,
+);
+for (const v of violations) console.log(`  ${v}`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  `bench/results/sim-chaos${variant === 'default' ? '' : `-${variant}`}.json`,
+  JSON.stringify(
+    {
+      date: today,
+      machine,
+      seeds,
+      variant,
+      within_s: WITHIN_S,
+      faults_timed: timed,
+      violations,
+      max_loop_s: maxLoopS,
+      overhead_bytes_per_node_s: Math.round(overhead * 10) / 10,
+      route_changes_per_run: Math.round(routeChanges / seeds),
+      kinds,
+    },
+    null,
+    2,
+  ) + '\n',
+);
