@@ -107,6 +107,22 @@ export function NodePage({ node }: { node: string }) {
                   scale={100}
                   colour={COLOURS.warn}
                 />
+                <MetricChart
+                  node={d.node}
+                  series={`wan.${w.name}.rx_bps`}
+                  title="Traffic in"
+                  unit=" Mbit/s"
+                  scale={1e-6}
+                  colour={COLOURS.accent}
+                />
+                <MetricChart
+                  node={d.node}
+                  series={`wan.${w.name}.tx_bps`}
+                  title="Traffic out"
+                  unit=" Mbit/s"
+                  scale={1e-6}
+                  colour={COLOURS.accent}
+                />
               </section>
             ))}
           </div>
