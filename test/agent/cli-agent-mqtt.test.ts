@@ -19,7 +19,7 @@ import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import { decodeMessage, type NodeMetrics } from '../../src/mqtt/messages.ts';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
-import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto-process.ts';
+import { mosquittoAvailable, startMosquittoBroker } from '../mqtt/mosquitto-process.ts';
 import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from '../platform/netns-lab.ts';
 
 const skip = await labUnavailableReason();
@@ -57,19 +57,7 @@ const brokers: [string, () => Promise<Broker>][] = [
   ],
 ];
 if (mosquittoAvailable()) {
-  brokers.push([
-    'Mosquitto',
-    async () => {
-      const m = await startMosquitto(USERS);
-      return {
-        url: m.url,
-        close: async () => {
-          await m.stop();
-          removeDir(m.dir);
-        },
-      };
-    },
-  ]);
+  brokers.push(['Mosquitto', () => startMosquittoBroker(USERS)]);
 }
 
 /** Re-checks `probe` as things happen until it holds; fails after `timeoutMs`. */

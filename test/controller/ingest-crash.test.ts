@@ -11,7 +11,7 @@ import { CredentialStore } from '../../src/mqtt/credential-store.ts';
 import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
-import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto-process.ts';
+import { mosquittoAvailable, removeDir, startMosquittoBroker } from '../mqtt/mosquitto-process.ts';
 
 const USERS = [
   { username: 'controller', password: 'ctl-pw', role: 'controller' as const },
@@ -42,19 +42,7 @@ const brokers: [string, () => Promise<Broker>][] = [
   ],
 ];
 if (mosquittoAvailable()) {
-  brokers.push([
-    'Mosquitto',
-    async () => {
-      const m = await startMosquitto(USERS);
-      return {
-        url: m.url,
-        close: async () => {
-          await m.stop();
-          removeDir(m.dir);
-        },
-      };
-    },
-  ]);
+  brokers.push(['Mosquitto', () => startMosquittoBroker(USERS)]);
 } else {
   describe('controller crash: Mosquitto', () => {
     it.skip('needs the mosquitto Debian package (.ci/run installs it)', () => {});

@@ -73,3 +73,17 @@ export async function startMosquitto(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** A Mosquitto for one suite: its URL, and a close that stops it and removes its files. */
+export async function startMosquittoBroker(
+  users: MosquittoUser[],
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const m = await startMosquitto(users);
+  return {
+    url: m.url,
+    close: async () => {
+      await m.stop();
+      removeDir(m.dir);
+    },
+  };
+}

@@ -11,7 +11,7 @@
  * const view = fitView(scene.bounds, 1440, 900); // { k, x, y }: screen = k * world + (x, y)
  * pickNode(scene, view, view.k, 720, 450); // index of the node under the pointer, or -1
  */
-import type { TopologyModel } from './topology-model.ts';
+import type { DrawNode, TopologyModel } from './topology-model.ts';
 
 /**
  * Link count above which links are drawn one pixel wide (except uplinks), on a 1× screen: a
@@ -48,17 +48,12 @@ export interface Bounds {
   maxY: number;
 }
 
-export interface SceneNode {
-  id: string;
-  label: string;
-  /** World coordinates: plan x, and plan y negated (plans grow upwards, screens downwards). */
-  x: number;
-  y: number;
-  size: number;
-  colour: string;
-  online: boolean;
-  gateway: boolean;
-}
+/** What the renderer needs of a node; x and y are world coordinates: plan x, and plan y negated
+ * (plans grow upwards, screens downwards). */
+export type SceneNode = Pick<
+  DrawNode,
+  'id' | 'label' | 'x' | 'y' | 'size' | 'colour' | 'online' | 'gateway'
+>;
 
 /** Links of one colour and width: x1, y1, x2, y2 per link, in world coordinates. */
 export interface LinkBatch {
