@@ -6,7 +6,8 @@
  * alone and with its finished children (the `ip netns exec … ping` it spawns per probe).
  *
  * Two probe modes: one `ping` process per probe (the default), and fast mode's long-running echo
- * stream per target (`icmpStreamIntervalMs: 1000`).
+ * stream per target (`icmpStreamIntervalMs: 1000`); then the default mode once more with the
+ * agent compiled to JavaScript (`npm run build`, run with plain `node`), as a router would run it.
  *
  * Root (ip netns). `DURATION_S` (default 60) and `WARMUP_S` (default 10) per mode.
  *
@@ -16,7 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -82,7 +83,33 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-async function measure(mode: 'ping-per-probe' | 'echo-stream', report: BenchReport) {
+/** How the agent is started: from the sources through tsx (`bin/intelli-mesh`), or compiled. */
+interface Runner {
+  label: string;
+  command: string;
+  args: string[];
+}
+
+const fromSources: Runner = { label: '', command: bin, args: [] };
+
+/** Compiles the sources as `npm run build` does, into a scratch directory. */
+function compiled(): { runner: Runner; cleanup: () => void } {
+  const root = new URL('..', import.meta.url).pathname;
+  // Inside the checkout, so the compiled files find node_modules.
+  mkdirSync(join(root, 'build'), { recursive: true });
+  const out = mkdtempSync(join(root, 'build', 'bench-'));
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', out], { cwd: root });
+  return {
+    runner: { label: ', compiled', command: process.execPath, args: [join(out, 'cli/main.js')] },
+    cleanup: () => rmSync(out, { recursive: true, force: true }),
+  };
+}
+
+async function measure(
+  mode: 'ping-per-probe' | 'echo-stream',
+  report: BenchReport,
+  runner: Runner = fromSources,
+) {
   const lab = await NetnsLab.create();
   const broker = await startEmbeddedBroker({
     port: 0,
@@ -119,9 +146,13 @@ async function measure(mode: 'ping-per-probe' | 'echo-stream', report: BenchRepo
     };
     const file = join(dir, 'agent.yaml');
     writeFileSync(file, JSON.stringify(cfg));
-    const agent = spawn(bin, ['agent', '--config', file, '--netns', lab.node], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const agent = spawn(
+      runner.command,
+      [...runner.args, 'agent', '--config', file, '--netns', lab.node],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = agent;
     let events = 0;
     createInterface({ input: agent.stdout }).on('line', () => events++);
@@ -151,7 +182,7 @@ async function measure(mode: 'ping-per-probe' | 'echo-stream', report: BenchRepo
       );
     const rss = samples.map((s) => s.rssBytes / 2 ** 20);
     const tree = samples.map((s) => s.treeRssBytes / 2 ** 20);
-    report.add(mode, {
+    report.add(`${mode}${runner.label}`, {
       seconds: Math.round(wallS),
       rss_mib_p50: quantile(rss, 0.5),
       rss_mib_max: Math.max(...rss),
@@ -184,4 +215,10 @@ if (skip) {
 const report = new BenchReport('agent-idle');
 await measure('ping-per-probe', report);
 await measure('echo-stream', report);
+const build = compiled();
+try {
+  await measure('ping-per-probe', report, build.runner);
+} finally {
+  build.cleanup();
+}
 await report.write();

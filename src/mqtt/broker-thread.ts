@@ -38,10 +38,13 @@ export interface BrokerThread {
 }
 
 /**
- * The worker is TypeScript: a tiny bootstrap registers tsx in the new thread (loader hooks are
- * per thread), then imports it. Paths are resolved from here, so any working directory works.
+ * Run from the sources, the worker is TypeScript: a tiny bootstrap registers tsx in the new
+ * thread (loader hooks are per thread), then imports it. Run from the compiled build (`npm run
+ * build`), this file is JavaScript and so is its sibling worker. Paths are resolved from here, so
+ * any working directory works.
  */
 function bootstrap(): URL {
+  if (import.meta.url.endsWith('.js')) return new URL('./broker-worker.js', import.meta.url);
   // `require.resolve` would give the CommonJS build; the ESM API is the one that works here.
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;

@@ -1,13 +1,34 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLink } from '../../src/agent/mqtt/agent-link.ts';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 
 const BIN = new URL('../../bin/intelli-mesh', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** The command line as `bin/intelli-mesh` runs it (tsx), or compiled as `npm run build` makes it. */
+interface Cli {
+  command: string;
+  args: string[];
+}
+const fromSources: Cli = { command: BIN, args: [] };
+// Inside the checkout, so the compiled files find node_modules as a router's install would.
+mkdirSync(join(ROOT, 'build'), { recursive: true });
+const compiledOut = mkdtempSync(join(ROOT, 'build', 'cli-test-'));
+const compiled: Cli = { command: process.execPath, args: [join(compiledOut, 'cli/main.js')] };
+
+beforeAll(() => {
+  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', compiledOut], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+}, 120_000);
+afterAll(() => rmSync(compiledOut, { recursive: true, force: true }));
 
 // A failed assertion must not leave a controller running after the suite.
 let running: ChildProcess | undefined;
@@ -16,13 +37,20 @@ afterEach(() => {
   running = undefined;
 });
 
-describe('intelli-mesh controller and mqtt-user', () => {
+describe.each([
+  ['from the sources', fromSources],
+  ['compiled', compiled],
+])('intelli-mesh controller and mqtt-user, %s', (_how, cli: Cli) => {
   it('starts a controller with an embedded broker that a credentialed node can report to', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-cli-ctl-'));
-    const entry = spawnSync(BIN, ['mqtt-user', 'node-1', '--role', 'node', '--header'], {
-      env: { ...process.env, INTELLI_MESH_NEW_PASSWORD: 'node-1-pw' },
-      encoding: 'utf8',
-    });
+    const entry = spawnSync(
+      cli.command,
+      [...cli.args, 'mqtt-user', 'node-1', '--role', 'node', '--header'],
+      {
+        env: { ...process.env, INTELLI_MESH_NEW_PASSWORD: 'node-1-pw' },
+        encoding: 'utf8',
+      },
+    );
     expect(entry.status).toBe(0);
     expect(entry.stdout).toMatch(
       /^users:\n {2}- username: node-1\n {4}role: node\n {4}password_hash: scrypt\$/,
@@ -30,8 +58,9 @@ describe('intelli-mesh controller and mqtt-user', () => {
     writeFileSync(join(dir, 'users.yaml'), entry.stdout);
 
     const child = spawn(
-      BIN,
+      cli.command,
       [
+        ...cli.args,
         'controller',
         '--site',
         'lab',
@@ -109,11 +138,25 @@ describe('intelli-mesh controller and mqtt-user', () => {
   });
 
   it('refuses bad flags with a message', () => {
-    const r = spawnSync(BIN, ['controller', '--port', 'eighty'], { encoding: 'utf8' });
+    const r = spawnSync(cli.command, [...cli.args, 'controller', '--port', 'eighty'], {
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--port.*'eighty' is not an integer/);
-    const u = spawnSync(BIN, ['mqtt-user', 'a/b'], { encoding: 'utf8' });
+    const u = spawnSync(cli.command, [...cli.args, 'mqtt-user', 'a/b'], { encoding: 'utf8' });
     expect(u.status).toBe(1);
     expect(u.stderr).toMatch(/node name 'a\/b'/);
+  });
+
+  it('validates an agent config and prints its first plan and nftables ruleset', () => {
+    const file = join(ROOT, 'examples/agent.yaml');
+    const r = spawnSync(cli.command, [...cli.args, 'agent', '--config', file, '--dry-run'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}\n') + 2)) as { node: string };
+    expect(plan.node).toBe('node-1');
+    expect(r.stdout).toContain('table inet');
   });
 });
