@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
+import { addressToMac } from './address.ts';
 import { BatmanEngine } from './batman-engine.ts';
 import { type BatmanOptions, PLAIN_BATMAN_IV } from './batman-options.ts';
 
@@ -53,6 +54,15 @@ function harness(
 }
 
 describe('BatmanEngine', () => {
+  it('does not take its own frames, heard back over a looped medium, for a neighbour', () => {
+    const h = harness({ 1: [1, 2], 2: [1] });
+    h.s.runUntil(10_000);
+    const a = h.engines.get(1)!;
+    expect(a.neighboursJson(h.s.now()).map((n) => n.neigh_address)).toEqual([addressToMac(2)]);
+    expect(a.originatorsJson(h.s.now()).map((o) => o.orig_address)).toEqual([addressToMac(2)]);
+    expect(a.nextHop(2)).toBe(2);
+  });
+
   it('learns next hops on a line, with one hop penalty per relay', () => {
     const h = harness({ 1: [2], 2: [1, 3], 3: [2] });
     h.s.runUntil(70_000); // more than 64 intervals: full windows

@@ -223,6 +223,8 @@ export class BatmanEngine {
       this.stats.malformedFrames++;
       return this.drain();
     }
+    // Our own frame looped back to us is no neighbour (and must not become one).
+    if (from === this.options.address) return this.drain();
     const neighbour = this.heard(from, now);
     const ogm = this.scratch;
     let off = 0;
@@ -423,7 +425,6 @@ export class BatmanEngine {
   private process(ogm: Ogm, neighbour: NeighbourState, now: number): void {
     const me = this.options.address;
     const from = neighbour.address;
-    if (from === me) return;
     this.stats.ogmsReceived++;
 
     if (ogm.originator === me) {
