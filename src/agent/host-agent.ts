@@ -21,7 +21,7 @@ import type { CommandRunner } from '../platform/linux/command-runner.ts';
 import { OpenWrtPlatform } from '../platform/openwrt/openwrt-platform.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { AgentConfig } from './agent-config.ts';
-import type { NodeMetricsReport, NodeReport } from './mqtt/node-reporter.ts';
+import { idleReport, type NodeMetricsReport, type NodeReport } from './mqtt/node-reporter.ts';
 import { NodeAgent } from './node-agent.ts';
 import { trafficCounters, type TrafficCounterReader } from './traffic-counters.ts';
 
@@ -126,20 +126,7 @@ export class HostAgent {
 
   report(): NodeReport {
     const r = this.running;
-    if (!r) {
-      return {
-        uptime_s: Math.round(process.uptime()),
-        role: 'gateway',
-        wans: [],
-        gateway: {
-          announcing: false,
-          bandwidth_down_kbit: 0,
-          bandwidth_up_kbit: 0,
-          selected: null,
-        },
-        neighbours: [],
-      };
-    }
+    if (!r) return idleReport({ uptime_s: Math.round(process.uptime()), role: 'gateway' });
     const { routing, announcement, selectedGateway } = r.agent.decisions();
     const health = new Map(r.agent.health().map((h) => [h.wan, h]));
     const shares = new Map<string, number>();

@@ -10,6 +10,7 @@
  * world.faults.apply({ action: 'cut-wan', node: 'n0', wan: 'wan' });
  * world.report('n7').gateway.selected; // another gateway within a few seconds
  */
+import { idleReport } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
 import type { NodeState, WanReport } from '../mqtt/messages.ts';
@@ -144,21 +145,7 @@ export class DemoWorld {
       location: { x: t.x * this.layout.spacingM, y: t.y * this.layout.spacingM },
       clients: this.clients.get(node) ?? 0,
     };
-    if (!app) {
-      return {
-        ...base,
-        uptime_s: 0,
-        wans: [],
-        gateway: {
-          announcing: false,
-          bandwidth_down_kbit: 0,
-          bandwidth_up_kbit: 0,
-          selected: null,
-        },
-        neighbours: [],
-        routes: [],
-      };
-    }
+    if (!app) return { ...base, ...idleReport({ uptime_s: 0, role: base.role }), routes: [] };
     const engine = app.router.engine;
     const nameOf = (mac: string) => {
       const a = macToAddress(mac);

@@ -24,6 +24,19 @@ import { AgentLink, type AgentLinkTls } from './agent-link.ts';
 /** A node's state without what the MQTT side adds itself (`node`, `at`, config version). */
 export type NodeReport = Omit<NodeState, 'node' | 'at' | 'config_version'>;
 
+/**
+ * What a node reports while its agent is not running (starting, or a stopped demo node): no
+ * WANs, no gateway announced or selected, no neighbours.
+ */
+export function idleReport(node: Pick<NodeReport, 'uptime_s' | 'role'>): NodeReport {
+  return {
+    ...node,
+    wans: [],
+    gateway: { announcing: false, bandwidth_down_kbit: 0, bandwidth_up_kbit: 0, selected: null },
+    neighbours: [],
+  };
+}
+
 /** A node's metrics without `node` and `at`. */
 export type NodeMetricsReport = Omit<NodeMetrics, 'node' | 'at'>;
 

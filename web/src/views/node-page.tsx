@@ -1,5 +1,5 @@
 /**
- * One node: status, uptime, location, the gateway it uses, each WAN with latency and loss charts,
+ * One node: status, uptime, location, the gateway it uses, each WAN with latency, loss and traffic charts,
  * neighbours with TQ, routes, VLANs, clients, its alerts, decisions and configuration pushes.
  */
 import type { NodeDetail } from '../api/types.ts';
@@ -10,6 +10,14 @@ import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/forma
 import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
 import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
+
+/** The history charts of each WAN: series `wan.<name>.<metric>` as the controller records them. */
+const WAN_CHARTS = [
+  { metric: 'latency_ms', title: 'Latency', unit: ' ms', scale: 1, colour: COLOURS.accent },
+  { metric: 'loss', title: 'Loss', unit: '%', scale: 100, colour: COLOURS.warn },
+  { metric: 'rx_bps', title: 'Traffic in', unit: ' Mbit/s', scale: 1e-6, colour: COLOURS.accent },
+  { metric: 'tx_bps', title: 'Traffic out', unit: ' Mbit/s', scale: 1e-6, colour: COLOURS.accent },
+];
 
 export function NodePage({ node }: { node: string }) {
   const now = useNow();
@@ -92,37 +100,17 @@ export function NodePage({ node }: { node: string }) {
                     {w.modem.sinr_db != null && <span>SINR {w.modem.sinr_db} dB</span>}
                   </div>
                 )}
-                <MetricChart
-                  node={d.node}
-                  series={`wan.${w.name}.latency_ms`}
-                  title="Latency"
-                  unit=" ms"
-                  colour={COLOURS.accent}
-                />
-                <MetricChart
-                  node={d.node}
-                  series={`wan.${w.name}.loss`}
-                  title="Loss"
-                  unit="%"
-                  scale={100}
-                  colour={COLOURS.warn}
-                />
-                <MetricChart
-                  node={d.node}
-                  series={`wan.${w.name}.rx_bps`}
-                  title="Traffic in"
-                  unit=" Mbit/s"
-                  scale={1e-6}
-                  colour={COLOURS.accent}
-                />
-                <MetricChart
-                  node={d.node}
-                  series={`wan.${w.name}.tx_bps`}
-                  title="Traffic out"
-                  unit=" Mbit/s"
-                  scale={1e-6}
-                  colour={COLOURS.accent}
-                />
+                {WAN_CHARTS.map((c) => (
+                  <MetricChart
+                    key={c.metric}
+                    node={d.node}
+                    series={`wan.${w.name}.${c.metric}`}
+                    title={c.title}
+                    unit={c.unit}
+                    scale={c.scale}
+                    colour={c.colour}
+                  />
+                ))}
               </section>
             ))}
           </div>
