@@ -53,6 +53,28 @@ function harness(
   return { s, engines, events, kill: (a: number) => engines.delete(a), boot };
 }
 
+/**
+ * 1-2-4 and 1-3-5-4 (the two-hop path through 2 wins), with full windows; then relay 2 dies.
+ * Returns when node 1 moved its route to 4 onto 3 (or 10 s passed) and the event that said so.
+ */
+function killRelay(extra?: (a: number) => Partial<BatmanOptions>) {
+  const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, extra);
+  h.s.runUntil(70_000);
+  const a = h.engines.get(1)!;
+  expect(a.nextHop(4)).toBe(2);
+  h.kill(2);
+  const killedAt = h.s.now();
+  let switchedAt: number | undefined;
+  while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
+    h.s.advance(50);
+    if (a.nextHop(4) === 3) switchedAt = h.s.now();
+  }
+  const change = h.events.find(
+    (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
+  );
+  return { h, a, killedAt, switchedAt, change };
+}
+
 describe('BatmanEngine', () => {
   it('does not take its own frames, heard back over a looped medium, for a neighbour', () => {
     const h = harness({ 1: [1, 2], 2: [1] });
@@ -85,26 +107,12 @@ describe('BatmanEngine', () => {
   });
 
   it('leaves a dead relay, and withdraws the route to it after 3 s of its silence', () => {
-    // 1-2-4 and 1-3-5-4: the two-hop path through 2 wins.
-    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] });
-    h.s.runUntil(70_000);
-    const a = h.engines.get(1)!;
-    expect(a.nextHop(4)).toBe(2);
-    h.kill(2);
-    const killedAt = h.s.now();
-    let switchedAt: number | undefined;
-    while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
-      h.s.advance(50);
-      if (a.nextHop(4) === 3) switchedAt = h.s.now();
-    }
+    const { h, a, killedAt, switchedAt, change } = killRelay();
     expect(switchedAt).toBeDefined();
     // In this sparse mesh 2 sends a frame only every few hundred ms, so the silence threshold
     // reaches its cap of 2 intervals and the relay-freshness rule may act first (the busier
     // simulated meshes of test/sim show the silence rule acting within about a second).
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(2_100);
-    const change = h.events.find(
-      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
-    );
     expect(change?.reason).toMatch(/^next hop 2 (silent for|relayed none of the last 2 OGMs)/);
     // 2 itself keeps its last route (nobody has news of it) until it has been silent 3 s
     expect(a.nextHop(2)).toBe(2);
@@ -122,24 +130,9 @@ describe('BatmanEngine', () => {
   });
 
   it('without neighbour-loss detection, moves off a dead relay within 3 intervals', () => {
-    const h = harness({ 1: [2, 3], 2: [1, 4], 3: [1, 5], 5: [3, 4], 4: [2, 5] }, () => ({
-      neighbourLossFactor: 0,
-    }));
-    h.s.runUntil(70_000);
-    const a = h.engines.get(1)!;
-    expect(a.nextHop(4)).toBe(2);
-    h.kill(2);
-    const killedAt = h.s.now();
-    let switchedAt: number | undefined;
-    while (h.s.now() < killedAt + 10_000 && switchedAt === undefined) {
-      h.s.advance(50);
-      if (a.nextHop(4) === 3) switchedAt = h.s.now();
-    }
+    const { killedAt, switchedAt, change } = killRelay(() => ({ neighbourLossFactor: 0 }));
     expect(switchedAt).toBeDefined();
     expect(switchedAt! - killedAt).toBeLessThanOrEqual(3_100);
-    const change = h.events.find(
-      (e) => e.at >= killedAt && e.node === '1' && e.subject === '4' && e.to === '3',
-    );
     expect(change?.reason).toMatch(/next hop 2 relayed none of the last 2 OGMs/);
   });
 
