@@ -1,45 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkGraph } from '../../web/src/api/types.ts';
 import { COLOURS } from '../../web/src/lib/status-colour.ts';
 import { topologyModel, type LinkMemory } from '../../web/src/lib/topology-model.ts';
-
-function graph(
-  nodes: {
-    id: string;
-    online?: boolean;
-    role?: string;
-    gateway?: boolean;
-    at?: [number, number];
-  }[],
-  links: [string, string, number][],
-): NetworkGraph {
-  return {
-    type: 'NetworkGraph',
-    label: 'lab',
-    nodes: nodes.map((n) => ({
-      id: n.id,
-      label: n.id,
-      properties: {
-        online: n.online ?? true,
-        role: n.role ?? 'mesh',
-        gateway: n.gateway ?? false,
-        location: n.at ? { x: n.at[0], y: n.at[1] } : null,
-      },
-    })),
-    links: links.map(([source, target, tq]) => ({
-      source,
-      target,
-      cost: 255 / tq,
-      properties: { tq },
-    })),
-  };
-}
+import { netjson } from './netjson-fixture.ts';
 
 describe('topologyModel', () => {
   it('colours links by TQ and marks gateways', () => {
     const memory: LinkMemory = new Map();
     const m = topologyModel(
-      graph(
+      netjson(
         [{ id: 'a', role: 'gateway', gateway: true }, { id: 'b' }, { id: 'c' }, { id: 'd' }],
         [
           ['a', 'b', 240],
@@ -62,7 +30,7 @@ describe('topologyModel', () => {
 
   it('shows a gateway that stopped announcing in amber and an offline node in red', () => {
     const m = topologyModel(
-      graph(
+      netjson(
         [{ id: 'g', role: 'gateway', gateway: false }, { id: 'x', online: false }, { id: 'y' }],
         [['x', 'y', 230]],
       ),
@@ -78,19 +46,19 @@ describe('topologyModel', () => {
     const memory: LinkMemory = new Map();
     const nodes = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
     topologyModel(
-      graph(nodes, [
+      netjson(nodes, [
         ['a', 'b', 200],
         ['b', 'c', 200],
       ]),
       memory,
     );
-    const after = topologyModel(graph(nodes, [['b', 'c', 200]]), memory);
+    const after = topologyModel(netjson(nodes, [['b', 'c', 200]]), memory);
     expect(after.links.map((l) => [l.key, l.status])).toEqual([
       ['a|b', 'lost'],
       ['b|c', 'good'],
     ]);
     const back = topologyModel(
-      graph(nodes, [
+      netjson(nodes, [
         ['a', 'b', 180],
         ['b', 'c', 200],
       ]),
@@ -100,7 +68,7 @@ describe('topologyModel', () => {
   });
 
   it("marks the link to each node's selected gateway as its uplink, drawn thicker", () => {
-    const g = graph(
+    const g = netjson(
       [
         { id: 'g1', role: 'gateway', gateway: true },
         { id: 'g2', role: 'gateway', gateway: true },
@@ -128,7 +96,7 @@ describe('topologyModel', () => {
   });
 
   it('uses reported coordinates and places the others on a stable circle', () => {
-    const g = graph([{ id: 'p', at: [5, 7] }, { id: 'q' }, { id: 'r' }], []);
+    const g = netjson([{ id: 'p', at: [5, 7] }, { id: 'q' }, { id: 'r' }], []);
     const m1 = topologyModel(g, new Map());
     const m2 = topologyModel({ ...g, nodes: [...g.nodes].reverse() }, new Map());
     expect(m1.nodes.find((n) => n.id === 'p')).toMatchObject({ x: 5, y: 7 });

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { NetworkGraph } from '../../web/src/api/types.ts';
 import { COLOURS } from '../../web/src/lib/status-colour.ts';
 import { topologyModel } from '../../web/src/lib/topology-model.ts';
 import {
@@ -17,38 +16,8 @@ import {
   pickNode,
   type Scene,
 } from '../../web/src/lib/topology-scene.ts';
-
-interface N {
-  id: string;
-  at: [number, number];
-  role?: string;
-  online?: boolean;
-  via?: string;
-}
-
-function graph(nodes: N[], links: [string, string, number][]): NetworkGraph {
-  return {
-    type: 'NetworkGraph',
-    label: 'lab',
-    nodes: nodes.map((n) => ({
-      id: n.id,
-      label: n.id,
-      properties: {
-        online: n.online ?? true,
-        role: n.role ?? 'mesh',
-        gateway: n.role === 'gateway',
-        selected_gateway: n.via ?? null,
-        location: { x: n.at[0], y: n.at[1] },
-      },
-    })),
-    links: links.map(([source, target, tq]) => ({
-      source,
-      target,
-      cost: 255 / tq,
-      properties: { tq },
-    })),
-  };
-}
+import { netjson, type FixtureNode } from './netjson-fixture.ts';
+import type { NetworkGraph } from '../../web/src/api/types.ts';
 
 /** Every link of the scene as [colour, width, x1, y1, x2, y2]. */
 function drawnLinks(scene: Scene) {
@@ -62,7 +31,7 @@ function drawnLinks(scene: Scene) {
 
 /** A grid site of `side`² nodes, each linked to its right and lower neighbours and diagonals. */
 function gridSite(side: number): NetworkGraph {
-  const nodes: N[] = [];
+  const nodes: FixtureNode[] = [];
   const links: [string, string, number][] = [];
   const id = (x: number, y: number) => `n${x}-${y}`;
   for (let x = 0; x < side; x++)
@@ -75,11 +44,11 @@ function gridSite(side: number): NetworkGraph {
     }
   // n1-0 routes through its neighbour gateway n0-0: that link is its uplink.
   nodes.find((n) => n.id === 'n1-0')!.via = 'n0-0';
-  return graph(nodes, links);
+  return netjson(nodes, links);
 }
 
 describe('buildScene', () => {
-  const site = graph(
+  const site = netjson(
     [
       { id: 'gw', at: [0, 0], role: 'gateway' },
       { id: 'a', at: [10, 0], via: 'gw' },
@@ -171,7 +140,7 @@ describe('fitView', () => {
         (points, width, height) => {
           const scene = buildScene(
             topologyModel(
-              graph(
+              netjson(
                 points.map((at, i) => ({ id: `n${i}`, at })),
                 [],
               ),
@@ -194,7 +163,7 @@ describe('fitView', () => {
   });
 
   it('shows a lone node at scale 1 in the middle', () => {
-    const scene = buildScene(topologyModel(graph([{ id: 'a', at: [7, 3] }], []), new Map()));
+    const scene = buildScene(topologyModel(netjson([{ id: 'a', at: [7, 3] }], []), new Map()));
     const v = fitView(scene.bounds, 400, 300);
     expect(v.k).toBe(1);
     expect([v.k * 7 + v.x, v.k * -3 + v.y]).toEqual([200, 150]);
@@ -211,7 +180,7 @@ describe('nodeRadius and pickNode', () => {
   it('finds the node under the pointer, the nearest of two, and none in empty space', () => {
     const scene = buildScene(
       topologyModel(
-        graph(
+        netjson(
           [
             { id: 'a', at: [0, 0] },
             { id: 'b', at: [1, 0] },
@@ -285,7 +254,7 @@ describe('chooseLabels', () => {
   it('labels a gateway before the mesh node whose label would cover it', () => {
     const scene = buildScene(
       topologyModel(
-        graph(
+        netjson(
           [
             { id: 'a-mesh', at: [0, 0] },
             { id: 'z-gw', at: [1, 0], role: 'gateway' },
