@@ -13,12 +13,9 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startController } from '../src/controller/controller.ts';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
-import { CredentialStore } from '../src/mqtt/credential-store.ts';
-import { startEmbeddedBroker } from '../src/mqtt/embedded-broker.ts';
-import { hashPassword } from '../src/mqtt/password-hash.ts';
 import { chromiumPath, launchChromium, SKIP_REASON } from '../test/e2e/browser.ts';
 import { buildDashboard } from '../test/e2e/build-dashboard.ts';
-import { FakeSite, NODE_PASSWORDS, SITE } from '../test/e2e/fake-site.ts';
+import { CONTROLLER_PASSWORD, FakeSite, SITE, startSiteBroker } from '../test/e2e/fake-site.ts';
 
 const ROUNDS = 20;
 
@@ -29,22 +26,12 @@ if (!chromiumPath) {
 
 const scheduler = new RealScheduler();
 const webRoot = await buildDashboard();
-const broker = await startEmbeddedBroker({
-  port: 0,
-  credentials: CredentialStore.fromUsers([
-    { username: 'controller', role: 'controller', password_hash: hashPassword('ctl') },
-    ...Object.entries(NODE_PASSWORDS).map(([username, pw]) => ({
-      username,
-      role: 'node' as const,
-      password_hash: hashPassword(pw),
-    })),
-  ]),
-});
+const broker = await startSiteBroker();
 const ctl = await startController({
   site: SITE,
   dbPath: join(mkdtempSync(join(tmpdir(), 'im-live-')), 'controller.db'),
   mqttUrl: broker.url,
-  mqttPassword: 'ctl',
+  mqttPassword: CONTROLLER_PASSWORD,
   scheduler,
   port: 0,
   adminPassword: 'admin-pw',

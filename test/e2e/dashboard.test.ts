@@ -14,12 +14,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { startController, type RunningController } from '../../src/controller/controller.ts';
-import { CredentialStore } from '../../src/mqtt/credential-store.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
-import { hashPassword } from '../../src/mqtt/password-hash.ts';
+import type { EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
-import { FakeSite, NODE_PASSWORDS, SITE } from './fake-site.ts';
+import { CONTROLLER_PASSWORD, FakeSite, SITE, startSiteBroker } from './fake-site.ts';
 
 const scheduler = new RealScheduler();
 /** The README's picture is refreshed only on request, so a test run leaves the tree clean. */
@@ -61,22 +59,12 @@ describe.skipIf(!chromiumPath)(
   () => {
     beforeAll(async () => {
       const webRoot = await buildDashboard();
-      broker = await startEmbeddedBroker({
-        port: 0,
-        credentials: CredentialStore.fromUsers([
-          { username: 'controller', role: 'controller', password_hash: hashPassword('ctl') },
-          ...Object.entries(NODE_PASSWORDS).map(([username, pw]) => ({
-            username,
-            role: 'node' as const,
-            password_hash: hashPassword(pw),
-          })),
-        ]),
-      });
+      broker = await startSiteBroker();
       ctl = await startController({
         site: SITE,
         dbPath: join(mkdtempSync(join(tmpdir(), 'im-dash-')), 'controller.db'),
         mqttUrl: broker.url,
-        mqttPassword: 'ctl',
+        mqttPassword: CONTROLLER_PASSWORD,
         scheduler,
         port: 0,
         adminPassword: 'admin-pw',

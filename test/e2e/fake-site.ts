@@ -12,11 +12,35 @@ import { AgentLink } from '../../src/agent/mqtt/agent-link.ts';
 import { CommandService } from '../../src/agent/command/command-service.ts';
 import { ConfigTransaction } from '../../src/agent/command/config-transaction.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
+import { CredentialStore } from '../../src/mqtt/credential-store.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import type { NodeState, WanReport } from '../../src/mqtt/messages.ts';
+import { hashPassword } from '../../src/mqtt/password-hash.ts';
 
 export const SITE = 'lab';
 export const NODE_PASSWORDS = { 'gw-1': 'p-gw1', 'gw-2': 'p-gw2', 'mesh-3': 'p-m3' } as const;
 export type NodeName = keyof typeof NODE_PASSWORDS;
+/** The controller's MQTT password on the site broker. */
+export const CONTROLLER_PASSWORD = 'ctl';
+
+/** An embedded broker on a free port that knows the controller and every node of the site. */
+export function startSiteBroker(): Promise<EmbeddedBroker> {
+  return startEmbeddedBroker({
+    port: 0,
+    credentials: CredentialStore.fromUsers([
+      {
+        username: 'controller',
+        role: 'controller',
+        password_hash: hashPassword(CONTROLLER_PASSWORD),
+      },
+      ...Object.entries(NODE_PASSWORDS).map(([username, pw]) => ({
+        username,
+        role: 'node' as const,
+        password_hash: hashPassword(pw),
+      })),
+    ]),
+  });
+}
 
 /** The gateway's runtime configuration, shaped like the agent's multi-WAN policy and VLANs. */
 export interface GatewayConfig {
