@@ -55,4 +55,14 @@ describe('parseAgentConfig', () => {
       );
     }
   });
+
+  it('leaves a WAN gateway to netifd on OpenWrt only', () => {
+    const noGateway = text.replace('    gateway: 198.51.100.1\n', '');
+    expect(() => parseAgentConfig(noGateway, 'a.yaml')).toThrow(
+      expect.objectContaining({ name: 'AgentConfigError', path: 'wans.1.gateway' }),
+    );
+    const cfg = parseAgentConfig(`${noGateway}platform: openwrt\n`, 'a.yaml');
+    expect(cfg.wans[1]!.gateway).toBeUndefined();
+    expect(cfg).toMatchObject({ role: 'gateway', logLevel: 'info', syncMwan3: true });
+  });
 });

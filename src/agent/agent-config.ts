@@ -89,6 +89,20 @@ const schema = z
     version: z.string().min(1).max(128).optional(),
     /** What the agent acts through: plain Linux, or OpenWrt (batctl, ubus on top of Linux). */
     platform: z.enum(['linux', 'openwrt']).default('linux'),
+    /** What the node is in the mesh, as its reports say. */
+    role: z.enum(['gateway', 'mesh']).default('gateway'),
+    /** The node's host number in the site (its address in every VLAN subnet). */
+    address: z.number().int().min(0).max(0xffff).optional(),
+    /** The agent's log level on stderr (`LOG_LEVEL` in the environment wins). */
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+    /**
+     * Restart a WAN's interface (netifd on OpenWrt, a link flap on Linux) after this many failed
+     * probe cycles in a row, then again with doubling backoff; omitted means never.
+     */
+    restartAfterFailedCycles: z.number().int().min(1).max(1000).optional(),
+    restartBackoffMs: z.number().int().min(1000).default(60_000),
+    /** OpenWrt: keep `/etc/config/mwan3` in step with the running policy (through `uci`). */
+    syncMwan3: z.boolean().default(true),
     /** OpenWrt: the batman-adv mesh interface whose gateway table (`batctl gwj`) is read. */
     meshIf: z.string().min(1).default('bat0'),
     /** OpenWrt: how often the mesh's gateway table is read. */
@@ -106,7 +120,8 @@ const schema = z
           .object({
             name: z.string(),
             device: z.string(),
-            gateway: z.string(),
+            /** The next hop upstream; on OpenWrt netifd reports it, so it may be left out. */
+            gateway: z.string().optional(),
             sourceAddress: z.string().optional(),
             kind: z.enum(['ethernet', 'modem']).default('ethernet'),
             /** OpenWrt: the netifd interface behind this WAN. @default its name */
@@ -180,6 +195,15 @@ export function validateAgentConfig(input: unknown, source: string): AgentConfig
     tracker: nested(source, `wans.${i}.track`, () => parseTrackerOptions(track)),
   }));
   const policy = nested(source, 'policy', () => parsePolicyConfig(raw.policy));
+  if (raw.platform === 'linux') {
+    const i = wans.findIndex((w) => w.gateway === undefined);
+    if (i >= 0)
+      throw new AgentConfigError(
+        source,
+        `wans.${i}.gateway`,
+        'required on Linux (on OpenWrt netifd reports it)',
+      );
+  }
   const names = new Set(wans.map((w) => w.name));
   for (const m of policy.members.values()) {
     if (!names.has(m.wan))

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { hostPlatform } from '../cli/host-platform.ts';
 import type { CommandRunner } from '../platform/linux/command-runner.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { RecordingPlatform } from '../../test/agent/recording-platform.ts';
@@ -62,11 +63,11 @@ function harness() {
         () => state.reachable,
         () => s.now(),
       );
+      p.readCounters = async (devices: string[]) =>
+        new Map(devices.map((d, i) => [d, { rxBytes: 1000 * (i + 1), txBytes: 10 * (i + 1) }]));
       platforms.push(p);
       return p;
     },
-    counters: async (devices) =>
-      new Map(devices.map((d, i) => [d, { rxBytes: 1000 * (i + 1), txBytes: 10 * (i + 1) }])),
   });
   return { s, state, platforms, log, host };
 }
@@ -122,12 +123,33 @@ describe('HostAgent', () => {
       if (argv[0] === 'batctl' && argv.at(-1) === 'gwj') return ok(fixture('batctl-gwj.json'));
       if (argv[0] === 'batctl' && argv.at(-1) === 'oj') return ok(fixture('batctl-oj.json'));
       if (argv[0] === 'ping') return ok('rtt min/avg/max/mdev = 2.0/2.0/2.0/0.0 ms');
+      if (argv[0] === 'ubus' && argv[3] === 'status')
+        return ok(
+          readFileSync(
+            new URL('../../test/platform/fixtures/ubus-wan-status.json', import.meta.url),
+            'utf8',
+          ),
+        );
       return ok();
     };
     const s = new VirtualScheduler();
-    const host = new HostAgent({ scheduler: s, onEvent: () => undefined, run });
+    const host = new HostAgent({
+      scheduler: s,
+      onEvent: () => undefined,
+      platform: (c) => hostPlatform(c, { run }),
+    });
+    // Whole seconds and address rules, which mwan3 can express too; no gateway for wan1.
+    const track = { targets: ['198.51.100.2'], intervalMs: 1000, timeoutMs: 1000, down: 3, up: 2 };
+    const { gateway: _g, ...wan1 } = { ...doc('wan1').wans[0]!, track };
+    const policy = doc('wan1').policy;
     const cfg = validateAgentConfig(
-      { ...doc('wan1'), platform: 'openwrt', gatewayPollMs: 1000 },
+      {
+        ...doc('wan1'),
+        wans: [wan1, { ...doc('wan1').wans[1]!, track }],
+        policy: { ...policy, rules: [{ name: 'default', destIp: '0.0.0.0/0', policy: 'p' }] },
+        platform: 'openwrt',
+        gatewayPollMs: 1000,
+      },
       'test',
     );
     await pump(s, host.start(cfg));
@@ -145,6 +167,15 @@ describe('HostAgent', () => {
         { node: '02:ba:7a:00:00:03', tq: 205, last_seen_ms: 0 },
       ]);
       expect(r.wans.map((w) => w.latency_ms)).toEqual([2, 2]);
+      // netifd's lease (ubus status) gave wan1 its gateway, which the config left out.
+      expect(calls).toContainEqual(['ubus', 'call', 'network.interface.wan1', 'status']);
+      expect(calls).toContainEqual(
+        expect.arrayContaining(['route', 'replace', 'default', 'via', '192.0.2.1', 'dev', 'eth1']),
+      );
+      // The running policy is written to /etc/config/mwan3 through uci.
+      const batch = calls.findIndex((a) => a.join(' ') === 'uci batch');
+      expect(batch).toBeGreaterThan(-1);
+      expect(calls.slice(batch)).toContainEqual(['uci', 'commit', 'mwan3']);
     } finally {
       await pump(s, host.stop());
     }

@@ -1,12 +1,14 @@
 /**
- * The node agent on a real host (Linux, or OpenWrt on top of it), built from the agent config and
- * rebuilt from a new one when the controller pushes it: the platform is closed (its rules, tables
- * and nftables table removed) and a fresh agent starts on the new config. It also reads what the
- * node reports: WAN health and shares, the announcement, the mesh gateway and neighbours
- * (OpenWrt: `batctl gwj`/`oj`, polled), and metrics with the WAN devices' byte counters.
+ * The node agent on a real host, built from the agent config and rebuilt from a new one when the
+ * controller pushes it: the platform is closed (its rules, tables and nftables table removed) and
+ * a fresh agent starts on the new config. It also reads what the node reports: WAN health and
+ * shares, the announcement, the mesh gateway and neighbours (polled from the platform's mesh view
+ * where it has one), and metrics with the WAN devices' byte counters. Which platform a config
+ * gets is the caller's choice: the agent sees only the platform contract.
  *
  * @example
- * const host = new HostAgent({ scheduler: new RealScheduler(), onEvent: print, onWansLost: () => reporter.wanLost() });
+ * const host = new HostAgent({ scheduler: new RealScheduler(), platform: (cfg) => hostPlatform(cfg),
+ *   onEvent: print, onWansLost: () => reporter.wanLost() });
  * await host.start(parseAgentConfig(text, 'agent.yaml'));
  * await host.replace(nextConfig); // resolves once the new WANs had time to be judged
  * host.report().wans[0]!.state; // 'up'
@@ -16,27 +18,18 @@ import type { MeshEvent } from '../core/events.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import type { WanReport } from '../mqtt/messages.ts';
-import { LinuxPlatform } from '../platform/linux/linux-platform.ts';
-import type { CommandRunner } from '../platform/linux/command-runner.ts';
-import { OpenWrtPlatform } from '../platform/openwrt/openwrt-platform.ts';
-import type { Platform } from '../platform/platform.ts';
+import type { DeviceCounters, MeshView, Platform } from '../platform/platform.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { idleReport, type NodeMetricsReport, type NodeReport } from './mqtt/node-reporter.ts';
 import { NodeAgent } from './node-agent.ts';
-import { trafficCounters, type TrafficCounterReader } from './traffic-counters.ts';
 
 export interface HostAgentOptions {
   scheduler: Scheduler;
-  /** Act inside this network namespace (`ip netns exec`). */
-  netns?: string | undefined;
   onEvent: (e: MeshEvent) => void;
   /** Every WAN is offline: after all were lost, or when none is online once an apply settled. */
   onWansLost?: () => void;
-  /** Builds the platform for a config; the default picks Linux or OpenWrt as the config says. */
-  platform?: (cfg: AgentConfig) => Platform;
-  /** For OpenWrt's batctl calls and the counters; defaults to spawning in `netns`. */
-  run?: CommandRunner;
-  counters?: TrafficCounterReader;
+  /** Builds the platform a config runs on (a new one for every configuration). */
+  platform: (cfg: AgentConfig) => Platform;
   logger?: Logger;
 }
 
@@ -56,13 +49,11 @@ const VERIFY_POLL_MS = 50;
 export class HostAgent {
   private running: Running | undefined;
   private readonly log: Logger;
-  private readonly counters: TrafficCounterReader;
   private anyOnline = false;
   private cpuAt: { wall: number; cpu: NodeJS.CpuUsage } | undefined;
 
   constructor(private readonly o: HostAgentOptions) {
     this.log = o.logger ?? silentLogger;
-    this.counters = o.counters ?? trafficCounters({ netns: o.netns, run: o.run });
   }
 
   get config(): AgentConfig | undefined {
@@ -71,7 +62,7 @@ export class HostAgent {
 
   async start(cfg: AgentConfig): Promise<void> {
     if (this.running) throw new HostAgentStateError('the agent is already running; use replace()');
-    const platform = this.o.platform?.(cfg) ?? this.defaultPlatform(cfg);
+    const platform = this.o.platform(cfg);
     const agent = new NodeAgent({
       node: cfg.node,
       scheduler: this.o.scheduler,
@@ -80,6 +71,8 @@ export class HostAgent {
       zones: cfg.zones,
       holdDownMs: cfg.holdDownMs,
       gwSelClass: cfg.gwSelClass,
+      restartAfterFailedCycles: cfg.restartAfterFailedCycles,
+      restartBackoffMs: cfg.restartBackoffMs,
       wans: cfg.wans.map((w) => ({
         name: w.name,
         device: w.device,
@@ -100,7 +93,7 @@ export class HostAgent {
       await platform.close().catch(() => undefined);
       throw e;
     }
-    if (platform instanceof OpenWrtPlatform) this.pollMesh(running, platform);
+    if (platform.mesh) this.pollMesh(running, platform.mesh);
   }
 
   /**
@@ -127,6 +120,7 @@ export class HostAgent {
   report(): NodeReport {
     const r = this.running;
     if (!r) return idleReport({ uptime_s: Math.round(process.uptime()), role: 'gateway' });
+    const { role, address } = r.cfg;
     const { routing, announcement, selectedGateway } = r.agent.decisions();
     const health = new Map(r.agent.health().map((h) => [h.wan, h]));
     const shares = new Map<string, number>();
@@ -160,7 +154,8 @@ export class HostAgent {
     });
     return {
       uptime_s: Math.round(process.uptime()),
-      role: 'gateway',
+      role,
+      ...(address !== undefined ? { address } : {}),
       wans,
       gateway: {
         announcing: announcement.mode === 'server',
@@ -177,10 +172,14 @@ export class HostAgent {
     const r = this.running;
     const wans: NodeMetricsReport['wans'] = {};
     if (r) {
-      const counters = await this.counters(r.cfg.wans.map((w) => w.device)).catch((err: Error) => {
-        this.log.warn({ err: err.message }, 'traffic counters not read');
-        return new Map<string, { rxBytes: number; txBytes: number }>();
-      });
+      const none = new Map<string, DeviceCounters>();
+      const devices = r.cfg.wans.map((w) => w.device);
+      const counters = r.platform.readCounters
+        ? await r.platform.readCounters(devices).catch((err: Error) => {
+            this.log.warn({ err: err.message }, 'traffic counters not read');
+            return none;
+          })
+        : none;
       const health = new Map(r.agent.health().map((h) => [h.wan, h]));
       for (const w of r.cfg.wans) {
         const { latency, loss } = summarize(health.get(w.name)?.targets ?? []);
@@ -237,42 +236,45 @@ export class HostAgent {
     });
   }
 
-  private pollMesh(r: Running, platform: OpenWrtPlatform): void {
+  private pollMesh(r: Running, mesh: MeshView): void {
+    // A table that cannot be read is said once per kind of failure, not at every poll.
+    const failed = new Map<string, string>();
+    const read = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        const v = await f();
+        if (failed.delete(what)) this.log.info({ table: what }, 'mesh table readable again');
+        return v;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (failed.get(what) !== message)
+          this.log.warn(
+            { err: message, table: what },
+            'mesh table not read; the last good one stays',
+          );
+        failed.set(what, message);
+        return undefined;
+      }
+    };
     const tick = async () => {
-      try {
-        r.agent.setGatewayCandidates(await platform.readGateways());
-      } catch (err) {
-        // A table that does not parse is skipped whole; the last good one stays in use.
-        this.log.warn({ err: (err as Error).message }, 'batctl gwj not used');
+      const gateways = await read('gateways', () => mesh.readGateways());
+      if (gateways && this.running === r) {
+        try {
+          r.agent.setGatewayCandidates(gateways);
+        } catch (err) {
+          this.log.warn({ err: (err as Error).message }, 'gateway table refused whole');
+        }
       }
-      try {
-        r.neighbours = (await platform.readOriginators())
-          .filter((o) => o.originator === o.nextHop && o.tq !== null)
-          .map((o) => ({ node: o.originator, tq: o.tq!, last_seen_ms: o.lastSeenMs }));
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'batctl oj not used');
-      }
-      if (this.running === r) r.poll = this.o.scheduler.after(r.cfg.gatewayPollMs, run);
+      const neighbours = await read('neighbours', () => mesh.readNeighbours());
+      if (neighbours)
+        r.neighbours = neighbours.map((n) => ({
+          node: n.node,
+          tq: n.tq,
+          last_seen_ms: n.lastSeenMs,
+        }));
+      if (this.running === r) r.poll = this.o.scheduler.after(mesh.pollMs, run);
     };
     const run = () => void tick();
     run();
-  }
-
-  private defaultPlatform(cfg: AgentConfig): Platform {
-    const common = {
-      netns: this.o.netns,
-      lanDevices: cfg.lanDevices,
-      icmpStreamIntervalMs: cfg.icmpStreamIntervalMs,
-      ...(this.o.run ? { run: this.o.run } : {}),
-    };
-    if (cfg.platform === 'openwrt') {
-      return new OpenWrtPlatform({
-        ...common,
-        meshIf: cfg.meshIf,
-        wans: cfg.wans.map((w) => ({ ...w, netifd: w.netifd ?? w.name })),
-      });
-    }
-    return new LinuxPlatform({ ...common, wans: cfg.wans });
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import type { ProbeRequest, ProbeResult } from '../agent/health/wan-tracker.ts';
 import type { Announcement } from '../agent/policy/gateway-announce.ts';
+import type { GatewayCandidate } from '../agent/policy/gateway-select.ts';
 
 /** How one policy rule's new connections are matched (absent fields match anything). */
 export interface PlanMatch {
@@ -62,8 +63,35 @@ export interface LinkChange {
   carrier: boolean;
 }
 
+/** Bytes a device has received and sent since it appeared. */
+export interface DeviceCounters {
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** A direct mesh neighbour with the link quality the mesh measures to it. */
+export interface MeshNeighbour {
+  node: string;
+  tq: number;
+  lastSeenMs: number;
+}
+
+/**
+ * What a platform whose mesh routing runs outside the agent (kernel batman-adv on OpenWrt) can
+ * tell about that mesh; the simulator's nodes get the same from their engine directly.
+ */
+export interface MeshView {
+  /** How often the tables are worth reading again. */
+  readonly pollMs: number;
+  /** The gateways the mesh knows, as candidates for the agent's gateway selection. */
+  readGateways(): Promise<GatewayCandidate[]>;
+  readNeighbours(): Promise<MeshNeighbour[]>;
+}
+
 export interface Platform {
   readonly kind: 'sim' | 'linux' | 'openwrt';
+  /** Present where the mesh's routing tables are read from the system. */
+  readonly mesh?: MeshView | undefined;
   /** Installs per-WAN tables, rules and firewall scaffolding; idempotent. */
   setup(): Promise<void>;
   /** Replaces the routing state with `plan` (atomically where the platform can). */
@@ -79,6 +107,8 @@ export interface Platform {
   restartInterface(wan: string): Promise<void>;
   /** Reports carrier changes of the WAN devices; returns the unsubscribe function. */
   watchLinks(listener: (change: LinkChange) => void): () => void;
+  /** Byte counters of these devices; a device that is missing is left out. */
+  readCounters?(devices: string[]): Promise<Map<string, DeviceCounters>>;
   /** Removes everything `setup` and `applyRouting` installed. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@
 import type { ProbeRequest, ProbeResult } from '../../src/agent/health/wan-tracker.ts';
 import type { Announcement } from '../../src/agent/policy/gateway-announce.ts';
 import type {
+  DeviceCounters,
   InterfaceInfo,
   LinkChange,
   Platform,
@@ -24,6 +25,8 @@ export class RecordingPlatform implements Platform {
   readonly kind = 'sim';
   readonly calls: Call[] = [];
   private linkListener: ((c: LinkChange) => void) | undefined;
+  /** Set by a test that wants byte counters in the metrics. */
+  readCounters?: (devices: string[]) => Promise<Map<string, DeviceCounters>>;
 
   constructor(
     private readonly answer: (p: ProbeRequest, now: number) => boolean,

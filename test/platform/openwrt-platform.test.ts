@@ -8,12 +8,30 @@ import { labUnavailableReason, NetnsLab } from './netns-lab.ts';
 const skip = await labUnavailableReason();
 const gwj = readFileSync(new URL('../agent/fixtures/batctl-gwj.json', import.meta.url), 'utf8');
 
+/** What the stand-in netifd says of each interface: a lease (device, address, gateway) or down. */
+type Lease = { device: string; address: string; gateway: string } | 'down';
+
+function statusJson(lease: Lease): string {
+  if (lease === 'down') return JSON.stringify({ up: false, 'ipv4-address': [], route: [] });
+  return JSON.stringify({
+    up: true,
+    l3_device: lease.device,
+    device: lease.device,
+    'ipv4-address': [{ address: lease.address, mask: 24 }],
+    route: [{ target: '0.0.0.0', mask: 0, nexthop: lease.gateway }],
+  });
+}
+
 /**
  * The kernel parts (ip, nft, conntrack, ping) run for real in the lab's node namespace; the
  * OpenWrt-only tools answer from recorded outputs (there is no batman-adv module or netifd
- * here), and every call to them is logged for the assertions.
+ * here; test/openwrt runs the real ones), and every call to them is logged for the assertions.
  */
-function hybridRunner(netns: string, log: string[][]): CommandRunner {
+function hybridRunner(
+  netns: string,
+  log: string[][],
+  leases: Map<string, Lease> = new Map(),
+): CommandRunner {
   const real = commandRunner({ netns });
   let gwMode = 'off\n';
   return async (argv, opts) => {
@@ -40,6 +58,9 @@ function hybridRunner(netns: string, log: string[][]): CommandRunner {
     }
     if (argv[0] === 'ubus') {
       log.push(argv);
+      const lease = leases.get(argv[2]!.replace('network.interface.', ''));
+      if (argv[3] === 'status' && lease !== undefined)
+        return { stdout: statusJson(lease), stderr: '', code: 0 };
       return { stdout: '', stderr: '', code: 0 };
     }
     return real(argv, opts);
@@ -80,16 +101,50 @@ describe.skipIf(skip !== null)('OpenWrt specifics', () => {
   let lab: NetnsLab;
   let platform: OpenWrtPlatform;
   const log: string[][] = [];
+  const leases = new Map<string, Lease>([
+    ['wan', { device: 'wan1', address: '10.91.0.2', gateway: '10.91.0.1' }],
+    ['wanb', { device: 'wan2', address: '10.92.0.2', gateway: '10.92.0.1' }],
+  ]);
+  const table = async (id: number) =>
+    (await commandRunner({ netns: lab.node })(['ip', 'route', 'show', 'table', String(id)])).stdout;
   beforeAll(async () => {
     lab = await NetnsLab.create();
     platform = new OpenWrtPlatform({
       netns: lab.node,
       lanDevices: ['lan0'],
-      wans,
+      // No gateway in the config: netifd's lease gives it.
+      wans: wans.map(({ gateway: _g, ...w }) => w),
       meshIf: 'bat0',
-      run: hybridRunner(lab.node, log),
+      run: hybridRunner(lab.node, log, leases),
     });
+    await platform.setup();
   }, 30_000);
+  afterAll(async () => {
+    await platform?.close();
+    await lab?.destroy();
+  });
+
+  it('routes each WAN by the lease netifd reports, and follows it when it changes', async () => {
+    expect(await table(101)).toContain('default via 10.91.0.1 dev wan1');
+    expect(platform.wans.map((w) => [w.name, w.gateway, w.sourceAddress])).toEqual([
+      ['wan1', '10.91.0.1', '10.91.0.2'],
+      ['wan2', '10.92.0.1', '10.92.0.2'],
+    ]);
+    // A restart through netifd brings a new lease on the same device.
+    leases.set('wanb', { device: 'wan2', address: '10.92.0.7', gateway: '10.92.0.9' });
+    await platform.restartInterface('wan2');
+    expect(await table(102)).toContain('default via 10.92.0.9 dev wan2');
+    const rules = (await commandRunner({ netns: lab.node })(['ip', 'rule', 'show'])).stdout;
+    expect(rules).toContain('from 10.92.0.7 lookup 102');
+    expect(rules).not.toContain('from 10.92.0.2 lookup 102');
+    // Interface down: no gateway, so the WAN's table routes nothing (no leak into main).
+    leases.set('wanb', 'down');
+    await platform.restartInterface('wan2');
+    expect(await table(102)).toContain('unreachable default');
+    leases.set('wanb', { device: 'wan2', address: '10.92.0.2', gateway: '10.92.0.1' });
+    await platform.restartInterface('wan2');
+    expect(await table(102)).toContain('default via 10.92.0.1 dev wan2');
+  });
   afterAll(() => lab?.destroy());
 
   it('announces through batctl gw_mode in 100 kbit/s steps, and reads it back', async () => {
@@ -117,12 +172,14 @@ describe.skipIf(skip !== null)('OpenWrt specifics', () => {
 
   it('restarts WANs through netifd and reads gateway candidates from batctl gwj', async () => {
     await platform.restartInterface('wan2');
-    expect(log.slice(-2)).toEqual([
+    // Down and up re-run the protocol handler; the status read after picks up the new lease.
+    expect(log.slice(-3)).toEqual([
       ['ubus', 'call', 'network.interface.wanb', 'down'],
       ['ubus', 'call', 'network.interface.wanb', 'up'],
+      ['ubus', 'call', 'network.interface.wanb', 'status'],
     ]);
     expect(
-      (await platform.readGateways()).map((g) => [g.originator, g.tq, g.bandwidthDownKbit]),
+      (await platform.mesh.readGateways()).map((g) => [g.originator, g.tq, g.bandwidthDownKbit]),
     ).toEqual([
       ['02:ba:7a:00:00:02', 231, 50_000],
       ['02:ba:7a:00:00:05', 178, 100_000],

@@ -37,6 +37,7 @@ import { MultiWanPolicy } from '../../agent/policy/multi-wan-policy.ts';
 import { toRoutingPlan } from '../../agent/routing-plan.ts';
 import { renderNftRuleset } from '../../platform/linux/nft-ruleset.ts';
 import { wanLayout } from '../../platform/linux/wan-layout.ts';
+import { hostPlatform } from '../host-platform.ts';
 
 function dryRun(cfg: AgentConfig): void {
   const usable = new Map(cfg.wans.map((w) => [w.name, w.tracker.initialState === 'online']));
@@ -197,7 +198,7 @@ export function registerAgent(program: Command): void {
       }
       const mqtt = await mqttSettings(cfg, file, opts);
       const log: Logger = pino(
-        { level: process.env.LOG_LEVEL ?? 'info', base: { node: cfg.node } },
+        { level: process.env.LOG_LEVEL ?? cfg.logLevel, base: { node: cfg.node } },
         pino.destination({ dest: 2, sync: true }),
       );
       const scheduler = new RealScheduler();
@@ -205,7 +206,7 @@ export function registerAgent(program: Command): void {
       const print = (e: object) => console.log(JSON.stringify(e));
       const host = new HostAgent({
         scheduler,
-        netns: opts.netns,
+        platform: (c) => hostPlatform(c, { netns: opts.netns, logger: log }),
         logger: log,
         onEvent: (e) => {
           print(e);

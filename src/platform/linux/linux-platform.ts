@@ -17,12 +17,19 @@ import { createInterface } from 'node:readline';
 import type { ProbeRequest, ProbeResult } from '../../agent/health/wan-tracker.ts';
 import type { Announcement } from '../../agent/policy/gateway-announce.ts';
 import { PlatformConfigError } from '../errors.ts';
-import type { InterfaceInfo, LinkChange, Platform, RoutingPlan } from '../platform.ts';
+import type {
+  DeviceCounters,
+  InterfaceInfo,
+  LinkChange,
+  Platform,
+  RoutingPlan,
+} from '../platform.ts';
 import { commandRunner, withNetns, type CommandRunner } from './command-runner.ts';
 import { parseIpAddrJson, parseMonitorLinkLine } from './interfaces.ts';
 import { IcmpStream } from './icmp-stream.ts';
 import { NFT_DELETE, renderNft, renderNftRuleset, type NftNames } from './nft-ruleset.ts';
 import { probeDns, probeHttp, probeIcmp, probeTcp } from './probers.ts';
+import { trafficCounters, type TrafficCounterReader } from './traffic-counters.ts';
 import {
   hex,
   ifname,
@@ -32,8 +39,12 @@ import {
   UNREACHABLE_MARK,
   wanLayout,
   type LinuxWan,
+  type PlacedWan,
   type WanLayout,
 } from './wan-layout.ts';
+
+/** What a WAN's uplink looks like now, as the system that brings it up reports it. */
+export type WanAddressing = Pick<LinuxWan, 'device' | 'gateway' | 'sourceAddress'>;
 
 export interface LinuxPlatformOptions {
   wans: LinuxWan[];
@@ -68,6 +79,9 @@ export class LinuxPlatform implements Platform {
   private nftNames: NftNames | undefined;
   private readonly streams = new Map<string, IcmpStream>();
   private readonly streamIntervalMs: number | undefined;
+  private readonly counters: TrafficCounterReader;
+  private lastPlan: RoutingPlan = { rules: [], meshGateway: null };
+  private readonly linkListeners = new Set<(change: LinkChange) => void>();
 
   constructor(options: LinuxPlatformOptions) {
     this.layout = wanLayout(options.wans, options.tableBase, options.prefBase);
@@ -80,6 +94,7 @@ export class LinuxPlatform implements Platform {
     }
     this.lanDevices = options.lanDevices;
     this.onAnnouncement = options.onAnnouncement;
+    this.counters = trafficCounters({ netns: options.netns, run: options.run });
     this.streamIntervalMs = options.icmpStreamIntervalMs;
     if (
       this.streamIntervalMs !== undefined &&
@@ -181,10 +196,7 @@ export class LinuxPlatform implements Platform {
     );
     // One `ip -batch` for all routes keeps a failover to two process spawns (ip, nft). A WAN whose
     // device went administratively down lost its routes, so the used ones are put back first.
-    const lines = [...used].map((name) => {
-      const w = this.wan(name);
-      return `route replace default via ${w.gateway} dev ${w.device} table ${w.table} onlink`;
-    });
+    const lines = [...used].map((name) => wanRouteLine(this.wan(name)));
     const meshLine = mesh
       ? `route replace default via ${mesh.via} dev ${mesh.device} table ${this.layout.meshTable} onlink`
       : `route replace unreachable default table ${this.layout.meshTable}`;
@@ -201,6 +213,7 @@ export class LinuxPlatform implements Platform {
       }
     }
     this.lastMeshLine = meshLine;
+    this.lastPlan = plan;
     try {
       await this.loadNft(nft.text);
       this.nftNames = nft.names;
@@ -230,6 +243,58 @@ export class LinuxPlatform implements Platform {
     });
     // Taking the device down removed its routes; the WAN's table needs its default back.
     await this.ensureWanRoute(wan);
+  }
+
+  /**
+   * The WAN's uplink changed under the agent (a new DHCP lease, a modem's device appearing, a
+   * PPPoE session's own device): its route, its `from` and `oif` rules and the masquerade follow.
+   * A WAN whose gateway is unknown routes nothing rather than leaking into the main table.
+   */
+  async updateWan(name: string, next: WanAddressing): Promise<boolean> {
+    const w = this.wan(name);
+    const i = this.layout.wans.indexOf(w);
+    const changed =
+      w.device !== next.device ||
+      w.gateway !== next.gateway ||
+      w.sourceAddress !== next.sourceAddress;
+    if (!changed) return false;
+    const checked = wanLayout([{ ...w, ...next }]).wans[0]!;
+    const previousDevice = w.device;
+    const base = this.layout.prefBase;
+    for (const pref of [base + 101 + i, base + 201 + i]) {
+      await this.run(['ip', 'rule', 'del', 'pref', String(pref)], { allowFailure: true });
+    }
+    Object.assign(w, {
+      device: checked.device,
+      gateway: checked.gateway,
+      sourceAddress: checked.sourceAddress,
+    });
+    if (w.sourceAddress) await this.addRule(['from', w.sourceAddress], w.table, base + 101 + i);
+    await this.addRule(['oif', w.device], w.table, base + 201 + i);
+    await this.ensureWanRoute(name);
+    // The ruleset names WAN devices (masquerade); reload it with the plan in force.
+    if (this.nftNames !== undefined) await this.applyRouting(this.lastPlan);
+    if (previousDevice !== w.device) {
+      for (const [key, stream] of this.streams) {
+        if (!key.startsWith(`${previousDevice}>`)) continue;
+        stream.stop();
+        this.streams.delete(key);
+      }
+      // Carrier news is filtered by device name: tell the listeners where the WAN is now.
+      const carrier = (await this.readInterfaces()).find((x) => x.name === w.device)?.carrier;
+      if (carrier !== undefined)
+        for (const l of this.linkListeners) l({ device: w.device, carrier });
+    }
+    return true;
+  }
+
+  /** The WANs as placed now (their devices and gateways may have changed since setup). */
+  get wans(): readonly PlacedWan[] {
+    return this.layout.wans;
+  }
+
+  readCounters(devices: string[]): Promise<Map<string, DeviceCounters>> {
+    return this.counters(devices);
   }
 
   async setGatewayAnnouncement(announcement: Announcement): Promise<void> {
@@ -271,15 +336,17 @@ export class LinuxPlatform implements Platform {
     const argv = withNetns(this.netns, ['ip', '-o', 'monitor', 'link']);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
     this.monitors.add(child);
+    this.linkListeners.add(listener);
     // Without `ip` there is no carrier news; probes still detect a dead WAN.
     child.on('error', () => this.monitors.delete(child));
-    const devices = new Set(this.layout.wans.map((w) => w.device));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const change = parseMonitorLinkLine(line);
-      if (change && devices.has(change.device)) listener(change);
+      // Devices are looked up at each line: a WAN's device may change (updateWan).
+      if (change && this.layout.wans.some((w) => w.device === change.device)) listener(change);
     });
     return () => {
       this.monitors.delete(child);
+      this.linkListeners.delete(listener);
       child.kill();
     };
   }
@@ -306,25 +373,7 @@ export class LinuxPlatform implements Platform {
   }
 
   private async ensureWanRoute(name: string): Promise<void> {
-    const w = this.wan(name);
-    await this.run(
-      [
-        'ip',
-        'route',
-        'replace',
-        'default',
-        'via',
-        w.gateway,
-        'dev',
-        w.device,
-        'table',
-        String(w.table),
-        'onlink',
-      ],
-      {
-        allowFailure: true,
-      },
-    );
+    await this.run(['ip', ...wanRouteLine(this.wan(name)).split(' ')], { allowFailure: true });
   }
 
   private async removeRules(): Promise<void> {
@@ -343,7 +392,7 @@ export class LinuxPlatform implements Platform {
     await this.run(['nft', '-f', '-'], { input: text });
   }
 
-  private wan(name: string) {
+  private wan(name: string): PlacedWan {
     const w = this.layout.wans.find((x) => x.name === name);
     if (!w)
       throw new PlatformConfigError(
@@ -351,4 +400,11 @@ export class LinuxPlatform implements Platform {
       );
     return w;
   }
+}
+
+/** The `ip route` line of a WAN's table: its default route, or unreachable while it has none. */
+function wanRouteLine(w: PlacedWan): string {
+  return w.gateway === undefined
+    ? `route replace unreachable default table ${w.table}`
+    : `route replace default via ${w.gateway} dev ${w.device} table ${w.table} onlink`;
 }

@@ -12,7 +12,8 @@ import { PlatformConfigError } from '../errors.ts';
 export interface LinuxWan {
   name: string;
   device: string;
-  gateway: string;
+  /** The next hop upstream; unknown (a DHCP WAN without a lease) leaves the WAN unroutable. */
+  gateway?: string | undefined;
   /** The WAN's own address, for source-bound probes and `from` rules. */
   sourceAddress?: string | undefined;
   /** Masquerade traffic leaving through this WAN. @default true */

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseTrackerOptions } from '../../agent/health/tracker-options.ts';
 import { parsePolicyConfig } from '../../agent/policy/policy-config.ts';
 import { gwModeCommand, parseGwMode } from './batctl-gw-mode.ts';
-import { parseInterfaceStatus, ubusInterfaceCall } from './ubus-network.ts';
-import { renderMwan3Batch } from './uci-mwan3.ts';
+import { parseInterfaceEvent, parseInterfaceStatus, ubusInterfaceCall } from './ubus-network.ts';
+import { mwan3Sections, renderMwan3Batch, staleMwan3Sections } from './uci-mwan3.ts';
 
 // Outputs written by us in the formats batctl (gw_mode.c print strings), netifd and uci print;
 // addresses from documentation ranges; none captured from a device. Their shapes were checked
@@ -129,6 +129,20 @@ describe('ubus network.interface', () => {
       expect.objectContaining({ name: 'PlatformConfigError' }),
     );
   });
+
+  it('reads netifd interface events from ubus listen, and nothing else', () => {
+    // The line format of ubus' cli.c: `{ "<type>": <message as JSON> }`.
+    expect(
+      parseInterfaceEvent('{ "network.interface": {"action":"ifupdate","interface":"wan"} }'),
+    ).toEqual({ action: 'ifupdate', interface: 'wan' });
+    for (const other of [
+      '{ "network.device": {"action":"link_up","device":"eth1"} }',
+      '{ "network.interface": {"action":"ifup"} }',
+      '{ "network.interface": ',
+      '',
+    ])
+      expect(parseInterfaceEvent(other)).toBeNull();
+  });
 });
 
 describe('mwan3 uci batch', () => {
@@ -247,6 +261,38 @@ describe('mwan3 uci batch', () => {
       .map((m) => `${ours.get(m[1]!)}.${m[2]}`);
     expect(unknown).toEqual([]);
     expect([...new Set(ours.values())].sort()).toEqual(['interface', 'member', 'policy', 'rule']);
+  });
+
+  it('deletes the sections it owns but no longer writes, anonymous ones last to first', () => {
+    const shown = [
+      'mwan3.globals=globals',
+      'mwan3.wan=interface',
+      'mwan3.old_wan=interface',
+      'mwan3.wan_m1=member',
+      'mwan3.gone_m=member',
+      'mwan3.@rule[0]=rule',
+      'mwan3.@rule[1]=rule',
+      'mwan3.gone_m.metric=2',
+    ].join('\n');
+    expect(staleMwan3Sections(shown, new Set(['wan', 'wan_m1']))).toEqual([
+      'delete mwan3.old_wan',
+      'delete mwan3.gone_m',
+      'delete mwan3.@rule[1]',
+      'delete mwan3.@rule[0]',
+    ]);
+    const real = readFileSync(
+      new URL('../../../test/platform/fixtures/uci-show-mwan3.txt', import.meta.url),
+      'utf8',
+    );
+    const written = mwan3Sections({
+      policy,
+      interfaces: ['wan', 'lte'].map((name) => ({
+        name,
+        tracker: parseTrackerOptions({ targets: ['192.0.2.53'] }),
+      })),
+    });
+    // The real printout's globals section is never ours to delete.
+    expect(staleMwan3Sections(real, written)).not.toContain('delete mwan3.globals');
   });
 
   it('refuses what mwan3 cannot express', () => {

@@ -1,10 +1,12 @@
 /**
- * netifd through `ubus`: parse `ubus call network.interface.<name> status` and build the calls
- * that bring an interface down and up (the self-healing restart of a stuck WAN).
+ * netifd through `ubus`: parse `ubus call network.interface.<name> status` and the events of
+ * `ubus listen network.interface`, and build the calls that bring an interface down and up (the
+ * self-healing restart of a stuck WAN).
  *
  * @example
  * parseInterfaceStatus(stdout); // { up: true, device: 'eth1', gateway: '192.0.2.1', ipv4: ['192.0.2.10/24'], uptimeS: 3600 }
  * ubusInterfaceCall('wan', 'down'); // ['ubus', 'call', 'network.interface.wan', 'down']
+ * parseInterfaceEvent('{ "network.interface": {"action":"ifup","interface":"wan"} }'); // { action: 'ifup', interface: 'wan' }
  */
 import { z } from 'zod';
 import { PlatformConfigError } from '../errors.ts';
@@ -52,6 +54,25 @@ export function parseInterfaceStatus(text: string): InterfaceStatus {
     ipv4: s['ipv4-address'].map((a) => `${a.address}/${a.mask}`),
     uptimeS: s.uptime ?? null,
   };
+}
+
+/**
+ * One line of `ubus listen network.interface`: `{ "network.interface": {"action":"ifup",
+ * "interface":"wan"} }`. Anything else (another event type, a partial line) is null.
+ */
+export function parseInterfaceEvent(line: string): { action: string; interface: string } | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const body = (json as Record<string, unknown> | null)?.['network.interface'];
+  if (typeof body !== 'object' || body === null) return null;
+  const { action, interface: iface } = body as Record<string, unknown>;
+  return typeof action === 'string' && typeof iface === 'string'
+    ? { action, interface: iface }
+    : null;
 }
 
 export function ubusInterfaceCall(name: string, method: 'status' | 'up' | 'down'): string[] {

@@ -7,6 +7,7 @@
  * @example
  * const batch = renderMwan3Batch({ policy: cfg, interfaces: [{ name: 'wan', tracker: parseTrackerOptions({ targets: ['1.1.1.1'] }) }] });
  * await run(['uci', 'batch'], { input: batch });
+ * staleMwan3Sections(uciShowText, mwan3Sections(o)); // ['delete mwan3.old_member', ...]
  */
 import type { TrackerOptions } from '../../agent/health/tracker-options.ts';
 import type { PolicyConfig } from '../../agent/policy/policy-config.ts';
@@ -39,6 +40,40 @@ function seconds(where: string, ms: number): number {
     );
   }
   return ms / 1000;
+}
+
+/** Section types the batch owns; `globals` and anything else is left as the operator set it. */
+const OWNED_TYPES = new Set(['interface', 'member', 'policy', 'rule']);
+
+/**
+ * `delete` lines for the sections of `uci show mwan3` that the batch owns but no longer writes
+ * (a pushed policy renamed a member, a WAN was removed). Anonymous sections go last to first, so
+ * the indices of the ones still to delete do not shift.
+ */
+export function staleMwan3Sections(uciShow: string, written: ReadonlySet<string>): string[] {
+  const named: string[] = [];
+  const anonymous: string[] = [];
+  for (const line of uciShow.split('\n')) {
+    const m = /^mwan3\.([^.=]+)=(\w+)$/.exec(line.trim());
+    if (!m || !OWNED_TYPES.has(m[2]!)) continue;
+    const section = m[1]!;
+    if (section.startsWith('@')) anonymous.push(section);
+    else if (!written.has(section)) named.push(section);
+  }
+  return [...named, ...anonymous.reverse()].map((s) => `delete mwan3.${s}`);
+}
+
+/** The named sections a batch for this policy writes. */
+export function mwan3Sections(o: {
+  policy: PolicyConfig;
+  interfaces: Mwan3Interface[];
+}): Set<string> {
+  return new Set([
+    ...o.interfaces.map((i) => i.name),
+    ...[...o.policy.members.values()].map((m) => m.name),
+    ...[...o.policy.policies.values()].map((p) => p.name),
+    ...o.policy.rules.map((r) => r.name),
+  ]);
 }
 
 export function renderMwan3Batch(o: {

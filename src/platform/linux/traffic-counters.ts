@@ -9,12 +9,8 @@
  * await read(['wan1', 'wan2']); // Map { 'wan1' => { rxBytes: 1234, txBytes: 987 }, ... }
  */
 import { readFile } from 'node:fs/promises';
-import { commandRunner, type CommandRunner } from '../platform/linux/command-runner.ts';
-
-export interface DeviceCounters {
-  rxBytes: number;
-  txBytes: number;
-}
+import type { DeviceCounters } from '../platform.ts';
+import { commandRunner, type CommandRunner } from './command-runner.ts';
 
 export type TrafficCounterReader = (devices: string[]) => Promise<Map<string, DeviceCounters>>;
 
