@@ -7,6 +7,7 @@
  * const host = new HostAgent({ scheduler, onEvent, platform: (cfg) => hostPlatform(cfg, { netns: 'node1' }) });
  */
 import type { AgentConfig } from '../agent/agent-config.ts';
+import type { GatewaySelClass } from '../agent/policy/gateway-select.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CommandRunner } from '../platform/linux/command-runner.ts';
 import { LinuxPlatform } from '../platform/linux/linux-platform.ts';
@@ -19,6 +20,11 @@ export interface HostPlatformOptions {
   /** Runs the platform's commands; defaults to spawning them (in `netns`). */
   run?: CommandRunner | undefined;
   logger?: Logger | undefined;
+}
+
+/** batman-adv's numbers for the named selection classes. */
+function batmanSelClass(c: GatewaySelClass): number {
+  return c === 'fast' ? 1 : c === 'stable' ? 2 : c === 'fast-switch' ? 3 : c;
 }
 
 export function hostPlatform(cfg: AgentConfig, o: HostPlatformOptions = {}): Platform {
@@ -34,6 +40,7 @@ export function hostPlatform(cfg: AgentConfig, o: HostPlatformOptions = {}): Pla
       ...common,
       meshIf: cfg.meshIf,
       meshPollMs: cfg.gatewayPollMs,
+      gwSelClass: batmanSelClass(cfg.gwSelClass),
       wans,
       mwan3: cfg.syncMwan3
         ? {
