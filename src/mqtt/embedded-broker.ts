@@ -196,7 +196,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (protocol === 'mqtts' || protocol === 'wss') {
         server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string }) =>
           log.warn(
-            { listener: `${url}:${chosen}`, from: socket.remoteAddress, ...handshakeFailure(err) },
+            {
+              listener: `${protocol}://${urlHost(host)}:${chosen}`,
+              from: socket.remoteAddress,
+              ...handshakeFailure(err),
+            },
             'TLS handshake failed',
           ),
         );
