@@ -116,6 +116,11 @@ export function brokerListenPlan(
   if (!hasCert) {
     const orphan = TLS_ONLY.find(([key]) => given(key));
     if (orphan) throw new BrokerFlagError(`${orphan[1]} needs --mqtt-tls-cert and --mqtt-tls-key`);
+    if (flags.mqttHost !== undefined && flags.mqttPlainHost !== undefined) {
+      throw new BrokerFlagError(
+        'without TLS files, --mqtt-host is where plain MQTT listens: give it or --mqtt-plain-host, not both',
+      );
+    }
   }
   const ports: [string, number | undefined][] = [
     ['--mqtt-port', flags.mqttPort],

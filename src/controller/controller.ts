@@ -9,7 +9,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { urlHost } from '../core/net-address.ts';
+import { isWildcard, urlHost } from '../core/net-address.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
@@ -114,7 +114,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await app.listen({ host, port: options.port ?? 8080 });
   const port = (app.server.address() as AddressInfo).port;
   const scheme = options.https ? 'https' : 'http';
-  const url = `${scheme}://${host === '0.0.0.0' ? 'localhost' : urlHost(host)}:${port}`;
+  const url = `${scheme}://${isWildcard(host) ? 'localhost' : urlHost(host)}:${port}`;
   log.info({ url, site: options.site }, 'controller listening');
 
   let compactedAt = Number(store.meta.get('metrics_compacted_at') ?? 0);

@@ -62,6 +62,10 @@ describe('brokerListenPlan: flags', () => {
       [{ mqttsWsPort: 8884 }, '--mqtts-ws-port needs --mqtt-tls-cert and --mqtt-tls-key'],
       [{ mqttWsPort: 1883 }, '--mqtt-ws-port 1883 is the port of --mqtt-port already'],
       [
+        { mqttHost: ['0.0.0.0'], mqttPlainHost: ['127.0.0.1'] },
+        'without TLS files, --mqtt-host is where plain MQTT listens: give it or --mqtt-plain-host, not both',
+      ],
+      [
         { mqttUrl: 'mqtt://10.0.0.1', mqttHost: ['0.0.0.0'] },
         '--mqtt-host configures the embedded broker, which --mqtt-url replaces',
       ],
