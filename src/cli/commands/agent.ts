@@ -209,6 +209,11 @@ export function registerAgent(program: Command): void {
         { level: process.env.LOG_LEVEL ?? cfg.logLevel, base: { node: cfg.node } },
         pino.destination({ dest: 2, sync: true }),
       );
+      if (mqtt?.tls?.rejectUnauthorized === false)
+        log.warn(
+          { url: mqtt.url },
+          "mqtt.tls.rejectUnauthorized is false: the broker's certificate is not verified, anyone on the path can pose as the broker",
+        );
       const scheduler = new RealScheduler();
       let reporter: NodeReporter<Record<string, unknown>> | undefined;
       const print = (e: object) => console.log(JSON.stringify(e));

@@ -50,6 +50,8 @@ export interface ApiDeps {
   publicMetrics?: boolean;
   /** The simulated demo mesh's fault injection, when the controller runs next to one. */
   demo?: DemoFaults;
+  /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
+  https?: { cert: string; key: string } | undefined;
 }
 
 const loginBody = z.object({
@@ -84,7 +86,12 @@ function badRequest(reply: FastifyReply, where: string, error: z.ZodError) {
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, clock } = deps;
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Fastify types an HTTPS instance apart; routes, hooks and inject are the same.
+  const app = (
+    deps.https
+      ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https: deps.https })
+      : Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  ) as FastifyInstance;
   const viewer = requireRole(store.users, clock, 'viewer');
   const admin = requireRole(store.users, clock, 'admin');
   const throttle = new LoginThrottle();
