@@ -26,11 +26,13 @@ export const AGENT_PASSWORD_FILE = 'mqtt-password';
 export const AGENT_CA_FILE = 'ca.pem';
 
 /**
- * V8 settings for a router with little memory, measured in `bench/agent-idle.ts`: a small young
- * generation (the agent allocates little between probes), and an old-space cap well above the
- * agent's working set that stops V8 from growing the heap on a whim.
+ * V8 settings for a router with little memory, measured in `bench/agent-idle.ts` (docs/agent.md):
+ * `--lite-mode` (no optimising compiler, feedback allocated lazily) took the idle agent from
+ * 61 to 52 MiB resident at the same CPU, since it spends its time waiting for probes; a small
+ * young generation made it worse, `--jitless` saved less. The old-space cap, four times the
+ * agent's heap, bounds a leak: the process ends and procd starts it again.
  */
-export const ROUTER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=48'];
+export const ROUTER_NODE_FLAGS = ['--lite-mode', '--max-old-space-size=48'];
 
 export interface ServiceFile {
   /** Relative to the root of the router's filesystem. */
