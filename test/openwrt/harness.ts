@@ -11,9 +11,10 @@
  * node writes reaches the host. /dev, /proc, /sys, /tmp and /run are the node's own.
  *
  * API (all async):
- * - `OpenWrtNode.boot({ name, files?, links?, shares?, services?, nodePackage? })` creates the
- *   namespace, the veth `links` (before boot, so netifd finds its devices), starts procd and
- *   waits until every /etc/rc.d/S* script has run and ubus answers.
+ * - `OpenWrtNode.boot({ name, files?, links?, shares?, services?, nodePackage?, beforeBoot? })`
+ *   creates the namespace and the veth `links` (before boot, so netifd finds its devices), runs
+ *   `beforeBoot` (e.g. start a peer's DHCP server), starts procd and waits until every
+ *   /etc/rc.d/S* script has run and ubus answers. Two WANs are two links to two ISP namespaces.
  * - `node.exec(argv, { input?, allowFailure?, timeoutMs? })` runs a program inside (root, cwd /,
  *   a clean OpenWrt PATH); `node.sh(script)` its stdout; `node.spawn(argv)` a long-running one.
  * - `node.ubus(path, method, args?)` parsed JSON; `node.uci(...args)` stdout; `node.logread()`.
@@ -35,10 +36,12 @@
  *   name: 'gw',
  *   files: 'out/site/gw-north/files',
  *   links: [{ device: 'wan', peer: isp, peerDevice: 'up0', peerAddresses: ['100.64.1.1/24'] }],
+ *   beforeBoot: async () => {
+ *     await startDhcpServer(isp, 'up0', '100.64.1.0/24');
+ *   },
  *   nodePackage: true,
  * });
  * try {
- *   await startDhcpServer(isp, 'up0', '100.64.1.0/24');
  *   await node.waitFor('wan up', async () => (await node.ubus<{ up: boolean }>('network.interface.fiber', 'status')).up, 10_000);
  *   await copyFile('intelli-mesh_0.1.0-1_all.ipk', join(node.shareDir, 'agent.ipk'));
  *   await node.exec(['opkg', 'install', join(node.shareDir, 'agent.ipk')]);
