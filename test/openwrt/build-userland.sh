@@ -248,6 +248,8 @@ ln -sf opkg-cl "$S/usr/bin/opkg"
 # busybox also provides udhcpc for netifd's proto dhcp.
 ln -sf /usr/bin/busybox "$S/usr/bin/sh"
 ln -sf /usr/bin/busybox "$S/usr/sbin/udhcpc"
+# and sysctl, as on OpenWrt (base-files' sysctl init runs it; procps may not be installed)
+ln -sf /usr/bin/busybox "$S/usr/sbin/sysctl"
 # Never in a node: kmodloader would load host kernel modules; procd's coldplug step runs
 # udevtrigger, which would replay the uevents of every host device, so it gets a no-op.
 rm -f "$S/usr/sbin/kmodloader" "$S/usr/sbin/lsbloader" "$S/usr/sbin/init"
