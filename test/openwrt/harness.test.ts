@@ -4,7 +4,7 @@
  * package), let its procd init script start a Node.js service, and shut the node down cleanly
  * without a trace on the host. Needs root; skips with the reason otherwise.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +61,12 @@ const hostPaths = [
   '/etc/init.d/harness-hello',
 ];
 
+/** Host sysctls OpenWrt's sysctl init sets: in a node /proc/sys is read-only outside net/. */
+const hostSysctls = ['/proc/sys/kernel/panic', '/proc/sys/vm/min_free_kbytes'];
+
 describe.skipIf(skip !== null)('OpenWrt namespace harness', () => {
   const before = new Map(hostPaths.map((p) => [p, existsSync(p)]));
+  const sysctlsBefore = hostSysctls.map((p) => readFileSync(p, 'utf8'));
   let files = '';
   let node: OpenWrtNode | undefined;
   let client: Netns | undefined;
@@ -103,8 +107,11 @@ describe.skipIf(skip !== null)('OpenWrt namespace harness', () => {
     const n = booted();
     expect((await n.exec(['cat', '/proc/1/comm'])).stdout.trim()).toBe('procd');
     expect((await n.exec(['hostname'])).stdout.trim()).toBe('harness');
+    // base-files' sysctl defaults applied to the node's own network namespace
+    expect((await n.exec(['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim()).toBe('1');
     const services = await n.ubus<Record<string, unknown>>('service', 'list');
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['ubus', 'log', 'network']));
+    expect(await n.logread()).toContain('procd: - init complete -');
     await n.uci('set', 'network.lan.ipaddr=192.168.1.2');
     expect((await n.uci('changes', 'network')).trim()).toBe("network.lan.ipaddr='192.168.1.2'");
     await n.waitFor(
@@ -161,6 +168,7 @@ describe.skipIf(skip !== null)('OpenWrt namespace harness', () => {
   it('writes nothing to the host, and stop() removes every trace', async () => {
     const n = booted();
     for (const p of hostPaths) expect(existsSync(p), p).toBe(before.get(p));
+    expect(hostSysctls.map((p) => readFileSync(p, 'utf8'))).toEqual(sysctlsBefore);
     const netns = n.netns.name;
     await n.stop();
     expect((await runCommand(['ip', 'netns', 'list'])).stdout).not.toContain(netns);

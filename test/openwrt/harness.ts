@@ -191,7 +191,7 @@ export class OpenWrtNode {
     const work = this.workDir;
     await mkdir(this.shareDir);
     const services = options.services ?? defaultServices;
-    await writeBaseLayer(join(work, 'base'), services, [options.files, stage], work);
+    await writeBaseLayer(join(work, 'base'), this.name, services, [options.files, stage], work);
     const shares: Share[] = [
       ...(options.shares ?? []),
       { host: process.execPath, node: hostNodeInNode, readOnly: true },
@@ -253,7 +253,12 @@ export class OpenWrtNode {
       timeout,
     ).catch(() => 'timeout');
     if (booted !== 'booted') throw await failed(`boot did not finish (${booted}, ${timeout} ms)`);
-    const objects = ['service', ...(services.includes('network') ? ['network'] : [])];
+    // procd starts service instances after rc.d returns: wait for the ubus objects of ours
+    const objects = [
+      'service',
+      ...(services.includes('log') ? ['log'] : []),
+      ...(services.includes('network') ? ['network'] : []),
+    ];
     await this.exec(['ubus', '-t', String(Math.ceil(timeout / 1000)), 'wait_for', ...objects]);
 
     if (options.nodePackage) {
@@ -440,12 +445,13 @@ async function builtStage(): Promise<string> {
 }
 
 /**
- * The harness's layer under the node's files: an inittab without a login console, and the
- * /etc/rc.d links an image would have for `services` (each at its init script's START), plus a
- * last S99 script that tells the harness the boot has finished.
+ * The harness's layer under the node's files: an inittab without a login console, a default
+ * /etc/config/system, and the /etc/rc.d links an image would have for `services` (each at its
+ * init script's START), plus a last S99 script that tells the harness the boot has finished.
  */
 async function writeBaseLayer(
   base: string,
+  hostname: string,
   services: readonly string[],
   sources: readonly (string | undefined)[],
   work: string,
@@ -455,6 +461,13 @@ async function writeBaseLayer(
   await writeFile(
     join(base, 'etc/inittab'),
     '::sysinit:/etc/init.d/rcS S boot\n::shutdown:/etc/init.d/rcS K shutdown\n',
+  );
+  // What base-files' config_generate writes on a first boot; the node's files may override it.
+  // logd starts only for a 'system' section, so a node without one would have no logread.
+  await mkdir(join(base, 'etc/config'));
+  await writeFile(
+    join(base, 'etc/config/system'),
+    `config system\n\toption hostname '${hostname}'\n\toption timezone 'UTC'\n\toption log_size '128'\n`,
   );
   for (const service of services) {
     const start = await startOf(service, sources);
