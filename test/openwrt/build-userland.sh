@@ -10,7 +10,8 @@
 #
 # Sources: the archives <name>-<commit:0:12>.tar.gz of a local mirror (OPENWRT_MIRROR; default
 # <repo>/../shared/openwrt-src, else /work/shared/openwrt-src), each checked against COMMITS;
-# without a mirror, each pinned commit is fetched from its git repository (shallow, sparse).
+# without a mirror (or with OPENWRT_MIRROR=none), each pinned commit is fetched from its git
+# repository (shallow, only the pinned paths).
 # Output: <repo>/.cache/openwrt-userland/<key>/stage, key = hash of COMMITS, this script and
 # patches/ (or INTELLI_MESH_OPENWRT_STAGE). Built in a temporary directory and renamed into
 # place when complete, so a half build is never used.
@@ -38,7 +39,9 @@ stage=${INTELLI_MESH_OPENWRT_STAGE:-$repo/.cache/openwrt-userland/$key/stage}
 stamp=$stage/.intelli-mesh-stage
 
 mirror=${OPENWRT_MIRROR:-}
-if [ -z "$mirror" ]; then
+if [ "$mirror" = none ]; then
+  mirror=
+elif [ -z "$mirror" ]; then
   for d in "$repo/../shared/openwrt-src" /work/shared/openwrt-src; do
     if [ -d "$d" ]; then
       mirror=$(cd "$d" && pwd -P)
