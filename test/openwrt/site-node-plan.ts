@@ -150,8 +150,9 @@ export function planNode(site: Site, rendered: RenderedNode): NodePlan {
   });
   interfaces.push(batman('bat0', 'batadv'));
   for (const band of node.meshRadios) interfaces.push(batman(`mesh_${band}`, 'batadv_hardif'));
-  for (const v of site.vlans)
+  for (const v of site.vlans) {
     if (v.isolation) interfaces.push(batman(`bat_${v.name}`, 'batadv_vlan'));
+  }
   for (const v of site.vlans) {
     interfaces.push({
       name: v.name,
