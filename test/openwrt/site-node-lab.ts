@@ -94,10 +94,16 @@ export class SiteNodeLab {
     }
   }
 
+  /** Stops the node and removes every namespace and file; a failing step does not stop the rest. */
   async stop(options?: StopOptions): Promise<void> {
-    await this.node.stop(options);
-    for (const s of this.servers) await s.stop();
-    for (const ns of this.others.reverse()) await ns.destroy();
-    await rm(this.dir, { recursive: true, force: true });
+    const steps = [
+      () => this.node.stop(options),
+      ...this.servers.map((s) => () => s.stop()),
+      ...[...this.others].reverse().map((ns) => () => ns.destroy()),
+      () => rm(this.dir, { recursive: true, force: true }),
+    ];
+    const errors: unknown[] = [];
+    for (const step of steps) await step().catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw errors[0];
   }
 }
