@@ -52,7 +52,7 @@
  * }
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -203,7 +203,8 @@ export class OpenWrtNode {
     for (const l of options.links ?? []) await this.link(l);
     await options.beforeBoot?.(this);
 
-    const layers = [...(options.files ? [options.files] : []), join(work, 'base'), stage];
+    const files = options.files ? await mergedUsrLayer(options.files, join(work, 'files')) : null;
+    const layers = [...(files ? [files] : []), join(work, 'base'), stage];
     const log = openSync(join(work, 'init.log'), 'w');
     this.init = spawn(
       'ip',
@@ -483,6 +484,25 @@ async function writeBaseLayer(
     '/usr/libexec/intelli-mesh-harness/booted',
     join(base, 'etc/rc.d/S99zz-harness-booted'),
   );
+}
+
+/**
+ * The node's files as a layer over this host's merged /usr (where /lib, /bin and /sbin are links
+ * into /usr, as in the stage): a router's `files/lib/upgrade/keep.d/…` would otherwise put a real
+ * /lib over the host's link and hide its libraries (the dynamic loader among them). Copies of
+ * top-level bin, sbin and lib go under usr/ instead; elsewhere the layer is the files as given.
+ */
+async function mergedUsrLayer(files: string, into: string): Promise<string> {
+  const moved = ['bin', 'sbin', 'lib'].filter(
+    (d) => existsSync(join(files, d)) && lstatSync(`/${d}`).isSymbolicLink(),
+  );
+  if (moved.length === 0) return files;
+  await cp(files, into, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  for (const d of moved) {
+    await cp(join(into, d), join(into, 'usr', d), { recursive: true, preserveTimestamps: true });
+    await rm(join(into, d), { recursive: true });
+  }
+  return into;
 }
 
 /** START=NN of an init script, from the node's files or the stage (first found). */
