@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildIpk,
+  harnessIpk,
   ensureStage,
   liveResources,
   Netns,
@@ -34,14 +34,16 @@ start_service() {
 }
 `;
 
-const helloIpk = buildIpk({
+const helloIpk = harnessIpk({
   name: 'harness-hello',
   version: '1.0-1',
   depends: ['node'],
+  description: 'harness-hello (Intelli-Mesh harness package)',
   files: [
     { path: 'etc/init.d/harness-hello', mode: 0o755, content: initScript },
     {
       path: 'usr/share/harness-hello/main.js',
+      mode: 0o644,
       content: "process.title = 'harness-hello'; setInterval(() => undefined, 60_000);\n",
     },
   ],

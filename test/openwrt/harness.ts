@@ -27,8 +27,9 @@
  *   `resources.ts` stops whatever a failed test left behind (use it in `afterAll`).
  * - `Netns.create(label)` and `veth(a, b)` (from `netns.ts`) build the hosts around a node: a
  *   LAN client, an ISP with a DHCP server (`startDhcpServer`).
- * - `nodePackage: true` installs a stand-in `node` package (its /usr/bin/node runs the host's
- *   Node.js), so an .ipk that `Depends: node` installs with opkg as on a router.
+ * - `nodePackage: true` installs stand-ins for `node` (its /usr/bin/node runs the host's
+ *   Node.js), `ip-full` and `conntrack` (the host's), so an .ipk that depends on them (ours)
+ *   installs with opkg as on a router.
  *
  * @example
  * const isp = await Netns.create('isp');
@@ -59,7 +60,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClosedError } from '../../src/core/errors.ts';
 import { BootFailedError, StageUnavailableError } from './errors.ts';
-import { hostNodeInNode, nodeStandInIpk } from './ipk.ts';
+import { hostNodeInNode, standInIpks } from './ipk.ts';
 import { checkInterfaceName, killQuietly, Netns, veth } from './netns.ts';
 import { track, type Resource } from './resources.ts';
 import { runCommand, type RunOptions, type RunResult } from './run-command.ts';
@@ -69,7 +70,7 @@ import { waitFor } from './wait-for.ts';
 export { Netns, veth } from './netns.ts';
 export { releaseAll, liveResources } from './resources.ts';
 export { waitFor } from './wait-for.ts';
-export { buildIpk, nodeStandInIpk, type IpkSpec } from './ipk.ts';
+export { harnessIpk, standInIpks } from './ipk.ts';
 export { openwrtUnavailableReason, ensureStage } from './stage.ts';
 export { startDhcpServer } from './dhcp-server.ts';
 export * from './errors.ts';
@@ -115,7 +116,7 @@ export interface OpenWrtNodeOptions {
   shares?: Share[];
   /** Init scripts to run at boot (their START decides the order). @default defaultServices */
   services?: readonly string[];
-  /** Install the stand-in `node` package after boot (see ipk.ts). @default false */
+  /** Install the stand-in `node`, `ip-full` and `conntrack` packages after boot (see ipk.ts). @default false */
   nodePackage?: boolean;
   /** The staged userland. @default the one build-userland.sh built for the current pins */
   stage?: string;
@@ -263,9 +264,12 @@ export class OpenWrtNode {
     await this.exec(['ubus', '-t', String(Math.ceil(timeout / 1000)), 'wait_for', ...objects]);
 
     if (options.nodePackage) {
-      const ipk = join(this.shareDir, `node_${process.versions.node}-1_all.ipk`);
-      await writeFile(ipk, nodeStandInIpk());
-      await this.exec(['opkg', 'install', ipk]);
+      const files: string[] = [];
+      for (const ipk of standInIpks()) {
+        files.push(join(this.shareDir, ipk.file));
+        await writeFile(files.at(-1)!, ipk.bytes);
+      }
+      await this.exec(['opkg', 'install', ...files]);
     }
   }
 
