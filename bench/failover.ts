@@ -31,6 +31,7 @@ import {
   PROBE_TARGETS,
 } from '../test/platform/netns-lab.ts';
 import { meanLoss, type GilbertElliottParams } from './gilbert-elliott.ts';
+import { percentile, round1 } from './percentile.ts';
 import { simulateFalseFailovers } from './failover-sim.ts';
 
 /**
@@ -56,12 +57,7 @@ const channel = (meanBadMs: number): GilbertElliottParams => ({
   lossBad: 0.9,
 });
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-const round = (x: number) => Math.round(x * 10) / 10;
+const round = round1;
 
 /** A client ping stream (10 ms apart) with kernel receive timestamps, in epoch milliseconds. */
 function pingStream(lab: NetnsLab) {
