@@ -38,7 +38,7 @@ export const campaignBody = z.strictObject({
   nodes: z.array(z.string().min(1).max(64)).max(10_000).optional(),
   canary: count(1, 1000).default(1),
   wave_size: count(1, 10_000).default(5),
-  node_timeout_s: count(30, 86_400).default(600),
+  node_timeout_s: count(10, 86_400).default(600),
   max_failures: count(0, 10_000).default(0),
   max_bytes: z.number().int().positive().max(UPGRADE_MAX_BYTES_LIMIT).optional(),
 });
