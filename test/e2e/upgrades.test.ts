@@ -6,11 +6,12 @@
  * admin checks the form's validation, starts a campaign with the demo's good image from the
  * form and watches each wave's nodes go to `done` live, starts one with the bricking image and
  * sees the canary fail and the rest skipped, sees the controller's refusal beside the field,
- * cancels a running campaign; a viewer gets the form disabled.
+ * cancels a running campaign; a viewer gets the form disabled. With UPDATE_SCREENSHOT=1 the
+ * stopped campaign's page is saved as docs/upgrades.png.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IMAGES } from '../../src/demo/demo-images.ts';
@@ -22,6 +23,9 @@ const [GOOD, BRICKS] = DEMO_IMAGES as [(typeof DEMO_IMAGES)[0], (typeof DEMO_IMA
 let demo: RunningDemo;
 let browser: Chromium;
 const dir = mkdtempSync(join(tmpdir(), 'im-upgrades-e2e-'));
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT
+  ? resolve(import.meta.dirname, '../../docs/upgrades.png')
+  : join(dir, 'upgrades.png');
 
 async function login(username: string, password: string): Promise<Page> {
   const page = await browser.context.newPage();
@@ -120,12 +124,14 @@ describe.skipIf(!chromiumPath)(
       expect(await page.locator('[data-testid=wave]').allTextContents()).toHaveLength(2);
       // Live, without a reload: the canary reports its steps, then wave 1 follows.
       await page
-        .locator('tr[data-node="n1"] [data-testid=node-status]', { hasText: /^upgrading: / })
+        .locator('tr[data-node="n1"][data-state=upgrading] [data-testid=node-status]', {
+          hasText: /^(accepted|downloading|verified|installing|rebooting)$/,
+        })
         .waitFor({ timeout: 10_000 });
       expect(await row(page, 'n2').getAttribute('data-state')).toBe('pending');
       for (const n of ['n1', 'n2', 'n3']) await waitForState(page, n, 'done');
       expect(await row(page, 'n3').locator('[data-testid=node-status]').textContent()).toBe(
-        `done: ${GOOD.version}`,
+        GOOD.version,
       );
       await page.locator('[data-testid=upgrade-page][data-status=done]').waitFor();
       expect(await page.textContent('[data-testid=campaign-progress]')).toContain('3/3 done');
@@ -141,7 +147,7 @@ describe.skipIf(!chromiumPath)(
       await startCampaign(page, 'bricks', ['n4', 'n5', 'n6'], { node_timeout_s: '10' });
       await waitForState(page, 'n4', 'failed', 30_000);
       expect(await row(page, 'n4').locator('[data-testid=node-status]').textContent()).toBe(
-        `failed (timeout): did not come back running ${BRICKS.version} within 10 s (last step: rebooting)`,
+        `timeout: did not come back running ${BRICKS.version} within 10 s (last step: rebooting)`,
       );
       for (const n of ['n5', 'n6'])
         expect(await row(page, n).getAttribute('data-state')).toBe('skipped');
@@ -149,6 +155,7 @@ describe.skipIf(!chromiumPath)(
       expect(await page.textContent('[data-testid=campaign-reason]')).toContain(
         '2 node(s) left untouched',
       );
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
       await page.close();
     }, 60_000);
 

@@ -50,7 +50,7 @@ describe('upgrade campaign form', () => {
         image_url: 'an http:// or https:// URL',
         sha256: '64 hex digits (the image’s SHA-256)',
         version: 'the version the nodes will report once upgraded',
-        nodes: 'tick at least one node',
+        nodes: 'at least one ticked node',
         canary: 'at least 1',
         wave_size: 'a whole number',
         node_timeout_s: 'at least 10',
@@ -111,15 +111,18 @@ describe('campaign page', () => {
 
   it('says where each node is', () => {
     expect(nodeStatus(node({ state: 'upgrading', step: 'downloading' }))).toEqual({
-      text: 'upgrading: downloading',
+      text: 'downloading',
       tone: 'warn',
     });
-    expect(nodeStatus(node({ state: 'done', version: 'V2' })).text).toBe('done: V2');
+    expect(nodeStatus(node({ state: 'done', version: 'V2' })).text).toBe('V2');
     expect(nodeStatus(node({ state: 'failed', code: 'checksum', reason: 'mismatch' }))).toEqual({
-      text: 'failed (checksum): mismatch',
+      text: 'checksum: mismatch',
       tone: 'bad',
     });
-    expect(nodeStatus(node({ state: 'skipped' })).text).toBe('skipped');
+    expect(nodeStatus(node({ state: 'failed', reason: 'offline' })).text).toBe('offline');
+    const skipped = node({ state: 'skipped', reason: 'campaign stopped; not started' });
+    expect(nodeStatus(skipped).text).toBe('campaign stopped; not started');
+    expect(nodeStatus(node({})).text).toBe('waiting for its wave');
     expect(campaignTone('stopped')).toBe('bad');
     expect(campaignTone('done')).toBe('good');
   });

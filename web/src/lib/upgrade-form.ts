@@ -65,7 +65,7 @@ export function checkDraft(
   const version = d.version.trim();
   if (version === '') errors.version = 'the version the nodes will report once upgraded';
   else if (version.length > 128) errors.version = 'at most 128 characters';
-  if (d.target === 'selected' && d.nodes.length === 0) errors.nodes = 'tick at least one node';
+  if (d.target === 'selected' && d.nodes.length === 0) errors.nodes = 'at least one ticked node';
   const numbers = {
     canary: integer(d.canary, 1, 1000),
     wave_size: integer(d.wave_size, 1, 10_000),

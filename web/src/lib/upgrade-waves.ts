@@ -5,7 +5,7 @@
  *
  * @example
  * waveGroups(detail.nodes); // [{ wave: 0, title: 'Canary', nodes: [...] }, { wave: 1, title: 'Wave 1', ... }]
- * nodeStatus(node);         // { text: 'upgrading: downloading', tone: 'warn' }
+ * nodeStatus(node);         // { text: 'downloading', tone: 'warn' } for an upgrading node
  */
 import type { CampaignStatus, UpgradeCampaignNode } from '../api/types.ts';
 
@@ -29,18 +29,19 @@ export function waveGroups(nodes: readonly UpgradeCampaignNode[]): WaveGroup[] {
 
 export type Tone = 'good' | 'warn' | 'bad' | 'unknown';
 
+/** The detail beside a node's state: its step, its new version, or why it failed or waits. */
 export function nodeStatus(n: UpgradeCampaignNode): { text: string; tone: Tone } {
   switch (n.state) {
     case 'pending':
-      return { text: 'pending', tone: 'unknown' };
+      return { text: 'waiting for its wave', tone: 'unknown' };
     case 'upgrading':
-      return { text: `upgrading: ${n.step ?? 'sent'}`, tone: 'warn' };
+      return { text: n.step ?? 'sent', tone: 'warn' };
     case 'done':
-      return { text: `done: ${n.version ?? ''}`.trim(), tone: 'good' };
+      return { text: n.version ?? '', tone: 'good' };
     case 'failed':
-      return { text: `failed${n.code ? ` (${n.code})` : ''}: ${n.reason}`, tone: 'bad' };
+      return { text: n.code ? `${n.code}: ${n.reason}` : n.reason, tone: 'bad' };
     case 'skipped':
-      return { text: 'skipped', tone: 'unknown' };
+      return { text: n.reason, tone: 'unknown' };
   }
 }
 
