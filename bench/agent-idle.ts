@@ -26,6 +26,8 @@ import { startEmbeddedBroker } from '../src/mqtt/embedded-broker.ts';
 import { hashPassword } from '../src/mqtt/password-hash.ts';
 import { labUnavailableReason, NetnsLab, PROBE_TARGETS } from '../test/platform/netns-lab.ts';
 import { BenchReport } from './bench-report.ts';
+import { bundleAgent } from '../src/packaging/openwrt/bundle-agent.ts';
+import { ROUTER_NODE_FLAGS } from '../src/config/render/agent-service.ts';
 
 const DURATION_S = Number(process.env.DURATION_S ?? 60);
 const WARMUP_S = Number(process.env.WARMUP_S ?? 10);
@@ -91,6 +93,14 @@ interface Runner {
 }
 
 const fromSources: Runner = { label: '', command: bin, args: [] };
+
+/** The OpenWrt package's single bundled file, run by plain `node` with the given V8 flags. */
+async function bundled(): Promise<{ file: string; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'im-agent-bundle-'));
+  const file = join(dir, 'agent.mjs');
+  await bundleAgent({ outfile: file, version: 'bench' });
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** Compiles the sources as `npm run build` does, into a scratch directory. */
 function compiled(): { runner: Runner; cleanup: () => void } {
@@ -213,12 +223,43 @@ if (skip) {
   process.exit(1);
 }
 const report = new BenchReport('agent-idle');
-await measure('ping-per-probe', report);
-await measure('echo-stream', report);
-const build = compiled();
+// MODES picks some of: sources, stream, compiled, bundle, bundle-semi, bundle-lite, bundle-jitless,
+// bundle-router
+const modes = new Set(
+  (
+    process.env.MODES ??
+    'sources,stream,compiled,bundle,bundle-semi,bundle-lite,bundle-jitless,bundle-router'
+  ).split(','),
+);
+if (modes.has('sources')) await measure('ping-per-probe', report);
+if (modes.has('stream')) await measure('echo-stream', report);
+if (modes.has('compiled')) {
+  const build = compiled();
+  try {
+    await measure('ping-per-probe', report, build.runner);
+  } finally {
+    build.cleanup();
+  }
+}
+const bundle = await bundled();
 try {
-  await measure('ping-per-probe', report, build.runner);
+  const variants: [string, string, string[]][] = [
+    ['bundle', ', bundle', []],
+    ['bundle-semi', ', bundle + --max-semi-space-size=1', ['--max-semi-space-size=1']],
+    ['bundle-lite', ', bundle + --lite-mode', ['--lite-mode']],
+    ['bundle-jitless', ', bundle + --jitless', ['--jitless']],
+    // What /etc/init.d/intelli-mesh starts it with.
+    ['bundle-router', ', bundle + router flags', ROUTER_NODE_FLAGS],
+  ];
+  for (const [mode, label, flags] of variants) {
+    if (!modes.has(mode)) continue;
+    await measure('ping-per-probe', report, {
+      label,
+      command: process.execPath,
+      args: [...flags, bundle.file],
+    });
+  }
 } finally {
-  build.cleanup();
+  bundle.cleanup();
 }
 await report.write();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAgentConfig } from './agent-config.ts';
+import { parseAgentConfig } from './agent-config-yaml.ts';
 import {
   checkPushedConfig,
   configVersion,
@@ -67,5 +67,15 @@ describe('agent config as pushed and saved', () => {
     });
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['agent.yaml']);
+  });
+
+  it('keeps a JSON config file JSON when it saves a confirmed config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-agent-file-'));
+    const file = join(dir, 'agent.json');
+    writeFileSync(file, JSON.stringify(running.document), { mode: 0o600 });
+    await writeConfigFile(file, running, 'v10', { ...pushableDocument(running), holdDownMs: 5000 });
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ version: 'v10', holdDownMs: 5000, node: running.node });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -3,18 +3,32 @@
  * is the node's config file without its `mqtt` section: the broker connection and credentials
  * stay the node's own (a push can neither read the password nor cut the node off its broker),
  * and the node name cannot change. A confirmed configuration is written back to the file
- * atomically (temporary file, fsync, rename), with its version, so a reboot keeps it.
+ * atomically (temporary file, fsync, rename), with its version, so a reboot keeps it; a `.json`
+ * file is written as JSON, any other as YAML.
  *
  * @example
+ * const running = await readAgentConfigFile('/etc/intelli-mesh/agent.json');
  * const checked = checkPushedConfig(command.config, running); // { ok: true, config } or issues
  * await writeConfigFile('/etc/intelli-mesh/agent.yaml', running, 'v7', pushedDocument);
  */
 import { createHash } from 'node:crypto';
-import { open, rename, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { stringify } from 'yaml';
-import { AgentConfigError, validateAgentConfig, type AgentConfig } from './agent-config.ts';
+import {
+  AgentConfigError,
+  parseAgentConfigJson,
+  validateAgentConfig,
+  type AgentConfig,
+} from './agent-config.ts';
 import type { ValidationIssue } from './command/config-transaction.ts';
+
+/** Reads a config file: `.json` as JSON, anything else as YAML (whose parser loads only then). */
+export async function readAgentConfigFile(path: string): Promise<AgentConfig> {
+  const text = await readFile(path, 'utf8');
+  if (path.endsWith('.json')) return parseAgentConfigJson(text, path);
+  const { parseAgentConfig } = await import('./agent-config-yaml.ts');
+  return parseAgentConfig(text, path);
+}
 
 /** What is reported and pushed: the config document without `mqtt` (secrets) and `version`. */
 export function pushableDocument(cfg: AgentConfig): Record<string, unknown> {
@@ -100,9 +114,12 @@ export async function writeConfigFile(
 ): Promise<void> {
   const whole = toAgentConfig(document, running, path, version);
   const { version: _v, mqtt, ...rest } = whole.document;
-  const text =
-    `# Written by intelli-mesh agent: configuration ${version}, confirmed by the controller.\n` +
-    stringify({ version, ...rest, ...(mqtt !== undefined ? { mqtt } : {}) });
+  const doc = { version, ...rest, ...(mqtt !== undefined ? { mqtt } : {}) };
+  // A JSON file (the one OpenWrt's package and `config render` install) stays JSON.
+  const text = path.endsWith('.json')
+    ? `${JSON.stringify(doc, null, 2)}\n`
+    : `# Written by intelli-mesh agent: configuration ${version}, confirmed by the controller.\n` +
+      (await import('yaml')).stringify(doc);
   const mode = await stat(path).then(
     (s) => s.mode & 0o777,
     () => 0o600,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAgentConfig } from './agent-config.ts';
+import { parseAgentConfigJson } from './agent-config.ts';
+import { parseAgentConfig } from './agent-config-yaml.ts';
 
 const text = readFileSync(new URL('../../test/agent/fixtures/agent.yaml', import.meta.url), 'utf8');
 
@@ -64,5 +65,20 @@ describe('parseAgentConfig', () => {
     const cfg = parseAgentConfig(`${noGateway}platform: openwrt\n`, 'a.yaml');
     expect(cfg.wans[1]!.gateway).toBeUndefined();
     expect(cfg).toMatchObject({ role: 'gateway', logLevel: 'info', syncMwan3: true });
+  });
+
+  it('reads a JSON config, naming the line of a syntax error', () => {
+    const json = JSON.stringify(parseAgentConfig(text, 'a.yaml').document, null, 2);
+    expect(parseAgentConfigJson(json, 'agent.json').wans.map((w) => w.name)).toEqual([
+      'wan',
+      'lte',
+    ]);
+    const broken = json.replace('"lanDevices"', '"lanDevices" "oops"');
+    expect(() => parseAgentConfigJson(broken, 'agent.json')).toThrow(
+      expect.objectContaining({
+        name: 'AgentConfigError',
+        path: expect.stringMatching(/^line \d+$/),
+      }),
+    );
   });
 });

@@ -6,11 +6,10 @@
  * controller) and keeps the document as given, so it can be reported, pushed and written back.
  *
  * @example
- * const cfg = parseAgentConfig(readFileSync('agent.yaml', 'utf8'), 'agent.yaml');
+ * const cfg = parseAgentConfigJson(readFileSync('agent.json', 'utf8'), 'agent.json');
  * cfg.wans[0]!.tracker.intervalMs; // 50
  * cfg.mqtt?.url; // 'mqtts://broker.example:8883'
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { IntelliMeshError } from '../core/errors.ts';
 import { parseTrackerOptions, type TrackerOptions } from './health/tracker-options.ts';
@@ -111,7 +110,11 @@ const schema = z
     zones: z.record(z.string(), z.array(z.string().min(1))).default({}),
     holdDownMs: z.number().int().nonnegative().default(30_000),
     gwSelClass: z
-      .union([z.enum(['fast', 'stable', 'fast-switch']), z.number().int().min(4).max(255)])
+      .union([
+        z.enum(['fast', 'stable', 'fast-switch']),
+        // Classes 1..3 have the names; above 255 is B.A.T.M.A.N. V's throughput threshold.
+        z.number().int().min(4).max(1_000_000),
+      ])
       .default(20),
     icmpStreamIntervalMs: z.number().int().min(2).optional(),
     wans: z
@@ -133,8 +136,9 @@ const schema = z
           })
           .strict(),
       )
-      .min(1),
-    policy: z.unknown(),
+      // A mesh-only node has none: it reports, and its clients use a neighbour's WAN.
+      .default([]),
+    policy: z.unknown().default({ members: [], policies: [], rules: [] }),
     mqtt: mqttSchema.optional(),
   })
   .strict();
@@ -164,18 +168,26 @@ function nested<T>(source: string, prefix: string, parse: () => T): T {
   }
 }
 
-export function parseAgentConfig(text: string, source: string): AgentConfig {
-  const doc = parseDocument(text);
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const line = yamlError.linePos?.[0]?.line;
+/**
+ * A config file in JSON (what `config render` and the OpenWrt package install), with the line of
+ * a syntax error. YAML files go through `parseAgentConfig` (agent-config-yaml.ts), kept apart so
+ * a router running from JSON never loads a YAML parser.
+ */
+export function parseAgentConfigJson(text: string, source: string): AgentConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const line = at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
     throw new AgentConfigError(
       source,
       line === undefined ? '(document)' : `line ${line}`,
-      yamlError.message.split('\n')[0]!.replace(/:$/, ''),
+      message.replace(/ in JSON at position \d+.*$/, ''),
     );
   }
-  return validateAgentConfig(doc.toJS(), source);
+  return validateAgentConfig(doc, source);
 }
 
 /** Checks an agent config given as an object (parsed YAML, or pushed JSON). */

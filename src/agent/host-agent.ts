@@ -9,7 +9,7 @@
  * @example
  * const host = new HostAgent({ scheduler: new RealScheduler(), platform: (cfg) => hostPlatform(cfg),
  *   onEvent: print, onWansLost: () => reporter.wanLost() });
- * await host.start(parseAgentConfig(text, 'agent.yaml'));
+ * await host.start(await readAgentConfigFile('/etc/intelli-mesh/agent.json'));
  * await host.replace(nextConfig); // resolves once the new WANs had time to be judged
  * host.report().wans[0]!.state; // 'up'
  */

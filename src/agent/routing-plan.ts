@@ -5,7 +5,7 @@
  * @example
  * const plan = toRoutingPlan(config, decision.state, { zones: { lan: ['lan0'] }, meshRoute: () => null });
  */
-import type { RoutingPlan, PlanRule } from '../platform/platform.ts';
+import type { LocalRoute, PlanRule, RoutingPlan } from '../platform/platform.ts';
 import type { DesiredRouting } from './policy/multi-wan-policy.ts';
 import type { PolicyConfig } from './policy/policy-config.ts';
 import { IntelliMeshError } from '../core/errors.ts';
@@ -60,9 +60,35 @@ export function toRoutingPlan(
             : { kind: t.action },
     };
   });
+  const meshGateway = state.meshGateway === null ? null : ctx.meshRoute(state.meshGateway);
   return {
     rules,
-    meshGateway: state.meshGateway === null ? null : ctx.meshRoute(state.meshGateway),
+    meshGateway,
     keepWans: [...usable].filter(([, ok]) => ok).map(([wan]) => wan),
+    local: localRoute(rules, meshGateway !== null),
   };
+}
+
+/**
+ * The node's own traffic follows the first rule that would take any connection to the internet
+ * (no destination prefix but the default route, no protocol or port; the source zone is
+ * ignored: the node is its own source), through its heaviest WAN, so a WAN whose upstream died
+ * does not take the node's controller session with it. A rule without a usable target leaves the
+ * node's traffic to the main table.
+ */
+function localRoute(rules: readonly PlanRule[], meshReachable: boolean): LocalRoute | null {
+  const catchAll = rules.find(
+    (r) =>
+      (r.match.destIp === undefined || r.match.destIp === '0.0.0.0/0') &&
+      r.match.proto === undefined &&
+      r.match.destPort === undefined &&
+      r.match.srcIp === undefined,
+  );
+  const t = catchAll?.target;
+  if (t?.kind === 'wans') {
+    const heaviest = t.shares.reduce((best, s) => (s.weight > best.weight ? s : best));
+    return { kind: 'wan', wan: heaviest.wan };
+  }
+  if (t?.kind === 'mesh' && meshReachable) return { kind: 'mesh' };
+  return null;
 }

@@ -9,6 +9,7 @@
  * const upgrade = hostSystemUpgrade(cfg); // OpenWrtSystemUpgrade, or undefined on plain Linux
  */
 import type { AgentConfig } from '../agent/agent-config.ts';
+import type { GatewaySelClass } from '../agent/policy/gateway-select.ts';
 import type { Logger } from '../core/logger.ts';
 import { commandRunner, type CommandRunner } from '../platform/linux/command-runner.ts';
 import { LinuxPlatform } from '../platform/linux/linux-platform.ts';
@@ -25,6 +26,11 @@ export interface HostPlatformOptions {
   logger?: Logger | undefined;
 }
 
+/** batman-adv's numbers for the named selection classes. */
+function batmanSelClass(c: GatewaySelClass): number {
+  return c === 'fast' ? 1 : c === 'stable' ? 2 : c === 'fast-switch' ? 3 : c;
+}
+
 export function hostPlatform(cfg: AgentConfig, o: HostPlatformOptions = {}): Platform {
   const common = {
     netns: o.netns,
@@ -38,6 +44,7 @@ export function hostPlatform(cfg: AgentConfig, o: HostPlatformOptions = {}): Pla
       ...common,
       meshIf: cfg.meshIf,
       meshPollMs: cfg.gatewayPollMs,
+      gwSelClass: batmanSelClass(cfg.gwSelClass),
       wans,
       mwan3: cfg.syncMwan3
         ? {

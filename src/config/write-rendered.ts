@@ -16,6 +16,11 @@ export async function writeRendered(
   const written: string[] = [];
   for (const n of nodes) {
     const root = join(outDir, n.nodeId);
+    for (const d of n.directories) {
+      const path = join(root, 'files', d.path);
+      await mkdir(path, { recursive: true });
+      await chmod(path, d.mode);
+    }
     for (const f of n.files) {
       const path = join(root, 'files', f.path);
       await mkdir(dirname(path), { recursive: true });

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../core/logger.ts';
+import { isWildcard, urlHost } from '../core/net-address.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
@@ -44,6 +45,8 @@ export interface ControllerOptions {
   demo?: DemoFaults;
   /** The simulated demo mesh's example firmware images, served at /api/demo/images. */
   demoImages?: readonly DemoImage[];
+  /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
+  https?: { cert: string; key: string } | undefined;
   logger?: Logger;
 }
 
@@ -126,11 +129,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     publicMetrics: options.publicMetrics,
     demo: options.demo,
     demoImages: options.demoImages,
+    https: options.https,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
   const port = (app.server.address() as AddressInfo).port;
-  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const scheme = options.https ? 'https' : 'http';
+  const url = `${scheme}://${isWildcard(host) ? 'localhost' : urlHost(host)}:${port}`;
   log.info({ url, site: options.site }, 'controller listening');
 
   let compactedAt = Number(store.meta.get('metrics_compacted_at') ?? 0);

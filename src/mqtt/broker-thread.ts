@@ -2,7 +2,8 @@
  * The embedded Aedes broker on a worker thread of its own. In one event loop with the
  * controller, the broker's per-message work (parsing, ACL, routing, QoS 1 bookkeeping, socket
  * writes) and the controller's ingest take turns on one core; on a thread each has a core.
- * Same credentials and ACL as `startEmbeddedBroker`, which it runs inside the worker.
+ * Same credentials, ACL and listeners (plain, WebSocket, TLS) as `startEmbeddedBroker`, which it
+ * runs inside the worker.
  *
  * @example
  * const broker = await startBrokerThread({ credentials: store, port: 0 });
@@ -14,26 +15,36 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IntelliMeshError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import type { BrokerWorkerData, BrokerWorkerMessage } from './broker-worker.ts';
-import type { CredentialStore } from './credential-store.ts';
+import { silentLogger } from '../core/logger.ts';
+import type {
+  BrokerListenFailure,
+  BrokerWorkerData,
+  BrokerWorkerMessage,
+} from './broker-worker.ts';
+import type { BrokerListener, EmbeddedBrokerOptions } from './embedded-broker.ts';
 
-export class BrokerStartError extends IntelliMeshError {}
-
-export interface BrokerThreadOptions {
-  credentials: CredentialStore;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** TCP port; 0 picks a free one. @default 1883 */
-  port?: number;
-  /** WebSocket port; omitted means no WebSocket listener, 0 picks a free one. */
-  wsPort?: number;
-  logger?: Logger;
+export class BrokerStartError extends IntelliMeshError {
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+    /** Set when a listener could not be opened: which one, and why. */
+    readonly listen?: BrokerListenFailure,
+  ) {
+    super(message, options);
+  }
 }
 
+/** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
+export type BrokerThreadOptions = Pick<
+  EmbeddedBrokerOptions,
+  'credentials' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
+>;
+
 export interface BrokerThread {
+  /** The first plain mqtt:// listener, as a client on this machine reaches it. */
   readonly url: string;
   readonly wsUrl: string | undefined;
+  readonly listeners: readonly BrokerListener[];
   close(): Promise<void>;
 }
 
@@ -57,20 +68,28 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   const log = options.logger ?? silentLogger;
   const workerData: BrokerWorkerData = {
     users: options.credentials.toUsers(),
-    host: options.host,
+    hosts: options.hosts,
     port: options.port,
     wsPort: options.wsPort,
+    tls: options.tls,
   };
   const worker = new Worker(bootstrap(), { workerData });
   let closed: (() => void) | undefined;
-  const ready = await new Promise<{ url: string; wsUrl: string | undefined }>((resolve, reject) => {
+  type Ready = Pick<BrokerThread, 'url' | 'wsUrl' | 'listeners'>;
+  const ready = await new Promise<Ready>((resolve, reject) => {
     worker.on('message', (m: BrokerWorkerMessage) => {
       switch (m.type) {
         case 'ready':
-          resolve({ url: m.url, wsUrl: m.wsUrl });
+          resolve({ url: m.url, wsUrl: m.wsUrl, listeners: m.listeners });
           break;
         case 'failed':
-          reject(new BrokerStartError(`embedded broker thread could not start: ${m.message}`));
+          reject(
+            new BrokerStartError(
+              `embedded broker thread could not start: ${m.message}`,
+              undefined,
+              m.listen,
+            ),
+          );
           break;
         case 'log':
           if (m.msg === undefined) log[m.level](m.obj);
@@ -97,6 +116,7 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   return {
     url: ready.url,
     wsUrl: ready.wsUrl,
+    listeners: ready.listeners,
     close: () => {
       closing ??= (async () => {
         // Let the broker close its sockets itself (clients see a clean end), then stop the thread.

@@ -4,23 +4,31 @@
  * thread that started it. Not imported directly; `broker-thread.ts` starts it.
  *
  * @example
- * // inside a Worker started with workerData: { users, host, port, wsPort }
+ * // inside a Worker started with workerData: { users, hosts, port, wsPort, tls }
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFn, Logger } from '../core/logger.ts';
 import { CredentialStore, type StoredUser } from './credential-store.ts';
-import { startEmbeddedBroker } from './embedded-broker.ts';
+import {
+  BrokerListenError,
+  startEmbeddedBroker,
+  type BrokerListener,
+  type EmbeddedBrokerOptions,
+} from './embedded-broker.ts';
 
-export interface BrokerWorkerData {
+export interface BrokerWorkerData extends Pick<
+  EmbeddedBrokerOptions,
+  'hosts' | 'port' | 'wsPort' | 'tls'
+> {
   users: StoredUser[];
-  host?: string;
-  port?: number;
-  wsPort?: number;
 }
 
+/** Which listener could not be opened, and the system's error code. */
+export type BrokerListenFailure = Pick<BrokerListenError, 'protocol' | 'host' | 'port' | 'code'>;
+
 export type BrokerWorkerMessage =
-  | { type: 'ready'; url: string; wsUrl: string | undefined }
-  | { type: 'failed'; message: string }
+  | { type: 'ready'; url: string; wsUrl: string | undefined; listeners: BrokerListener[] }
+  | { type: 'failed'; message: string; listen?: BrokerListenFailure }
   | { type: 'log'; level: keyof Logger; obj: object; msg: string | undefined }
   | { type: 'closed' };
 
@@ -38,9 +46,10 @@ const data = workerData as BrokerWorkerData;
 try {
   const broker = await startEmbeddedBroker({
     credentials: CredentialStore.fromUsers(data.users),
-    host: data.host,
+    hosts: data.hosts,
     port: data.port,
     wsPort: data.wsPort,
+    tls: data.tls,
     logger: {
       debug: forward('debug'),
       info: forward('info'),
@@ -55,8 +64,12 @@ try {
       port.close();
     });
   });
-  post({ type: 'ready', url: broker.url, wsUrl: broker.wsUrl });
+  post({ type: 'ready', url: broker.url, wsUrl: broker.wsUrl, listeners: [...broker.listeners] });
 } catch (err) {
-  post({ type: 'failed', message: (err as Error).message });
+  const listen =
+    err instanceof BrokerListenError
+      ? { protocol: err.protocol, host: err.host, port: err.port, code: err.code }
+      : undefined;
+  post({ type: 'failed', message: (err as Error).message, ...(listen ? { listen } : {}) });
   port.close();
 }

@@ -1,39 +1,100 @@
 /**
- * An MQTT broker inside the process (Aedes), listening on TCP and optionally WebSocket, that
- * requires credentials and enforces the shared topic ACL. The demo and tests use it; production
- * may point nodes and the controller at Mosquitto instead.
+ * An MQTT broker inside the process (Aedes) that requires credentials and enforces the shared
+ * topic ACL. It listens on plain TCP (mqtt://) and optionally WebSocket (ws://), on one or
+ * several addresses, and with a certificate also on MQTT over TLS (mqtts://) and WebSocket over
+ * TLS (wss://), where clients may in addition be required to show a certificate of a given CA.
+ * The demo and tests use it, and so does `intelli-mesh controller`; production may point nodes
+ * and the controller at Mosquitto instead.
  *
  * @example
  * const broker = await startEmbeddedBroker({ credentials: store, port: 0 });
  * console.log(broker.url); // mqtt://127.0.0.1:41234
+ * const exposed = await startEmbeddedBroker({
+ *   credentials: store,
+ *   tls: { cert, key, hosts: ['0.0.0.0'], port: 8883, wsPort: 8884 },
+ * });
+ * exposed.listeners.map((l) => l.url); // ['mqtt://127.0.0.1:1883', 'mqtts://127.0.0.1:8883', 'wss://127.0.0.1:8884']
  * await broker.close();
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, isIP, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { IntelliMeshError } from '../core/errors.ts';
+import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
 import type { Principal } from './principal.ts';
 
+export type BrokerProtocol = 'mqtt' | 'ws' | 'mqtts' | 'wss';
+
+/** A listener could not be opened (address not on this machine, port in use, no permission). */
+export class BrokerListenError extends IntelliMeshError {
+  constructor(
+    readonly protocol: BrokerProtocol,
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An empty list of listen addresses: the plain listener, at least, is needed. */
+export class BrokerAddressMissingError extends IntelliMeshError {}
+
+export interface BrokerListener {
+  protocol: BrokerProtocol;
+  /** The address listened on, as given (possibly a wildcard). */
+  host: string;
+  port: number;
+  /** Where a client on this machine connects (a wildcard's loopback). */
+  url: string;
+}
+
+export interface BrokerTlsOptions {
+  /** PEM certificate, or the chain with the broker's own certificate first. */
+  cert: string;
+  /** PEM private key of `cert`. */
+  key: string;
+  /** PEM CA certificates: when given, a client must also show a certificate signed by one. */
+  clientCa?: string | undefined;
+  /** Addresses of the mqtts:// and wss:// listeners. @default ['127.0.0.1'] */
+  hosts?: readonly string[] | undefined;
+  /** mqtts:// port; 0 picks a free one. @default 8883 */
+  port?: number | undefined;
+  /** wss:// port; omitted means no WebSocket-over-TLS listener, 0 picks a free one. */
+  wsPort?: number | undefined;
+}
+
 export interface EmbeddedBrokerOptions {
   credentials: CredentialStore;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** TCP port; 0 picks a free one. @default 1883 */
-  port?: number;
-  /** WebSocket port; omitted means no WebSocket listener, 0 picks a free one. */
-  wsPort?: number;
+  /** Addresses of the plain mqtt:// and ws:// listeners. @default ['127.0.0.1'] */
+  hosts?: readonly string[] | undefined;
+  /** mqtt:// port; 0 picks a free one. @default 1883 */
+  port?: number | undefined;
+  /** ws:// port; omitted means no WebSocket listener, 0 picks a free one. */
+  wsPort?: number | undefined;
+  /** MQTT over TLS, and WebSocket over TLS when `tls.wsPort` is given. @default none */
+  tls?: BrokerTlsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
   logger?: Logger;
 }
 
 export interface EmbeddedBroker {
+  /** The first plain mqtt:// listener, as a client on this machine reaches it. */
   readonly url: string;
+  /** The first ws:// listener, if any. */
   readonly wsUrl: string | undefined;
+  /** Every listener, in the order: mqtt, ws, mqtts, wss; each protocol in the order of its hosts. */
+  readonly listeners: readonly BrokerListener[];
   readonly aedes: Aedes;
   close(): Promise<void>;
 }
@@ -49,7 +110,6 @@ function authError(message: string, returnCode: number): Error & { returnCode: n
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.logger ?? silentLogger;
-  const host = options.host ?? '127.0.0.1';
   const principals = new WeakMap<Client, Principal>();
 
   const aedes = await Aedes.createBroker({
@@ -95,43 +155,151 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
-  const tcp: Server = createNetServer(aedes.handle);
-  await listen(tcp, options.port ?? 1883, host);
-  const tcpPort = (tcp.address() as AddressInfo).port;
-
-  let http: HttpServer | undefined;
-  let wss: WebSocketServer | undefined;
-  let wsUrl: string | undefined;
-  if (options.wsPort !== undefined) {
-    http = createHttpServer();
-    wss = new WebSocketServer({ server: http });
+  const servers: (Server | HttpServer)[] = [];
+  const sockets: WebSocketServer[] = [];
+  const listeners: BrokerListener[] = [];
+  const hosts = options.hosts ?? ['127.0.0.1'];
+  const tls = options.tls;
+  const tlsHosts = tls?.hosts ?? ['127.0.0.1'];
+  // The plain listener is not optional: the controller's own session (mqtt:// only) uses it.
+  if (hosts.length === 0 || tlsHosts.length === 0) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw new BrokerAddressMissingError(
+      `no listen address for the ${hosts.length === 0 ? 'mqtt://' : 'mqtts://'} listener`,
+    );
+  }
+  const tlsOptions: TlsOptions | undefined = tls && {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCa !== undefined
+      ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }
+      : {}),
+  };
+  const handleWs = (server: HttpServer) => {
+    const wss = new WebSocketServer({ server });
     wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
-    await listen(http, options.wsPort, host);
-    wsUrl = `ws://${host}:${(http.address() as AddressInfo).port}`;
+    sockets.push(wss);
+    return server;
+  };
+  const open = async (
+    protocol: BrokerProtocol,
+    on: readonly string[],
+    port: number,
+    make: () => Server | HttpServer,
+  ) => {
+    // Every address on the same port: the first one's, when 0 had it picked.
+    let chosen = port;
+    for (const host of on) {
+      const server = make();
+      servers.push(server);
+      const url = `${protocol}://${urlHost(connectHost(host))}`;
+      if (protocol === 'mqtts' || protocol === 'wss') {
+        server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string }) =>
+          log.warn(
+            {
+              listener: `${protocol}://${urlHost(host)}:${chosen}`,
+              from: socket.remoteAddress,
+              ...handshakeFailure(err),
+            },
+            'TLS handshake failed',
+          ),
+        );
+      }
+      // Linux cannot listen on `::` (dual-stack) and on an IPv4 address at one port.
+      const ipv6Only = host === '::' && on.some((h) => isIP(h) === 4);
+      await listen(server, chosen, host, ipv6Only).catch((err: NodeJS.ErrnoException) => {
+        throw new BrokerListenError(
+          protocol,
+          host,
+          chosen,
+          err.code,
+          `cannot listen for ${protocol}:// on ${urlHost(host)}:${chosen}: ${explainListenError(err)}`,
+          { cause: err },
+        );
+      });
+      chosen = (server.address() as AddressInfo).port;
+      listeners.push({ protocol, host, port: chosen, url: `${url}:${chosen}` });
+    }
+  };
+
+  try {
+    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(aedes.handle));
+    if (options.wsPort !== undefined) {
+      await open('ws', hosts, options.wsPort, () => handleWs(createHttpServer()));
+    }
+    if (tls && tlsOptions) {
+      await open('mqtts', tlsHosts, tls.port ?? 8883, () =>
+        createTlsServer(tlsOptions, aedes.handle),
+      );
+      if (tls.wsPort !== undefined) {
+        await open('wss', tlsHosts, tls.wsPort, () => handleWs(createHttpsServer(tlsOptions)));
+      }
+    }
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await Promise.all(servers.map(closeServer));
+    throw err;
   }
 
-  log.info({ url: `mqtt://${host}:${tcpPort}`, wsUrl }, 'embedded MQTT broker listening');
+  const url = listeners.find((l) => l.protocol === 'mqtt')!.url;
+  const wsUrl = listeners.find((l) => l.protocol === 'ws')?.url;
+  log.info(
+    { listeners: listeners.map((l) => `${l.protocol}://${urlHost(l.host)}:${l.port}`) },
+    'embedded MQTT broker listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {
-    url: `mqtt://${host}:${tcpPort}`,
+    url,
     wsUrl,
+    listeners,
     aedes,
     close: () => {
       closing ??= (async () => {
-        for (const client of wss?.clients ?? []) client.terminate();
+        for (const wss of sockets) for (const client of wss.clients) client.terminate();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await Promise.all([closeServer(tcp), http ? closeServer(http) : undefined]);
+        await Promise.all(servers.map(closeServer));
       })();
       return closing;
     },
   };
 }
 
-function listen(server: Server | HttpServer, port: number, host: string): Promise<void> {
+const HANDSHAKE_HINTS: Record<string, string> = {
+  ECONNRESET:
+    'the client left during the handshake: it may not trust this certificate, or reached an address the certificate does not name',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the client spoke plain MQTT or HTTP to the TLS port',
+  ERR_SSL_HTTP_REQUEST: 'the client spoke plain HTTP to the TLS port',
+  ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'the client showed no certificate, which is required',
+  ERR_SSL_CERTIFICATE_VERIFY_FAILED: "the client's certificate is not signed by the client CA",
+};
+
+/** A failed TLS handshake for the log: OpenSSL's readable reason, its code and a hint. */
+function handshakeFailure(err: Error & { code?: string; reason?: string }): object {
+  const hint = err.code ? HANDSHAKE_HINTS[err.code] : undefined;
+  return { err: err.reason ?? err.message, code: err.code, ...(hint ? { hint } : {}) };
+}
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use',
+  EADDRNOTAVAIL: 'not an address of this machine',
+  EACCES: 'ports below 1024 need root or CAP_NET_BIND_SERVICE',
+};
+
+function explainListenError(err: NodeJS.ErrnoException): string {
+  const hint = err.code ? LISTEN_HINTS[err.code] : undefined;
+  return hint ? `${hint} (${err.code})` : err.message;
+}
+
+function listen(
+  server: Server | HttpServer,
+  port: number,
+  host: string,
+  ipv6Only: boolean,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ipv6Only }, () => {
       server.off('error', reject);
       resolve();
     });

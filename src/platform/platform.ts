@@ -47,7 +47,14 @@ export interface RoutingPlan {
    * Connections on any other WAN are re-balanced (and must be flushed to lose their NAT binding).
    */
   keepWans?: string[] | undefined;
+  /**
+   * Where the node's own connections to the internet go (its MQTT session, DNS, NTP): a WAN, or
+   * the mesh gateway. Absent or null leaves them to the main routing table.
+   */
+  local?: LocalRoute | null | undefined;
 }
+
+export type LocalRoute = { kind: 'wan'; wan: string } | { kind: 'mesh' };
 
 export interface InterfaceInfo {
   name: string;

@@ -101,6 +101,23 @@ describe('intelli-mesh agent', () => {
   }, 60_000);
 });
 
+/** Two WANs in failover in the lab's node namespace, probed every 200 ms. */
+function labConfig(): string {
+  return [
+    'node: lab-node',
+    'lanDevices: [lan0]',
+    'zones: { lan: [lan0] }',
+    'wans:',
+    `  - { name: wan1, device: wan1, gateway: 10.91.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
+    `  - { name: wan2, device: wan2, gateway: 10.92.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
+    'policy:',
+    '  members: [{ name: a, wan: wan1, metric: 1 }, { name: b, wan: wan2, metric: 2 }]',
+    '  policies: [{ name: p, members: [a, b] }]',
+    '  rules: [{ name: default, srcZone: lan, policy: p }]',
+    '',
+  ].join('\n');
+}
+
 describe.skipIf(skip !== null)(
   `intelli-mesh agent in a namespace${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
@@ -108,22 +125,7 @@ describe.skipIf(skip !== null)(
       const lab = await NetnsLab.create();
       const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
       const cfg = join(dir, 'agent.yaml');
-      writeFileSync(
-        cfg,
-        [
-          'node: lab-node',
-          'lanDevices: [lan0]',
-          'zones: { lan: [lan0] }',
-          'wans:',
-          `  - { name: wan1, device: wan1, gateway: 10.91.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
-          `  - { name: wan2, device: wan2, gateway: 10.92.0.1, track: { targets: [${PROBE_TARGETS[0]}], intervalMs: 200, timeoutMs: 200 } }`,
-          'policy:',
-          '  members: [{ name: a, wan: wan1, metric: 1 }, { name: b, wan: wan2, metric: 2 }]',
-          '  policies: [{ name: p, members: [a, b] }]',
-          '  rules: [{ name: default, srcZone: lan, policy: p }]',
-          '',
-        ].join('\n'),
-      );
+      writeFileSync(cfg, labConfig());
       const child = spawn(bin, ['agent', cfg, '--netns', lab.node], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -150,6 +152,42 @@ describe.skipIf(skip !== null)(
         expect(await exited).toBe(0);
         const { stdout } = await run('ip', ['netns', 'exec', lab.node, 'nft', 'list', 'tables']);
         expect(stdout).not.toContain('intelli_mesh');
+      } finally {
+        child.kill('SIGKILL');
+        await lab.destroy();
+      }
+    }, 60_000);
+
+    it('--cleanup removes what a killed agent left: rules, tables and the nftables table', async () => {
+      const lab = await NetnsLab.create();
+      const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
+      const cfg = join(dir, 'agent.yaml');
+      writeFileSync(cfg, labConfig());
+      const inNode = async (...argv: string[]) =>
+        (await run('ip', ['netns', 'exec', lab.node, ...argv])).stdout;
+      const child = spawn(bin, ['agent', cfg, '--netns', lab.node], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          createInterface({ input: child.stdout }).on('line', (line) => {
+            if (line.includes('"kind":"gateway-announce"')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`agent exited early with ${code}`)));
+        });
+        await agentSettled(lab);
+        const killed = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await killed;
+        expect(await inNode('nft', 'list', 'tables')).toContain('intelli_mesh');
+        expect(await inNode('ip', 'rule', 'show')).toContain('lookup 101');
+        const cleaned = await run(bin, ['agent', cfg, '--netns', lab.node, '--cleanup']);
+        expect(cleaned.stderr).toBe('');
+        expect(await inNode('nft', 'list', 'tables')).not.toContain('intelli_mesh');
+        expect(await inNode('ip', 'rule', 'show')).not.toMatch(/lookup (10[0-9]|350)\b/);
+        expect(await inNode('ip', 'route', 'show', 'table', '101')).toBe('');
+        // Idempotent: nothing left to remove is no error.
+        await run(bin, ['agent', cfg, '--netns', lab.node, '--cleanup']);
       } finally {
         child.kill('SIGKILL');
         await lab.destroy();

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { CredentialStore } from '../../src/mqtt/credential-store.ts';
+import { hashPassword } from '../../src/mqtt/password-hash.ts';
 import { exampleObject, examplePath } from './example-site.ts';
 
 const bin = fileURLToPath(new URL('../../bin/intelli-mesh', import.meta.url));
@@ -68,9 +70,11 @@ describe('intelli-mesh config', () => {
     const out = join(dir, 'out');
     const r = await cli('config', 'render', examplePath, '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n')).toHaveLength(6);
+    expect(r.stdout.match(/new MQTT password/g)).toHaveLength(6);
     const node = join(out, 'gw-north');
     expect(statSync(join(node, 'files/etc/config/wireless')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(node, 'files/etc/intelli-mesh')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(node, 'files/etc/init.d/intelli-mesh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(node, 'build-image.sh')).mode & 0o777).toBe(0o755);
     expect(readFileSync(join(node, 'packages.txt'), 'utf8')).toContain('modemmanager');
     expect(readFileSync(join(out, 'gw-south/packages.txt'), 'utf8')).not.toContain('modemmanager');
@@ -91,6 +95,73 @@ describe('intelli-mesh config', () => {
     const changed = await cli('config', 'diff', examplePath, 'gw-north', current, '--exit-code');
     expect(changed.code).toBe(1);
     expect(changed.stdout).toContain("~ network.lte.apn='old-apn' -> 'safaricom'");
+  });
+
+  it('render gives each node MQTT credentials the broker accepts, and keeps them on a re-render', async () => {
+    const out = join(dir, 'out');
+    const password = (n: string) =>
+      readFileSync(join(out, n, 'files/etc/intelli-mesh/mqtt-password'), 'utf8').trim();
+    const users = join(out, 'mqtt-users.yaml');
+    expect(statSync(users).mode & 0o777).toBe(0o600);
+    const store = CredentialStore.fromFile(users);
+    const first = password('relay-2');
+    expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(store.authenticate('relay-2', first)).toEqual({ username: 'relay-2', role: 'node' });
+    expect(store.authenticate('relay-2', password('relay-1'))).toBeUndefined();
+    // A viewer added by hand survives; re-rendering keeps every node's password.
+    writeFileSync(
+      users,
+      readFileSync(users, 'utf8') +
+        `  - username: ops\n    role: viewer\n    password_hash: ${hashPassword('ops-pw')}\n`,
+    );
+    const again = await cli('config', 'render', examplePath, '--out', out);
+    expect(again.stdout).not.toContain('new MQTT password');
+    expect(password('relay-2')).toBe(first);
+    const after = CredentialStore.fromFile(users);
+    expect(after.authenticate('relay-2', first)).toBeDefined();
+    expect(after.authenticate('ops', 'ops-pw')).toEqual({ username: 'ops', role: 'viewer' });
+  });
+
+  it('render installs the broker CA for mqtts and copies the package for build-image.sh', async () => {
+    const site = join(dir, 'tls-site.yaml');
+    const tls = exampleObject();
+    tls.agent.broker = 'mqtts://controller.example.net:8883';
+    writeFileSync(site, stringify(tls));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const ipk = join(dir, 'intelli-mesh_9.9.9-1_all.ipk');
+    writeFileSync(ipk, 'not really a package');
+    const out = join(dir, 'out-tls');
+    const r = await cli(
+      'config',
+      'render',
+      site,
+      '--out',
+      out,
+      '--ca',
+      ca,
+      '--ipk',
+      ipk,
+      '-n',
+      'gw-south',
+    );
+    expect(r.code).toBe(0);
+    const agent = JSON.parse(
+      readFileSync(join(out, 'gw-south/files/etc/intelli-mesh/agent.json'), 'utf8'),
+    ) as { mqtt: Record<string, unknown> };
+    expect(agent.mqtt).toMatchObject({
+      url: 'mqtts://controller.example.net:8883',
+      tls: { ca: 'ca.pem' },
+    });
+    expect(readFileSync(join(out, 'gw-south/files/etc/intelli-mesh/ca.pem'), 'utf8')).toBe(
+      readFileSync(ca, 'utf8'),
+    );
+    expect(readFileSync(join(out, 'intelli-mesh_9.9.9-1_all.ipk'), 'utf8')).toBe(
+      'not really a package',
+    );
+    const notPem = await cli('config', 'render', site, '--out', out, '--ca', site);
+    expect(notPem.code).toBe(1);
+    expect(notPem.stderr).toContain(`--ca ${site}: not a PEM certificate`);
   });
 
   it('diff names the line of a current file that does not parse', async () => {

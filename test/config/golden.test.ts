@@ -10,13 +10,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSite, renderSite, type RenderedNode } from '../../src/config/index.ts';
+import { agentServiceFiles } from '../../src/config/render/agent-service.ts';
 import { exampleText } from './example-site.ts';
 
 const goldenDir = fileURLToPath(new URL('./golden', import.meta.url));
 const update = process.env.UPDATE_GOLDEN === '1';
 
+/** The agent's service files are the same on every node; test/config/agent-service.test.ts checks them. */
+const shared = new Set(agentServiceFiles().map((f) => f.path));
+
 function goldenFiles(n: RenderedNode): Map<string, string> {
-  const files = new Map(n.files.map((f) => [`${f.path}.golden`, f.content]));
+  const files = new Map(
+    n.files.filter((f) => !shared.has(f.path)).map((f) => [`${f.path}.golden`, f.content]),
+  );
   files.set('packages.txt.golden', n.image.packages.join('\n') + '\n');
   files.set('build-image.sh.golden', n.image.script);
   return files;

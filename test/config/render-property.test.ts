@@ -4,6 +4,7 @@
  * site's own values: addresses, VLAN ids, SSIDs, keys, WAN settings.
  */
 import fc from 'fast-check';
+import { validateAgentConfig } from '../../src/agent/agent-config.ts';
 import { describe, expect, it } from 'vitest';
 import { agentConfigPath, configNames, renderNode } from '../../src/config/render/render-node.ts';
 import { hostAddress, parseCidr } from '../../src/config/ipv4.ts';
@@ -144,12 +145,14 @@ describe('render -> parse property', () => {
           }
           const agent = rendered.files.find((f) => f.path === agentConfigPath);
           expect(JSON.parse(agent?.content ?? '')).toEqual(rendered.agent);
+          // The agent on the router reads exactly this file: it must pass the agent's own checks.
+          expect(() => validateAgentConfig(rendered.agent, agentConfigPath)).not.toThrow();
 
           // The parsed values are the site's values, not merely self-consistent.
           const parsed = Object.fromEntries(
             rendered.files.map((f) => [
               f.path,
-              f.path.endsWith('.json') ? undefined : parseUci(f.content),
+              f.path.startsWith('etc/config/') ? parseUci(f.content) : undefined,
             ]),
           );
           const section = (config: string, name: string) =>

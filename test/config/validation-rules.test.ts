@@ -137,10 +137,19 @@ const cases: Case[] = [
     (s) => (s.multiwan.rules[0].destIp = '0.0.0.0/33'),
   ],
   ['port-format', 'multiwan.rules[0].destPort', (s) => (s.multiwan.rules[0].destPort = 'https')],
+  ['agent-match', 'multiwan.rules[0].destPort', (s) => (s.multiwan.rules[0].destPort = '80,443')],
+  ['agent-match', 'multiwan.rules[0].srcPort', (s) => (s.multiwan.rules[0].srcPort = '1024')],
+  ['port-format', 'multiwan.rules[0].destPort', (s) => (s.multiwan.rules[0].destPort = '70000')],
   // Mesh and agent
   ['gw-sel-class', 'batman.gatewaySelectionClass', (s) => (s.batman.gatewaySelectionClass = 5000)],
   ['agent-broker', 'agent.broker', (s) => (s.agent.broker = 'http://10.99.0.1')],
   ['agent-broker', 'nodes[5].agent.broker', (s) => (s.nodes[5].agent.broker = '10.99.0.1:1883')],
+  ['agent-topic-root', 'agent.topicPrefix', (s) => (s.agent.topicPrefix = 'mesh')],
+  [
+    'agent-topic-root',
+    'nodes[5].agent.topicPrefix',
+    (s) => (s.nodes[5].agent.topicPrefix = 'other'),
+  ],
   ['env-missing', 'mesh.key', (s) => (s.mesh.key = '${env:INTELLI_MESH_TEST_UNSET}')],
 ];
 

@@ -1,7 +1,8 @@
 /**
  * The behaviour every broker we support must show for Intelli-Mesh: credentials required, each
  * node confined to its own prefix, commands only from the controller, last wills, no session
- * takeover. Registered once per broker (embedded Aedes, Mosquitto).
+ * takeover. Registered once per broker (embedded Aedes, Mosquitto), and for the embedded one once
+ * more per TLS listener (mqtts://, wss://).
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ export const COMPLIANCE_USERS = [
 
 export interface BrokerUnderTest {
   url: string;
+  /** What every client needs to reach it (the CA of an mqtts:// or wss:// url). */
+  clientOptions?: IClientOptions;
   close(): Promise<void>;
 }
 
@@ -77,8 +80,10 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
   describe(`MQTT broker compliance: ${name}`, () => {
     let broker: BrokerUnderTest;
     const open: MqttClient[] = [];
+    const connectTo = (username: string | undefined, extra: IClientOptions = {}) =>
+      connect(broker.url, username, { ...broker.clientOptions, ...extra });
     const client = async (username: string | undefined, extra: IClientOptions = {}) => {
-      const c = await connect(broker.url, username, extra);
+      const c = await connectTo(username, extra);
       open.push(c);
       return c;
     };
@@ -92,9 +97,9 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
     });
 
     it('refuses anonymous clients and wrong passwords', async () => {
-      await expect(connect(broker.url, undefined)).rejects.toThrow();
+      await expect(connectTo(undefined)).rejects.toThrow();
       await expect(
-        connect(broker.url, 'node-3', { password: 'wrong', clientId: 'node-3' }),
+        connectTo('node-3', { password: 'wrong', clientId: 'node-3' }),
       ).rejects.toThrow();
     });
 
@@ -185,7 +190,7 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
       await rec.until(own, 'offline');
 
       const other = nodeTopic(SITE, 'node-4', 'status');
-      const liar = await connect(broker.url, 'node-3', {
+      const liar = await connectTo('node-3', {
         clientId: 'node-3:liar',
         will: { topic: other, payload: Buffer.from('forged-offline'), qos: 1, retain: false },
       }).catch(() => undefined);
@@ -198,7 +203,7 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
 
     it('keeps every QoS 1 message for a persistent subscriber that was away', async () => {
       const opts = { clientId: 'controller', clean: false } as const;
-      const first = await connect(broker.url, 'controller', opts);
+      const first = await connectTo('controller', opts);
       await first.subscribeAsync(siteFilter(SITE), { qos: 1 });
       await first.endAsync();
       const node = await client('node-3');
@@ -214,6 +219,7 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
       await new Promise<void>((resolve) => {
         // The listener is in place before the connection opens on the next tick.
         const back = mqtt.connect(broker.url, {
+          ...broker.clientOptions,
           ...opts,
           username: 'controller',
           password: passwordOf('controller'),
@@ -232,7 +238,7 @@ export function brokerCompliance(name: string, start: () => Promise<BrokerUnderT
       const victim = await client('node-3', { clientId: 'node-3' });
       let kicked = false;
       victim.on('close', () => (kicked = true));
-      await connect(broker.url, 'node-4', { clientId: 'node-3' })
+      await connectTo('node-4', { clientId: 'node-3' })
         .then((c) => open.push(c))
         .catch(() => undefined);
       // A round trip on the victim's connection after the attempt: a kicked client has no puback.

@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 import { LinuxPlatform } from '../../src/platform/linux/linux-platform.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformCompliance } from './compliance.ts';
-import { labUnavailableReason, NetnsLab } from './netns-lab.ts';
+import type { RoutingPlan } from '../../src/platform/platform.ts';
+import { INTERNET, labUnavailableReason, NetnsLab } from './netns-lab.ts';
 
 const exec = promisify(execFile);
 const skip = await labUnavailableReason();
@@ -98,5 +99,91 @@ describe.skipIf(skip !== null)(
         expect(await lab.carrierOfClientTraffic()).toBe(first);
       }
     }, 30_000);
+  },
+);
+
+describe.skipIf(skip !== null)(
+  `Linux platform: the node's own traffic${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let lab: NetnsLab;
+    let platform: LinuxPlatform;
+    beforeAll(async () => {
+      lab = await NetnsLab.create();
+      platform = new LinuxPlatform({
+        netns: lab.node,
+        lanDevices: ['lan0'],
+        wans: [
+          { name: 'wan1', device: 'wan1', gateway: '10.91.0.1' },
+          { name: 'wan2', device: 'wan2', gateway: '10.92.0.1' },
+        ],
+      });
+      await platform.setup();
+    }, 30_000);
+    afterAll(async () => {
+      await platform?.close();
+      await lab?.destroy();
+    });
+
+    /** Which ISP a ping from the node itself (no bound device) reaches: 1, 2, or 0 when none. */
+    async function nodeCarrier(): Promise<0 | 1 | 2> {
+      const [a0, b0] = await lab.clientPackets();
+      const ok = await exec('ip', [
+        'netns',
+        'exec',
+        lab.node,
+        'ping',
+        '-n',
+        '-q',
+        '-c',
+        '1',
+        '-W',
+        '1',
+        INTERNET,
+      ]).then(
+        () => true,
+        () => false,
+      );
+      const [a1, b1] = await lab.clientPackets();
+      if (!ok) return 0;
+      return a1 > a0 ? 1 : b1 > b0 ? 2 : 0;
+    }
+
+    const plan = (local: RoutingPlan['local']): RoutingPlan => ({
+      rules: [
+        {
+          name: 'default',
+          match: {},
+          target: { kind: 'wans', shares: [{ wan: 'wan1', weight: 1 }] },
+        },
+      ],
+      meshGateway: null,
+      local,
+    });
+
+    it('follows the WAN the plan names, and keeps the main table for connected networks', async () => {
+      // The node's main table has no default route here: only the plan gets it out.
+      await platform.applyRouting(plan(null));
+      expect(await nodeCarrier()).toBe(0);
+      await platform.applyRouting(plan({ kind: 'wan', wan: 'wan1' }));
+      expect(await nodeCarrier()).toBe(1);
+      await platform.applyRouting(plan({ kind: 'wan', wan: 'wan2' }));
+      expect(await nodeCarrier()).toBe(2);
+      // A connected network still goes out its own interface, not to the WAN's gateway.
+      await exec('ip', [
+        'netns',
+        'exec',
+        lab.node,
+        'ping',
+        '-n',
+        '-q',
+        '-c',
+        '1',
+        '-W',
+        '1',
+        '10.99.0.2',
+      ]);
+      await platform.applyRouting(plan(null));
+      expect(await nodeCarrier()).toBe(0);
+    });
   },
 );

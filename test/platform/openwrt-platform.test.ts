@@ -166,8 +166,11 @@ describe.skipIf(skip !== null)('OpenWrt specifics', () => {
       bandwidthDownKbit: 50_000,
       bandwidthUpKbit: 10_000,
     });
+    // Not announcing makes it a gateway client (batman-adv's default class 20), so its clients
+    // reach a neighbour's WAN.
     await platform.setGatewayAnnouncement({ mode: 'off' });
-    expect(await platform.readGwMode()).toEqual({ mode: 'off' });
+    expect(log.at(-1)).toEqual(['batctl', 'meshif', 'bat0', 'gw_mode', 'client', '20']);
+    expect(await platform.readGwMode()).toEqual({ mode: 'client', selClass: 20 });
   });
 
   it('restarts WANs through netifd and reads gateway candidates from batctl gwj', async () => {

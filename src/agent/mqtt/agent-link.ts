@@ -24,6 +24,7 @@ import {
   type NodeStatus,
 } from '../../mqtt/messages.ts';
 import { nodeTopic } from '../../mqtt/topics.ts';
+import { describeConnectFailure, describeEarlyClose } from './connect-failure.ts';
 
 export class BrokerConnectError extends IntelliMeshError {}
 
@@ -94,6 +95,9 @@ export class AgentLink extends EventEmitter<LinkEvents> {
       reconnectPeriod: options.reconnectPeriodMs ?? 2_000,
       connectTimeout: 10_000,
       queueQoSZero: false,
+      // mqtt-packet otherwise pre-builds a buffer for each of the 65,536 message ids at the first
+      // write: 6 MB of heap a node agent never needs (it has a handful of messages in flight).
+      writeCache: false,
       will: {
         topic: statusTopic,
         payload: Buffer.from(JSON.stringify(offline)),
@@ -103,17 +107,21 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     });
     const link = new AgentLink(client, options, log);
     await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
+      const fail = (why: string, cause?: Error) => {
+        client.off('error', onError);
+        client.off('close', onClose);
         client.end(true);
-        reject(
-          new BrokerConnectError(`${node} could not join ${options.url}: ${err.message}`, {
-            cause: err,
-          }),
-        );
+        reject(new BrokerConnectError(`${node} could not join ${options.url}: ${why}`, { cause }));
       };
-      client.once('error', fail);
+      const onError = (err: Error) => fail(describeConnectFailure(err), err);
+      // mqtt.js retries in silence when a connection closes without an error it reports (a TLS
+      // alert after the handshake, a TLS port spoken to in plain): give up and say so instead.
+      const onClose = () => fail(describeEarlyClose(options.url));
+      client.on('error', onError);
+      client.on('close', onClose);
       client.once('connect', () => {
-        client.off('error', fail);
+        client.off('error', onError);
+        client.off('close', onClose);
         resolve();
       });
     });
@@ -187,7 +195,9 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     this.client.on('connect', () => {
       void this.announce().then(() => this.emit('online'));
     });
-    this.client.on('error', (err) => this.log.warn({ err: err.message }, 'mqtt error'));
+    this.client.on('error', (err) =>
+      this.log.warn({ url: this.options.url, err: describeConnectFailure(err) }, 'mqtt error'),
+    );
   }
 
   private async announce(): Promise<void> {

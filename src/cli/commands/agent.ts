@@ -4,7 +4,8 @@
  * `mqtt:` section in the config (or `--mqtt-url` and `--site`) it also reports to the controller
  * as the node (retained state, metrics, events, last will offline) and obeys its configuration
  * pushes: validate, apply, confirm, or roll back by itself; a confirmed push is written back to
- * FILE. `--dry-run` only validates the config and prints the first routing plan and ruleset.
+ * FILE. `--dry-run` only validates the config and prints the first routing plan and ruleset;
+ * `--cleanup` removes what an agent with this config installed (after a crash) and exits.
  *
  * @example
  * intelli-mesh agent --config /etc/intelli-mesh/agent.yaml --dry-run
@@ -17,15 +18,12 @@ import pino from 'pino';
 import { IntelliMeshError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { RealScheduler } from '../../core/real-scheduler.ts';
-import {
-  parseAgentConfig,
-  type AgentConfig,
-  type AgentMqttConfig,
-} from '../../agent/agent-config.ts';
+import type { AgentConfig, AgentMqttConfig } from '../../agent/agent-config.ts';
 import {
   checkPushedConfig,
   configVersion,
   pushableDocument,
+  readAgentConfigFile,
   toAgentConfig,
   writeConfigFile,
 } from '../../agent/agent-config-file.ts';
@@ -64,6 +62,7 @@ interface AgentFlags {
   config?: string;
   netns?: string;
   dryRun?: boolean;
+  cleanup?: boolean;
   mqtt?: boolean;
   mqttUrl?: string;
   site?: string;
@@ -178,6 +177,10 @@ export function registerAgent(program: Command): void {
     .option('--config <file>', 'agent config file (YAML)')
     .option('--netns <name>', 'act inside this network namespace')
     .option('--dry-run', 'validate the config and print the first plan, change nothing')
+    .option(
+      '--cleanup',
+      "remove the routing rules, tables and nftables table an agent with this config installs, and exit (the service's stop runs it after a crash)",
+    )
     .option('--mqtt-url <url>', 'broker to report to (overrides mqtt.url)')
     .option('--site <name>', 'site name, the MQTT topic level (overrides mqtt.site)')
     .option('--mqtt-username <name>', 'MQTT user (overrides mqtt.username; default the node name)')
@@ -191,9 +194,14 @@ export function registerAgent(program: Command): void {
       }
       const file = opts.config ?? positional;
       if (!file) throw new AgentArgumentError('no config file: use --config FILE');
-      const cfg = parseAgentConfig(await readFile(file, 'utf8'), file);
+      const cfg = await readAgentConfigFile(file);
       if (opts.dryRun) {
         dryRun(cfg);
+        return;
+      }
+      if (opts.cleanup) {
+        // Closing a platform that was never set up removes what an earlier agent left.
+        await hostPlatform(cfg, { netns: opts.netns }).close();
         return;
       }
       const mqtt = await mqttSettings(cfg, file, opts);
@@ -201,6 +209,11 @@ export function registerAgent(program: Command): void {
         { level: process.env.LOG_LEVEL ?? cfg.logLevel, base: { node: cfg.node } },
         pino.destination({ dest: 2, sync: true }),
       );
+      if (mqtt?.tls?.rejectUnauthorized === false)
+        log.warn(
+          { url: mqtt.url },
+          "mqtt.tls.rejectUnauthorized is false: the broker's certificate is not verified, anyone on the path can pose as the broker",
+        );
       const scheduler = new RealScheduler();
       let reporter: NodeReporter<Record<string, unknown>> | undefined;
       const print = (e: object) => console.log(JSON.stringify(e));

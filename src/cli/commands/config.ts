@@ -5,9 +5,14 @@
  * @example
  * intelli-mesh config validate examples/site.yaml
  * intelli-mesh config render examples/site.yaml --out out/site
+ * intelli-mesh config render site.yaml --out out/site --ca ca.pem --ipk dist/openwrt/intelli-mesh_0.1.0-1_all.ipk
  * intelli-mesh config diff examples/site.yaml gw-north ./gw-north-etc-config
  */
+import { copyFile, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import { IntelliMeshError } from '../../core/errors.ts';
+import { nodeCredentials, writeBrokerUsers } from '../node-credentials.ts';
 import {
   diffNodeDir,
   formatIssue,
@@ -40,6 +45,32 @@ async function checkedSite(file: string): Promise<Site | undefined> {
   return result.site;
 }
 
+/** A flag's file that is missing or not what the flag takes. */
+export class RenderArgumentError extends IntelliMeshError {}
+
+async function readPem(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new RenderArgumentError(`--ca ${file}: cannot read: ${(e as Error).message}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(text))
+    throw new RenderArgumentError(`--ca ${file}: not a PEM certificate`);
+  return text;
+}
+
+async function checkedIpk(file: string): Promise<string> {
+  if (!/^intelli-mesh_[^_/]+_all\.ipk$/.test(basename(file)))
+    throw new RenderArgumentError(`--ipk ${file}: expected intelli-mesh_<version>_all.ipk`);
+  try {
+    await readFile(file);
+  } catch (e) {
+    throw new RenderArgumentError(`--ipk ${file}: cannot read: ${(e as Error).message}`);
+  }
+  return file;
+}
+
 export function registerConfig(program: Command): void {
   const config = program
     .command('config')
@@ -61,23 +92,58 @@ export function registerConfig(program: Command): void {
   config
     .command('render')
     .description(
-      'write a folder per node: files/ overlay, files.tar.gz, packages.txt, build-image.sh',
+      "write a folder per node: files/ overlay (with the agent, its service and the node's MQTT password), files.tar.gz, packages.txt, build-image.sh; and the broker's credentials file",
     )
     .argument('<site>', 'site file (YAML)')
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-n, --node <id...>', 'only these nodes')
-    .action(async (file: string, opts: { out: string; node?: string[] }) => {
-      const site = await checkedSite(file);
-      if (!site) return;
-      const ids = opts.node ?? site.nodes.map((n) => n.id);
-      const rendered = ids.map((id) => renderNode(site, id, { validated: true }));
-      await writeRendered(opts.out, rendered);
-      for (const r of rendered) {
-        console.log(
-          `${opts.out}/${r.nodeId}: ${r.files.length} files, ${r.image.packages.length} packages`,
+    .option(
+      '--ca <file>',
+      "CA certificate (PEM) of the broker's TLS certificate, for mqtts:// and wss://",
+    )
+    .option(
+      '--ipk <file>',
+      'the intelli-mesh .ipk (npm run package:openwrt), copied beside the node folders for build-image.sh',
+    )
+    .option(
+      '--credentials <file>',
+      'broker users file to add the nodes to (default: <out>/mqtt-users.yaml)',
+    )
+    .action(
+      async (
+        file: string,
+        opts: { out: string; node?: string[]; ca?: string; ipk?: string; credentials?: string },
+      ) => {
+        const site = await checkedSite(file);
+        if (!site) return;
+        const ids = opts.node ?? site.nodes.map((n) => n.id);
+        for (const id of ids)
+          if (!site.nodes.some((n) => n.id === id)) throw new UnknownNodeError(id);
+        const caPem = opts.ca === undefined ? undefined : await readPem(opts.ca);
+        const ipk = opts.ipk === undefined ? undefined : await checkedIpk(opts.ipk);
+        const creds = await nodeCredentials(opts.out, ids);
+        const rendered = creds.map((c) =>
+          renderNode(site, c.node, { validated: true, mqttPassword: c.password, caPem }),
         );
-      }
-    });
+        await writeRendered(opts.out, rendered);
+        if (ipk) await copyFile(ipk, join(opts.out, basename(ipk)));
+        const usersFile = opts.credentials ?? join(opts.out, 'mqtt-users.yaml');
+        await writeBrokerUsers(usersFile, creds);
+        for (const r of rendered) {
+          const fresh = creds.find((c) => c.node === r.nodeId)?.fresh ? ', new MQTT password' : '';
+          console.log(
+            `${opts.out}/${r.nodeId}: ${r.files.length} files, ${r.image.packages.length} packages${fresh}`,
+          );
+        }
+        console.log(
+          `${usersFile}: broker users (intelli-mesh controller --credentials ${usersFile})`,
+        );
+        if (!ipk)
+          console.log(
+            'build-image.sh needs the agent package: render with --ipk FILE, or set INTELLI_MESH_IPK',
+          );
+      },
+    );
 
   config
     .command('diff')

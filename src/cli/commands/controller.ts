@@ -2,14 +2,20 @@
  * `intelli-mesh controller`: the controller with its API and dashboard, fed by MQTT. By default
  * it starts an embedded broker whose users come from `--credentials` (add the controller's own
  * login there, or let it generate one for this run); `--mqtt-url` uses an external broker
- * (Mosquitto) instead.
+ * (Mosquitto) instead. The embedded broker listens on `--mqtt-host` (loopback by default); with
+ * a certificate it serves mqtts:// (and wss://) there and keeps plain MQTT on the loopback (see
+ * `../broker-listeners.ts`). `--http-tls-cert` and `--http-tls-key` serve the API over HTTPS.
+ * Every TLS file is checked before anything listens. docs/deployment.md has the whole set-up.
  *
  * @example
  * intelli-mesh controller --site lab --credentials users.yaml --db lab.db
+ * intelli-mesh controller --site lab --credentials users.yaml --mqtt-host 0.0.0.0 \
+ *   --mqtt-tls-cert server.pem --mqtt-tls-key server.key --http-tls-cert server.pem --http-tls-key server.key
  * INTELLI_MESH_MQTT_PASSWORD=… intelli-mesh controller --mqtt-url mqtt://127.0.0.1:1883
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
@@ -17,24 +23,37 @@ import { RealScheduler } from '../../core/real-scheduler.ts';
 import { IntelliMeshError } from '../../core/errors.ts';
 import { startController } from '../../controller/controller.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
-import { startBrokerThread, type BrokerThread } from '../../mqtt/broker-thread.ts';
+import {
+  BrokerStartError,
+  startBrokerThread,
+  type BrokerThread,
+} from '../../mqtt/broker-thread.ts';
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
+import {
+  brokerBanner,
+  brokerListenPlan,
+  flagsOfListener,
+  type BrokerFlags,
+} from '../broker-listeners.ts';
+import { listenAddresses } from '../listen-addresses.ts';
 import { integerIn } from '../options.ts';
+import { loadServerTls } from '../tls-files.ts';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
-interface ControllerFlags {
+/** `--http-tls-cert` without `--http-tls-key`, or the other way round. */
+export class HttpTlsFlagError extends IntelliMeshError {}
+
+interface ControllerFlags extends BrokerFlags {
   site: string;
   db: string;
   host: string;
   port: number;
   web?: string;
-  mqttUrl?: string;
   mqttUsername: string;
-  mqttPort: number;
-  mqttWsPort?: number;
-  credentials?: string;
+  httpTlsCert?: string;
+  httpTlsKey?: string;
   publicMetrics?: boolean;
 }
 
@@ -49,12 +68,47 @@ export function registerController(program: Command): void {
     .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
     .option('--mqtt-url <url>', 'external broker; its password from INTELLI_MESH_MQTT_PASSWORD')
     .option('--mqtt-username <name>', 'MQTT username of the controller', 'controller')
-    .option('--mqtt-port <port>', 'embedded broker TCP port', integerIn(0, 65535), 1883)
-    .option('--mqtt-ws-port <port>', 'embedded broker WebSocket port', integerIn(0, 65535))
+    .option(
+      '--mqtt-host <address>',
+      'embedded broker listen address; repeat or comma-separate (default 127.0.0.1)',
+      listenAddresses,
+    )
+    .option('--mqtt-port <port>', 'embedded broker plain MQTT port', integerIn(0, 65535), 1883)
+    .option('--mqtt-ws-port <port>', 'embedded broker plain WebSocket port', integerIn(0, 65535))
+    .option('--mqtt-tls-cert <file>', 'PEM certificate (chain) for mqtts:// and wss://')
+    .option('--mqtt-tls-key <file>', 'PEM private key of --mqtt-tls-cert')
+    .option('--mqtt-tls-ca <file>', 'also require client certificates signed by this CA (PEM)')
+    .option('--mqtts-port <port>', 'MQTT over TLS port (default 8883)', integerIn(0, 65535))
+    .option('--mqtts-ws-port <port>', 'WebSocket over TLS port (default none)', integerIn(0, 65535))
+    .option(
+      '--mqtt-plain-host <address>',
+      'where plain mqtt:// and ws:// listen (default: --mqtt-host, or 127.0.0.1 with TLS)',
+      listenAddresses,
+    )
     .option('--credentials <file>', 'embedded broker users (YAML; see `intelli-mesh mqtt-user`)')
+    .option('--http-tls-cert <file>', 'serve the API and dashboard over HTTPS: PEM certificate')
+    .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .addOption(new Option('--public-metrics', 'serve /metrics without a token'))
-    .action(async (flags: ControllerFlags) => {
+    .action(async (flags: ControllerFlags, command: Command) => {
       assertTopicName('site', flags.site);
+      // Every flag and file is checked before anything starts listening.
+      const given = (key: string) => command.getOptionValueSource(key) === 'cli';
+      const plan = brokerListenPlan(flags, given, Date.now());
+      if ((flags.httpTlsCert === undefined) !== (flags.httpTlsKey === undefined)) {
+        throw new HttpTlsFlagError(
+          flags.httpTlsCert === undefined
+            ? '--http-tls-key needs --http-tls-cert'
+            : '--http-tls-cert needs --http-tls-key',
+        );
+      }
+      const https =
+        flags.httpTlsCert !== undefined
+          ? loadServerTls({
+              cert: { flag: '--http-tls-cert', file: flags.httpTlsCert },
+              key: { flag: '--http-tls-key', file: flags.httpTlsKey! },
+              now: Date.now(),
+            })
+          : undefined;
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       let broker: BrokerThread | undefined;
       let mqttUrl = flags.mqttUrl;
@@ -70,12 +124,16 @@ export function registerController(program: Command): void {
         };
         const credentials = base ? base.with(own) : CredentialStore.fromUsers([own]);
         // On its own thread: the broker's per-message work would otherwise halve ingest.
-        broker = await startBrokerThread({
-          credentials,
-          port: flags.mqttPort,
-          wsPort: flags.mqttWsPort,
-          logger: log,
-        });
+        broker = await startBrokerThread({ credentials, ...plan.options, logger: log }).catch(
+          (err: unknown) => {
+            if (!(err instanceof BrokerStartError) || !err.listen) throw err;
+            throw new BrokerStartError(
+              `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
+              { cause: err },
+              err.listen,
+            );
+          },
+        );
         mqttUrl = broker.url;
       } else if (!mqttPassword) {
         throw new IntelliMeshError('--mqtt-url needs the password in INTELLI_MESH_MQTT_PASSWORD');
@@ -93,12 +151,22 @@ export function registerController(program: Command): void {
         adminPassword: process.env.INTELLI_MESH_PASSWORD,
         webRoot,
         publicMetrics: flags.publicMetrics,
+        https: https && { cert: https.cert, key: https.key },
         logger: log,
+      }).catch(async (err: unknown) => {
+        // The broker thread would keep the process alive after the error is printed.
+        await broker?.close();
+        throw err;
       });
       console.log(
         `controller for site '${flags.site}' at ${ctl.url}${webRoot ? '' : ' (API only: run npm run build:web for the dashboard)'}`,
       );
-      console.log(`MQTT broker: ${mqttUrl}${broker?.wsUrl ? ` and ${broker.wsUrl}` : ''}`);
+      if (broker) {
+        for (const line of brokerBanner(broker.listeners, plan, networkInterfaces()))
+          console.log(line);
+      } else {
+        console.log(`MQTT broker: ${mqttUrl} (external)`);
+      }
       if (ctl.admin.generatedPassword) {
         console.log(
           `login: admin / ${ctl.admin.generatedPassword}  (generated now and shown only once; set INTELLI_MESH_PASSWORD to choose it)`,

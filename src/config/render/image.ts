@@ -1,8 +1,10 @@
 /**
  * The ImageBuilder recipe of a node: the packages a BPI-R3 needs on top of the default image
  * (batman-adv, batctl, mwan3, a full wpad for 802.11r and SAE, the modem stack where the node
- * has a modem, node for the agent) and the shell script that builds the image with the
- * node's `files/` overlay.
+ * has a modem, and the agent: our `intelli-mesh` package with what it depends on) and the shell
+ * script that builds the image with the node's `files/` overlay. The script puts our `.ipk`
+ * (from `npm run package:openwrt`, found beside the node folders or named by INTELLI_MESH_IPK)
+ * into the ImageBuilder's local package folder, so the image starts the agent at first boot.
  *
  * @example
  * const { packages, script } = renderImage(nodeContext(site, 'gw1'));
@@ -24,8 +26,10 @@ const base = [
   'wpad-mbedtls',
   'mwan3',
   'ip-full',
+  'conntrack',
   'node',
   'ca-bundle',
+  'intelli-mesh',
 ];
 
 const modemStack = [
@@ -54,9 +58,13 @@ export function renderImage(ctx: NodeContext): ImageRecipe {
     'HERE=$(cd "$(dirname "$0")" && pwd)',
     `IB=${builder}`,
     `URL=https://downloads.openwrt.org/releases/${release}/targets/${board.imageTarget}/$IB.tar.xz`,
+    '# The agent package: INTELLI_MESH_IPK, else the newest one beside the node folders.',
+    'IPK=${INTELLI_MESH_IPK:-$(ls "$HERE"/../intelli-mesh_*_all.ipk 2>/dev/null | sort -V | tail -n 1)}',
+    '[ -f "$IPK" ] || { echo "no intelli-mesh .ipk: run npm run package:openwrt, then render with --ipk or set INTELLI_MESH_IPK" >&2; exit 1; }',
     'cd "${IB_CACHE:-$HERE/..}"',
     '[ -d "$IB" ] || { curl -fLO "$URL" && tar -xJf "$IB.tar.xz"; }',
     'cd "$IB"',
+    'mkdir -p packages && cp "$IPK" packages/',
     command,
     '',
   ].join('\n');

@@ -1,10 +1,12 @@
 /**
- * Mesh and agent rules: the mesh SAE key, the batman-adv gateway class range, broker URLs.
+ * Mesh and agent rules: the mesh SAE key, the batman-adv gateway class range, broker URLs and
+ * the topic root.
  *
  * @example
  * checkMeshAndAgent(site, out);
  */
-import { issue, type SiteIssue } from '../site-issue.ts';
+import { TOPIC_ROOT } from '../../mqtt/topics.ts';
+import { issue, type PathSegment, type SiteIssue } from '../site-issue.ts';
 import type { Site } from '../site-schema.ts';
 import { checkPassphrase } from './rule-helpers.ts';
 
@@ -40,5 +42,19 @@ export function checkMeshAndAgent(site: Site, out: SiteIssue[]): void {
         ),
       );
     }
+    checkTopicRoot(n.agent?.topicPrefix, ['nodes', i, 'agent', 'topicPrefix'], out);
   });
+  checkTopicRoot(site.agent.topicPrefix, ['agent', 'topicPrefix'], out);
+}
+
+/** The agents and the controller share one topic tree; a router under another root is unseen. */
+function checkTopicRoot(prefix: string | undefined, path: PathSegment[], out: SiteIssue[]): void {
+  if (prefix === undefined || prefix === TOPIC_ROOT) return;
+  out.push(
+    issue(
+      path,
+      'agent-topic-root',
+      `the agents and the controller use the topic root '${TOPIC_ROOT}', not '${prefix}'`,
+    ),
+  );
 }

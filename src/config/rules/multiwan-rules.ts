@@ -78,5 +78,23 @@ export function checkMultiwan(site: Site, out: SiteIssue[]): void {
         out.push(issue([...path, field], 'port-format', `'${v}' is not a port, range or list`));
       }
     }
+    // The node agent, not mwan3, enforces the policy on the routers: what it cannot match is refused.
+    if (r.srcPort !== undefined) {
+      out.push(
+        issue([...path, 'srcPort'], 'agent-match', 'the node agent does not match source ports'),
+      );
+    }
+    if (r.destPort !== undefined && /^\d{1,5}$/.test(r.destPort)) {
+      if (Number(r.destPort) < 1 || Number(r.destPort) > 65_535)
+        out.push(issue([...path, 'destPort'], 'port-format', `${r.destPort} is not 1..65535`));
+    } else if (r.destPort !== undefined) {
+      out.push(
+        issue(
+          [...path, 'destPort'],
+          'agent-match',
+          `the node agent matches one destination port per rule: give '${r.destPort}' a rule per port`,
+        ),
+      );
+    }
   });
 }

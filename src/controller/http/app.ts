@@ -56,6 +56,8 @@ export interface ApiDeps {
   demo?: DemoFaults;
   /** The simulated demo mesh's example firmware images. */
   demoImages?: readonly DemoImage[] | undefined;
+  /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
+  https?: { cert: string; key: string } | undefined;
 }
 
 const loginBody = z.object({
@@ -90,7 +92,12 @@ function badRequest(reply: FastifyReply, where: string, error: z.ZodError) {
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, clock } = deps;
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Fastify types an HTTPS instance apart; routes, hooks and inject are the same.
+  const app = (
+    deps.https
+      ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https: deps.https })
+      : Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  ) as FastifyInstance;
   const viewer = requireRole(store.users, clock, 'viewer');
   const admin = requireRole(store.users, clock, 'admin');
   const throttle = new LoginThrottle();

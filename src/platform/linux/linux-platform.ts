@@ -76,6 +76,8 @@ export class LinuxPlatform implements Platform {
   private announcement: Announcement = { mode: 'off' };
   private readonly monitors = new Set<ChildProcess>();
   private lastMeshLine: string | undefined;
+  /** The table the node's own traffic is sent to now; undefined: the main table. */
+  private localTable: number | undefined;
   private nftNames: NftNames | undefined;
   private readonly streams = new Map<string, IcmpStream>();
   private readonly streamIntervalMs: number | undefined;
@@ -118,6 +120,8 @@ export class LinuxPlatform implements Platform {
       ...Array.from({ length: n }, (_, i) => base + 1 + i),
       ...Array.from({ length: n }, (_, i) => base + 101 + i),
       ...Array.from({ length: n }, (_, i) => base + 201 + i),
+      base + 250,
+      base + 251,
       base + 300,
       base + 301,
     ];
@@ -147,6 +151,7 @@ export class LinuxPlatform implements Platform {
 
   async setup(): Promise<void> {
     this.lastMeshLine = undefined;
+    this.localTable = undefined;
     this.nftNames = undefined;
     await this.removeRules();
     const { prefBase: base } = this.layout;
@@ -213,6 +218,7 @@ export class LinuxPlatform implements Platform {
       }
     }
     this.lastMeshLine = meshLine;
+    await this.routeLocal(plan);
     this.lastPlan = plan;
     try {
       await this.loadNft(nft.text);
@@ -243,6 +249,44 @@ export class LinuxPlatform implements Platform {
     });
     // Taking the device down removed its routes; the WAN's table needs its default back.
     await this.ensureWanRoute(wan);
+  }
+
+  /**
+   * The node's own traffic (`iif lo`): connected and other specific routes of the main table
+   * first (`suppress_prefixlength 0` leaves out only its default route), then the chosen table.
+   * These sit after the probes' `from` and `oif` rules, so a probe bound to a WAN keeps it.
+   */
+  private async routeLocal(plan: RoutingPlan): Promise<void> {
+    const local = plan.local ?? null;
+    const table =
+      local === null
+        ? undefined
+        : local.kind === 'mesh'
+          ? plan.meshGateway
+            ? this.layout.meshTable
+            : undefined
+          : this.wan(local.wan).table;
+    if (table === this.localTable) return;
+    const base = this.layout.prefBase;
+    for (const pref of [base + 250, base + 251])
+      await this.run(['ip', 'rule', 'del', 'pref', String(pref)], { allowFailure: true });
+    if (table !== undefined) {
+      await this.run([
+        'ip',
+        'rule',
+        'add',
+        'iif',
+        'lo',
+        'lookup',
+        'main',
+        'suppress_prefixlength',
+        '0',
+        'pref',
+        String(base + 250),
+      ]);
+      await this.addRule(['iif', 'lo'], table, base + 251);
+    }
+    this.localTable = table;
   }
 
   /**

@@ -41,8 +41,8 @@ export const ifname = /^[A-Za-z0-9_.@-]{1,15}$/;
 export const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export function wanLayout(wans: readonly LinuxWan[], tableBase = 100, prefBase = 1000): WanLayout {
-  if (wans.length === 0 || wans.length > 200)
-    throw new PlatformConfigError(`need 1..200 WANs, got ${wans.length}`);
+  // No WAN is a mesh-only node: the mesh and unreachable tables are all it routes with.
+  if (wans.length > 200) throw new PlatformConfigError(`need at most 200 WANs, got ${wans.length}`);
   const names = new Set<string>();
   wans.forEach((w, i) => {
     if (!/^[A-Za-z0-9_]{1,24}$/.test(w.name))

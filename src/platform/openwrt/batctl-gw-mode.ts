@@ -41,8 +41,9 @@ export function gwModeCommand(meshIf: string, mode: GwMode): string[] {
   const base = ['batctl', 'meshif', meshIf, 'gw_mode'];
   if (mode.mode === 'off') return [...base, 'off'];
   if (mode.mode === 'client') {
-    if (!Number.isInteger(mode.selClass) || mode.selClass < 1 || mode.selClass > 255)
-      throw new PlatformConfigError(`gw selection class ${mode.selClass} is outside 1..255`);
+    // 1..255 under B.A.T.M.A.N. IV; B.A.T.M.A.N. V takes a throughput threshold (kbit/s).
+    if (!Number.isInteger(mode.selClass) || mode.selClass < 1 || mode.selClass > 1_000_000)
+      throw new PlatformConfigError(`gw selection class ${mode.selClass} is outside 1..1000000`);
     return [...base, 'client', String(mode.selClass)];
   }
   for (const v of [mode.bandwidthDownKbit, mode.bandwidthUpKbit]) {

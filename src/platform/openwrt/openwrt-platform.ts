@@ -7,8 +7,9 @@
  *   a PPPoE session's or a modem's own device, or no gateway while the interface is down;
  * - interface restarts through netifd (`ubus call network.interface.<name> down|up`), which
  *   re-run the protocol handler (DHCP, PPPoE, QMI) where a plain link flap would not;
- * - the gateway announcement through kernel batman-adv (`batctl meshif bat0 gw_mode`), and the
- *   mesh's gateway and originator tables (`batctl gwj`, `oj`) as the platform's mesh view;
+ * - the gateway announcement through kernel batman-adv (`batctl meshif bat0 gw_mode server …`,
+ *   or `client <class>` when it stops, so the node then uses a neighbour's WAN), and the mesh's
+ *   gateway and originator tables (`batctl gwj`, `oj`) as the platform's mesh view;
  * - the running multi-WAN policy written to `/etc/config/mwan3` through `uci`, so LuCI shows what
  *   the agent enforces and mwan3 takes over the same policy if the agent is removed.
  *
@@ -62,6 +63,12 @@ export interface OpenWrtPlatformOptions extends Omit<
   meshIf?: string;
   /** How often the mesh view is worth reading. @default 5000 */
   meshPollMs?: number;
+  /**
+   * When not announcing itself, the node is a batman-adv gateway client with this selection
+   * class (1 fast, 2 stable, 3 fast switch, N: switch at N points better), so its clients' DHCP
+   * and traffic reach a neighbour's WAN. @default 20 (batman-adv's default)
+   */
+  gwSelClass?: number;
   /** The policy to keep in `/etc/config/mwan3`; omitted leaves mwan3's config alone. */
   mwan3?: { policy: PolicyConfig; interfaces: Mwan3Interface[] } | undefined;
   logger?: Logger;
@@ -74,6 +81,7 @@ export class OpenWrtPlatform implements Platform {
   private readonly run: CommandRunner;
   private readonly netns: string | undefined;
   private readonly meshIf: string;
+  private readonly gwSelClass: number;
   private readonly netifd: Map<string, string>;
   private readonly log: Logger;
   private readonly mwan3: OpenWrtPlatformOptions['mwan3'];
@@ -86,11 +94,12 @@ export class OpenWrtPlatform implements Platform {
     this.netns = options.netns;
     this.linux = new LinuxPlatform({ ...options, run: this.run });
     this.meshIf = options.meshIf ?? 'bat0';
+    this.gwSelClass = options.gwSelClass ?? 20;
     this.netifd = new Map(options.wans.map((w) => [w.name, w.netifd]));
     this.log = options.logger ?? silentLogger;
     this.mwan3 = options.mwan3;
     // Fail at construction, not at the first announcement or refresh.
-    gwModeCommand(this.meshIf, { mode: 'off' });
+    gwModeCommand(this.meshIf, { mode: 'client', selClass: this.gwSelClass });
     for (const w of options.wans) ubusInterfaceCall(w.netifd, 'status');
     const batctl = async (table: string) =>
       (await this.run(['batctl', 'meshif', this.meshIf, table])).stdout;
@@ -122,9 +131,9 @@ export class OpenWrtPlatform implements Platform {
 
   async setGatewayAnnouncement(announcement: Announcement): Promise<void> {
     // batman-adv keeps bandwidth in 100 kbit/s steps and refuses less than one step.
-    const a: Announcement =
+    const a: GwMode =
       announcement.mode === 'off'
-        ? announcement
+        ? { mode: 'client', selClass: this.gwSelClass }
         : {
             mode: 'server',
             bandwidthDownKbit: Math.max(
