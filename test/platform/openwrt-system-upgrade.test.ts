@@ -21,7 +21,11 @@ import {
   parseOpenWrtRelease,
   firmwareVersion,
 } from '../../src/platform/openwrt/openwrt-release.ts';
-import { OpenWrtSystemUpgrade } from '../../src/platform/openwrt/openwrt-system-upgrade.ts';
+import {
+  OpenWrtSystemUpgrade,
+  UPGRADE_JOURNAL,
+} from '../../src/platform/openwrt/openwrt-system-upgrade.ts';
+import { agentServiceFiles } from '../../src/config/render/agent-service.ts';
 import { until } from '../transport/event-loop.ts';
 import { systemUpgradeCompliance, type SystemUpgradeHarness } from './system-upgrade-compliance.ts';
 
@@ -157,6 +161,19 @@ describe('OpenWrt firmware version', () => {
     await expect(n.system.runningVersion()).rejects.toMatchObject({
       name: 'FirmwareVersionError',
     });
+  });
+});
+
+describe('the package keeps the journal across sysupgrade', () => {
+  it('lists the journal, or a directory holding it, in /lib/upgrade/keep.d/', () => {
+    const keep = agentServiceFiles().find((f) => f.path.startsWith('lib/upgrade/keep.d/'));
+    const kept = (keep?.content ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    expect(
+      kept.some((p) => p === UPGRADE_JOURNAL || (p.endsWith('/') && UPGRADE_JOURNAL.startsWith(p))),
+    ).toBe(true);
   });
 });
 
