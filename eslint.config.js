@@ -72,6 +72,8 @@ export default tseslint.config(
       'src/routing/**/*.ts',
       'src/agent/health/**/*.ts',
       'src/agent/policy/**/*.ts',
+      'src/agent/upgrade/**/*.ts',
+      'src/controller/upgrade/**/*.ts',
     ],
     ignores: ['src/**/*.test.ts'],
     rules: sansIoRestrictions,

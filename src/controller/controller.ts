@@ -7,6 +7,7 @@
  * const c = await startController({ site: 'lab', dbPath: 'lab.db', mqttUrl, mqttPassword, port: 8080 });
  * console.log(c.url, c.admin.generatedPassword);
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { isWildcard, urlHost } from '../core/net-address.ts';
@@ -16,9 +17,11 @@ import { ConfigPushService, type PushValidator } from './config-push-service.ts'
 import { ControllerLink } from './controller-link.ts';
 import { buildApp } from './http/app.ts';
 import type { DemoFaults } from './http/demo-faults.ts';
+import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
 import { ControllerStore } from './store/controller-store.ts';
+import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
 export interface ControllerOptions {
   site: string;
@@ -40,6 +43,8 @@ export interface ControllerOptions {
   publicMetrics?: boolean;
   /** Fault injection of a simulated demo mesh, served at /api/demo/faults. */
   demo?: DemoFaults;
+  /** The simulated demo mesh's example firmware images, served at /api/demo/images. */
+  demoImages?: readonly DemoImage[];
   /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
   logger?: Logger;
@@ -52,6 +57,7 @@ export interface RunningController {
   ingest: Ingest;
   link: ControllerLink;
   pushes: ConfigPushService;
+  upgrades: UpgradeCampaignService;
   close(): Promise<void>;
 }
 
@@ -76,9 +82,21 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await link.sendCommand(node, command);
     },
   });
+  const upgrades = new UpgradeCampaignService({
+    store,
+    scheduler,
+    newId: () => randomBytes(6).toString('hex'),
+    send: async (node, command) => {
+      if (!link) throw new Error('controller is not connected to the broker');
+      await link.sendCommand(node, command);
+    },
+    publish: (changes) => live.broadcast(changes),
+    logger: log,
+  });
   ingest.on('change', (changes) => {
-    live.broadcast(changes);
+    live.broadcast(changes.filter((c) => c.type !== 'upgrade-result'));
     pushes.onChanges(changes);
+    upgrades.onChanges(changes);
   });
 
   try {
@@ -95,12 +113,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
     store.close();
     throw err;
   }
+  upgrades.resume();
 
   const app = await buildApp({
     store,
     clock: scheduler,
     site: options.site,
     pushes,
+    upgrades,
     live,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
@@ -108,6 +128,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,
     demo: options.demo,
+    demoImages: options.demoImages,
     https: options.https,
   });
   const host = options.host ?? '127.0.0.1';
@@ -136,9 +157,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     ingest,
     link,
     pushes,
+    upgrades,
     close: () => {
       closing ??= (async () => {
         timer?.cancel();
+        upgrades.close();
         live.closeAll();
         await app.close();
         await link?.close();

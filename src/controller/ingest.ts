@@ -28,12 +28,18 @@ import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
+import type { CampaignStatus } from './store/records.ts';
+import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 
 export type LiveChange =
   | { type: 'node'; node: string }
   | { type: 'event'; event: StoredEvent }
   | { type: 'alert'; alert: Alert }
-  | { type: 'push'; push: ConfigPush };
+  | { type: 'push'; push: ConfigPush }
+  /** An upgrade campaign or one of its nodes changed. */
+  | { type: 'upgrade'; id: string; status: CampaignStatus }
+  /** A node answered an upgrade command (for the campaign service; not sent to dashboards). */
+  | { type: 'upgrade-result'; result: CommandResult };
 
 type Queued =
   | (IngestedMessage & { site: string; receivedAt: number })
@@ -222,6 +228,7 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       }
       case 'command/result': {
         const r = q.message;
+        if (campaignOfResult(r.id) !== undefined) return [{ type: 'upgrade-result', result: r }];
         const pushId = pushUpdateOf(r.id, r.status);
         if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at)) return [];
         const push = store.pushes.get(pushId);

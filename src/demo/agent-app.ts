@@ -13,6 +13,7 @@ import type { MeshEvent } from '../core/events.ts';
 import { NodeAgent } from '../agent/node-agent.ts';
 import type { GatewayCandidate } from '../agent/policy/gateway-select.ts';
 import { SimPlatform } from '../platform/sim/sim-platform.ts';
+import type { SystemUpgrade } from '../platform/system-upgrade.ts';
 import { macToAddress } from '../routing/address.ts';
 import type { AppFactory, NodeApp, NodeContext } from '../sim/node-host.ts';
 import type { RoutingApp } from '../sim/routing-app.ts';
@@ -31,6 +32,8 @@ export interface AgentAppHost {
   coverage(node: string, wan: string): boolean;
   onEvent(e: MeshEvent): void;
   onBoot?(node: string, app: AgentApp): void;
+  /** The node's way to install firmware, made anew at every boot (its timers die with it). */
+  systemUpgrade?(ctx: NodeContext): SystemUpgrade;
   onStop?(node: string): void;
 }
 
@@ -41,6 +44,8 @@ export interface AgentApp extends NodeApp {
   /** The neighbour gateway the agent sends internet traffic to (null: none or not needed). */
   readonly selectedGateway: string | null;
   readonly router: RoutingApp;
+  /** How this boot of the node installs firmware (absent when the host offers none). */
+  readonly firmware: SystemUpgrade | undefined;
   modemState(wan: string): string | undefined;
   coverageChanged(wan: string): void;
   /** Rebuilds the agent with a new runtime configuration; resolves once it runs. */
@@ -56,6 +61,7 @@ class SimAgentApp implements AgentApp {
   readonly platform: SimPlatform;
   readonly router: RoutingApp;
   readonly bootedAt: number;
+  readonly firmware: SystemUpgrade | undefined;
   agent: NodeAgent;
   selectedGateway: string | null = null;
   private readonly modems = new Map<string, SimModem>();
@@ -71,6 +77,7 @@ class SimAgentApp implements AgentApp {
     if (!router) throw new Error(`${ctx.node}: the agent app needs the routing app first`);
     this.router = router;
     this.wans = host.wansOf(ctx.node);
+    this.firmware = host.systemUpgrade?.(ctx);
     this.platform = new SimPlatform({
       wans: ctx.wans,
       scheduler: ctx.scheduler,

@@ -1,9 +1,10 @@
 /**
  * One simulated node's MQTT side in the demo: the same NodeReporter a real node's agent uses
  * (AgentLink + CommandService + ConfigTransaction, so `config.apply` from the dashboard really
- * rebuilds that node's agent, and rolls back without a confirmation), fed by the simulated
- * world's report of the node. A killed node drops off the broker (the controller sees it
- * offline); a restored one logs in again.
+ * rebuilds that node's agent, and rolls back without a confirmation; and the upgrade service,
+ * so an `upgrade` really downloads, reboots the simulated node and answers after the reboot),
+ * fed by the simulated world's report of the node. A killed node drops off the broker (the
+ * controller sees it offline); a restored one logs in again, as a rebooted agent would.
  *
  * @example
  * const link = new DemoNodeLink({ world, node: 'n3', url, site: 'demo', password, wall });
@@ -66,6 +67,7 @@ export class DemoNodeLink {
         if (!v.ok) throw new Error(v.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
         await o.world.applyConfig(o.node, v.config);
       },
+      upgrade: o.world.firmware(o.node),
       report: () => o.world.report(o.node),
       present: () => o.world.isUp(o.node),
       metrics: () => {

@@ -1,7 +1,9 @@
 /**
  * The simulated half of the demo, without any I/O: the grid mesh in the simulator with the real
  * routing engine and a real node agent on every node, its 4G modems, each node's confirmed
- * runtime configuration, and the faults the dashboard can inject. It runs on the simulator's
+ * runtime configuration, the faults the dashboard can inject, and each node's firmware: its
+ * flash (running version and upgrade journal, kept across reboots) and a SystemUpgrade that
+ * fetches the demo's example images and reboots the node into them. It runs on the simulator's
  * virtual clock: tests step it, `startDemo` paces it to the wall clock.
  *
  * @example
@@ -9,14 +11,25 @@
  * world.advanceTo(20_000);
  * world.faults.apply({ action: 'cut-wan', node: 'n0', wan: 'wan' });
  * world.report('n7').gateway.selected; // another gateway within a few seconds
+ * world.firmware('n7').runningVersion(); // DEMO_FIRMWARE, until an upgrade reboots it
  */
 import { idleReport } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
 import type { NodeState, WanReport } from '../mqtt/messages.ts';
 import { addressToMac, macToAddress } from '../routing/address.ts';
+import { IntelliMeshError } from '../core/errors.ts';
+import {
+  SIM_UPGRADE_TIMING,
+  SimSystemUpgrade,
+  type SimFlash,
+  type SimImage,
+  type SimUpgradeTiming,
+} from '../platform/sim/sim-system-upgrade.ts';
+import type { SystemUpgrade } from '../platform/system-upgrade.ts';
 import { Simulation } from '../sim/simulation.ts';
 import { agentApp, type AgentApp } from './agent-app.ts';
+import { DEMO_FIRMWARE, demoImage } from './demo-images.ts';
 import { demoScenario, type DemoLayout, type DemoWan } from './demo-scenario.ts';
 import { SimFaults } from './sim-faults.ts';
 import {
@@ -25,12 +38,31 @@ import {
   type ParsedRuntimeConfig,
 } from './node-runtime-config.ts';
 
+/** How long a simulated upgrade's steps take (virtual ms). */
+export interface DemoUpgradeTiming extends SimUpgradeTiming {
+  /** Writing the image while the node is down. @default 20000 */
+  flashMs: number;
+  /** Booting the new firmware, up to its agent running. @default 25000 */
+  bootMs: number;
+}
+
+export const DEMO_UPGRADE_TIMING: DemoUpgradeTiming = {
+  ...SIM_UPGRADE_TIMING,
+  flashMs: 20_000,
+  bootMs: 25_000,
+};
+
 export interface DemoWorldOptions {
   nodes: number;
   seed: number;
   /** Wall-clock ms for fault timestamps. @default the virtual clock */
   wallClock?: () => number;
+  /** @default DEMO_UPGRADE_TIMING */
+  upgradeTiming?: Partial<DemoUpgradeTiming>;
 }
+
+/** A firmware step asked of a node that is down. */
+export class NodeDownError extends IntelliMeshError {}
 
 /** A node's report without the parts the MQTT side adds (`node`, `at`, config version). */
 export type NodeReport = Omit<NodeState, 'node' | 'at' | 'config_version'>;
@@ -43,8 +75,11 @@ export class DemoWorld {
   private readonly noCoverage = new Set<string>();
   private readonly clients = new Map<string, number>();
   private readonly listeners = new Set<(e: MeshEvent) => void>();
+  private readonly flash = new Map<string, SimFlash>();
+  private readonly upgradeTiming: DemoUpgradeTiming;
 
   constructor(options: DemoWorldOptions) {
+    this.upgradeTiming = { ...DEMO_UPGRADE_TIMING, ...options.upgradeTiming };
     this.layout = demoScenario({ nodes: options.nodes, seed: options.seed });
     const rng = seededRandom(options.seed).fork('demo-clients');
     this.sim = new Simulation(this.layout.scenario, {
@@ -54,6 +89,15 @@ export class DemoWorld {
           configOf: (node) => this.configOf(node),
           coverage: (node, wan) => !this.noCoverage.has(`${node}/${wan}`),
           onEvent: (e) => this.emit(e),
+          systemUpgrade: (ctx) =>
+            new SimSystemUpgrade({
+              scheduler: ctx.scheduler,
+              random: ctx.random.fork('upgrade'),
+              flash: this.flashOf(ctx.node),
+              images: (url) => demoImage(url),
+              reboot: (image) => this.rebootInto(ctx.node, image),
+              timing: this.upgradeTiming,
+            }),
         }),
       ],
     });
@@ -124,6 +168,55 @@ export class DemoWorld {
   async applyConfig(node: string, config: ParsedRuntimeConfig): Promise<void> {
     this.configs.set(node, config);
     await this.agent(node)?.reconfigure(config);
+  }
+
+  /** The node's flash: the firmware it runs and the upgrade journal, kept across reboots. */
+  flashOf(node: string): SimFlash {
+    let f = this.flash.get(node);
+    if (!f) {
+      f = { version: DEMO_FIRMWARE, journal: undefined };
+      this.flash.set(node, f);
+    }
+    return f;
+  }
+
+  /**
+   * How the node installs firmware, whichever boot of it runs: each call goes to the running
+   * boot's SystemUpgrade (what it starts dies with a crash, as on a router).
+   */
+  firmware(node: string): SystemUpgrade {
+    const current = (): SystemUpgrade => {
+      const f = this.agent(node)?.firmware;
+      if (!f) throw new NodeDownError(`${node} is down`);
+      return f;
+    };
+    return {
+      kind: 'sim',
+      runningVersion: async () => current().runningVersion(),
+      download: async (r) => current().download(r),
+      test: async (i) => current().test(i),
+      install: async (i) => current().install(i),
+      discard: async (i) => current().discard(i),
+      loadJournal: async () => current().loadJournal(),
+      saveJournal: async (t) => current().saveJournal(t),
+      clearJournal: async () => current().clearJournal(),
+    };
+  }
+
+  /**
+   * The install's reboot: the node goes down now; an image that boots is written and booted
+   * after the flash and boot times, and then runs its version; one that bricks leaves the node
+   * down (restoring it in the fault panel boots the old firmware again, as a recovery would).
+   */
+  rebootInto(node: string, image: SimImage): void {
+    const sim = this.sim;
+    sim.inject({ at_s: this.now() / 1000, kind: 'node-crash', target: node });
+    if (image.outcome !== 'boots') return;
+    const { flashMs, bootMs } = this.upgradeTiming;
+    sim.scheduler.after(flashMs, () => {
+      this.flashOf(node).version = image.version;
+    });
+    sim.inject({ at_s: (this.now() + flashMs + bootMs) / 1000, kind: 'node-boot', target: node });
   }
 
   setCoverage(node: string, wan: string, covered: boolean): void {

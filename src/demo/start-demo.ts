@@ -18,7 +18,8 @@ import { CredentialStore } from '../mqtt/credential-store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { hashPassword } from '../mqtt/password-hash.ts';
 import { DemoNodeLink } from './demo-node-link.ts';
-import { DemoWorld } from './demo-world.ts';
+import { DEMO_IMAGES } from './demo-images.ts';
+import { DemoWorld, type DemoUpgradeTiming } from './demo-world.ts';
 
 export interface DemoOptions {
   /** HTTP port of the dashboard; 0 picks a free one. @default 8080 */
@@ -39,6 +40,8 @@ export interface DemoOptions {
   stateEveryMs?: number;
   /** @default 5000 */
   metricsEveryMs?: number;
+  /** How long the simulated upgrades' steps take. @default DEMO_UPGRADE_TIMING */
+  upgradeTiming?: Partial<DemoUpgradeTiming>;
   logger?: Logger;
 }
 
@@ -63,6 +66,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     nodes: o.nodes ?? 24,
     seed: o.seed ?? 1,
     wallClock: () => wall.now(),
+    ...(o.upgradeTiming ? { upgradeTiming: o.upgradeTiming } : {}),
   });
   const toWall = (virtualMs: number) => t0 + virtualMs;
 
@@ -90,6 +94,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       adminPassword: o.adminPassword,
       webRoot: o.webRoot,
       demo: world.faults,
+      demoImages: DEMO_IMAGES,
       logger: log,
     });
   } catch (err) {

@@ -75,6 +75,11 @@ export const stateSchema = z.object({
     .optional(),
   clients: z.number().int().nonnegative().optional(),
   config_version: z.string().max(128).nullable().optional(),
+  /**
+   * The firmware the node runs, as its system names it (OpenWrt: `DISTRIB_DESCRIPTION` of
+   * `/etc/openwrt_release`); an upgrade is done when this equals the upgrade's `version`.
+   */
+  firmware_version: z.string().max(128).nullable().optional(),
 });
 
 export const configReportSchema = z.object({
@@ -110,6 +115,35 @@ export const eventSchema = z.object({
   reason: z.string().max(1024),
 });
 
+/** Default and largest image a node downloads for an upgrade. */
+export const UPGRADE_MAX_BYTES_DEFAULT = 64 * 1024 * 1024;
+export const UPGRADE_MAX_BYTES_LIMIT = 512 * 1024 * 1024;
+
+/**
+ * Install a firmware image: download it (http/https, at most `max_bytes`), check its SHA-256,
+ * test it (`sysupgrade -T`), install it keeping the configuration, reboot, and answer `done`
+ * once the node runs `version`. Erasing the configuration is not offered: the agent's own
+ * config and credentials would go with it, and the node could never report back.
+ */
+export const upgradeCommandSchema = z.object({
+  id: z.string().min(1).max(64),
+  kind: z.literal('upgrade'),
+  image_url: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[^\s/]+[^\s]*$/, 'expected an http:// or https:// URL'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
+  /** The firmware version the image runs, exactly as the node will report it. */
+  version: z.string().min(1).max(128),
+  /** @default UPGRADE_MAX_BYTES_DEFAULT */
+  max_bytes: z.number().int().positive().max(UPGRADE_MAX_BYTES_LIMIT).optional(),
+  /** Seconds the download may take. @default 600 */
+  download_timeout_s: z.number().positive().max(3600).optional(),
+  keep_config: z
+    .literal(true, { error: 'keep_config must be true: the agent needs its configuration' })
+    .optional(),
+});
+
 export const commandSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string().min(1).max(64),
@@ -125,17 +159,54 @@ export const commandSchema = z.discriminatedUnion('kind', [
     version: z.string().min(1).max(128),
   }),
   z.object({ id: z.string().min(1).max(64), kind: z.literal('ping') }),
+  upgradeCommandSchema,
 ]);
 
 export const commandResultSchema = z.object({
   id: z.string().min(1).max(64),
   node: name,
   at: nonNegative,
-  status: z.enum(['accepted', 'rejected', 'applied', 'confirmed', 'rolled-back', 'failed', 'pong']),
+  status: z.enum([
+    'accepted',
+    'rejected',
+    'applied',
+    'confirmed',
+    'rolled-back',
+    'failed',
+    'pong',
+    // An upgrade's steps, in order, then `done` (or `failed`/`rejected` with a `code`).
+    'downloading',
+    'verified',
+    'installing',
+    'rebooting',
+    'done',
+  ]),
   version: z.string().max(128).nullable(),
   reason: z.string().max(4096),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** Why an upgrade failed or was refused, for programs (see `UpgradeFailureCode`). */
+  code: z
+    .string()
+    .regex(/^[a-z][a-z-]{0,31}$/)
+    .optional(),
 });
+
+/**
+ * The failure codes agents send today: refused (`busy`, `unsupported`), or failed at a step
+ * (`download`, `too-large`, `checksum`, `image-test`, `save`, `install`, `no-reboot`,
+ * `version-mismatch`). The schema takes any short code, so a newer agent's is not refused.
+ */
+export type UpgradeFailureCode =
+  | 'busy'
+  | 'unsupported'
+  | 'download'
+  | 'too-large'
+  | 'checksum'
+  | 'image-test'
+  | 'save'
+  | 'install'
+  | 'no-reboot'
+  | 'version-mismatch';
 
 export type NodeStatus = z.infer<typeof statusSchema>;
 export type NodeState = z.infer<typeof stateSchema>;
@@ -144,6 +215,9 @@ export type NodeMetrics = z.infer<typeof metricsSchema>;
 export type NodeConfigReport = z.infer<typeof configReportSchema>;
 export type NodeEventMessage = z.infer<typeof eventSchema>;
 export type Command = z.infer<typeof commandSchema>;
+export type UpgradeCommand = z.infer<typeof upgradeCommandSchema>;
+/** The commands a configuration transaction answers (everything but upgrades). */
+export type ConfigCommand = Exclude<Command, UpgradeCommand>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
 
 const schemas = {

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/controller/http/app.ts';
 import { LiveHub } from '../../src/controller/http/live-hub.ts';
 import { Ingest } from '../../src/controller/ingest.ts';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { UpgradeCampaignService } from '../../src/controller/upgrade/upgrade-campaign-service.ts';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
 
 let app: FastifyInstance | undefined;
@@ -28,6 +29,13 @@ async function setup(world: DemoWorld | undefined) {
     clock: scheduler,
     site: 'lab',
     pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
+    upgrades: new UpgradeCampaignService({
+      store,
+      scheduler,
+      newId: () => 'c1',
+      send: async () => {},
+      publish: () => {},
+    }),
     live: new LiveHub(),
     mqttConnected: () => true,
     ingestStats: () => ingest.stats,

@@ -21,6 +21,8 @@ import { NodesView } from './views/nodes-view.tsx';
 import { OverviewView } from './views/overview-view.tsx';
 import { PositionsView } from './views/positions-view.tsx';
 import { TopologyView } from './views/topology-view.tsx';
+import { UpgradePage } from './views/upgrade-page.tsx';
+import { UpgradesView } from './views/upgrades-view.tsx';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
@@ -72,6 +74,7 @@ const PAGES: { page: string; title: string }[] = [
   { page: 'alerts', title: 'Alerts' },
   { page: 'events', title: 'Events' },
   { page: 'config', title: 'Configuration' },
+  { page: 'upgrades', title: 'Upgrades' },
 ];
 
 function Layout({ connected, onLogout }: { connected: boolean; onLogout: () => void }) {
@@ -138,6 +141,8 @@ function Page({ page, param }: { page: string; param: string | undefined }) {
       return <ConfigView initialNode={param} />;
     case 'faults':
       return <FaultsView />;
+    case 'upgrades':
+      return param ? <UpgradePage id={param} /> : <UpgradesView />;
     default:
       return <OverviewView />;
   }

@@ -1,7 +1,8 @@
 /**
  * Binds a ConfigTransaction to the node's MQTT link, the scheduler and whatever applies a
  * configuration on this platform: commands in, results and events out, the confirmation
- * deadline on a timer, and a lost broker connection counted as a lost controller.
+ * deadline on a timer, and a lost broker connection counted as a lost controller. Firmware
+ * `upgrade` commands are handed to the upgrade service, which answers them itself.
  *
  * @example
  * const service = new CommandService({ link, scheduler, transaction, apply: (cfg) => platform.apply(cfg) });
@@ -10,7 +11,7 @@
 import type { MeshEvent } from '../../core/events.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
-import type { Command, CommandResult } from '../../mqtt/messages.ts';
+import type { Command, CommandResult, UpgradeCommand } from '../../mqtt/messages.ts';
 import {
   CONFIRMED_BY_CONTROLLER,
   type ConfigTransaction,
@@ -32,6 +33,8 @@ export interface CommandServiceOptions<C> {
   transaction: ConfigTransaction<C>;
   /** Applies a configuration on the platform; rejects with a message when it cannot. */
   apply: (config: C, version: string, rollback: boolean) => Promise<void>;
+  /** Takes `upgrade` commands (the agent's UpgradeService); without it they go unanswered. */
+  upgrade?: { handle(command: UpgradeCommand): void };
   /** Local copy of every decision (the agent's event log). */
   onEvent?: (event: MeshEvent) => void;
   /** A new configuration was confirmed by the controller (e.g. to persist it). */
@@ -49,7 +52,11 @@ export class CommandService<C> {
 
   start(): void {
     const { link, transaction, scheduler } = this.options;
-    link.onCommand((command) => this.run(transaction.handle(command, scheduler.now())));
+    link.onCommand((command) => {
+      if (command.kind !== 'upgrade') this.run(transaction.handle(command, scheduler.now()));
+      else if (this.options.upgrade) this.options.upgrade.handle(command);
+      else this.log.warn({ id: command.id }, 'upgrade command ignored: no upgrade service');
+    });
     link.on('offline', () => this.run(transaction.connectivityLost('controller', scheduler.now())));
     this.reportConfig();
   }

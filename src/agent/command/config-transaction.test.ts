@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../mqtt/messages.ts';
+import type { ConfigCommand } from '../../mqtt/messages.ts';
 import {
   ConfigTransaction,
   type TransactionOutput,
@@ -31,7 +31,7 @@ const apply = (
   version: string,
   weight: unknown,
   confirm_timeout_s?: number,
-): Command => ({
+): ConfigCommand => ({
   id,
   kind: 'config.apply',
   version,

@@ -13,7 +13,7 @@
  * // -> [{ type: 'result', status: 'accepted' }, { type: 'apply', version: 'v2', ... }, event]
  */
 import type { MeshEvent } from '../../core/events.ts';
-import type { Command, CommandResult } from '../../mqtt/messages.ts';
+import type { Command, CommandResult, ConfigCommand } from '../../mqtt/messages.ts';
 
 /** The reason of the result that marks a new configuration confirmed (not a repeat). */
 export const CONFIRMED_BY_CONTROLLER = 'confirmed by the controller';
@@ -95,7 +95,7 @@ export class ConfigTransaction<C> {
     return this.phase === 'awaiting-confirm' ? this.pending?.deadline : undefined;
   }
 
-  handle(command: Command, now: number): TransactionOutput<C>[] {
+  handle(command: ConfigCommand, now: number): TransactionOutput<C>[] {
     const repeated = this.answered.get(command.id);
     if (repeated) return [{ type: 'result', result: repeated }];
     switch (command.kind) {

@@ -17,12 +17,14 @@ import type { MeshEvent } from '../../core/events.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import type { NodeMetrics, NodeState } from '../../mqtt/messages.ts';
+import type { SystemUpgrade } from '../../platform/system-upgrade.ts';
 import { CommandService } from '../command/command-service.ts';
 import type { ConfigTransaction } from '../command/config-transaction.ts';
+import { UpgradeService } from '../upgrade/upgrade-service.ts';
 import { AgentLink, type AgentLinkTls } from './agent-link.ts';
 
-/** A node's state without what the MQTT side adds itself (`node`, `at`, config version). */
-export type NodeReport = Omit<NodeState, 'node' | 'at' | 'config_version'>;
+/** A node's state without what the MQTT side adds (`node`, `at`, config and firmware versions). */
+export type NodeReport = Omit<NodeState, 'node' | 'at' | 'config_version' | 'firmware_version'>;
 
 /**
  * What a node reports while its agent is not running (starting, or a stopped demo node): no
@@ -55,7 +57,12 @@ export interface NodeReporterOptions<C> {
   apply: (config: C, version: string, rollback: boolean) => Promise<void>;
   /** The controller confirmed a new configuration. */
   onConfirmed?: (version: string, config: C) => void;
-  /** Local copy of the configuration decisions (apply, confirm, rollback events). */
+  /**
+   * How this node installs firmware (`upgrade` commands); absent, they are refused. Its running
+   * version is reported in the state as `firmware_version`.
+   */
+  upgrade?: SystemUpgrade;
+  /** Local copy of the configuration and upgrade decisions (apply, confirm, rollback, upgrade). */
   onEvent?: (event: MeshEvent) => void;
   report: () => NodeReport;
   /** Whether the node is there to report at all (a killed demo node says nothing). @default always */
@@ -79,6 +86,7 @@ export interface NodeReporterOptions<C> {
 export class NodeReporter<C> {
   private link: AgentLink | undefined;
   private service: CommandService<C> | undefined;
+  private upgrades: UpgradeService | undefined;
   private statePending: TimerHandle | undefined;
   private readonly pending: MeshEvent[] = [];
   private dropped = 0;
@@ -115,11 +123,20 @@ export class NodeReporter<C> {
       reconnectPeriodMs: this.o.reconnectPeriodMs,
       logger: this.log,
     });
+    const upgrades = new UpgradeService({
+      node: this.o.node,
+      link,
+      scheduler: this.o.scheduler,
+      system: this.o.upgrade,
+      onEvent: this.o.onEvent,
+      logger: this.log,
+    });
     const service = new CommandService<C>({
       link,
       scheduler: this.o.scheduler,
       transaction: this.o.transaction,
       apply: this.o.apply,
+      upgrade: upgrades,
       onConfirmed: (version, config) => {
         this.o.onConfirmed?.(version, config);
         // The retained state names the running version: bring it up to date now.
@@ -133,6 +150,9 @@ export class NodeReporter<C> {
     link.on('online', () => this.stateSoon());
     this.link = link;
     this.service = service;
+    this.upgrades = upgrades;
+    // The firmware version goes into the first state; an upgrade of the last boot is answered.
+    await upgrades.start();
     await this.publishState();
     this.flushBacklog(link);
   }
@@ -143,6 +163,8 @@ export class NodeReporter<C> {
     this.link = undefined;
     this.service?.stop();
     this.service = undefined;
+    this.upgrades?.stop();
+    this.upgrades = undefined;
     this.statePending?.cancel();
     this.statePending = undefined;
     await link?.close().catch(() => undefined);
@@ -156,11 +178,13 @@ export class NodeReporter<C> {
   async publishState(): Promise<void> {
     const link = this.link;
     if (!link?.connected || this.o.present?.() === false) return;
+    const firmware = this.upgrades?.firmwareVersion;
     await link.publishState({
       node: this.o.node,
       at: this.o.scheduler.now(),
       ...this.o.report(),
       config_version: this.o.transaction.current.version,
+      ...(firmware != null ? { firmware_version: firmware } : {}),
     });
   }
 

@@ -35,7 +35,7 @@ import { MultiWanPolicy } from '../../agent/policy/multi-wan-policy.ts';
 import { toRoutingPlan } from '../../agent/routing-plan.ts';
 import { renderNftRuleset } from '../../platform/linux/nft-ruleset.ts';
 import { wanLayout } from '../../platform/linux/wan-layout.ts';
-import { hostPlatform } from '../host-platform.ts';
+import { hostPlatform, hostSystemUpgrade } from '../host-platform.ts';
 
 function dryRun(cfg: AgentConfig): void {
   const usable = new Map(cfg.wans.map((w) => [w.name, w.tracker.initialState === 'online']));
@@ -257,6 +257,7 @@ export function registerAgent(program: Command): void {
             );
           },
           onEvent: print,
+          upgrade: hostSystemUpgrade(cfg),
           backlog: 1_000,
           report: () => host.report(),
           metrics: () => host.metrics(),

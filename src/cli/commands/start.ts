@@ -83,7 +83,8 @@ export function registerStart(program: Command): void {
         );
       }
       console.log(
-        'Open Faults in the dashboard and cut a gateway’s WANs: watch its clients move. Ctrl-C stops.',
+        'Open Faults in the dashboard and cut a gateway’s WANs: watch its clients move.\n' +
+          'Open Upgrades to roll firmware out in waves with the example images. Ctrl-C stops.',
       );
       const stop = async () => {
         await demo.close();

@@ -7,6 +7,7 @@ import { ensureAdmin } from '../admin-bootstrap.ts';
 import { ConfigPushService } from '../config-push-service.ts';
 import { Ingest } from '../ingest.ts';
 import { ControllerStore } from '../store/controller-store.ts';
+import { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { buildApp } from './app.ts';
 import { LiveHub } from './live-hub.ts';
 
@@ -61,6 +62,13 @@ beforeEach(async () => {
     clock: scheduler,
     site: 'lab',
     pushes,
+    upgrades: new UpgradeCampaignService({
+      store,
+      scheduler,
+      newId: () => 'c1',
+      send: async () => {},
+      publish: () => {},
+    }),
     live: new LiveHub(),
     mqttConnected: () => true,
     ingestStats: () => ingest.stats,

@@ -8,7 +8,7 @@
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
- * GET /metrics, GET /api/live (WebSocket).
+ * the upgrade campaign routes (upgrade-routes.ts), GET /metrics, GET /api/live (WebSocket).
  */
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
@@ -25,18 +25,22 @@ import {
 import { configDiff } from '../config-diff.ts';
 import type { IngestStats } from '../ingest.ts';
 import { FaultTargetError, faultRequestSchema, type DemoFaults } from './demo-faults.ts';
+import type { DemoImage } from './demo-images.ts';
+import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { requireRole, tokenOf } from './auth.ts';
 import type { LiveHub } from './live-hub.ts';
 import { prometheusRegistry } from './prometheus.ts';
+import { registerUpgradeRoutes } from './upgrade-routes.ts';
 
 export interface ApiDeps {
   store: ControllerStore;
   clock: Clock;
   site: string;
   pushes: ConfigPushService;
+  upgrades: UpgradeCampaignService;
   live: LiveHub;
   mqttConnected: () => boolean;
   ingestStats: () => IngestStats;
@@ -50,6 +54,8 @@ export interface ApiDeps {
   publicMetrics?: boolean;
   /** The simulated demo mesh's fault injection, when the controller runs next to one. */
   demo?: DemoFaults;
+  /** The simulated demo mesh's example firmware images. */
+  demoImages?: readonly DemoImage[] | undefined;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
 }
@@ -312,6 +318,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
     return reply.code(202).send({ accepted: body.data, active: deps.demo.active() });
   });
+
+  registerUpgradeRoutes(app, deps, { viewer, admin });
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

@@ -13,6 +13,7 @@ import { MetaRepo } from './meta-repo.ts';
 import { MetricRepo } from './metric-repo.ts';
 import { NodeRepo } from './node-repo.ts';
 import { PushRepo } from './push-repo.ts';
+import { UpgradeRepo } from './upgrade-repo.ts';
 import { UserRepo } from './user-repo.ts';
 
 export class ControllerStore {
@@ -21,6 +22,7 @@ export class ControllerStore {
   readonly alerts: AlertRepo;
   readonly metrics: MetricRepo;
   readonly pushes: PushRepo;
+  readonly upgrades: UpgradeRepo;
   readonly users: UserRepo;
   readonly meta: MetaRepo;
   private readonly rejectStmt;
@@ -32,6 +34,7 @@ export class ControllerStore {
     this.alerts = new AlertRepo(db);
     this.metrics = new MetricRepo(db);
     this.pushes = new PushRepo(db);
+    this.upgrades = new UpgradeRepo(db);
     this.users = new UserRepo(db);
     this.meta = new MetaRepo(db);
     this.rejectStmt = db.prepare(

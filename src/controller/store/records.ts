@@ -53,3 +53,69 @@ export interface NodeRecord {
 export interface StoredEvent extends MeshEvent {
   id: number;
 }
+
+/** A campaign's course: running, then done, stopped (a failure, with the reason) or cancelled. */
+export type CampaignStatus = 'running' | 'done' | 'stopped' | 'cancelled';
+
+/** Where one node of a campaign is. `skipped`: never started, the campaign stopped first. */
+export type UpgradeNodeState = 'pending' | 'upgrading' | 'done' | 'failed' | 'skipped';
+
+/** The step an upgrading node last reported (`sent`: the command is out, no answer yet). */
+export type UpgradeStep =
+  'sent' | 'accepted' | 'downloading' | 'verified' | 'installing' | 'rebooting';
+
+/** A firmware upgrade campaign: one image, its target nodes in waves, and how it went. */
+export interface UpgradeCampaign {
+  id: string;
+  image_url: string;
+  sha256: string;
+  /** The firmware_version the nodes must report once upgraded. */
+  version: string;
+  max_bytes: number | null;
+  /** Nodes of wave 0, upgraded first, alone. */
+  canary: number;
+  wave_size: number;
+  node_timeout_s: number;
+  /** Failures tolerated after the canaries before the campaign stops. */
+  max_failures: number;
+  status: CampaignStatus;
+  reason: string;
+  /** The wave under way (0 is the canaries), or the last one started. */
+  wave: number;
+  /** How many waves there are, canaries included. */
+  waves: number;
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** One node of a campaign. */
+export interface UpgradeCampaignNode {
+  campaign_id: string;
+  node: string;
+  wave: number;
+  /** Order within the campaign. */
+  position: number;
+  state: UpgradeNodeState;
+  step: UpgradeStep | null;
+  reason: string;
+  /** The node's failure code (`checksum`, `image-test`, `timeout`, …) when it failed. */
+  code: string | null;
+  from_version: string | null;
+  /** The version it reported once done. */
+  version: string | null;
+  started_at: number | null;
+  /** When it fails unless it is back running the version. */
+  deadline: number | null;
+  updated_at: number;
+}
+
+/** A campaign in a list: how many of its nodes are in each state. */
+export interface UpgradeCampaignSummary extends UpgradeCampaign {
+  counts: Record<UpgradeNodeState, number>;
+}
+
+export interface UpgradeCampaignDetail extends UpgradeCampaignSummary {
+  nodes: UpgradeCampaignNode[];
+}

@@ -92,4 +92,42 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE nodes ADD COLUMN config_json TEXT;
   ALTER TABLE nodes ADD COLUMN config_at INTEGER;
   `,
+  `
+  CREATE TABLE upgrade_campaigns (
+    id              TEXT PRIMARY KEY,
+    image_url       TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    version         TEXT NOT NULL,
+    max_bytes       INTEGER,
+    canary          INTEGER NOT NULL,
+    wave_size       INTEGER NOT NULL,
+    node_timeout_s  INTEGER NOT NULL,
+    max_failures    INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'done', 'stopped', 'cancelled')),
+    reason          TEXT NOT NULL,
+    wave            INTEGER NOT NULL,
+    waves           INTEGER NOT NULL,
+    requested_by    TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    finished_at     INTEGER
+  );
+  CREATE INDEX upgrade_campaigns_created ON upgrade_campaigns(created_at);
+  CREATE TABLE upgrade_nodes (
+    campaign_id   TEXT NOT NULL REFERENCES upgrade_campaigns(id) ON DELETE CASCADE,
+    node          TEXT NOT NULL,
+    wave          INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'upgrading', 'done', 'failed', 'skipped')),
+    step          TEXT,
+    reason        TEXT NOT NULL,
+    code          TEXT,
+    from_version  TEXT,
+    version       TEXT,
+    started_at    INTEGER,
+    deadline      INTEGER,
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, node)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -9,13 +9,27 @@
 
 import type {
   Alert,
+  CampaignStatus,
   ConfigPush,
   NodeRecord,
   StoredEvent as MeshEvent,
+  UpgradeCampaignDetail,
+  UpgradeCampaignNode,
+  UpgradeCampaignSummary,
+  UpgradeNodeState,
 } from '../../../src/controller/store/records.ts';
+import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
 
 export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState };
+export type {
+  CampaignStatus,
+  DemoImage,
+  UpgradeCampaignDetail,
+  UpgradeCampaignNode,
+  UpgradeCampaignSummary,
+  UpgradeNodeState,
+};
 export type { Severity } from '../../../src/controller/store/records.ts';
 export type WanReport = NodeState['wans'][number];
 export type WanState = WanReport['state'];
@@ -88,7 +102,21 @@ export type LiveChange =
   | { type: 'node'; node: string }
   | { type: 'event'; event: MeshEvent }
   | { type: 'alert'; alert: Alert }
-  | { type: 'push'; push: ConfigPush };
+  | { type: 'push'; push: ConfigPush }
+  | { type: 'upgrade'; id: string; status: CampaignStatus };
+
+/** What POST /api/upgrades takes. */
+export interface CampaignRequestBody {
+  image_url: string;
+  sha256: string;
+  version: string;
+  /** Absent: every online node. */
+  nodes?: string[];
+  canary: number;
+  wave_size: number;
+  node_timeout_s: number;
+  max_failures: number;
+}
 
 export interface ConfigDiffEntry {
   path: string;

@@ -23,11 +23,15 @@ export function EventTimeline({
           <time>{formatTime(e.at)}</time>
           <div>
             <div>
-              {showNode && (
-                <a className="node-link" href={`#/nodes/${encodeURIComponent(e.node)}`}>
-                  {e.node}
-                </a>
-              )}{' '}
+              {showNode &&
+                (e.node === 'controller' ? (
+                  // The controller's own decisions (upgrade campaigns) name no node page.
+                  <span className="node-link">{e.node}</span>
+                ) : (
+                  <a className="node-link" href={`#/nodes/${encodeURIComponent(e.node)}`}>
+                    {e.node}
+                  </a>
+                ))}{' '}
               <span className="kind">{e.kind}</span> <strong>{e.subject}</strong>
               {(e.from !== null || e.to !== null) && (
                 <span className="muted">
