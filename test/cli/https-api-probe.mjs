@@ -1,15 +1,16 @@
 /**
- * Logs in to a controller's HTTPS API, trusting only the given CA file, and prints one GET's
- * JSON body. Plain JavaScript, no dependencies: a test runs it inside a network namespace
+ * Logs in to a controller's HTTPS API, trusting only the given CA file, and prints one request's
+ * JSON body (a GET, or the method and JSON body given after the path). Plain JavaScript, no dependencies: a test runs it inside a network namespace
  * (`ip netns exec NS node https-api-probe.mjs …`) to ask the controller across a link.
  *
  * @example
  * node test/cli/https-api-probe.mjs https://10.77.0.1:8443 ca.pem admin admin-pw /api/nodes
+ * node test/cli/https-api-probe.mjs https://10.77.0.1:8443 ca.pem admin admin-pw /api/upgrades POST '{"…"}'
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 
-const [base, caFile, username, password, path] = process.argv.slice(2);
+const [base, caFile, username, password, path, method = 'GET', body] = process.argv.slice(2);
 const ca = readFileSync(caFile, 'utf8');
 
 function call(method, url, body, token) {
@@ -22,7 +23,7 @@ function call(method, url, body, token) {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () =>
-        res.statusCode === 200
+        res.statusCode >= 200 && res.statusCode < 300
           ? resolve(JSON.parse(text))
           : reject(new Error(`${method} ${url}: ${res.statusCode} ${text}`)),
       );
@@ -34,7 +35,8 @@ function call(method, url, body, token) {
 
 try {
   const { token } = await call('POST', `${base}/api/login`, { username, password });
-  console.log(JSON.stringify(await call('GET', `${base}${path}`, undefined, token)));
+  const payload = body === undefined ? undefined : JSON.parse(body);
+  console.log(JSON.stringify(await call(method, `${base}${path}`, payload, token)));
 } catch (err) {
   console.error(err.message);
   process.exitCode = 1;

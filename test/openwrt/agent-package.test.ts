@@ -10,7 +10,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStage, openwrtUnavailableReason, releaseAll, waitFor } from './harness.ts';
 import { opensslUnavailableReason } from '../mqtt/tls-pki.ts';
-import { NODE_NAME, RouterLab } from './router-lab.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import type { UpgradeCampaignDetail } from '../../src/controller/store/records.ts';
+import { FIRMWARE, NODE_NAME, RouterLab } from './router-lab.ts';
+
+const NEW_FIRMWARE = 'OpenWrt 24.10.0 r28427-6df0e3d02a';
 
 const skip = (await openwrtUnavailableReason()) ?? opensslUnavailableReason();
 
@@ -166,6 +170,66 @@ describe.skipIf(skip !== null)(
       await waitFor('the new version running', pid, 20_000);
       await lab.waitOnline();
     }, 120_000);
+
+    it('takes a firmware upgrade from the controller: checks the image, runs sysupgrade, answers after the "reboot"', async () => {
+      // sysupgrade is the device's own; here a stand-in logs its calls, passes the image test,
+      // and for an install does what the reboot into the new image would: a new release file,
+      // and the agent started again (its configuration and journal kept in /etc/intelli-mesh).
+      await lab.node.writeFile(
+        '/usr/sbin/sysupgrade',
+        [
+          '#!/bin/sh',
+          'echo "$*" >> /tmp/sysupgrade.calls',
+          '[ "$1" = "-T" ] && exit 0',
+          `sed -i "s|^DISTRIB_DESCRIPTION=.*|DISTRIB_DESCRIPTION='${NEW_FIRMWARE}'|" /etc/openwrt_release`,
+          "setsid sh -c 'sleep 1; /etc/init.d/intelli-mesh restart' >/dev/null 2>&1 &",
+          'exit 0',
+          '',
+        ].join('\n'),
+        0o755,
+      );
+      const image = randomBytes(256 * 1024);
+      const base = await lab.serveFiles({ 'firmware.bin': image });
+      const sha256 = createHash('sha256').update(image).digest('hex');
+      const campaign = (body: Record<string, unknown>) =>
+        lab.api('/api/upgrades', 'POST', {
+          image_url: `${base}/firmware.bin`,
+          version: NEW_FIRMWARE,
+          nodes: [NODE_NAME],
+          node_timeout_s: 120,
+          ...body,
+        }) as Promise<{ id: string }>;
+      const finished = (id: string) =>
+        waitFor(
+          `campaign ${id} to end`,
+          async () => {
+            const c = (await lab.api(`/api/upgrades/${id}`)) as UpgradeCampaignDetail;
+            return c.status === 'running' ? undefined : c;
+          },
+          120_000,
+        );
+
+      // A wrong checksum: refused after the download, sysupgrade never runs.
+      const bad = await finished((await campaign({ sha256: 'f'.repeat(64) })).id);
+      expect(bad.status).toBe('stopped');
+      expect(bad.nodes[0]).toMatchObject({ state: 'failed', code: 'checksum' });
+      expect(await inNode('cat /tmp/sysupgrade.calls 2>/dev/null || echo none')).toBe('none\n');
+
+      const good = await finished((await campaign({ sha256 })).id);
+      expect(good.status).toBe('done');
+      expect(good.nodes[0]).toMatchObject({
+        state: 'done',
+        from_version: FIRMWARE,
+        version: NEW_FIRMWARE,
+      });
+      // The image test first, then the install, of the image downloaded to /tmp; never -n.
+      const calls = (await inNode('cat /tmp/sysupgrade.calls')).trim().split('\n');
+      expect(calls).toHaveLength(2);
+      expect(calls[0]).toMatch(/^-T \/tmp\/\S+$/);
+      expect(calls[1]).toBe(calls[0]!.replace('-T ', ''));
+      const node = (await lab.nodes()).find((n) => n.node === NODE_NAME);
+      expect(node).toMatchObject({ online: true, state: { firmware_version: NEW_FIRMWARE } });
+    }, 240_000);
 
     it('stops through its init script: offline at the controller, no routing state left', async () => {
       await lab.node.exec(['/etc/init.d/intelli-mesh', 'stop']);

@@ -21,7 +21,7 @@
  * await lab.destroy();
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,10 +63,13 @@ export interface ApiNode {
   state?: {
     wans: { name: string; state: string; active: boolean }[];
     config_version?: string | null;
+    firmware_version?: string | null;
   };
 }
 
 export class RouterLab {
+  private readonly servers: ChildProcess[] = [];
+
   private constructor(
     readonly node: OpenWrtNode,
     readonly client: Netns,
@@ -130,6 +133,7 @@ export class RouterLab {
     await file('etc/config/network', NETWORK);
     await file('etc/config/firewall', FIREWALL);
     await file('etc/config/mwan3', "config globals 'globals'\n\toption mmx_mask '0x3F00'\n");
+    await file('etc/openwrt_release', RELEASE);
     await file('etc/intelli-mesh/agent.json', JSON.stringify(agentConfig(o), null, 2), 0o600);
     await file('etc/intelli-mesh/mqtt-password', `${password}\n`, 0o600);
     await file('etc/intelli-mesh/ca.pem', await readFile(pki.ca, 'utf8'));
@@ -169,12 +173,38 @@ export class RouterLab {
     return (await this.api('/api/nodes')) as ApiNode[];
   }
 
-  async api(path: string): Promise<unknown> {
+  /** One request to the controller's API as the admin, from the internet side. */
+  async api(path: string, method = 'GET', body?: unknown): Promise<unknown> {
     const { stdout } = await exec('ip', [
       ...['netns', 'exec', this.inet.name, process.execPath, PROBE],
-      ...[`https://${CONTROLLER}:8443`, this.pki.ca, 'admin', ADMIN_PASSWORD, path],
+      ...[`https://${CONTROLLER}:8443`, this.pki.ca, 'admin', ADMIN_PASSWORD, path, method],
+      ...(body === undefined ? [] : [JSON.stringify(body)]),
     ]);
     return JSON.parse(stdout);
+  }
+
+  /**
+   * Serves `files` (name to content) over HTTP from the internet side, at
+   * http://203.0.113.10:8080/<name>, until the lab is destroyed.
+   */
+  async serveFiles(files: Record<string, Buffer>): Promise<string> {
+    const dir = join(this.dir, 'www');
+    await mkdir(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+    const script = `const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
+http.createServer((req, res) => {
+  const f = path.join(${JSON.stringify(dir)}, path.basename(req.url));
+  fs.readFile(f, (err, body) => { if (err) { res.writeHead(404); res.end(); } else { res.writeHead(200, { 'content-length': body.length }); res.end(body); } });
+}).listen(8080, ${JSON.stringify(CONTROLLER)}, () => console.log('listening'));`;
+    const child = spawn('ip', ['netns', 'exec', this.inet.name, process.execPath, '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.servers.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`file server exited with ${code}`)));
+    });
+    return `http://${CONTROLLER}:8080`;
   }
 
   async waitOnline(online = true, timeoutMs = 30_000): Promise<ApiNode> {
@@ -261,6 +291,7 @@ export class RouterLab {
   }
 
   async destroy(): Promise<void> {
+    for (const s of this.servers) s.kill();
     await this.node.stop({ clean: false }).catch(() => undefined);
     await this.controller.stop();
     await this.stopDhcp();
@@ -268,6 +299,17 @@ export class RouterLab {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The firmware the node runs, as OpenWrt's base-files write it. */
+export const FIRMWARE = 'OpenWrt 23.05.5 r24106-10cc5fcd00';
+const RELEASE = `DISTRIB_ID='OpenWrt'
+DISTRIB_RELEASE='23.05.5'
+DISTRIB_REVISION='r24106-10cc5fcd00'
+DISTRIB_TARGET='mediatek/filogic'
+DISTRIB_ARCH='aarch64_cortex-a53'
+DISTRIB_DESCRIPTION='${FIRMWARE}'
+DISTRIB_TAINTS=''
+`;
 
 const NETWORK = `config interface 'loopback'
 	option device 'lo'

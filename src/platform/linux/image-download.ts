@@ -4,6 +4,8 @@
  * checked before the first byte is written, the running count after every chunk, and a
  * partial file is removed on any failure. Used by the OpenWrt system upgrade (the file goes to
  * /tmp, which is RAM on a router: the free-space check is what keeps it from filling memory).
+ * Node's own HTTP client, not fetch: fetch parses HTTP with WebAssembly, which the router's V8
+ * flags leave out (`--lite-mode`), and the agent would die at its first download.
  *
  * @example
  * const image = await downloadImage({ url: 'https://fw.example/img.bin', path: '/tmp/im.img',
@@ -12,6 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { open, rm, statfs } from 'node:fs/promises';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
 import { IntelliMeshError } from '../../core/errors.ts';
 import { DownloadFailedError, ImageTooLargeError } from '../errors.ts';
@@ -32,11 +36,38 @@ async function freeBytes(dir: string): Promise<number | undefined> {
   }
 }
 
-function describe(err: unknown, timeoutMs: number): string {
+function describe(err: unknown, timeoutMs: number, signal: AbortSignal): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError')
+  // Aborted by the deadline: the error is the socket's ("aborted"), the cause is the signal's.
+  if (signal.aborted || e.name === 'TimeoutError' || e.name === 'AbortError')
     return `timed out after ${timeoutMs / 1000} s`;
   return e.cause?.message ?? e.cause?.code ?? e.message;
+}
+
+const MAX_REDIRECTS = 5;
+
+/** One GET, following redirects to http(s) URLs; resolves with the final response. */
+function get(url: URL, signal: AbortSignal, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsGet : httpGet;
+    const req = send(url, { signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (status < 300 || status >= 400 || location === undefined) return resolve(res);
+      res.resume();
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return reject(new Error(`redirected to '${location}', not a URL`));
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        return reject(new Error(`redirected to ${next.protocol}// (only http and https)`));
+      if (redirects === 0) return reject(new Error(`more than ${MAX_REDIRECTS} redirects`));
+      get(next, signal, redirects - 1).then(resolve, reject);
+    });
+    req.once('error', reject);
+  });
 }
 
 export async function downloadImage(o: ImageDownloadOptions): Promise<DownloadedImage> {
@@ -49,24 +80,22 @@ export async function downloadImage(o: ImageDownloadOptions): Promise<Downloaded
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new DownloadFailedError(`image_url ${o.url}: only http:// and https:// are fetched`);
   const signal = AbortSignal.timeout(o.timeoutMs);
-  let response: Response;
+  let body: IncomingMessage;
   try {
-    response = await fetch(url, { signal, redirect: 'follow' });
+    body = await get(url, signal);
   } catch (err) {
-    throw new DownloadFailedError(`${url.href}: ${describe(err, o.timeoutMs)}`, { cause: err });
+    throw new DownloadFailedError(`${url.href}: ${describe(err, o.timeoutMs, signal)}`, { cause: err });
   }
-  const body = response.body;
-  if (!response.ok || !body) {
-    await body?.cancel().catch(() => undefined);
-    throw new DownloadFailedError(
-      `${url.href}: HTTP ${response.status} ${response.statusText}`.trim(),
-    );
+  const status = body.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    body.destroy();
+    throw new DownloadFailedError(`${url.href}: HTTP ${status} ${body.statusMessage ?? ''}`.trim());
   }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const declared = Number(body.headers['content-length'] ?? NaN);
   const dir = dirname(o.path);
   const free = await freeBytes(dir);
   const refuse = async (message: string) => {
-    await body.cancel().catch(() => undefined);
+    body.destroy();
     throw new ImageTooLargeError(message);
   };
   if (Number.isFinite(declared) && declared > o.maxBytes)
@@ -78,11 +107,9 @@ export async function downloadImage(o: ImageDownloadOptions): Promise<Downloaded
   const file = await open(o.path, 'wx', 0o600);
   const hash = createHash('sha256');
   let bytes = 0;
-  const reader = body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const chunk of body) {
+      const value = chunk as Buffer;
       bytes += value.byteLength;
       if (bytes > o.maxBytes)
         throw new ImageTooLargeError(`${url.href}: more than the limit of ${o.maxBytes} bytes`);
@@ -91,14 +118,14 @@ export async function downloadImage(o: ImageDownloadOptions): Promise<Downloaded
     }
     await file.close();
   } catch (err) {
-    await reader.cancel().catch(() => undefined);
+    body.destroy();
     await file.close().catch(() => undefined);
     await rm(o.path, { force: true });
     if (err instanceof IntelliMeshError) throw err;
     if ((err as { code?: string }).code === 'ENOSPC')
       throw new ImageTooLargeError(`${url.href}: ${dir} is full after ${bytes} bytes`);
     throw new DownloadFailedError(
-      `${url.href}: ${describe(err, o.timeoutMs)} after ${bytes} bytes`,
+      `${url.href}: ${describe(err, o.timeoutMs, signal)} after ${bytes} bytes`,
       {
         cause: err,
       },
