@@ -84,7 +84,9 @@ export async function downloadImage(o: ImageDownloadOptions): Promise<Downloaded
   try {
     body = await get(url, signal);
   } catch (err) {
-    throw new DownloadFailedError(`${url.href}: ${describe(err, o.timeoutMs, signal)}`, { cause: err });
+    throw new DownloadFailedError(`${url.href}: ${describe(err, o.timeoutMs, signal)}`, {
+      cause: err,
+    });
   }
   const status = body.statusCode ?? 0;
   if (status < 200 || status >= 300) {
