@@ -14,9 +14,7 @@
  * @example
  * npx tsx bench/failover.ts
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import os from 'node:os';
 import type { MeshEvent } from '../src/core/events.ts';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
@@ -30,6 +28,7 @@ import {
   NetnsLab,
   PROBE_TARGETS,
 } from '../test/platform/netns-lab.ts';
+import { pingStream } from '../test/platform/ping-stream.ts';
 import { meanLoss, type GilbertElliottParams } from './gilbert-elliott.ts';
 import { percentile, round1 } from './percentile.ts';
 import { simulateFalseFailovers } from './failover-sim.ts';
@@ -58,39 +57,6 @@ const channel = (meanBadMs: number): GilbertElliottParams => ({
 });
 
 const round = round1;
-
-/** A client ping stream (10 ms apart) with kernel receive timestamps, in epoch milliseconds. */
-function pingStream(lab: NetnsLab) {
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', lab.client, 'ping', '-n', '-D', '-i', '0.01', '-W', '1', INTERNET],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  const replies: number[] = [];
-  const waiters: { after: number; resolve: (t: number) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(line);
-    if (!m) return;
-    const t = Number(m[1]) * 1000;
-    replies.push(t);
-    for (const w of waiters.splice(0)) {
-      if (t > w.after) w.resolve(t);
-      else waiters.push(w);
-    }
-  });
-  return {
-    /** First reply received after epoch-ms `after`. */
-    firstAfter: (after: number) =>
-      new Promise<number>((resolve) => {
-        const seen = replies.find((t) => t > after);
-        if (seen !== undefined) resolve(seen);
-        else waiters.push({ after, resolve });
-      }),
-    stop: () => child.kill(),
-  };
-}
 
 async function measureLocalWan(kind: 'link_down' | 'blackhole', runs: number): Promise<number[]> {
   const lab = await NetnsLab.create();
@@ -135,7 +101,7 @@ async function measureLocalWan(kind: 'link_down' | 'blackhole', runs: number): P
     await agent.start();
     for (let run = 0; run < runs; run++) {
       // A fresh stream per run: a new ICMP id, so a new connection that follows today's plan.
-      const stream = pingStream(lab);
+      const stream = pingStream(lab.client, INTERNET);
       try {
         await stream.firstAfter(Date.now());
         const [before] = await lab.clientPackets();

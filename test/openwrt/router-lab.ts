@@ -24,7 +24,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
@@ -33,6 +32,8 @@ import { bundleAgent } from '../../src/packaging/openwrt/bundle-agent.ts';
 import { buildIpk, ipkFileName } from '../../src/packaging/openwrt/ipk.ts';
 import { startControllerProcess, type ControllerProcess } from '../cli/controller-process.ts';
 import { makeTestPki, type TestPki } from '../mqtt/tls-pki.ts';
+import { BLACKHOLE_UP0 } from '../platform/netns-lab.ts';
+import { pingStream, type PingStream } from '../platform/ping-stream.ts';
 import { Netns, OpenWrtNode, startDhcpServer, veth, waitFor } from './harness.ts';
 
 const exec = promisify(execFile);
@@ -246,42 +247,14 @@ http.createServer((req, res) => {
     return a1 > a0 ? 1 : b1 > b0 ? 2 : 0;
   }
 
-  /** A 10 ms ping stream from the client, with kernel receive times (epoch ms). */
-  pingStream(): { firstAfter(t: number): Promise<number>; stop(): void } {
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', this.client.name, 'ping', '-n', '-D', '-i', '0.01', '-W', '1', INTERNET],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    const replies: number[] = [];
-    const waiters: { after: number; resolve: (t: number) => void }[] = [];
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(line);
-      if (!m) return;
-      const t = Number(m[1]) * 1000;
-      replies.push(t);
-      for (const w of waiters.splice(0)) {
-        if (t > w.after) w.resolve(t);
-        else waiters.push(w);
-      }
-    });
-    return {
-      firstAfter: (after) =>
-        new Promise((resolve) => {
-          const seen = replies.find((t) => t > after);
-          if (seen !== undefined) resolve(seen);
-          else waiters.push({ after, resolve });
-        }),
-      stop: () => child.kill(),
-    };
+  /** A 10 ms ping stream from the client to the internet address. */
+  pingStream(): PingStream {
+    return pingStream(this.client.name, INTERNET);
   }
 
   /** The ISP silently drops everything from the node; the link stays up. */
   async blackhole(isp: 1 | 2): Promise<void> {
-    await this.isps[isp - 1]!.exec(['nft', '-f', '-'], {
-      input:
-        'table inet fault {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n  iifname "up0" drop\n }\n}\n',
-    });
+    await this.isps[isp - 1]!.exec(['nft', '-f', '-'], { input: BLACKHOLE_UP0 });
   }
 
   async heal(isp: 1 | 2): Promise<void> {

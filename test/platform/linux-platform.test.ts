@@ -46,7 +46,7 @@ platformCompliance(
 );
 
 describe.skipIf(skip !== null)(
-  `Linux platform sticky sources${skip ? ` (skipped: ${skip})` : ''}`,
+  `Linux platform: sticky sources, the node's own traffic${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let lab: NetnsLab;
     let platform: LinuxPlatform;
@@ -99,30 +99,6 @@ describe.skipIf(skip !== null)(
         expect(await lab.carrierOfClientTraffic()).toBe(first);
       }
     }, 30_000);
-  },
-);
-
-describe.skipIf(skip !== null)(
-  `Linux platform: the node's own traffic${skip ? ` (skipped: ${skip})` : ''}`,
-  () => {
-    let lab: NetnsLab;
-    let platform: LinuxPlatform;
-    beforeAll(async () => {
-      lab = await NetnsLab.create();
-      platform = new LinuxPlatform({
-        netns: lab.node,
-        lanDevices: ['lan0'],
-        wans: [
-          { name: 'wan1', device: 'wan1', gateway: '10.91.0.1' },
-          { name: 'wan2', device: 'wan2', gateway: '10.92.0.1' },
-        ],
-      });
-      await platform.setup();
-    }, 30_000);
-    afterAll(async () => {
-      await platform?.close();
-      await lab?.destroy();
-    });
 
     /** Which ISP a ping from the node itself (no bound device) reaches: 1, 2, or 0 when none. */
     async function nodeCarrier(): Promise<0 | 1 | 2> {

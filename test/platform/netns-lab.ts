@@ -50,6 +50,10 @@ export async function labUnavailableReason(): Promise<string | null> {
   return null;
 }
 
+/** An ISP that silently drops everything arriving on its `up0` (from the node); `heal` removes it. */
+export const BLACKHOLE_UP0 =
+  'table inet fault {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n  iifname "up0" drop\n }\n}\n';
+
 let counter = 0;
 
 export class NetnsLab {
@@ -195,10 +199,7 @@ export class NetnsLab {
 
   /** The ISP silently drops everything from the node; the link stays up. */
   async blackhole(isp: 1 | 2): Promise<void> {
-    await sh(
-      ['ip', 'netns', 'exec', this.isps[isp - 1]!, 'nft', '-f', '-'],
-      'table inet fault {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n  iifname "up0" drop\n }\n}\n',
-    );
+    await sh(['ip', 'netns', 'exec', this.isps[isp - 1]!, 'nft', '-f', '-'], BLACKHOLE_UP0);
   }
 
   async heal(isp: 1 | 2): Promise<void> {
