@@ -55,8 +55,18 @@ describe.skipIf(skip !== null)(
       expect(await inNode('test -e /etc/uci-defaults/90-intelli-mesh || echo gone')).toBe('gone\n');
       expect(await inNode('stat -c %a /etc/intelli-mesh')).toBe('700\n');
       await waitFor('the agent running under procd', pid, 20_000);
-      const node = await lab.waitOnline();
-      expect(node.state?.wans.map((w) => [w.name, w.state])).toEqual([
+      await lab.waitOnline();
+      // Presence comes first; the first state report follows once both trackers have decided.
+      const wans = await waitFor(
+        'both WANs up in the state the controller holds',
+        async () => {
+          const n = (await lab.nodes()).find((x) => x.node === NODE_NAME);
+          const seen = n?.state?.wans.map((w) => [w.name, w.state]);
+          return seen?.every(([, state]) => state === 'up') ? seen : undefined;
+        },
+        30_000,
+      );
+      expect(wans).toEqual([
         ['wan', 'up'],
         ['wanb', 'up'],
       ]);
