@@ -47,6 +47,8 @@ export interface ControllerOptions {
   demoImages?: readonly DemoImage[];
   /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** Origins besides its own whose pages may open /api/live. */
+  allowedOrigins?: readonly string[] | undefined;
   logger?: Logger;
 }
 
@@ -130,6 +132,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     demo: options.demo,
     demoImages: options.demoImages,
     https: options.https,
+    allowedOrigins: options.allowedOrigins,
+    logger: log,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
