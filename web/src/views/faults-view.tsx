@@ -1,12 +1,12 @@
 /**
  * The demo's fault panel: kill and restore nodes, cut and restore WANs, degrade and restore
  * links. Present only when the controller runs the simulated demo (GET /api/demo/faults answers);
- * admin only.
+ * operators and admins only.
  */
 import { useEffect, useState } from 'react';
 import { NotFoundError } from '../api/errors.ts';
 import type { FaultAction, FaultTargets } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import { useResource } from '../use-resource.ts';
 
 /** Whether the controller offers the fault API (it is absent outside the simulated demo). */
@@ -36,7 +36,7 @@ export function FaultsView() {
   const faults = useResource<FaultTargets>('/api/demo/faults', () => true);
   const [message, setMessage] = useState<string | null>(null);
   const [loss, setLoss] = useState(30);
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   const t = faults.data?.targets;
 
   const run = (body: { action: FaultAction } & Record<string, unknown>, what: string) => {
@@ -58,7 +58,7 @@ export function FaultsView() {
         <h1>Fault injection</h1>
         <span className="muted">Break the simulated mesh and watch it heal.</span>
       </div>
-      {!admin && <p className="muted">Only admins can inject faults.</p>}
+      {!admin && <p className="muted">Only operators and admins can inject faults.</p>}
       {message && <div className="notice">{message}</div>}
       <div className="grid-3">
         <section className="card">
