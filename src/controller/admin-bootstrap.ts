@@ -27,9 +27,10 @@ export function ensureAdmin(
   const exists = users.exists(ADMIN_USERNAME);
   if (envPassword !== undefined && envPassword !== '') {
     // A new password ends the sessions opened with the old one; the same one keeps them.
-    if (exists && !users.verify(ADMIN_USERNAME, envPassword)) {
+    if (!exists) users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    else if (!users.verify(ADMIN_USERNAME, envPassword)) {
       users.setPassword(ADMIN_USERNAME, envPassword);
-    } else users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    }
     return { username: ADMIN_USERNAME, source: 'environment' };
   }
   if (exists) return { username: ADMIN_USERNAME, source: 'database' };
