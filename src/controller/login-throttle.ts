@@ -7,9 +7,15 @@
  * first, so an attacker cannot flush a blocked account out by trying thousands of throwaway
  * usernames: those are the entries that go. Sans-IO: the caller passes `now`.
  *
+ * An attempt counts as failed from the moment it starts (`attempt`) and is forgiven if the
+ * password was right (`succeeded`): checking a password takes a while, and a thousand
+ * concurrent guesses must not all pass the check before the first failure is recorded.
+ *
  * @example
  * const t = new LoginThrottle();
  * if (!t.allowed('admin', '203.0.113.9', now)) reply429();
+ * t.attempt('admin', '203.0.113.9', now);
+ * if (passwordRight) t.succeeded('admin', '203.0.113.9', now);
  */
 
 export interface LoginThrottleOptions {
@@ -53,6 +59,13 @@ class FailureTable {
 
   clear(key: string): void {
     this.failures.delete(key);
+  }
+
+  /** Takes back the failure counted at `at` (an attempt that turned out right). */
+  forgive(key: string, at: number): void {
+    const times = this.failures.get(key);
+    const i = times?.lastIndexOf(at) ?? -1;
+    if (i >= 0) times!.splice(i, 1);
   }
 
   private recent(key: string, now: number): number[] {
@@ -102,13 +115,23 @@ export class LoginThrottle {
     );
   }
 
-  failed(username: string, address: string, now: number): void {
+  /** Counts an attempt as failed until `succeeded` says otherwise. */
+  attempt(username: string, address: string, now: number): void {
     this.users.failed(username, now);
     this.addresses.failed(address, now);
   }
 
-  /** A correct password clears the username's failures (the address keeps its record). */
-  succeeded(username: string): void {
+  /** Same as `attempt`, for callers that learn of a failure afterwards. */
+  failed(username: string, address: string, now: number): void {
+    this.attempt(username, address, now);
+  }
+
+  /**
+   * A correct password (for the attempt started at `startedAt`): clears the username's failures
+   * and takes back that attempt from the address's budget.
+   */
+  succeeded(username: string, address: string, startedAt: number): void {
     this.users.clear(username);
+    this.addresses.forgive(address, startedAt);
   }
 }

@@ -146,20 +146,20 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (!body.success) return badRequest(reply, 'login body', body.error);
     const { username, password } = body.data;
     const address = request.ip;
-    if (!throttle.allowed(username, address, clock.now())) {
-      const wait = Math.ceil(throttle.retryAfterMs(username, address, clock.now()) / 1000);
+    const started = clock.now();
+    if (!throttle.allowed(username, address, started)) {
+      const wait = Math.ceil(throttle.retryAfterMs(username, address, started) / 1000);
       return reply
         .code(429)
         .header('retry-after', String(wait))
         .send({ error: `too many failed logins; retry in ${wait} s` });
     }
+    // Counted before the (slow) check, so concurrent guesses cannot overrun the budget.
+    throttle.attempt(username, address, started);
     const user = await accounts.verify(username, password);
+    if (!user) return reply.code(401).send({ error: 'wrong username or password' });
+    throttle.succeeded(username, address, started);
     const now = clock.now();
-    if (!user) {
-      throttle.failed(username, address, now);
-      return reply.code(401).send({ error: 'wrong username or password' });
-    }
-    throttle.succeeded(username);
     const token = store.users.openSession(user.username, now, ttl);
     return { token, username: user.username, role: user.role, expires_at: now + ttl };
   });
@@ -387,11 +387,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // The session it was issued for must still be open (not logged out meanwhile).
     const user = issued?.session ? store.users.sessionById(issued.session, clock.now()) : undefined;
     if (!user) {
-      return reply
-        .code(401)
-        .send({
-          error: 'live ticket unknown, used or expired: POST /api/live/ticket for a new one',
-        });
+      return reply.code(401).send({
+        error: 'live ticket unknown, used or expired: POST /api/live/ticket for a new one',
+      });
     }
     request.user = user;
   };
