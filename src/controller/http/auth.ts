@@ -28,6 +28,8 @@ export function hasRole(user: User, role: UserRole): boolean {
   return RANK[user.role] >= RANK[role];
 }
 
+const withArticle = (role: UserRole) => (role === 'viewer' ? `a ${role}` : `an ${role}`);
+
 function refuse(reply: FastifyReply, user: User | undefined, role: UserRole) {
   if (!user) {
     return reply.code(401).send({
@@ -36,7 +38,9 @@ function refuse(reply: FastifyReply, user: User | undefined, role: UserRole) {
   }
   return reply
     .code(403)
-    .send({ error: `${user.username} is a ${user.role}; this needs an ${role} or above` });
+    .send({
+      error: `${user.username} is ${withArticle(user.role)}; this needs ${withArticle(role)} or above`,
+    });
 }
 
 /** A preHandler that admits a logged-in user with at least `role`. */
