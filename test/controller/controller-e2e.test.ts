@@ -51,7 +51,9 @@ async function follow(ctl: RunningController) {
     body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
   });
   const { token } = (await res.json()) as { token: string };
-  const ws = new WebSocket(`${ctl.url.replace('http', 'ws')}/api/live?token=${token}`);
+  const ws = new WebSocket(`${ctl.url.replace('http', 'ws')}/api/live`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const seen: LiveChange[] = [];
   const waiters: { match: (c: LiveChange) => boolean; resolve: (c: LiveChange) => void }[] = [];
   ws.on('message', (data) => {

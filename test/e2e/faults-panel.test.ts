@@ -32,6 +32,7 @@ async function stubController(webRoot: string): Promise<FastifyInstance> {
     role,
     expires_at: Date.now() + 3_600_000,
   }));
+  app.post('/api/live/ticket', async () => ({ ticket: 'tk', expires_at: Date.now() + 30_000 }));
   app.get('/api/live', { websocket: true }, (socket) => {
     socket.send(JSON.stringify({ type: 'hello', site: 'demo', at: Date.now() }));
   });
