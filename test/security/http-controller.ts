@@ -46,6 +46,7 @@ export async function startHttpController(
     webRoot?: string;
     https?: { cert: string; key: string };
     allowedOrigins?: string[];
+    liveSweepMs?: number;
   } = {},
 ): Promise<HttpController> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'im-sec-')), 'controller.db');
@@ -79,6 +80,7 @@ export async function startHttpController(
     webRoot: options.webRoot,
     https: options.https,
     allowedOrigins: options.allowedOrigins,
+    liveSweepMs: options.liveSweepMs,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import { startHttpController, waitUntil, type HttpController } from './http-controller.ts';
 
 let ctl: HttpController | undefined;
@@ -64,6 +65,22 @@ describe('sessions end when they should', () => {
     expect((await me(ctl, ops)).status).toBe(401);
     expect((await me(ctl, admin)).status).toBe(200);
     await ctl.login('ops', 'ops-pw-new-1');
+  });
+
+  it('closes a live socket whose session was ended by another process (the user CLI)', async () => {
+    ctl = await startHttpController({ liveSweepMs: 50 });
+    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    const ops = await ctl.login('ops', 'ops-pw-old');
+    const live = await follow(ctl, ops);
+    // What `intelli-mesh user passwd` does, on its own connection to the same file.
+    const other = ControllerStore.open(ctl.dbPath);
+    other.users.setPassword('ops', 'ops-pw-new-1');
+    other.close();
+    await waitUntil(
+      'the live socket of the ended session to close',
+      () => live.closed !== undefined,
+    );
+    expect(live.closed).toBe(4401);
   });
 
   it('a restart with a new admin password invalidates old tokens; the same password keeps them', async () => {

@@ -73,6 +73,11 @@ export interface ApiDeps {
   https?: { cert: string; key: string } | undefined;
   /** Origins besides the controller's own that may open /api/live (e.g. a reverse proxy's). */
   allowedOrigins?: readonly string[] | undefined;
+  /**
+   * How often open live sockets are checked against their session, to close those that expired
+   * or were ended by another process (`intelli-mesh user passwd`). @default 15 s
+   */
+  liveSweepMs?: number;
   /** Where unexpected (500) errors are logged. */
   logger?: Logger | undefined;
 }
@@ -393,6 +398,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
     request.user = user;
   };
+  const sweep = setInterval(
+    () => deps.live.closeEnded((s) => store.users.sessionById(s, clock.now()) !== undefined),
+    deps.liveSweepMs ?? 15_000,
+  );
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
   app.get('/api/live', { websocket: true, preHandler: liveAuth }, (socket, request) => {
     deps.live.add(socket, request.user);
     socket.send(JSON.stringify({ type: 'hello', site: deps.site, at: clock.now() }));

@@ -34,6 +34,15 @@ export class LiveHub {
     }
   }
 
+  /** Closes the sockets whose session `stillOpen` no longer recognises (expired, revoked elsewhere). */
+  closeEnded(stillOpen: (session: string) => boolean): void {
+    for (const [socket, owner] of this.owners) {
+      if (owner.session !== undefined && !stillOpen(owner.session)) {
+        socket.close(4401, 'session ended');
+      }
+    }
+  }
+
   /** Closes every socket of this user. */
   closeUser(username: string): void {
     for (const [socket, owner] of this.owners) {
