@@ -160,7 +160,9 @@ export function sessionCompliance(name: string, start: () => Promise<SessionBrok
 
     it('reconnects after losing its connection and gets what was queued meanwhile', async () => {
       const connects: boolean[] = [];
-      const { session, seen, clientId } = await open({ reconnectPeriodMs: 1_500 });
+      // Long enough for a node to connect and publish 20 messages while the session is away,
+      // also on a loaded machine where Mosquitto's 210,000-iteration PBKDF2 check takes a while.
+      const { session, seen, clientId } = await open({ reconnectPeriodMs: 4_000 });
       session.on('connect', (present) => connects.push(present));
       const offline = new Promise((resolve) => session.once('offline', resolve));
       await broker.interrupt(clientId);
