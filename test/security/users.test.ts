@@ -5,10 +5,15 @@
  * CLI process. (The dashboard's Users page: dashboard-browser.test.ts.)
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import type { StoredEvent } from '../../src/controller/store/event-repo.ts';
+import { MIGRATIONS } from '../../src/controller/store/schema.ts';
 import type { NodeState } from '../../src/mqtt/messages.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import { startHttpController, type HttpController } from './http-controller.ts';
@@ -181,4 +186,35 @@ describe('users, roles and the timeline', () => {
       expect(reasons.every((r) => /by cli:/.test(r))).toBe(true);
     },
   );
+});
+
+describe('upgrading a database from before the operator role', () => {
+  it('keeps its users and their hashes, and then accepts operators', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'im-sec-mig-')), 'old.db');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.slice(0, -1)) old.exec(m);
+    old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    old
+      .prepare('INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)')
+      .run('admin', 'admin', 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', 1);
+    expect(() =>
+      old
+        .prepare(
+          'INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)',
+        )
+        .run('ops', 'operator', 'x', 1),
+    ).toThrow(/CHECK constraint/);
+    old.close();
+
+    const store = ControllerStore.open(path);
+    try {
+      expect(store.users.list()).toEqual([{ username: 'admin', role: 'admin', created_at: 1 }]);
+      expect(store.users.passwordHash('admin')).toBe('scrypt$16384$8$1$c2FsdA==$aGFzaA==');
+      store.users.insert('ops', 'operator', 'x', 2);
+      expect(store.users.get('ops')?.role).toBe('operator');
+    } finally {
+      store.close();
+    }
+  });
 });
