@@ -284,6 +284,7 @@ describe('controller HTTP API', () => {
     expect(good).toEqual({
       ok: true,
       issues: [],
+      errors: [],
       diff: [
         { path: 'weight', from: 2, to: 3 },
         { path: 'wans.wan.down', from: 5, to: 3 },

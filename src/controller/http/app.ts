@@ -224,11 +224,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     try {
       const issues = deps.pushes.check(body.data.node, body.data.config);
       const current = store.nodes.config(body.data.node)?.config ?? {};
-      return {
+      // 422 when the node would refuse it; `errors` carries each issue's path apart.
+      return reply.code(issues.length === 0 ? 200 : 422).send({
         ok: issues.length === 0,
+        ...(issues.length > 0 ? { error: 'configuration invalid' } : {}),
         issues: issues.map((i) => `${i.path}: ${i.message}`),
+        errors: issues,
         diff: configDiff(current, body.data.config),
-      };
+      });
     } catch (err) {
       if (err instanceof UnknownNodeError) return reply.code(404).send({ error: err.message });
       throw err;
@@ -291,6 +294,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         return reply.code(422).send({
           error: 'configuration invalid',
           issues: err.errors.map((e) => `${e.path}: ${e.message}`),
+          errors: err.errors,
         });
       }
       throw err;
