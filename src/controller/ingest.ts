@@ -230,7 +230,8 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
         const r = q.message;
         if (campaignOfResult(r.id) !== undefined) return [{ type: 'upgrade-result', result: r }];
         const pushId = pushUpdateOf(r.id, r.status);
-        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at)) return [];
+        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at, r.errors))
+          return [];
         const push = store.pushes.get(pushId);
         return push ? [{ type: 'push', push }] : [];
       }

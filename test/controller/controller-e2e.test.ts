@@ -41,6 +41,8 @@ const startCtl = () =>
     scheduler,
     port: 0,
     adminPassword: 'admin-pw',
+    // This fake node runs a toy configuration ({ weight }) that its own validator accepts.
+    validatePush: () => [],
   });
 
 /** Logs in and follows /api/live; `until` resolves on the first change matching. */

@@ -7,13 +7,15 @@ import type { ConfigPush } from './records.ts';
 
 export type { ConfigPush };
 
-interface PushRow extends Omit<ConfigPush, 'config'> {
+interface PushRow extends Omit<ConfigPush, 'config' | 'issues'> {
   config_json: string;
+  issues_json: string | null;
 }
 
-const toPush = ({ config_json, ...rest }: PushRow): ConfigPush => ({
+const toPush = ({ config_json, issues_json, ...rest }: PushRow): ConfigPush => ({
   ...rest,
   config: JSON.parse(config_json) as unknown,
+  issues: issues_json ? (JSON.parse(issues_json) as ConfigPush['issues']) : [],
 });
 
 export class PushRepo {
@@ -27,7 +29,8 @@ export class PushRepo {
       INSERT INTO config_pushes (id, node, version, status, reason, requested_by, created_at, updated_at, config_json)
       VALUES (@id, @node, @version, 'requested', 'sent to the node', @requested_by, @at, @at, @config_json)`);
     this.updateStmt = db.prepare(
-      'UPDATE config_pushes SET status = ?, reason = ?, updated_at = ? WHERE id = ?',
+      `UPDATE config_pushes SET status = ?, reason = ?, updated_at = ?,
+         issues_json = COALESCE(?, issues_json) WHERE id = ?`,
     );
     this.getStmt = db.prepare<[string], PushRow>('SELECT * FROM config_pushes WHERE id = ?');
     this.listStmt = db.prepare<[string | null, string | null, number], PushRow>(`
@@ -43,9 +46,19 @@ export class PushRepo {
     return this.get(p.id)!;
   }
 
-  /** Records a node's answer; returns false for a push this controller never made. */
-  update(id: string, status: string, reason: string, at: number): boolean {
-    return this.updateStmt.run(status, reason, at, id).changes === 1;
+  /**
+   * Records a node's answer, with the issues it found when it gives them (a later answer
+   * without issues keeps them); returns false for a push this controller never made.
+   */
+  update(
+    id: string,
+    status: string,
+    reason: string,
+    at: number,
+    issues?: readonly { path: string; message: string }[],
+  ): boolean {
+    const json = issues && issues.length > 0 ? JSON.stringify(issues) : null;
+    return this.updateStmt.run(status, reason, at, json, id).changes === 1;
   }
 
   get(id: string): ConfigPush | undefined {

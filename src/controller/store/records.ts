@@ -36,6 +36,8 @@ export interface ConfigPush {
   created_at: number;
   updated_at: number;
   config: unknown;
+  /** What the node found wrong when it rejected the push, each issue with its path. */
+  issues: { path: string; message: string }[];
 }
 
 /** A node of the inventory with its latest state. */

@@ -130,4 +130,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (campaign_id, node)
   ) WITHOUT ROWID;
   `,
+  // What a node found wrong in a push it rejected, each issue with its path.
+  `
+  ALTER TABLE config_pushes ADD COLUMN issues_json TEXT;
+  `,
 ];
