@@ -124,9 +124,16 @@ export interface ConfigDiffEntry {
   to: unknown;
 }
 
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
 export interface ValidationResult {
   ok: boolean;
   issues: string[];
+  /** Each issue with its path apart (`policy.members[0].weight`), for showing it at its field. */
+  errors?: ValidationIssue[];
   diff: ConfigDiffEntry[];
 }
 
