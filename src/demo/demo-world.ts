@@ -13,6 +13,7 @@
  * world.report('n7').gateway.selected; // another gateway within a few seconds
  * world.firmware('n7').runningVersion(); // DEMO_FIRMWARE, until an upgrade reboots it
  */
+import { wanFigures } from '../agent/health/wan-figures.ts';
 import { idleReport } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
@@ -289,29 +290,13 @@ export class DemoWorld {
     const reports: WanReport[] = this.wansOf(node).map((w) => {
       const h = health.get(w.name);
       const share = total > 0 ? (shares.find((s) => s.wan === w.name)?.weight ?? 0) / total : 0;
-      const targets = h?.targets ?? [];
-      const latency =
-        targets.length === 0 ? null : targets.reduce((s, t) => s + t.latencyMs, 0) / targets.length;
-      const loss =
-        targets.length === 0
-          ? null
-          : targets.reduce((s, t) => s + t.lossPct, 0) / targets.length / 100;
-      const state: WanReport['state'] = !h
-        ? 'unknown'
-        : h.status === 'online'
-          ? 'up'
-          : h.status === 'offline'
-            ? 'down'
-            : 'degraded';
       const modem = app.modemState(w.name);
       return {
         name: w.name,
         kind: w.kind,
-        state,
+        ...wanFigures(h),
         active: share > 0,
         share: Math.round(share * 1000) / 1000,
-        latency_ms: latency === null ? null : Math.round(latency * 10) / 10,
-        loss: loss === null ? null : Math.min(1, Math.round(loss * 1000) / 1000),
         ...(modem !== undefined
           ? { modem: { state: modem, operator: modem === 'connected' ? 'SimTel' : null } }
           : {}),
