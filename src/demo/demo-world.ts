@@ -17,7 +17,7 @@ import { wanFigures } from '../agent/health/wan-figures.ts';
 import { idleReport } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
-import type { NodeState, WanReport } from '../mqtt/messages.ts';
+import type { NodeMetrics, NodeState, WanReport } from '../mqtt/messages.ts';
 import { addressToMac, macToAddress } from '../routing/address.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import {
@@ -30,6 +30,7 @@ import {
 import type { SystemUpgrade } from '../platform/system-upgrade.ts';
 import { Simulation } from '../sim/simulation.ts';
 import { agentApp, type AgentApp } from './agent-app.ts';
+import { ClientTraffic } from './client-traffic.ts';
 import { DEMO_FIRMWARE, demoImage } from './demo-images.ts';
 import { demoScenario, type DemoLayout, type DemoWan } from './demo-scenario.ts';
 import { SimFaults } from './sim-faults.ts';
@@ -72,6 +73,8 @@ export class DemoWorld {
   readonly sim: Simulation;
   readonly layout: DemoLayout;
   readonly faults: SimFaults;
+  /** The clients' flows, spread over the WANs by the agents' policies. */
+  readonly traffic: ClientTraffic;
   private readonly configs = new Map<string, ParsedRuntimeConfig>();
   private readonly noCoverage = new Set<string>();
   private readonly clients = new Map<string, number>();
@@ -112,6 +115,17 @@ export class DemoWorld {
       this.configs.set(n.name, v.config);
     }
     this.faults = new SimFaults(this, options.wallClock);
+    this.traffic = new ClientTraffic({
+      scheduler: this.sim.scheduler,
+      random: seededRandom(options.seed).fork('demo-traffic'),
+      host: this,
+    });
+    this.traffic.start();
+  }
+
+  /** How many clients the node serves. */
+  clientsOf(node: string): number {
+    return this.clients.get(node) ?? 0;
   }
 
   get nodeNames(): string[] {
@@ -274,6 +288,29 @@ export class DemoWorld {
         tq: o.tq,
       })),
     };
+  }
+
+  /**
+   * What the node would publish as its metrics now: each WAN's probe figures and interface byte
+   * counters, and for a node that reaches the internet through the mesh, its clients' bytes on
+   * the `mesh` uplink.
+   */
+  async metrics(node: string): Promise<Pick<NodeMetrics, 'wans'>> {
+    const wans: NodeMetrics['wans'] = {};
+    const app = this.agent(node);
+    const counters = app
+      ? await app.platform.readCounters(this.wansOf(node).map((w) => w.name))
+      : new Map<string, { rxBytes: number; txBytes: number }>();
+    for (const w of this.report(node).wans) {
+      const c = w.kind === 'mesh' ? this.traffic.meshCounters(node) : counters.get(w.name);
+      if (w.kind === 'mesh' && !c) continue;
+      wans[w.name] = {
+        latency_ms: w.latency_ms ?? null,
+        loss: w.loss ?? null,
+        ...(c ? { rx_bytes: c.rxBytes, tx_bytes: c.txBytes } : {}),
+      };
+    }
+    return { wans };
   }
 
   /** The mesh address rendered as batman-adv does, for logs. */
