@@ -194,3 +194,22 @@ describe('a cut WAN in the API', () => {
     expect(restored.loss).toBe(0);
   }, 60_000);
 });
+
+describe('simulated traffic through the controller', () => {
+  it('every gateway WAN and a mesh node’s uplink have traffic history', async () => {
+    const since = Date.now() - 3_600_000;
+    const rates = (node: string, wan: string) =>
+      get<{ avg: number }[]>(`/api/nodes/${node}/metrics?series=wan.${wan}.rx_bps&since=${since}`);
+    for (const [node, wan] of [
+      ['n0', 'lte'],
+      ['n11', 'wan'],
+      ['n5', 'mesh'],
+    ] as const) {
+      const points = await until(async () => {
+        const p = await rates(node, wan);
+        return p.some((x) => x.avg > 0) ? p : undefined;
+      }, `traffic samples of ${node}/${wan}`);
+      expect(points.length).toBeGreaterThan(0);
+    }
+  }, 30_000);
+});
