@@ -25,11 +25,18 @@ export const wanReportSchema = z.object({
   name,
   kind: z.enum(['ethernet', 'modem', 'mesh']),
   state: z.enum(['up', 'degraded', 'down', 'unknown']),
+  /**
+   * The health tracker's status, as mwan3 names it: `connecting` (recovering, not yet trusted)
+   * and `disconnecting` (failing checks) are both reported as `state: degraded`.
+   */
+  status: z.enum(['online', 'disconnecting', 'offline', 'connecting']).optional(),
   /** Whether the policy currently sends traffic over it. */
   active: z.boolean(),
   /** Share of new flows it carries, 0..1. */
   share: z.number().min(0).max(1).optional(),
+  /** Mean round trip of the last probe cycle; null when nothing answered (a cut WAN). */
   latency_ms: nonNegative.nullable().optional(),
+  /** Loss of the last probe cycle, 0..1 (1 when the WAN is cut). */
   loss: z.number().min(0).max(1).nullable().optional(),
   modem: z
     .object({

@@ -29,6 +29,8 @@ import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
+import { nodeView } from '../node-view.ts';
+import { siteOverview } from '../site-overview.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { requireRole, tokenOf } from './auth.ts';
 import type { LiveHub } from './live-hub.ts';
@@ -56,6 +58,8 @@ export interface ApiDeps {
   demo?: DemoFaults;
   /** The simulated demo mesh's example firmware images. */
   demoImages?: readonly DemoImage[] | undefined;
+  /** How old an online node's state may be before the API calls it stale. @default 90 s */
+  staleAfterMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
 }
@@ -142,26 +146,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/api/health', async () => ({ ok: true, mqtt_connected: deps.mqttConnected() }));
 
+  const nodeViews = () => {
+    const now = clock.now();
+    return store.nodes.list().map((n) => nodeView(n, now, deps.staleAfterMs));
+  };
+
   app.get('/api/overview', { preHandler: viewer }, async () => {
-    const nodes = store.nodes.list();
-    const online = nodes.filter((n) => n.online);
-    const wans = online.flatMap((n) => (n.state?.wans ?? []).filter((w) => w.kind !== 'mesh'));
     const alerts = store.alerts.listOpen();
     return {
       site: deps.site,
-      nodes_total: nodes.length,
-      nodes_online: online.length,
-      gateways: nodes.filter((n) => n.state?.role === 'gateway').length,
-      gateways_announcing: online.filter((n) => n.state?.gateway.announcing).length,
-      wans_total: wans.length,
-      wans_up: wans.filter((w) => w.state === 'up' || w.state === 'degraded').length,
+      ...siteOverview(nodeViews()),
       alerts_open: alerts.length,
       alerts_critical: alerts.filter((a) => a.severity === 'critical').length,
       mqtt_connected: deps.mqttConnected(),
     };
   });
 
-  app.get('/api/nodes', { preHandler: viewer }, async () => store.nodes.list());
+  app.get('/api/nodes', { preHandler: viewer }, async () => nodeViews());
 
   app.get<{ Params: { node: string } }>(
     '/api/nodes/:node',
@@ -170,7 +171,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       const record = store.nodes.get(request.params.node);
       if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
       return {
-        ...record,
+        ...nodeView(record, clock.now(), deps.staleAfterMs),
         alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
         events: store.events.query({ node: record.node, limit: 50 }),
         pushes: store.pushes.list(record.node, 10),

@@ -11,7 +11,6 @@ import type {
   Alert,
   CampaignStatus,
   ConfigPush,
-  NodeRecord,
   StoredEvent as MeshEvent,
   UpgradeCampaignDetail,
   UpgradeCampaignNode,
@@ -20,8 +19,13 @@ import type {
 } from '../../../src/controller/store/records.ts';
 import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
+import type { NodeView, StateFreshness } from '../../../src/controller/node-view.ts';
+import type { SiteCounts } from '../../../src/controller/site-overview.ts';
 
-export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState };
+/** A node as the API serves it: the stored record with its state's age and freshness. */
+type NodeRecord = NodeView;
+
+export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState, StateFreshness };
 export type {
   CampaignStatus,
   DemoImage,
@@ -49,14 +53,8 @@ export interface NodeDetail extends NodeRecord {
   pushes: ConfigPush[];
 }
 
-export interface Overview {
+export interface Overview extends SiteCounts {
   site: string;
-  nodes_total: number;
-  nodes_online: number;
-  gateways: number;
-  gateways_announcing: number;
-  wans_total: number;
-  wans_up: number;
   alerts_open: number;
   alerts_critical: number;
   mqtt_connected: boolean;

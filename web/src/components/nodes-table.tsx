@@ -7,6 +7,7 @@
 import type { NodeRecord } from '../api/types.ts';
 import { formatDuration } from '../lib/format.ts';
 import { wanHealth } from '../lib/status-colour.ts';
+import { asOf, staleClass } from './state-age.tsx';
 
 export function NodesTable({ nodes }: { nodes: NodeRecord[] }) {
   if (nodes.length === 0) return <p className="muted empty">No node has reported yet.</p>;
@@ -34,7 +35,15 @@ export function NodesTable({ nodes }: { nodes: NodeRecord[] }) {
               ? 'own WAN'
               : (s.gateway.selected ?? 'none');
           return (
-            <tr key={n.node} data-node={n.node} className={n.online ? undefined : 'offline'}>
+            // Not live (offline: last known; online: stale): greyed, dated in the tooltip.
+            <tr
+              key={n.node}
+              data-node={n.node}
+              className={
+                [n.online ? '' : 'offline', staleClass(n) ?? ''].join(' ').trim() || undefined
+              }
+              title={asOf(n)}
+            >
               <td>
                 <a href={`#/nodes/${encodeURIComponent(n.node)}`}>{n.node}</a>
               </td>

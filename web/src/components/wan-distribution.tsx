@@ -1,6 +1,7 @@
 /**
  * How traffic is spread: per node with WANs, one bar split by each WAN's share of new flows
- * (coloured by the WAN's state), plus the clients each node serves.
+ * (coloured by the WAN's state), plus the clients each node serves. Only online nodes' shares
+ * are live: an offline node's row is greyed and says it is its last-known share and when.
  *
  * @example
  * <WanDistribution nodes={nodes} />
@@ -8,6 +9,7 @@
 import type { NodeRecord } from '../api/types.ts';
 import { formatPercent } from '../lib/format.ts';
 import { COLOURS, wanHealth } from '../lib/status-colour.ts';
+import { asOf, staleClass } from './state-age.tsx';
 
 export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
   const withWans = nodes.filter((n) => (n.state?.wans ?? []).some((w) => w.kind !== 'mesh'));
@@ -19,11 +21,29 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
       {withWans.map((n) => {
         const wans = n.state!.wans.filter((w) => w.kind !== 'mesh');
         const total = wans.reduce((sum, w) => sum + (w.share ?? 0), 0);
+        const when = asOf(n);
         return (
-          <div key={n.node} className="dist-row">
-            <span className="dist-label">{n.node}</span>
+          <div
+            key={n.node}
+            className={`dist-row ${staleClass(n) ?? ''}`}
+            data-node={n.node}
+            title={
+              when ? `${n.online ? 'stale' : 'offline'}: last-known share, ${when}` : undefined
+            }
+          >
+            <span className="dist-label">
+              {n.node}
+              {when && (
+                <span className="small muted" data-testid="dist-age">
+                  {' '}
+                  {n.online ? 'stale' : 'offline'}, {when}
+                </span>
+              )}
+            </span>
             <div className="bar">
-              {total === 0 ? (
+              {!n.online ? (
+                <div className="seg none">offline: carries no traffic</div>
+              ) : total === 0 ? (
                 <div className="seg none">no WAN carrying traffic</div>
               ) : (
                 wans
@@ -48,7 +68,7 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
       })}
       <h3>Clients per node</h3>
       {nodes.map((n) => (
-        <div key={n.node} className="dist-row">
+        <div key={n.node} className={`dist-row ${staleClass(n) ?? ''}`} title={asOf(n)}>
           <span className="dist-label">{n.node}</span>
           <div className="bar thin">
             <div

@@ -1,0 +1,42 @@
+/**
+ * A node as the API shows it: its stored record plus how old its state is and whether that
+ * state is live. The state of an offline node is its last-known one, never live; the state of
+ * an online node that stopped reporting it (more than `staleAfterMs`) is stale.
+ *
+ * The age is measured from the node's own timestamp (`state_at`), so a retained report the
+ * broker hands over after a controller restart reads as old as it is.
+ *
+ * @example
+ * nodeView(record, clock.now()); // { ...record, state_age_ms: 1200, state_freshness: 'live' }
+ */
+import type { NodeRecord } from './store/records.ts';
+
+/** Three missed reports of an agent on its default 30 s period. */
+export const STATE_STALE_AFTER_MS = 90_000;
+
+/** `live`: online and recent; `stale`: online but not reported lately; `last-known`: offline. */
+export type StateFreshness = 'live' | 'stale' | 'last-known';
+
+export interface NodeView extends NodeRecord {
+  /** Milliseconds since the node took its state; null when it never reported one. */
+  state_age_ms: number | null;
+  /** Whether `state` describes the present; null when the node never reported a state. */
+  state_freshness: StateFreshness | null;
+}
+
+export function nodeView(
+  record: NodeRecord,
+  now: number,
+  staleAfterMs = STATE_STALE_AFTER_MS,
+): NodeView {
+  if (!record.state || record.state_at === null)
+    return { ...record, state_age_ms: null, state_freshness: null };
+  // A node clock slightly ahead of the controller's must not give a negative age.
+  const age = Math.max(0, now - record.state_at);
+  const freshness: StateFreshness = !record.online
+    ? 'last-known'
+    : age > staleAfterMs
+      ? 'stale'
+      : 'live';
+  return { ...record, state_age_ms: age, state_freshness: freshness };
+}
