@@ -32,6 +32,8 @@ export interface LinkRuleOptions {
   openAfterMs: number;
   /** How long it must stay good before the alert closes, ms. @default 6000 */
   closeAfterMs: number;
+  /** Links of a node up for less than this are not judged yet (their TQ still climbs), ms. @default 20000 */
+  bootGraceMs: number;
 }
 
 export interface FlapRuleOptions {
@@ -62,6 +64,7 @@ export const DEFAULT_LINK_RULE: LinkRuleOptions = {
   tqClose: 130,
   openAfterMs: 2_000,
   closeAfterMs: 6_000,
+  bootGraceMs: 20_000,
 };
 
 /** A figure out of range: the controller refuses to start rather than alert on nonsense. */
@@ -85,8 +88,8 @@ export function resolveAlertRuleOptions(input: AlertRuleOptionsInput = {}): Aler
     `link TQ: need 0 <= tqOpen (${link.tqOpen}) <= tqClose (${link.tqClose}) <= 255`,
   );
   check(
-    link.openAfterMs >= 0 && link.closeAfterMs >= 0,
-    'link openAfterMs/closeAfterMs must be >= 0',
+    link.openAfterMs >= 0 && link.closeAfterMs >= 0 && link.bootGraceMs >= 0,
+    'link openAfterMs, closeAfterMs and bootGraceMs must be >= 0',
   );
   check(
     Number.isInteger(flap.maxChanges) && flap.maxChanges >= 1,

@@ -71,6 +71,19 @@ describe('LinkDegradedRule', () => {
     expect(drive(new LinkDegradedRule(DEFAULT_LINK_RULE), 0, 5_000, 0, 0)).toEqual([]);
   });
 
+  it('leaves the links of a node that just booted alone until its boot grace is over', () => {
+    const rule = new LinkDegradedRule(DEFAULT_LINK_RULE);
+    const ops = [];
+    for (let t = 100_000; t < 130_000; t += 1000) {
+      const uptime = (t - 100_000) / 1000;
+      const a = rule.onState({ ...state('a', 'b', 60, 0), uptime_s: uptime }, t);
+      const b = rule.onState(state('b', 'a', 60, 0), t + 500);
+      ops.push(...[...a, ...b].map((op) => ({ t, op: op.op })));
+    }
+    // Grace until a is 20 s up (t = 120 s), then the 2 s hold.
+    expect(ops).toEqual([{ t: 122_000, op: 'open' }]);
+  });
+
   it('closes the alerts of a node that went offline and does not judge its links meanwhile', () => {
     const rule = new LinkDegradedRule(DEFAULT_LINK_RULE);
     drive(rule, 0, 5_000, 240, 0.5);

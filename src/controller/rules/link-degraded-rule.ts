@@ -27,6 +27,8 @@ interface LinkTrack {
 export class LinkDegradedRule {
   /** The latest neighbour view of each online node. */
   private readonly views = new Map<string, NeighbourView>();
+  /** When each node booted (controller clock), from its reported uptime. */
+  private readonly bootedAt = new Map<string, number>();
   private readonly tracks = new Map<string, LinkTrack>();
 
   /** `openKeys`: alerts of this rule still open in the store (a restarted controller). */
@@ -43,11 +45,22 @@ export class LinkDegradedRule {
   /** A node's state: judges every link it reports, with the other end's latest view. */
   onState(state: NodeState, at: number): RuleOp[] {
     this.views.set(state.node, { node: state.node, neighbours: state.neighbours });
+    this.bootedAt.set(state.node, at - state.uptime_s * 1000);
     const ops: RuleOp[] = [];
     const judged = new Set<string>();
     for (const nb of state.neighbours) {
       const other = this.views.get(nb.node);
       if (!other) continue; // offline or never heard: not judged
+      // A link of a node that just booted is still being measured: its TQ climbs from nothing.
+      if (this.young(state.node, at) || this.young(nb.node, at)) {
+        judged.add(
+          keyOf({
+            source: state.node < nb.node ? state.node : nb.node,
+            target: state.node < nb.node ? nb.node : state.node,
+          }),
+        );
+        continue;
+      }
       for (const link of linkQualities([this.views.get(state.node)!, other])) {
         const key = keyOf(link);
         judged.add(key);
@@ -79,6 +92,10 @@ export class LinkDegradedRule {
       if (track.open) ops.push({ op: 'close', key });
     }
     return ops;
+  }
+
+  private young(node: string, at: number): boolean {
+    return at - (this.bootedAt.get(node) ?? Number.NEGATIVE_INFINITY) < this.o.bootGraceMs;
   }
 
   private judge(key: string, link: LinkQuality, at: number): RuleOp | undefined {
@@ -141,7 +158,7 @@ function measure(l: LinkQuality): {
   };
 }
 
-function keyOf(l: LinkQuality): string {
+function keyOf(l: { source: string; target: string }): string {
   return `${LINK_DEGRADED}:${l.source}|${l.target}`;
 }
 
