@@ -21,7 +21,10 @@ import {
   type NodeMetrics,
 } from '../mqtt/messages.ts';
 import { parseNodeTopic } from '../mqtt/topics.ts';
-import { alertOps, type IngestedMessage } from './alert-rules.ts';
+import { alertOps, type AlertOp, type IngestedMessage } from './alert-rules.ts';
+import { resolveAlertRuleOptions, type AlertRuleOptions } from './rules/alert-rule-options.ts';
+import type { RuleOp } from './rules/rule-op.ts';
+import { TimeAlertRules } from './rules/time-alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
 import { TrafficRates } from './traffic-rates.ts';
 import type { Alert } from './store/alert-repo.ts';
@@ -63,6 +66,19 @@ export interface IngestOptions {
   scheduler: Scheduler;
   /** Longest a change waits before it is announced. @default 20 */
   flushMs?: number;
+  /** Thresholds of the degraded-link and gateway-flapping rules. @default resolveAlertRuleOptions() */
+  alertRules?: AlertRuleOptions;
+}
+
+/**
+ * An alert that opened or closed, announced once committed (event `alert`, synchronously after
+ * the batch's commit, before the batched `change`): for notifications and the timeline.
+ */
+export interface AlertTransition {
+  op: 'opened' | 'closed';
+  alert: Alert;
+  /** Nodes whose own failure would explain the alert (empty when the alert names its cause). */
+  related: readonly string[];
 }
 
 export interface IngestStats {
@@ -71,7 +87,10 @@ export interface IngestStats {
   batches: number;
 }
 
-export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
+export class Ingest extends EventEmitter<{
+  change: [LiveChange[]];
+  alert: [AlertTransition];
+}> {
   readonly stats: IngestStats = { accepted: 0, rejected: 0, batches: 0 };
   private pending: LiveChange[] = [];
   private timer: TimerHandle | undefined;
@@ -79,10 +98,17 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   // Derived from consecutive reports; a batch rolled back and retried one by one loses at most
   // one rate point per WAN (the raw counters are never stored, so nothing else depends on it).
   private readonly traffic = new TrafficRates();
+  private readonly timeRules: TimeAlertRules;
+  /** Alert transitions of the transaction under way; announced only once it commits. */
+  private transitions: AlertTransition[] = [];
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
+    this.timeRules = new TimeAlertRules(
+      options.alertRules ?? resolveAlertRuleOptions(),
+      options.store.alerts.listOpen().map((a) => a.key),
+    );
   }
 
   /**
@@ -106,16 +132,23 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       decoded[i] = this.decode(batch[i]!.topic, batch[i]!.payload, now);
     }
     let changes: LiveChange[];
+    const committed: AlertTransition[] = [];
     try {
       changes = this.options.store.transaction(() => this.writeAll(decoded, now));
+      committed.push(...this.transitions);
     } catch (err) {
+      this.transitions = [];
       // One message the store cannot take must not hold the others back: isolate it.
       if (batch.length === 1) throw err;
       changes = [];
       for (const one of decoded) {
         changes.push(...this.writeIsolated(one, now));
+        committed.push(...this.transitions);
+        this.transitions = [];
       }
     }
+    this.transitions = [];
+    for (const t of committed) this.emit('alert', t);
     if (changes.length === 0) return;
     for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
@@ -182,6 +215,7 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     try {
       return this.options.store.transaction(() => this.writeAll([q], now));
     } catch (err) {
+      this.transitions = [];
       if ('refused' in q) throw err;
       const topic = `intelli-mesh/${q.site}/node/${q.message.node}/${q.channel}`;
       // If even the refusal cannot be written the store is unusable: let it throw.
@@ -241,14 +275,25 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   private applyAlerts(q: IngestedMessage, at: number): LiveChange[] {
     const { alerts } = this.options.store;
     const changes: LiveChange[] = [];
-    for (const op of alertOps(q)) {
+    const ops: (AlertOp | RuleOp)[] = [...alertOps(q), ...this.timeRules.ops(q, at)];
+    for (const op of ops) {
       if (op.op === 'open') {
         const id = alerts.open(op.alert, at);
         const alert = id !== undefined ? alerts.get(id) : undefined;
-        if (alert) changes.push({ type: 'alert', alert });
+        if (alert) {
+          changes.push({ type: 'alert', alert });
+          this.transitions.push({
+            op: 'opened',
+            alert,
+            related: 'related' in op ? op.related : [],
+          });
+        }
       } else {
         const closed = alerts.close(op.key, at);
-        if (closed) changes.push({ type: 'alert', alert: closed });
+        if (closed) {
+          changes.push({ type: 'alert', alert: closed });
+          this.transitions.push({ op: 'closed', alert: closed, related: [] });
+        }
       }
     }
     return changes;

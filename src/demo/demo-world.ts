@@ -277,11 +277,15 @@ export class DemoWorld {
         bandwidth_up_kbit: announcement.mode === 'server' ? announcement.bandwidthUpKbit : 0,
         selected: app.selectedGateway,
       },
-      neighbours: engine.neighboursJson(now).map((nb) => ({
-        node: nameOf(nb.neigh_address),
-        tq: tqOf.get(nb.neigh_address) ?? 0,
-        last_seen_ms: nb.last_seen_msecs,
-      })),
+      neighbours: engine.neighboursJson(now).map((nb) => {
+        const loss = engine.recentLoss(macToAddress(nb.neigh_address) ?? -1, now);
+        return {
+          node: nameOf(nb.neigh_address),
+          tq: tqOf.get(nb.neigh_address) ?? 0,
+          last_seen_ms: nb.last_seen_msecs,
+          ...(loss !== undefined ? { loss: Math.round(loss * 1000) / 1000 } : {}),
+        };
+      }),
       routes: best.map((o) => ({
         destination: nameOf(o.orig_address),
         next_hop: nameOf(o.neigh_address),

@@ -54,6 +54,12 @@ export const neighbourReportSchema = z.object({
   node: name,
   tq: z.number().int().min(0).max(255),
   last_seen_ms: nonNegative,
+  /**
+   * Share of the neighbour's last few OGMs (about 8 s) this node missed, 0..1: the link's loss
+   * towards this node now, where TQ averages the last 64. Absent when the node cannot tell
+   * (batctl shows no such figure).
+   */
+  loss: z.number().min(0).max(1).optional(),
 });
 
 export const stateSchema = z.object({

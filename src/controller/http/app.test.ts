@@ -161,13 +161,28 @@ describe('controller HTTP API', () => {
         source: 'a',
         target: 'b',
         cost: 2.833,
-        properties: { tq_source_target: null, tq_target_source: 90, tq: 90 },
+        properties: {
+          tq_source_target: null,
+          tq_target_source: 90,
+          tq: 90,
+          loss_source_target: null,
+          loss_target_source: null,
+          loss: null,
+        },
       },
       {
         source: 'a',
         target: 'gw',
-        cost: 1.275,
-        properties: { tq_source_target: 200, tq_target_source: 180, tq: 200 },
+        // The worse direction rules: 180, not 200.
+        cost: 1.417,
+        properties: {
+          tq_source_target: 200,
+          tq_target_source: 180,
+          tq: 180,
+          loss_source_target: null,
+          loss_target_source: null,
+          loss: null,
+        },
       },
     ]);
     const overview = (await app.inject({ url: '/api/overview', headers: auth(body.token) })).json();

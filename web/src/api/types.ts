@@ -78,7 +78,16 @@ export interface NetJsonLink {
   source: string;
   target: string;
   cost: number;
-  properties: { tq?: number; tq_source_target?: number | null; tq_target_source?: number | null };
+  properties: {
+    /** The worse direction's TQ. */
+    tq?: number;
+    tq_source_target?: number | null;
+    tq_target_source?: number | null;
+    /** The worse direction's loss over the last 8 OGMs, 0..1 (null: not measured). */
+    loss?: number | null;
+    loss_source_target?: number | null;
+    loss_target_source?: number | null;
+  };
 }
 
 export interface NetworkGraph {

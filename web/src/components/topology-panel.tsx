@@ -64,6 +64,7 @@ export function TopologyPanel({
             <tr>
               <th>Link</th>
               <th>TQ</th>
+              <th>Loss</th>
               <th>Status</th>
               <th>Internet traffic of</th>
             </tr>
@@ -80,8 +81,15 @@ export function TopologyPanel({
                   {l.source} — {l.target}
                 </td>
                 <td>{l.tq ?? '–'}</td>
+                <td>{l.loss == null ? '–' : `${Math.round(l.loss * 100)} %`}</td>
                 <td>
                   <span className={`pill ${pillClass(l.status)}`}>{l.status}</span>
+                  {l.recovering && (
+                    <span title="Loss is back to normal; the TQ average refills over 64 OGMs (about 30 s)">
+                      {' '}
+                      recovering
+                    </span>
+                  )}
                 </td>
                 <td>{l.uplinkOf.join(', ') || '–'}</td>
               </tr>
