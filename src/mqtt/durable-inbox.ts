@@ -42,6 +42,8 @@ export interface DurableInboxStats {
   replayed: number;
   /** Journal writes that failed; their messages were not acknowledged. */
   failedWrites: number;
+  /** Entries of an earlier run on topics the ingest session does not subscribe to, removed. */
+  discarded: number;
 }
 
 export interface DurableInbox {
@@ -59,7 +61,18 @@ interface Waiting {
 export function attachDurableInbox(aedes: Aedes, options: DurableInboxOptions): DurableInbox {
   const { journal } = options;
   const log = options.logger ?? silentLogger;
-  const stats: DurableInboxStats = { journaled: 0, acknowledged: 0, replayed: 0, failedWrites: 0 };
+  const stats: DurableInboxStats = {
+    journaled: 0,
+    acknowledged: 0,
+    replayed: 0,
+    failedWrites: 0,
+    discarded: 0,
+  };
+  // What the ingest session subscribes to, once it has: a message it will never receive is never
+  // acknowledged by it, so journaling it would only grow the file. Until then, everything.
+  let ingestFilters: string[] | undefined;
+  const forIngest = (topic: string) =>
+    ingestFilters === undefined || ingestFilters.some((f) => topicMatches(f, topic));
   // Aedes copies a message for each subscriber but keeps its payload Buffer, and hands the
   // acknowledged copy to the 'ack' event: the Buffer is what ties an acknowledgement to its entry.
   const entryOf = new WeakMap<Buffer, number>();
@@ -110,7 +123,13 @@ export function attachDurableInbox(aedes: Aedes, options: DurableInboxOptions): 
   const authorize = aedes.authorizePublish.bind(aedes);
   aedes.authorizePublish = (client, packet, done) => {
     authorize(client, packet, (err) => {
-      if (err || !client || packet.qos !== 1 || !options.isJournaled(client)) {
+      if (
+        err ||
+        !client ||
+        packet.qos !== 1 ||
+        !options.isJournaled(client) ||
+        !forIngest(packet.topic)
+      ) {
         done(err);
         return;
       }
@@ -135,10 +154,22 @@ export function attachDurableInbox(aedes: Aedes, options: DurableInboxOptions): 
     schedule();
   });
 
-  aedes.on('subscribe', (_subs, client) => {
-    if (replayed || closed || !client || !options.isIngest(client)) return;
+  aedes.on('subscribe', (subs, client) => {
+    if (closed || !client || !options.isIngest(client)) return;
+    ingestFilters = [...(ingestFilters ?? []), ...subs.map((s) => s.topic)];
+    if (replayed) return;
     replayed = true;
-    const entries = journal.pending();
+    const all = journal.pending();
+    const stale = all.filter((e) => !forIngest(e.topic));
+    if (stale.length > 0) {
+      journal.remove(stale.map((e) => e.id));
+      stats.discarded += stale.length;
+      log.warn(
+        { messages: stale.length, topics: [...new Set(stale.map((e) => e.topic))].slice(0, 5) },
+        'broker journal: discarding messages on topics the controller does not subscribe to',
+      );
+    }
+    const entries = all.filter((e) => forIngest(e.topic));
     if (entries.length === 0) return;
     log.warn(
       { messages: entries.length },
@@ -164,4 +195,16 @@ export function attachDurableInbox(aedes: Aedes, options: DurableInboxOptions): 
       journal.close();
     },
   };
+}
+
+/** MQTT filter matching: `+` is one level, a final `#` any number (including none). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return i === f.length - 1;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
 }

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { startController } from '../../src/controller/controller.ts';
 import { BrokerJournal } from '../../src/mqtt/broker-journal.ts';
+import { topicMatches } from '../../src/mqtt/durable-inbox.ts';
 import { CredentialStore } from '../../src/mqtt/credential-store.ts';
 import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
@@ -102,6 +103,8 @@ describe('the broker journal', () => {
     earlier.append([
       { topic: TOPIC, payload: Buffer.from(event('left-1')) },
       { topic: TOPIC, payload: Buffer.from(event('left-2')) },
+      // Not the controller's site: never acknowledged by it, so dropped rather than kept forever.
+      { topic: nodeTopic('elsewhere', 'node-1', 'events'), payload: Buffer.from(event('other')) },
     ]);
     earlier.close();
     const { ctl } = await s.start();
@@ -113,5 +116,19 @@ describe('the broker journal', () => {
         .sort(),
     ).toEqual(['left-1', 'left-2']);
     await until('an empty journal', () => s.journalCount() === 0);
+  });
+});
+
+describe('topicMatches', () => {
+  it.each([
+    ['intelli-mesh/lab/node/+/#', 'intelli-mesh/lab/node/n1/events', true],
+    ['intelli-mesh/lab/node/+/#', 'intelli-mesh/lab/node/n1/command/result', true],
+    ['intelli-mesh/lab/node/+/#', 'intelli-mesh/other/node/n1/events', false],
+    ['a/+', 'a/b/c', false],
+    ['a/#', 'a', true],
+    ['a/b', 'a/b', true],
+    ['a/b', 'a', false],
+  ])('%s matches %s: %s', (filter, topic, expected) => {
+    expect(topicMatches(filter, topic)).toBe(expected);
   });
 });
