@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { isWildcard, urlHost } from '../core/net-address.ts';
+import type { BrokerHealth } from '../mqtt/broker-supervisor.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
@@ -47,6 +48,8 @@ export interface ControllerOptions {
   demoImages?: readonly DemoImage[];
   /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** The embedded broker's health, for /api/health; absent with an external broker. */
+  brokerHealth?: (() => BrokerHealth) | undefined;
   logger?: Logger;
 }
 
@@ -130,6 +133,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     demo: options.demo,
     demoImages: options.demoImages,
     https: options.https,
+    brokerHealth: options.brokerHealth,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

@@ -18,7 +18,7 @@ import {
 
 export interface BrokerWorkerData extends Pick<
   EmbeddedBrokerOptions,
-  'hosts' | 'port' | 'wsPort' | 'tls'
+  'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath'
 > {
   users: StoredUser[];
 }
@@ -50,6 +50,7 @@ try {
     port: data.port,
     wsPort: data.wsPort,
     tls: data.tls,
+    journalPath: data.journalPath,
     logger: {
       debug: forward('debug'),
       info: forward('info'),

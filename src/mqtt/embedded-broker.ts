@@ -27,6 +27,8 @@ import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import type { CredentialStore } from './credential-store.ts';
+import { BrokerJournal } from './broker-journal.ts';
+import { attachDurableInbox, type DurableInbox } from './durable-inbox.ts';
 import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
 import type { Principal } from './principal.ts';
 
@@ -85,6 +87,12 @@ export interface EmbeddedBrokerOptions {
   tls?: BrokerTlsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
+  /**
+   * SQLite file where a node's QoS 1 messages are kept from before their PUBACK until the
+   * controller's ingest acknowledged them (see `durable-inbox.ts`). @default none: a crash loses
+   * what was acknowledged but not yet stored
+   */
+  journalPath?: string | undefined;
   logger?: Logger;
 }
 
@@ -155,6 +163,17 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
+  const inbox: DurableInbox | undefined =
+    options.journalPath === undefined
+      ? undefined
+      : attachDurableInbox(aedes, {
+          journal: BrokerJournal.open(options.journalPath),
+          isJournaled: (client) => principals.get(client)?.role === 'node',
+          isIngest: (client) =>
+            principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),
+          logger: log,
+        });
+
   const servers: (Server | HttpServer)[] = [];
   const sockets: WebSocketServer[] = [];
   const listeners: BrokerListener[] = [];
@@ -164,6 +183,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // The plain listener is not optional: the controller's own session (mqtt:// only) uses it.
   if (hosts.length === 0 || tlsHosts.length === 0) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    inbox?.close();
     throw new BrokerAddressMissingError(
       `no listen address for the ${hosts.length === 0 ? 'mqtt://' : 'mqtts://'} listener`,
     );
@@ -237,6 +257,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     }
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    inbox?.close();
     await Promise.all(servers.map(closeServer));
     throw err;
   }
@@ -258,6 +279,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       closing ??= (async () => {
         for (const wss of sockets) for (const client of wss.clients) client.terminate();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        inbox?.close();
         await Promise.all(servers.map(closeServer));
       })();
       return closing;

@@ -23,11 +23,8 @@ import { RealScheduler } from '../../core/real-scheduler.ts';
 import { IntelliMeshError } from '../../core/errors.ts';
 import { startController } from '../../controller/controller.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
-import {
-  BrokerStartError,
-  startBrokerThread,
-  type BrokerThread,
-} from '../../mqtt/broker-thread.ts';
+import { BrokerStartError } from '../../mqtt/broker-thread.ts';
+import { brokerJournalPath, startControllerBroker } from '../controller-broker.ts';
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
 import {
@@ -55,6 +52,7 @@ interface ControllerFlags extends BrokerFlags {
   httpTlsCert?: string;
   httpTlsKey?: string;
   publicMetrics?: boolean;
+  mqttInProcess?: boolean;
 }
 
 export function registerController(program: Command): void {
@@ -86,6 +84,12 @@ export function registerController(program: Command): void {
       listenAddresses,
     )
     .option('--credentials <file>', 'embedded broker users (YAML; see `intelli-mesh mqtt-user`)')
+    .addOption(
+      new Option(
+        '--mqtt-in-process',
+        "run the embedded broker in the controller's event loop, not on a thread of its own",
+      ),
+    )
     .option('--http-tls-cert <file>', 'serve the API and dashboard over HTTPS: PEM certificate')
     .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .addOption(new Option('--public-metrics', 'serve /metrics without a token'))
@@ -110,7 +114,7 @@ export function registerController(program: Command): void {
             })
           : undefined;
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-      let broker: BrokerThread | undefined;
+      let broker: Awaited<ReturnType<typeof startControllerBroker>> | undefined;
       let mqttUrl = flags.mqttUrl;
       let mqttPassword = process.env.INTELLI_MESH_MQTT_PASSWORD ?? '';
       if (!mqttUrl) {
@@ -123,17 +127,20 @@ export function registerController(program: Command): void {
           password_hash: hashPassword(mqttPassword),
         };
         const credentials = base ? base.with(own) : CredentialStore.fromUsers([own]);
-        // On its own thread: the broker's per-message work would otherwise halve ingest.
-        broker = await startBrokerThread({ credentials, ...plan.options, logger: log }).catch(
-          (err: unknown) => {
-            if (!(err instanceof BrokerStartError) || !err.listen) throw err;
-            throw new BrokerStartError(
-              `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
-              { cause: err },
-              err.listen,
-            );
-          },
-        );
+        broker = await startControllerBroker({
+          credentials,
+          ...plan.options,
+          journalPath: brokerJournalPath(flags.db),
+          inProcess: flags.mqttInProcess === true,
+          logger: log,
+        }).catch((err: unknown) => {
+          if (!(err instanceof BrokerStartError) || !err.listen) throw err;
+          throw new BrokerStartError(
+            `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
+            { cause: err },
+            err.listen,
+          );
+        });
         mqttUrl = broker.url;
       } else if (!mqttPassword) {
         throw new IntelliMeshError('--mqtt-url needs the password in INTELLI_MESH_MQTT_PASSWORD');
@@ -152,6 +159,7 @@ export function registerController(program: Command): void {
         webRoot,
         publicMetrics: flags.publicMetrics,
         https: https && { cert: https.cert, key: https.key },
+        brokerHealth: broker?.health,
         logger: log,
       }).catch(async (err: unknown) => {
         // The broker thread would keep the process alive after the error is printed.

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { zodIssueLines } from '../../core/validation-path.ts';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
+import type { BrokerHealth } from '../../mqtt/broker-supervisor.ts';
 import {
   InvalidConfigError,
   UnknownNodeError,
@@ -35,6 +36,7 @@ import type { ControllerStore } from '../store/controller-store.ts';
 import { requireRole, tokenOf } from './auth.ts';
 import type { LiveHub } from './live-hub.ts';
 import { prometheusRegistry } from './prometheus.ts';
+import { registerHealth } from './health.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 
 export interface ApiDeps {
@@ -48,6 +50,8 @@ export interface ApiDeps {
   ingestStats: () => IngestStats;
   /** The MQTT session's counters, for /metrics. */
   mqttStats?: () => Readonly<BatchingSessionStats>;
+  /** The embedded broker's health, for /api/health; absent with an external broker. */
+  brokerHealth?: (() => BrokerHealth) | undefined;
   /** @default 12 hours */
   sessionTtlMs?: number;
   /** A built dashboard to serve at `/`, if any. */
@@ -144,7 +148,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/api/me', { preHandler: viewer }, async (request) => request.user);
 
-  app.get('/api/health', async () => ({ ok: true, mqtt_connected: deps.mqttConnected() }));
+  registerHealth(app, { ...deps, broker: deps.brokerHealth });
 
   const nodeViews = () => {
     const now = clock.now();
