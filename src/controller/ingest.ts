@@ -29,6 +29,7 @@ import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 import type { CampaignStatus } from './store/records.ts';
+import { NodeTimeline } from './timeline/node-timeline.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 
 export type LiveChange =
@@ -79,10 +80,12 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   // Derived from consecutive reports; a batch rolled back and retried one by one loses at most
   // one rate point per WAN (the raw counters are never stored, so nothing else depends on it).
   private readonly traffic = new TrafficRates();
+  private readonly timeline: NodeTimeline;
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
+    this.timeline = new NodeTimeline(options.store);
   }
 
   /**
@@ -200,14 +203,19 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     const at = q.receivedAt;
     switch (q.channel) {
       case 'status':
+        this.timeline.onStatus(q.message, at);
         store.nodes.recordStatus(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'state':
+        this.timeline.onState(q.message, at);
         store.nodes.recordState(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'events': {
         const id = store.events.add(q.message);
-        return [{ type: 'event', event: { ...q.message, id } }, ...this.applyAlerts(q, at)];
+        return [
+          { type: 'event', event: { ...q.message, id, source: 'node' } },
+          ...this.applyAlerts(q, at),
+        ];
       }
       case 'config':
         store.nodes.recordConfig(q.site, q.message, at);
