@@ -96,6 +96,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     publish: (changes) => live.broadcast(changes),
     logger: log,
   });
+  // Facts the controller observed (presence, alerts, pushes) reach the dashboards once committed.
+  store.events.onRecorded((event) => live.broadcast([{ type: 'event', event }]));
   ingest.on('change', (changes) => {
     live.broadcast(changes.filter((c) => c.type !== 'upgrade-result'));
     pushes.onChanges(changes);

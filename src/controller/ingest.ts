@@ -32,6 +32,7 @@ import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 import type { CampaignStatus } from './store/records.ts';
+import { NodeTimeline } from './timeline/node-timeline.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 
 export type LiveChange =
@@ -101,6 +102,7 @@ export class Ingest extends EventEmitter<{
   private readonly timeRules: TimeAlertRules;
   /** Alert transitions of the transaction under way; announced only once it commits. */
   private transitions: AlertTransition[] = [];
+  private readonly timeline: NodeTimeline;
 
   constructor(private readonly options: IngestOptions) {
     super();
@@ -109,6 +111,7 @@ export class Ingest extends EventEmitter<{
       options.alertRules ?? resolveAlertRuleOptions(),
       options.store.alerts.listOpen().map((a) => a.key),
     );
+    this.timeline = new NodeTimeline(options.store);
   }
 
   /**
@@ -234,14 +237,19 @@ export class Ingest extends EventEmitter<{
     const at = q.receivedAt;
     switch (q.channel) {
       case 'status':
+        this.timeline.onStatus(q.message, at);
         store.nodes.recordStatus(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'state':
+        this.timeline.onState(q.message, at);
         store.nodes.recordState(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'events': {
         const id = store.events.add(q.message);
-        return [{ type: 'event', event: { ...q.message, id } }, ...this.applyAlerts(q, at)];
+        return [
+          { type: 'event', event: { ...q.message, id, source: 'node' } },
+          ...this.applyAlerts(q, at),
+        ];
       }
       case 'config':
         store.nodes.recordConfig(q.site, q.message, at);

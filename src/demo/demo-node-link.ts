@@ -70,6 +70,8 @@ export class DemoNodeLink {
       upgrade: o.world.firmware(o.node),
       report: () => o.world.report(o.node),
       present: () => o.world.isUp(o.node),
+      // Each boot of the simulated node is a new run of its agent.
+      bootId: () => `${o.node}@${o.world.agent(o.node)?.bootedAt ?? 0}`,
       metrics: () => o.world.metrics(o.node),
     });
   }

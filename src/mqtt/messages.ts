@@ -19,6 +19,11 @@ export const statusSchema = z.object({
   node: name,
   online: z.boolean(),
   at: nonNegative,
+  /**
+   * Names this run of the node (a new one at every boot or agent start), in its online
+   * announcement: a different one than last time tells the controller the node restarted.
+   */
+  boot_id: z.string().min(1).max(64).optional(),
 });
 
 export const wanReportSchema = z.object({

@@ -250,8 +250,8 @@ describe('controller HTTP API', () => {
     const text = (await app.inject({ url: '/metrics', headers: auth(token) })).body;
     expect(text).toContain('intelli_mesh_nodes{online="true"} 1');
     expect(text).toContain('intelli_mesh_wan_up{node="gw",wan="wan",kind="ethernet"} 1');
-    expect(text).toContain('intelli_mesh_wan_latency_ms{node="gw",wan="wan"} 9');
-    expect(text).toContain('intelli_mesh_ingest_messages{outcome="rejected"} 1');
+    expect(text).toContain('intelli_mesh_wan_latency_seconds{node="gw",wan="wan"} 0.009');
+    expect(text).toContain('intelli_mesh_ingest_messages_total{outcome="rejected"} 1');
   });
 
   it('serves NetJSON DeviceMonitoring and metric history per node', async () => {

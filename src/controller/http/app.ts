@@ -82,8 +82,21 @@ const validateBody = z.object({
   node: z.string().min(1).max(64),
   config: z.record(z.string(), z.unknown()),
 });
+const eventKind = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}\*?$/,
+    'expected an event kind such as node-down, or a family such as push-*',
+  );
 const eventsQuery = z.object({
   node: z.string().max(64).optional(),
+  /** One kind, several (`kind=a&kind=b` or `kind=a,b`), or a family (`push-*`). */
+  kind: z
+    .union([z.string(), z.array(z.string())])
+    .transform((k) => (Array.isArray(k) ? k : [k]).flatMap((x) => x.split(',')).filter(Boolean))
+    .pipe(z.array(eventKind).max(32))
+    .optional(),
+  source: z.enum(['node', 'controller']).optional(),
   since: z.coerce.number().nonnegative().optional(),
   until: z.coerce.number().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(5000).optional(),
@@ -250,7 +263,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/events', { preHandler: viewer }, async (request, reply) => {
     const q = eventsQuery.safeParse(request.query);
     if (!q.success) return badRequest(reply, 'events query', q.error);
-    return store.events.query(q.data);
+    const { kind, ...rest } = q.data;
+    return store.events.query({ ...rest, kinds: kind });
   });
 
   app.get<{ Querystring: { state?: string } }>(

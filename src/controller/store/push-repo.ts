@@ -7,6 +7,9 @@ import type { ConfigPush } from './records.ts';
 
 export type { ConfigPush };
 
+/** A push was created (`from` null) or changed status; `at` is when the controller learnt it. */
+export type PushListener = (push: ConfigPush, from: string | null, at: number) => void;
+
 interface PushRow extends Omit<ConfigPush, 'config' | 'issues'> {
   config_json: string;
   issues_json: string | null;
@@ -23,6 +26,7 @@ export class PushRepo {
   private readonly updateStmt;
   private readonly getStmt;
   private readonly listStmt;
+  private readonly listeners = new Set<PushListener>();
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
@@ -43,7 +47,9 @@ export class PushRepo {
     at: number,
   ): ConfigPush {
     this.insertStmt.run({ ...p, at, config_json: JSON.stringify(p.config) });
-    return this.get(p.id)!;
+    const push = this.get(p.id)!;
+    for (const l of [...this.listeners]) l(push, null, at);
+    return push;
   }
 
   /**
@@ -58,7 +64,19 @@ export class PushRepo {
     issues?: readonly { path: string; message: string }[],
   ): boolean {
     const json = issues && issues.length > 0 ? JSON.stringify(issues) : null;
-    return this.updateStmt.run(status, reason, at, json, id).changes === 1;
+    const before = this.listeners.size > 0 ? this.getStmt.get(id)?.status : undefined;
+    const updated = this.updateStmt.run(status, reason, at, json, id).changes === 1;
+    if (updated && before !== undefined && before !== status) {
+      const push = this.get(id)!;
+      for (const l of [...this.listeners]) l(push, before, at);
+    }
+    return updated;
+  }
+
+  /** Called when a push is created and whenever its status changes (the timeline hooks here). */
+  onChange(listener: PushListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(id: string): ConfigPush | undefined {

@@ -51,9 +51,13 @@ export interface NodeRecord {
   state_at: number | null;
 }
 
-/** An agent's decision as stored, with its row id. */
+/** Who recorded an event: a node (its own decision) or the controller (what it observed). */
+export type EventSource = 'node' | 'controller';
+
+/** An event of the timeline as stored, with its row id and its source. */
 export interface StoredEvent extends MeshEvent {
   id: number;
+  source: EventSource;
 }
 
 /** A campaign's course: running, then done, stopped (a failure, with the reason) or cancelled. */
