@@ -2,6 +2,7 @@
  * One node: status, uptime, location, the gateway it uses, each WAN with latency, loss and traffic charts,
  * neighbours with TQ, routes, VLANs, clients, its alerts, decisions and configuration pushes.
  */
+import { formatBandwidth } from '../../../src/core/bandwidth.ts';
 import type { NodeDetail } from '../api/types.ts';
 import { AlertList } from '../components/alert-list.tsx';
 import { EventTimeline } from '../components/event-timeline.tsx';
@@ -59,7 +60,7 @@ export function NodePage({ node }: { node: string }) {
             !s
               ? '–'
               : s.gateway.announcing
-                ? `announcing (${Math.round(s.gateway.bandwidth_down_kbit / 1000)}/${Math.round(s.gateway.bandwidth_up_kbit / 1000)} Mbit/s)`
+                ? `announcing (${formatBandwidth(s.gateway.bandwidth_down_kbit, s.gateway.bandwidth_up_kbit)})`
                 : s.role === 'gateway'
                   ? 'not announcing'
                   : 'no'
