@@ -57,12 +57,12 @@ export class SimFaults implements DemoFaults {
         wan,
         state: this.tracked.has(wanKey(node, wan)) ? 'cut' : 'up',
       })),
-      links: t.links.map(({ a, b }) => ({
-        a,
-        b,
-        state: this.tracked.has(linkKey(a, b)) ? 'degraded' : 'normal',
-        loss: channel.params(a, b).loss,
-      })),
+      links: t.links.map(({ a, b }) => {
+        const f = this.tracked.get(linkKey(a, b))?.request;
+        // The requested loss, even before the simulator's next step puts it on the channel.
+        const loss = f?.action === 'degrade-link' ? f.loss : channel.params(a, b).loss;
+        return { a, b, state: f ? 'degraded' : 'normal', loss };
+      }),
     };
   }
 

@@ -18,10 +18,24 @@ import type {
   UpgradeCampaignSummary,
   UpgradeNodeState,
 } from '../../../src/controller/store/records.ts';
+import type {
+  ActiveFault,
+  FaultRequest,
+  FaultState,
+} from '../../../src/controller/http/demo-faults.ts';
 import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
 
-export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState };
+export type {
+  ActiveFault,
+  Alert,
+  ConfigPush,
+  FaultRequest,
+  FaultState,
+  MeshEvent,
+  NodeRecord,
+  NodeState,
+};
 export type {
   CampaignStatus,
   DemoImage,
@@ -130,14 +144,15 @@ export interface ValidationResult {
   diff: ConfigDiffEntry[];
 }
 
-export type FaultAction =
-  'kill-node' | 'restore-node' | 'cut-wan' | 'restore-wan' | 'degrade-link' | 'restore-link';
+export type FaultAction = FaultRequest['action'];
 
+/** GET /api/demo/faults: the targets, the state of each, and the faults in force. */
 export interface FaultTargets {
   targets: {
     nodes: string[];
     wans: { node: string; wan: string }[];
     links: { a: string; b: string }[];
   };
-  active: unknown[];
+  state: FaultState;
+  active: ActiveFault[];
 }
