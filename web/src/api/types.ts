@@ -85,8 +85,18 @@ export interface NetJsonNode {
     gateway?: boolean;
     selected_gateway?: string | null;
     wans_up?: number;
-    location?: { x: number; y: number } | null;
-    last_seen?: number;
+    /** Plan position in metres, when the node reports one. */
+    x_m?: number;
+    y_m?: number;
+    ip?: string;
+    mac?: string;
+    model?: string;
+    firmware?: string;
+    uptime_s?: number;
+    /** ISO 8601; `last_seen_ms` is the same in epoch ms. */
+    last_seen?: string;
+    last_seen_ms?: number;
+    time?: string;
   };
 }
 
