@@ -9,6 +9,7 @@ import { EventTimeline } from '../components/event-timeline.tsx';
 import { MetricChart } from '../components/metric-chart.tsx';
 import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/format.ts';
 import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
+import { formatTimestamp } from '../lib/timestamp.ts';
 import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
 
@@ -213,11 +214,13 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 }
 
 export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
+  const now = useNow();
   if (pushes.length === 0) return <p className="muted empty">No configuration pushed yet.</p>;
   return (
     <table className="table compact" data-testid="push-table">
       <thead>
         <tr>
+          <th>Pushed</th>
           <th>Version</th>
           <th>Node</th>
           <th>Status</th>
@@ -228,6 +231,12 @@ export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
       <tbody>
         {pushes.map((p) => (
           <tr key={p.id} data-version={p.version} data-status={p.status}>
+            <td
+              data-testid="push-time"
+              title={`pushed ${new Date(p.created_at).toISOString()}, last change ${new Date(p.updated_at).toISOString()}`}
+            >
+              {formatTimestamp(p.created_at, now)}
+            </td>
             <td>{p.version}</td>
             <td>{p.node}</td>
             <td>
