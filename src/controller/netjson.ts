@@ -67,20 +67,38 @@ export function networkGraph(site: string, nodes: readonly NodeRecord[]): Networ
     version: 'IV',
     metric: 'TQ',
     label: site,
-    nodes: nodes.map((n) => ({
-      id: n.node,
-      label: n.node,
-      properties: {
-        online: n.online,
-        role: n.state?.role ?? 'mesh',
-        gateway: n.state?.gateway.announcing ?? false,
-        selected_gateway: n.state?.gateway.selected ?? null,
-        wans_up: n.state?.wans.filter((w) => w.kind !== 'mesh' && w.state === 'up').length ?? 0,
-        location: n.state?.location ?? null,
-        last_seen: n.last_seen,
-      },
-    })),
+    nodes: nodes.map((n) => ({ id: n.node, label: n.node, properties: nodeProperties(n) })),
     links,
+  };
+}
+
+/**
+ * A node's NetJSON properties, flat and readable as viewers (netjsongraph.js) print them as
+ * "key: value": strings, integers and booleans only; times as ISO 8601 (`time` is the field
+ * netjsongraph.js reads as "updated") with an integer-ms twin for programs. The plan position is
+ * `x_m`/`y_m` in metres: netjsongraph.js's `location` means {lat, lng}, which a site plan is not.
+ */
+export function nodeProperties(n: NodeRecord): Record<string, string | number | boolean | null> {
+  const s = n.state;
+  const lastSeen = Math.round(n.last_seen);
+  const optional = (key: string, v: string | number | null | undefined) =>
+    v === undefined || v === null ? {} : { [key]: v };
+  return {
+    online: n.online,
+    role: s?.role ?? 'mesh',
+    gateway: s?.gateway.announcing ?? false,
+    selected_gateway: s?.gateway.selected ?? null,
+    wans_up: s?.wans.filter((w) => w.kind !== 'mesh' && w.state === 'up').length ?? 0,
+    ...optional('x_m', s?.location ? Math.round(s.location.x) : undefined),
+    ...optional('y_m', s?.location ? Math.round(s.location.y) : undefined),
+    ...optional('ip', s?.ip),
+    ...optional('mac', s?.mac),
+    ...optional('model', s?.model),
+    ...optional('firmware', s?.firmware_version),
+    ...optional('uptime_s', s ? Math.round(s.uptime_s) : undefined),
+    last_seen: new Date(lastSeen).toISOString(),
+    last_seen_ms: lastSeen,
+    time: new Date(lastSeen).toISOString(),
   };
 }
 

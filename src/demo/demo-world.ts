@@ -31,6 +31,7 @@ import type { SystemUpgrade } from '../platform/system-upgrade.ts';
 import { Simulation } from '../sim/simulation.ts';
 import { agentApp, type AgentApp } from './agent-app.ts';
 import { ClientTraffic } from './client-traffic.ts';
+import { demoDevice } from './demo-device.ts';
 import { DEMO_FIRMWARE, demoImage } from './demo-images.ts';
 import { demoScenario, type DemoLayout, type DemoWan } from './demo-scenario.ts';
 import { SimFaults } from './sim-faults.ts';
@@ -252,6 +253,7 @@ export class DemoWorld {
       address: n.address,
       location: { x: t.x * this.layout.spacingM, y: t.y * this.layout.spacingM },
       clients: this.clients.get(node) ?? 0,
+      ...demoDevice(n.address, this.wansOf(node)),
     };
     if (!app) return { ...base, ...idleReport({ uptime_s: 0, role: base.role }), routes: [] };
     const engine = app.router.engine;

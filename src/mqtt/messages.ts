@@ -98,6 +98,17 @@ export const stateSchema = z.object({
    * `/etc/openwrt_release`); an upgrade is done when this equals the upgrade's `version`.
    */
   firmware_version: z.string().max(128).nullable().optional(),
+  /**
+   * What the node is, for the inventory: its management IPv4/IPv6 address (the LAN bridge's), the
+   * MAC of that interface, and the board model as the system names it (OpenWrt:
+   * /tmp/sysinfo/model). Optional: older agents do not send them.
+   */
+  ip: z.string().max(64).optional(),
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'expected a MAC address like 02:00:00:00:00:01')
+    .optional(),
+  model: z.string().max(128).optional(),
 });
 
 export const configReportSchema = z.object({

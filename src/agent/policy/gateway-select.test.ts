@@ -166,8 +166,8 @@ describe('GatewayAnnouncer', () => {
       bandwidthUpKbit: 5_000,
     });
     expect(one.events[0]).toMatchObject({
-      from: 'server 70000/15000 kbit/s',
-      to: 'server 20000/5000 kbit/s',
+      from: 'server 70 / 15 Mbit/s',
+      to: 'server 20 / 5 Mbit/s',
     });
     const off = a.decide(wans(false, false), 2);
     expect(off.announcement).toEqual({ mode: 'off' });

@@ -25,7 +25,12 @@ import {
 } from '../config-push-service.ts';
 import { configDiff } from '../config-diff.ts';
 import type { IngestStats } from '../ingest.ts';
-import { FaultTargetError, faultRequestSchema, type DemoFaults } from './demo-faults.ts';
+import {
+  FaultConflictError,
+  FaultTargetError,
+  faultRequestSchema,
+  type DemoFaults,
+} from './demo-faults.ts';
 import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
@@ -325,7 +330,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const noDemo = { error: 'no simulated demo mesh runs here' };
   app.get('/api/demo/faults', { preHandler: viewer }, async (_request, reply) => {
     if (!deps.demo) return reply.code(404).send(noDemo);
-    return { targets: deps.demo.targets(), active: deps.demo.active() };
+    const demo = deps.demo;
+    return { targets: demo.targets(), state: demo.state(), active: demo.active() };
   });
 
   app.post('/api/demo/faults', { preHandler: admin }, async (request, reply) => {
@@ -337,9 +343,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     } catch (err) {
       if (err instanceof FaultTargetError)
         return reply.code(400).send({ error: 'invalid fault request', issues: [err.message] });
+      if (err instanceof FaultConflictError)
+        return reply.code(409).send({ error: err.message, issues: [err.message] });
       throw err;
     }
-    return reply.code(202).send({ accepted: body.data, active: deps.demo.active() });
+    const demo = deps.demo;
+    return reply
+      .code(202)
+      .send({ accepted: body.data, state: demo.state(), active: demo.active() });
   });
 
   registerUpgradeRoutes(app, deps, { viewer, admin });

@@ -17,6 +17,11 @@ import type {
   UpgradeCampaignSummary,
   UpgradeNodeState,
 } from '../../../src/controller/store/records.ts';
+import type {
+  ActiveFault,
+  FaultRequest,
+  FaultState,
+} from '../../../src/controller/http/demo-faults.ts';
 import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
 import type { NodeView, StateFreshness } from '../../../src/controller/node-view.ts';
@@ -25,7 +30,17 @@ import type { SiteCounts } from '../../../src/controller/site-overview.ts';
 /** A node as the API serves it: the stored record with its state's age and freshness. */
 type NodeRecord = NodeView;
 
-export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState, StateFreshness };
+export type {
+  ActiveFault,
+  Alert,
+  ConfigPush,
+  FaultRequest,
+  FaultState,
+  MeshEvent,
+  NodeRecord,
+  NodeState,
+  StateFreshness,
+};
 export type {
   CampaignStatus,
   DemoImage,
@@ -69,8 +84,18 @@ export interface NetJsonNode {
     gateway?: boolean;
     selected_gateway?: string | null;
     wans_up?: number;
-    location?: { x: number; y: number } | null;
-    last_seen?: number;
+    /** Plan position in metres, when the node reports one. */
+    x_m?: number;
+    y_m?: number;
+    ip?: string;
+    mac?: string;
+    model?: string;
+    firmware?: string;
+    uptime_s?: number;
+    /** ISO 8601; `last_seen_ms` is the same in epoch ms. */
+    last_seen?: string;
+    last_seen_ms?: number;
+    time?: string;
   };
 }
 
@@ -144,14 +169,15 @@ export interface ValidationResult {
   diff: ConfigDiffEntry[];
 }
 
-export type FaultAction =
-  'kill-node' | 'restore-node' | 'cut-wan' | 'restore-wan' | 'degrade-link' | 'restore-link';
+export type FaultAction = FaultRequest['action'];
 
+/** GET /api/demo/faults: the targets, the state of each, and the faults in force. */
 export interface FaultTargets {
   targets: {
     nodes: string[];
     wans: { node: string; wan: string }[];
     links: { a: string; b: string }[];
   };
-  active: unknown[];
+  state: FaultState;
+  active: ActiveFault[];
 }

@@ -10,10 +10,13 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricPoint } from '../api/types.ts';
+import { AXIS_GAP, AXIS_TICK, axisLabel, axisWidth } from '../lib/axis-labels.ts';
 import { withGaps } from '../lib/series-gaps.ts';
 import { useResource } from '../use-resource.ts';
 
 const WINDOW_MS = 3_600_000;
+/** uPlot's own axis font, set explicitly so the label widths are measured in it. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export function MetricChart(props: {
   node: string;
@@ -51,7 +54,18 @@ export function MetricChart(props: {
           {
             stroke: '#8ea0b3',
             grid: { stroke: '#233041' },
-            values: (_u, ticks) => ticks.map((t) => `${t}${unit}`),
+            font: AXIS_FONT,
+            gap: AXIS_GAP,
+            ticks: { size: AXIS_TICK },
+            values: (_u, ticks) => ticks.map((t) => axisLabel(t, unit)),
+            // As wide as the widest label, so none is clipped at the left edge.
+            size: (u, labels) => {
+              u.ctx.save();
+              u.ctx.font = AXIS_FONT;
+              const w = axisWidth(labels, (l) => u.ctx.measureText(l).width);
+              u.ctx.restore();
+              return w;
+            },
           },
         ],
         series: [

@@ -12,6 +12,7 @@ import { useApp } from '../app-context.ts';
 import { COLOURS } from '../lib/status-colour.ts';
 import { topologyModel, type LinkMemory } from '../lib/topology-model.ts';
 import { useResource } from '../use-resource.ts';
+import { EmptySite } from './empty-site.tsx';
 import { TopologyCanvas } from './topology-canvas.tsx';
 
 export function TopologyPanel({
@@ -53,11 +54,15 @@ export function TopologyPanel({
         </div>
       </div>
       {error && <div className="error">Topology unavailable: {error.message}</div>}
-      <TopologyCanvas
-        model={model}
-        height={height}
-        onNodeClick={(id) => navigate(`#/nodes/${encodeURIComponent(id)}`)}
-      />
+      {data && data.nodes.length === 0 ? (
+        <EmptySite />
+      ) : (
+        <TopologyCanvas
+          model={model}
+          height={height}
+          onNodeClick={(id) => navigate(`#/nodes/${encodeURIComponent(id)}`)}
+        />
+      )}
       {showTable && (
         <table className="table compact" data-testid="link-table">
           <thead>

@@ -61,7 +61,9 @@ function circle(index: number, count: number): { x: number; y: number } {
 }
 
 export function topologyModel(graph: NetworkGraph, memory: LinkMemory): TopologyModel {
-  const unplaced = graph.nodes.filter((n) => !n.properties.location).map((n) => n.id);
+  const at = (p: NetworkGraph['nodes'][number]['properties']) =>
+    p.x_m === undefined || p.y_m === undefined ? undefined : { x: p.x_m, y: p.y_m };
+  const unplaced = graph.nodes.filter((n) => !at(n.properties)).map((n) => n.id);
   unplaced.sort();
   const slot = new Map(unplaced.map((id, i) => [id, i]));
   const online = new Map(graph.nodes.map((n) => [n.id, n.properties.online !== false]));
@@ -69,7 +71,7 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
     const p = n.properties;
     const gateway = p.role === 'gateway';
     const announcing = p.gateway === true;
-    const pos = p.location ?? circle(slot.get(n.id) ?? 0, unplaced.length);
+    const pos = at(p) ?? circle(slot.get(n.id) ?? 0, unplaced.length);
     const isOnline = p.online !== false;
     const colour = !isOnline
       ? COLOURS.bad

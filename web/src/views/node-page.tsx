@@ -2,6 +2,7 @@
  * One node: status, uptime, location, the gateway it uses, each WAN with latency, loss and traffic charts,
  * neighbours with TQ, routes, VLANs, clients, its alerts, decisions and configuration pushes.
  */
+import { formatBandwidth } from '../../../src/core/bandwidth.ts';
 import type { NodeDetail, WanReport } from '../api/types.ts';
 import { AlertList } from '../components/alert-list.tsx';
 import { EventTimeline } from '../components/event-timeline.tsx';
@@ -9,6 +10,7 @@ import { MetricChart } from '../components/metric-chart.tsx';
 import { StateAge, asOf, isLive, staleClass } from '../components/state-age.tsx';
 import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/format.ts';
 import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
+import { formatTimestamp } from '../lib/timestamp.ts';
 import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
 
@@ -71,7 +73,7 @@ export function NodePage({ node }: { node: string }) {
               ? '–'
               : withAge(
                   s.gateway.announcing
-                    ? `announcing (${Math.round(s.gateway.bandwidth_down_kbit / 1000)}/${Math.round(s.gateway.bandwidth_up_kbit / 1000)} Mbit/s)`
+                    ? `announcing (${formatBandwidth(s.gateway.bandwidth_down_kbit, s.gateway.bandwidth_up_kbit)})`
                     : s.role === 'gateway'
                       ? 'not announcing'
                       : 'no',
@@ -243,11 +245,13 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 }
 
 export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
+  const now = useNow();
   if (pushes.length === 0) return <p className="muted empty">No configuration pushed yet.</p>;
   return (
     <table className="table compact" data-testid="push-table">
       <thead>
         <tr>
+          <th>Pushed</th>
           <th>Version</th>
           <th>Node</th>
           <th>Status</th>
@@ -258,6 +262,12 @@ export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
       <tbody>
         {pushes.map((p) => (
           <tr key={p.id} data-version={p.version} data-status={p.status}>
+            <td
+              data-testid="push-time"
+              title={`pushed ${new Date(p.created_at).toISOString()}, last change ${new Date(p.updated_at).toISOString()}`}
+            >
+              {formatTimestamp(p.created_at, now)}
+            </td>
             <td>{p.version}</td>
             <td>{p.node}</td>
             <td>
