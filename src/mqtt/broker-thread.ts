@@ -37,7 +37,7 @@ export class BrokerStartError extends IntelliMeshError {
 /** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
 export type BrokerThreadOptions = Pick<
   EmbeddedBrokerOptions,
-  'credentials' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
+  'credentials' | 'site' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
 >;
 
 export interface BrokerThread {
@@ -68,6 +68,7 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   const log = options.logger ?? silentLogger;
   const workerData: BrokerWorkerData = {
     users: options.credentials.toUsers(),
+    site: options.site,
     hosts: options.hosts,
     port: options.port,
     wsPort: options.wsPort,

@@ -18,7 +18,7 @@ import {
 
 export interface BrokerWorkerData extends Pick<
   EmbeddedBrokerOptions,
-  'hosts' | 'port' | 'wsPort' | 'tls'
+  'site' | 'hosts' | 'port' | 'wsPort' | 'tls'
 > {
   users: StoredUser[];
 }
@@ -46,6 +46,7 @@ const data = workerData as BrokerWorkerData;
 try {
   const broker = await startEmbeddedBroker({
     credentials: CredentialStore.fromUsers(data.users),
+    site: data.site,
     hosts: data.hosts,
     port: data.port,
     wsPort: data.wsPort,

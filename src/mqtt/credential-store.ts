@@ -25,6 +25,14 @@ const userSchema = z
       message: 'must be 1-64 characters of letters, digits, _ . or -',
     }),
     role: z.enum(['node', 'controller', 'viewer']),
+    /**
+     * A node's site (it publishes only under it). Files written before sites existed have none:
+     * such a node belongs to the broker's own site (`intelli-mesh controller --site`).
+     */
+    site: z
+      .string()
+      .refine(isTopicName, { message: 'must be 1-64 characters of letters, digits, _ . or -' })
+      .optional(),
     password_hash: z.string().startsWith('scrypt$'),
   })
   .strict();
@@ -72,9 +80,10 @@ export class CredentialStore {
   authenticate(username: string, password: string): Principal | undefined {
     const user = this.users.get(username);
     if (!user) return undefined;
-    return verifyPassword(password, user.password_hash)
+    if (!verifyPassword(password, user.password_hash)) return undefined;
+    return user.site === undefined
       ? { username: user.username, role: user.role }
-      : undefined;
+      : { username: user.username, role: user.role, site: user.site };
   }
 }
 

@@ -83,6 +83,11 @@ export interface EmbeddedBrokerOptions {
   wsPort?: number | undefined;
   /** MQTT over TLS, and WebSocket over TLS when `tls.wsPort` is given. @default none */
   tls?: BrokerTlsOptions | undefined;
+  /**
+   * The site of nodes whose credentials name none (files from before sites were recorded);
+   * `intelli-mesh controller` passes its `--site`. Without it such a node may use any site.
+   */
+  site?: string | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
   logger?: Logger;
@@ -116,10 +121,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // The stock in-memory persistence scans a client's whole queue at every PUBACK.
     persistence: options.persistence ?? indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
-      const principal =
+      const found =
         username !== undefined && password !== undefined
           ? options.credentials.authenticate(username, password.toString('utf8'))
           : undefined;
+      const principal =
+        found?.role === 'node' && found.site === undefined && options.site !== undefined
+          ? { ...found, site: options.site }
+          : found;
       if (!principal) {
         log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
         done(authError('bad username or password', BAD_CREDENTIALS) as never, false);

@@ -1,7 +1,7 @@
 /**
  * Renders a Mosquitto 2.x configuration that enforces the same rules as the embedded broker:
  * no anonymous clients, a password file, and an ACL where each node may write only under its own
- * prefix and read only its own commands. Client ids are forced to the username, so one node
+ * prefix in its own site and read only its own commands. Client ids are forced to the username, so one node
  * cannot take over another's session.
  *
  * @example
@@ -17,6 +17,8 @@ export interface MosquittoUser {
   username: string;
   password: string;
   role: Role;
+  /** A node's site; unset means the config's `site`, or any site when that is unset too. */
+  site?: string | undefined;
 }
 
 export interface MosquittoConfigOptions {
@@ -30,6 +32,8 @@ export interface MosquittoConfigOptions {
   /** Adds a WebSocket listener (for browsers) when set. */
   wsPort?: number;
   users: MosquittoUser[];
+  /** The site of nodes that name none (as `intelli-mesh controller --site` for the embedded one). */
+  site?: string | undefined;
   /** Debian's Mosquitto drops root to user `mosquitto`; tests that run it from a temp dir keep root. */
   runAsUser?: string;
 }
@@ -82,12 +86,14 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
       case 'viewer':
         acl.push(`topic read ${TOPIC_ROOT}/#`);
         break;
-      case 'node':
+      case 'node': {
+        const site = user.site ?? options.site ?? '+';
         for (const channel of NODE_PUBLISHED_CHANNELS) {
-          acl.push(`topic write ${TOPIC_ROOT}/+/node/${user.username}/${channel}`);
+          acl.push(`topic write ${TOPIC_ROOT}/${site}/node/${user.username}/${channel}`);
         }
-        acl.push(`topic read ${TOPIC_ROOT}/+/node/${user.username}/command`);
+        acl.push(`topic read ${TOPIC_ROOT}/${site}/node/${user.username}/command`);
         break;
+      }
     }
   }
 

@@ -124,16 +124,19 @@ export function registerController(program: Command): void {
         };
         const credentials = base ? base.with(own) : CredentialStore.fromUsers([own]);
         // On its own thread: the broker's per-message work would otherwise halve ingest.
-        broker = await startBrokerThread({ credentials, ...plan.options, logger: log }).catch(
-          (err: unknown) => {
-            if (!(err instanceof BrokerStartError) || !err.listen) throw err;
-            throw new BrokerStartError(
-              `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
-              { cause: err },
-              err.listen,
-            );
-          },
-        );
+        broker = await startBrokerThread({
+          credentials,
+          site: flags.site,
+          ...plan.options,
+          logger: log,
+        }).catch((err: unknown) => {
+          if (!(err instanceof BrokerStartError) || !err.listen) throw err;
+          throw new BrokerStartError(
+            `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
+            { cause: err },
+            err.listen,
+          );
+        });
         mqttUrl = broker.url;
       } else if (!mqttPassword) {
         throw new IntelliMeshError('--mqtt-url needs the password in INTELLI_MESH_MQTT_PASSWORD');
