@@ -37,7 +37,7 @@ export class BrokerStartError extends IntelliMeshError {
 /** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
 export type BrokerThreadOptions = Pick<
   EmbeddedBrokerOptions,
-  'credentials' | 'site' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
+  'credentials' | 'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
 >;
 
 export interface BrokerThread {
@@ -69,6 +69,7 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   const workerData: BrokerWorkerData = {
     users: options.credentials.toUsers(),
     site: options.site,
+    limits: options.limits,
     hosts: options.hosts,
     port: options.port,
     wsPort: options.wsPort,

@@ -18,7 +18,7 @@ import {
 
 export interface BrokerWorkerData extends Pick<
   EmbeddedBrokerOptions,
-  'site' | 'hosts' | 'port' | 'wsPort' | 'tls'
+  'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls'
 > {
   users: StoredUser[];
 }
@@ -47,6 +47,7 @@ try {
   const broker = await startEmbeddedBroker({
     credentials: CredentialStore.fromUsers(data.users),
     site: data.site,
+    limits: data.limits,
     hosts: data.hosts,
     port: data.port,
     wsPort: data.wsPort,

@@ -18,7 +18,13 @@
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, isIP, type AddressInfo, type Server } from 'node:net';
+import {
+  createServer as createNetServer,
+  isIP,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -26,6 +32,7 @@ import { IntelliMeshError } from '../core/errors.ts';
 import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
 import type { Principal } from './principal.ts';
@@ -88,6 +95,8 @@ export interface EmbeddedBrokerOptions {
    * `intelli-mesh controller` passes its `--site`. Without it such a node may use any site.
    */
   site?: string | undefined;
+  /** Packet sizes, retained bytes, queues, the auth-failure throttle. @default DEFAULT_BROKER_LIMITS */
+  limits?: BrokerLimitsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
   logger?: Logger;
@@ -116,11 +125,20 @@ function authError(message: string, returnCode: number): Error & { returnCode: n
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.logger ?? silentLogger;
   const principals = new WeakMap<Client, Principal>();
+  const limits = brokerLimits(options.limits, log);
 
   const aedes = await Aedes.createBroker({
+    queueLimit: limits.resolved.maxQueuedBeforeConnack,
+    maxInflightInbound: limits.resolved.maxInflightInbound,
     // The stock in-memory persistence scans a client's whole queue at every PUBACK.
     persistence: options.persistence ?? indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
+      // A blocked address gets no password check: each costs a deliberately slow hash.
+      if (!limits.mayTryLogin(client.conn)) {
+        log.warn({ client: client.id, username }, 'mqtt login refused: address throttled');
+        done(authError('too many failed logins from this address', NOT_AUTHORIZED) as never, false);
+        return;
+      }
       const found =
         username !== undefined && password !== undefined
           ? options.credentials.authenticate(username, password.toString('utf8'))
@@ -131,6 +149,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           : found;
       if (!principal) {
         log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
+        limits.loginFailed(client.conn);
         done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
         return;
       }
@@ -148,6 +167,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (client && (!principal || !mayPublish(principal, packet.topic))) {
         log.warn({ client: client.id, topic: packet.topic }, 'mqtt publish refused by ACL');
         done(new Error(`not allowed to publish on ${packet.topic}`));
+        return;
+      }
+      if (
+        client &&
+        principal &&
+        packet.retain &&
+        !limits.mayRetain(principal.username, packet.topic, packet.payload.length)
+      ) {
+        log.warn({ client: client.id, topic: packet.topic }, 'mqtt retained publish over budget');
+        done(new Error(`retained bytes of ${principal.username} over budget`));
         return;
       }
       done(null);
@@ -185,8 +214,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {}),
   };
   const handleWs = (server: HttpServer) => {
-    const wss = new WebSocketServer({ server });
-    wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+    // One MQTT packet per WebSocket message: a larger message is refused by ws itself.
+    const wss = new WebSocketServer({ server, maxPayload: limits.resolved.maxPacketBytes });
+    wss.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      limits.accept(stream, req.socket.remoteAddress, () => aedes.handle(stream, req));
+    });
     sockets.push(wss);
     return server;
   };
@@ -232,13 +265,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   try {
-    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(aedes.handle));
+    const handleSocket = (socket: Socket) =>
+      limits.accept(socket, socket.remoteAddress, () => aedes.handle(socket));
+    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(handleSocket));
     if (options.wsPort !== undefined) {
       await open('ws', hosts, options.wsPort, () => handleWs(createHttpServer()));
     }
     if (tls && tlsOptions) {
       await open('mqtts', tlsHosts, tls.port ?? 8883, () =>
-        createTlsServer(tlsOptions, aedes.handle),
+        createTlsServer(tlsOptions, handleSocket),
       );
       if (tls.wsPort !== undefined) {
         await open('wss', tlsHosts, tls.wsPort, () => handleWs(createHttpsServer(tlsOptions)));
