@@ -95,6 +95,7 @@ export function brokerLimits(options: BrokerLimitsOptions | undefined, log: Logg
     maxFailures: resolved.authFailures,
     windowMs: resolved.authFailureWindowMs,
     blockMs: resolved.authBlockMs,
+    maxBlockMs: Math.max(15 * 60_000, resolved.authBlockMs),
     maxAddresses: resolved.authTrackedAddresses,
     now: () => Date.now(),
   });

@@ -31,6 +31,11 @@ import {
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
 import {
+  brokerLimitOptions,
+  brokerLimitsFromFlags,
+  type BrokerLimitFlags,
+} from '../broker-limit-flags.ts';
+import {
   brokerBanner,
   brokerListenPlan,
   flagsOfListener,
@@ -45,7 +50,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
 /** `--http-tls-cert` without `--http-tls-key`, or the other way round. */
 export class HttpTlsFlagError extends IntelliMeshError {}
 
-interface ControllerFlags extends BrokerFlags {
+interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   site: string;
   db: string;
   host: string;
@@ -58,7 +63,7 @@ interface ControllerFlags extends BrokerFlags {
 }
 
 export function registerController(program: Command): void {
-  program
+  const controller = program
     .command('controller')
     .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
@@ -127,6 +132,7 @@ export function registerController(program: Command): void {
         broker = await startBrokerThread({
           credentials,
           site: flags.site,
+          limits: brokerLimitsFromFlags(flags),
           ...plan.options,
           logger: log,
         }).catch((err: unknown) => {
@@ -187,4 +193,5 @@ export function registerController(program: Command): void {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
     });
+  for (const option of brokerLimitOptions()) controller.addOption(option);
 }
