@@ -37,6 +37,22 @@ describe('MQTT ACL', () => {
     expect(mayUseClientId(node, 'node-3')).toBe(true);
     expect(mayUseClientId(node, 'node-3:agent')).toBe(true);
     expect(mayUseClientId(node, 'node-30')).toBe(false);
-    expect(mayUseClientId(controller, 'anything')).toBe(true);
+  });
+
+  it("ties every login's client id to its username, whatever the role", () => {
+    expect(mayUseClientId(controller, 'controller:ingest')).toBe(true);
+    expect(mayUseClientId(controller, 'anything')).toBe(false);
+    expect(mayUseClientId(viewer, 'viewer:cli')).toBe(true);
+    expect(mayUseClientId(viewer, 'controller:ingest')).toBe(false);
+    expect(mayUseClientId(viewer, 'controller')).toBe(false);
+  });
+
+  it('confines a node with a site to that site', () => {
+    const sited: Principal = { username: 'node-3', role: 'node', site: 'lab' };
+    expect(mayPublish(sited, 'intelli-mesh/lab/node/node-3/state')).toBe(true);
+    expect(mayPublish(sited, 'intelli-mesh/hq/node/node-3/state')).toBe(false);
+    expect(maySubscribe(sited, 'intelli-mesh/lab/node/node-3/command')).toBe(true);
+    expect(maySubscribe(sited, 'intelli-mesh/hq/node/node-3/command')).toBe(false);
+    expect(maySubscribe(sited, 'intelli-mesh/+/node/node-3/command')).toBe(false);
   });
 });

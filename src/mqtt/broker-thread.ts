@@ -37,7 +37,7 @@ export class BrokerStartError extends IntelliMeshError {
 /** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
 export type BrokerThreadOptions = Pick<
   EmbeddedBrokerOptions,
-  'credentials' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath' | 'logger'
+  'credentials' | 'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath' | 'logger'
 >;
 
 export interface BrokerThread {
@@ -75,6 +75,8 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   const log = options.logger ?? silentLogger;
   const workerData: BrokerWorkerData = {
     users: options.credentials.toUsers(),
+    site: options.site,
+    limits: options.limits,
     hosts: options.hosts,
     port: options.port,
     wsPort: options.wsPort,

@@ -26,6 +26,14 @@ const userSchema = z
       message: 'must be 1-64 characters of letters, digits, _ . or -',
     }),
     role: z.enum(['node', 'controller', 'viewer']),
+    /**
+     * A node's site (it publishes only under it). Files written before sites existed have none:
+     * such a node belongs to the broker's own site (`intelli-mesh controller --site`).
+     */
+    site: z
+      .string()
+      .refine(isTopicName, { message: 'must be 1-64 characters of letters, digits, _ . or -' })
+      .optional(),
     // Checked whole here: a hash scrypt cannot use would otherwise fail at a login, in the broker.
     password_hash: z.string().superRefine((hash, ctx) => {
       const problem = passwordHashProblem(hash);
@@ -107,14 +115,15 @@ export class CredentialStore {
     const user = this.users.get(username);
     if (!user) return undefined;
     try {
-      return verifyPassword(password, user.password_hash)
-        ? { username: user.username, role: user.role }
-        : undefined;
+      if (!verifyPassword(password, user.password_hash)) return undefined;
     } catch {
       // Unreachable for hashes checked at load; should a verifier throw anyway, that is a refused
       // login, not an exception in the broker's authentication (which ended the broker thread).
       return undefined;
     }
+    return user.site === undefined
+      ? { username: user.username, role: user.role }
+      : { username: user.username, role: user.role, site: user.site };
   }
 }
 

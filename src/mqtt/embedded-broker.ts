@@ -18,7 +18,13 @@
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, isIP, type AddressInfo, type Server } from 'node:net';
+import {
+  createServer as createNetServer,
+  isIP,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -26,6 +32,7 @@ import { IntelliMeshError } from '../core/errors.ts';
 import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { BrokerJournal } from './broker-journal.ts';
 import { attachDurableInbox, type DurableInbox } from './durable-inbox.ts';
@@ -85,6 +92,13 @@ export interface EmbeddedBrokerOptions {
   wsPort?: number | undefined;
   /** MQTT over TLS, and WebSocket over TLS when `tls.wsPort` is given. @default none */
   tls?: BrokerTlsOptions | undefined;
+  /**
+   * The site of nodes whose credentials name none (files from before sites were recorded);
+   * `intelli-mesh controller` passes its `--site`. Without it such a node may use any site.
+   */
+  site?: string | undefined;
+  /** Packet sizes, retained bytes, queues, the auth-failure throttle. @default DEFAULT_BROKER_LIMITS */
+  limits?: BrokerLimitsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
   /**
@@ -119,17 +133,31 @@ function authError(message: string, returnCode: number): Error & { returnCode: n
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.logger ?? silentLogger;
   const principals = new WeakMap<Client, Principal>();
+  const limits = brokerLimits(options.limits, log);
 
   const aedes = await Aedes.createBroker({
+    queueLimit: limits.resolved.maxQueuedBeforeConnack,
+    maxInflightInbound: limits.resolved.maxInflightInbound,
     // The stock in-memory persistence scans a client's whole queue at every PUBACK.
     persistence: options.persistence ?? indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
-      const principal =
+      // A blocked address gets no password check: each costs a deliberately slow hash.
+      if (!limits.mayTryLogin(client.conn)) {
+        log.warn({ client: client.id, username }, 'mqtt login refused: address throttled');
+        done(authError('too many failed logins from this address', NOT_AUTHORIZED) as never, false);
+        return;
+      }
+      const found =
         username !== undefined && password !== undefined
           ? options.credentials.authenticate(username, password.toString('utf8'))
           : undefined;
+      const principal =
+        found?.role === 'node' && found.site === undefined && options.site !== undefined
+          ? { ...found, site: options.site }
+          : found;
       if (!principal) {
         log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
+        limits.loginFailed(client.conn);
         done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
         return;
       }
@@ -147,6 +175,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (client && (!principal || !mayPublish(principal, packet.topic))) {
         log.warn({ client: client.id, topic: packet.topic }, 'mqtt publish refused by ACL');
         done(new Error(`not allowed to publish on ${packet.topic}`));
+        return;
+      }
+      if (
+        client &&
+        principal &&
+        packet.retain &&
+        !limits.mayRetain(principal.username, packet.topic, packet.payload.length)
+      ) {
+        log.warn({ client: client.id, topic: packet.topic }, 'mqtt retained publish over budget');
+        done(new Error(`retained bytes of ${principal.username} over budget`));
         return;
       }
       done(null);
@@ -196,8 +234,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {}),
   };
   const handleWs = (server: HttpServer) => {
-    const wss = new WebSocketServer({ server });
-    wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+    // One MQTT packet per WebSocket message: a larger message is refused by ws itself.
+    const wss = new WebSocketServer({ server, maxPayload: limits.resolved.maxPacketBytes });
+    wss.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      limits.accept(stream, req.socket.remoteAddress, () => aedes.handle(stream, req));
+    });
     sockets.push(wss);
     return server;
   };
@@ -243,13 +285,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   try {
-    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(aedes.handle));
+    const handleSocket = (socket: Socket) =>
+      limits.accept(socket, socket.remoteAddress, () => aedes.handle(socket));
+    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(handleSocket));
     if (options.wsPort !== undefined) {
       await open('ws', hosts, options.wsPort, () => handleWs(createHttpServer()));
     }
     if (tls && tlsOptions) {
       await open('mqtts', tlsHosts, tls.port ?? 8883, () =>
-        createTlsServer(tlsOptions, aedes.handle),
+        createTlsServer(tlsOptions, handleSocket),
       );
       if (tls.wsPort !== undefined) {
         await open('wss', tlsHosts, tls.wsPort, () => handleWs(createHttpsServer(tlsOptions)));

@@ -106,7 +106,12 @@ describe('intelli-mesh config', () => {
     const store = CredentialStore.fromFile(users);
     const first = password('relay-2');
     expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(store.authenticate('relay-2', first)).toEqual({ username: 'relay-2', role: 'node' });
+    // Each node belongs to the site it was rendered for: the broker confines it there.
+    expect(store.authenticate('relay-2', first)).toEqual({
+      username: 'relay-2',
+      role: 'node',
+      site: 'riverside',
+    });
     expect(store.authenticate('relay-2', password('relay-1'))).toBeUndefined();
     // A viewer added by hand survives; re-rendering keeps every node's password.
     writeFileSync(

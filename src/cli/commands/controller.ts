@@ -28,6 +28,11 @@ import { brokerJournalPath, startControllerBroker } from '../controller-broker.t
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
 import {
+  brokerLimitOptions,
+  brokerLimitsFromFlags,
+  type BrokerLimitFlags,
+} from '../broker-limit-flags.ts';
+import {
   brokerBanner,
   brokerListenPlan,
   flagsOfListener,
@@ -42,7 +47,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
 /** `--http-tls-cert` without `--http-tls-key`, or the other way round. */
 export class HttpTlsFlagError extends IntelliMeshError {}
 
-interface ControllerFlags extends BrokerFlags {
+interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   site: string;
   db: string;
   host: string;
@@ -56,7 +61,7 @@ interface ControllerFlags extends BrokerFlags {
 }
 
 export function registerController(program: Command): void {
-  program
+  const controller = program
     .command('controller')
     .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
@@ -129,6 +134,8 @@ export function registerController(program: Command): void {
         const credentials = base ? base.with(own) : CredentialStore.fromUsers([own]);
         broker = await startControllerBroker({
           credentials,
+          site: flags.site,
+          limits: brokerLimitsFromFlags(flags),
           ...plan.options,
           journalPath: brokerJournalPath(flags.db),
           inProcess: flags.mqttInProcess === true,
@@ -192,4 +199,5 @@ export function registerController(program: Command): void {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
     });
+  for (const option of brokerLimitOptions()) controller.addOption(option);
 }
