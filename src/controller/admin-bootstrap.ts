@@ -1,6 +1,6 @@
 /**
  * Makes sure the dashboard has an admin: the password comes from INTELLI_MESH_PASSWORD when set
- * (and is updated to it on every start), otherwise one is generated on the very first start and
+ * (and is updated to it on every start where it differs, which ends the old sessions), otherwise one is generated on the very first start and
  * returned so the caller prints it once; it is never stored in clear.
  *
  * @example
@@ -26,8 +26,11 @@ export function ensureAdmin(
 ): AdminBootstrap {
   const exists = users.exists(ADMIN_USERNAME);
   if (envPassword !== undefined && envPassword !== '') {
-    if (exists) users.setPassword(ADMIN_USERNAME, envPassword);
-    else users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    // A new password ends the sessions opened with the old one; the same one keeps them.
+    if (!exists) users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    else if (!users.verify(ADMIN_USERNAME, envPassword)) {
+      users.setPassword(ADMIN_USERNAME, envPassword);
+    }
     return { username: ADMIN_USERNAME, source: 'environment' };
   }
   if (exists) return { username: ADMIN_USERNAME, source: 'database' };

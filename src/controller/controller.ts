@@ -50,6 +50,8 @@ export interface ControllerOptions {
   https?: { cert: string; key: string } | undefined;
   /** The embedded broker's health, for /api/health; absent with an external broker. */
   brokerHealth?: (() => BrokerHealth) | undefined;
+  /** Origins besides its own whose pages may open /api/live. */
+  allowedOrigins?: readonly string[] | undefined;
   logger?: Logger;
 }
 
@@ -136,6 +138,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     demoImages: options.demoImages,
     https: options.https,
     brokerHealth: options.brokerHealth,
+    allowedOrigins: options.allowedOrigins,
+    logger: log,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

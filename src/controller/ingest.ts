@@ -27,6 +27,7 @@ import type { RuleOp } from './rules/rule-op.ts';
 import { TimeAlertRules } from './rules/time-alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
 import { TrafficRates } from './traffic-rates.ts';
+import { futureTimestampError } from './timestamp-skew.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
@@ -183,6 +184,8 @@ export class Ingest extends EventEmitter<{
         error: `payload names node '${claimed}' on the topic of '${where.node}'`,
       };
     }
+    const ahead = futureTimestampError((decoded.value as { at?: number }).at, now);
+    if (ahead) return { refused: true, topic, error: ahead };
     return {
       channel: where.channel,
       message: decoded.value,

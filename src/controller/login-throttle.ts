@@ -1,46 +1,137 @@
 /**
- * Slows password guessing: after `maxFailures` failed logins for one username within `windowMs`,
- * further attempts are refused until the window passes. Sans-IO: the caller passes `now`.
+ * Slows password guessing with two budgets: failed logins per username (guessing one account
+ * from many addresses) and per client address (guessing many accounts, or flooding the table,
+ * from one). Either budget spent within `windowMs` refuses further attempts until it recovers.
+ *
+ * Memory is bounded, but trimming a full table drops the entries with the fewest recent failures
+ * first, so an attacker cannot flush a blocked account out by trying thousands of throwaway
+ * usernames: those are the entries that go. Sans-IO: the caller passes `now`.
+ *
+ * An attempt counts as failed from the moment it starts (`attempt`) and is forgiven if the
+ * password was right (`succeeded`): checking a password takes a while, and a thousand
+ * concurrent guesses must not all pass the check before the first failure is recorded.
  *
  * @example
  * const t = new LoginThrottle();
- * if (!t.allowed('admin', now)) reply429();
+ * if (!t.allowed('admin', '203.0.113.9', now)) reply429();
+ * t.attempt('admin', '203.0.113.9', now);
+ * if (passwordRight) t.succeeded('admin', '203.0.113.9', now);
  */
-export class LoginThrottle {
+
+export interface LoginThrottleOptions {
+  /** Failed logins one username may have within the window. @default 5 */
+  perUser?: number;
+  /** Failed logins one client address may have within the window. @default 20 */
+  perAddress?: number;
+  /** @default 60 s */
+  windowMs?: number;
+  /** Most usernames (and, separately, addresses) tracked at once. @default 10,000 */
+  maxTracked?: number;
+}
+
+/** Failure times per key, oldest first, bounded as the header says. */
+class FailureTable {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
-    private readonly maxFailures = 5,
-    private readonly windowMs = 60_000,
-    /** Bounds memory when many usernames are tried. */
-    private readonly maxTracked = 10_000,
+    private readonly budget: number,
+    private readonly windowMs: number,
+    private readonly maxTracked: number,
   ) {}
 
-  allowed(username: string, now: number): boolean {
-    return this.recent(username, now).length < this.maxFailures;
+  get size(): number {
+    return this.failures.size;
   }
 
-  /** Milliseconds until `username` may try again (0 when it may now). */
-  retryAfterMs(username: string, now: number): number {
-    const recent = this.recent(username, now);
-    if (recent.length < this.maxFailures) return 0;
-    return recent[recent.length - this.maxFailures]! + this.windowMs - now;
+  retryAfterMs(key: string, now: number): number {
+    const recent = this.recent(key, now);
+    if (recent.length < this.budget) return 0;
+    return recent[recent.length - this.budget]! + this.windowMs - now;
   }
 
-  failed(username: string, now: number): void {
-    const recent = this.recent(username, now);
+  failed(key: string, now: number): void {
+    const recent = this.recent(key, now);
     recent.push(now);
-    this.failures.set(username, recent);
-    if (this.failures.size > this.maxTracked) {
-      this.failures.delete(this.failures.keys().next().value!);
+    // Only the last `budget` failures decide anything; older ones need no memory.
+    this.failures.set(key, recent.slice(-this.budget));
+    if (this.failures.size > this.maxTracked) this.trim(now);
+  }
+
+  clear(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Takes back the failure counted at `at` (an attempt that turned out right). */
+  forgive(key: string, at: number): void {
+    const times = this.failures.get(key);
+    const i = times?.lastIndexOf(at) ?? -1;
+    if (i >= 0) times!.splice(i, 1);
+  }
+
+  private recent(key: string, now: number): number[] {
+    return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+  }
+
+  /** Drops expired entries, then the least-failed ones, down to 90 % of the bound. */
+  private trim(now: number): void {
+    const live: [string, number][] = [];
+    for (const [key, times] of this.failures) {
+      const n = times.filter((t) => now - t < this.windowMs).length;
+      if (n === 0) this.failures.delete(key);
+      else live.push([key, n]);
     }
+    const target = Math.floor(this.maxTracked * 0.9);
+    if (live.length <= target) return;
+    live.sort((a, b) => a[1] - b[1]);
+    for (const [key] of live.slice(0, live.length - target)) this.failures.delete(key);
+  }
+}
+
+export class LoginThrottle {
+  private readonly users: FailureTable;
+  private readonly addresses: FailureTable;
+
+  constructor(options: LoginThrottleOptions = {}) {
+    const windowMs = options.windowMs ?? 60_000;
+    const maxTracked = options.maxTracked ?? 10_000;
+    this.users = new FailureTable(options.perUser ?? 5, windowMs, maxTracked);
+    this.addresses = new FailureTable(options.perAddress ?? 20, windowMs, maxTracked);
   }
 
-  succeeded(username: string): void {
-    this.failures.delete(username);
+  /** How many usernames and addresses are remembered (for tests and metrics). */
+  get tracked(): { users: number; addresses: number } {
+    return { users: this.users.size, addresses: this.addresses.size };
   }
 
-  private recent(username: string, now: number): number[] {
-    return (this.failures.get(username) ?? []).filter((t) => now - t < this.windowMs);
+  allowed(username: string, address: string, now: number): boolean {
+    return this.retryAfterMs(username, address, now) === 0;
+  }
+
+  /** Milliseconds until this username from this address may try again (0 when it may now). */
+  retryAfterMs(username: string, address: string, now: number): number {
+    return Math.max(
+      this.users.retryAfterMs(username, now),
+      this.addresses.retryAfterMs(address, now),
+    );
+  }
+
+  /** Counts an attempt as failed until `succeeded` says otherwise. */
+  attempt(username: string, address: string, now: number): void {
+    this.users.failed(username, now);
+    this.addresses.failed(address, now);
+  }
+
+  /** Same as `attempt`, for callers that learn of a failure afterwards. */
+  failed(username: string, address: string, now: number): void {
+    this.attempt(username, address, now);
+  }
+
+  /**
+   * A correct password (for the attempt started at `startedAt`): clears the username's failures
+   * and takes back that attempt from the address's budget.
+   */
+  succeeded(username: string, address: string, startedAt: number): void {
+    this.users.clear(username);
+    this.addresses.forgive(address, startedAt);
   }
 }

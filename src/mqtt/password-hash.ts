@@ -35,8 +35,17 @@ export function verifyPassword(password: string, encoded: string): boolean {
   return timingSafeEqual(actual, expected);
 }
 
+/**
+ * OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA512 with 210,000 iterations. Mosquitto 2.0
+ * reads the count from each line (mosquitto_passwd itself writes only 101).
+ */
+export const MOSQUITTO_PBKDF2_ITERATIONS = 210_000;
+
 /** Mosquitto 2.x password-file hash: `$7$<iterations>$<salt b64>$<PBKDF2-SHA512 b64>`. */
-export function mosquittoPasswordHash(password: string, iterations = 101): string {
+export function mosquittoPasswordHash(
+  password: string,
+  iterations = MOSQUITTO_PBKDF2_ITERATIONS,
+): string {
   const salt = randomBytes(12);
   const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
   return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;

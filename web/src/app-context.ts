@@ -26,3 +26,6 @@ export function useApp(): AppContextValue {
 }
 
 export const isAdmin = (s: Session): boolean => s.role === 'admin';
+
+/** Operators and admins act on the mesh: acknowledge, push, upgrade, inject faults. */
+export const canOperate = (s: Session): boolean => s.role === 'operator' || s.role === 'admin';

@@ -9,7 +9,7 @@ import { ApiClient } from './api/client.ts';
 import { LiveFeed } from './api/live-feed.ts';
 import { loadSession, saveSession } from './api/session.ts';
 import type { Session } from './api/types.ts';
-import { AppContext, useApp, type AppContextValue } from './app-context.ts';
+import { AppContext, isAdmin, useApp, type AppContextValue } from './app-context.ts';
 import { useHashRoute } from './use-hash-route.ts';
 import { AlertsView } from './views/alerts-view.tsx';
 import { ConfigView } from './views/config-view.tsx';
@@ -23,6 +23,7 @@ import { PositionsView } from './views/positions-view.tsx';
 import { TopologyView } from './views/topology-view.tsx';
 import { UpgradePage } from './views/upgrade-page.tsx';
 import { UpgradesView } from './views/upgrades-view.tsx';
+import { UsersView } from './views/users-view.tsx';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
@@ -47,10 +48,10 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const api = useMemo(() => new ApiClient(() => session.token, onLogout), [session, onLogout]);
   const [feed, setFeed] = useState<LiveFeed | null>(null);
   useEffect(() => {
-    const f = new LiveFeed(session.token, setConnected);
+    const f = new LiveFeed(() => api.post<{ ticket: string }>('/api/live/ticket'), setConnected);
     setFeed(f);
     return () => f.close();
-  }, [session.token]);
+  }, [api]);
   const navigate = useCallback((hash: string) => {
     location.hash = hash;
   }, []);
@@ -81,7 +82,11 @@ function Layout({ connected, onLogout }: { connected: boolean; onLogout: () => v
   const route = useHashRoute();
   const { session, api } = useApp();
   const faults = useFaultsAvailable();
-  const pages = faults ? [...PAGES, { page: 'faults', title: 'Fault injection' }] : PAGES;
+  const pages = [
+    ...PAGES,
+    ...(faults ? [{ page: 'faults', title: 'Fault injection' }] : []),
+    ...(isAdmin(session) ? [{ page: 'users', title: 'Users' }] : []),
+  ];
   return (
     <div className="layout">
       <nav className="sidebar">
@@ -143,6 +148,8 @@ function Page({ page, param }: { page: string; param: string | undefined }) {
       return <FaultsView />;
     case 'upgrades':
       return param ? <UpgradePage id={param} /> : <UpgradesView />;
+    case 'users':
+      return <UsersView />;
     default:
       return <OverviewView />;
   }

@@ -58,6 +58,7 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   httpTlsKey?: string;
   publicMetrics?: boolean;
   mqttInProcess?: boolean;
+  allowedOrigin?: string[];
 }
 
 export function registerController(program: Command): void {
@@ -98,6 +99,10 @@ export function registerController(program: Command): void {
     .option('--http-tls-cert <file>', 'serve the API and dashboard over HTTPS: PEM certificate')
     .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .addOption(new Option('--public-metrics', 'serve /metrics without a token'))
+    .option(
+      '--allowed-origin <origin...>',
+      'another origin (e.g. https://mesh.example.org) whose pages may open the live feed',
+    )
     .action(async (flags: ControllerFlags, command: Command) => {
       assertTopicName('site', flags.site);
       // Every flag and file is checked before anything starts listening.
@@ -167,6 +172,7 @@ export function registerController(program: Command): void {
         publicMetrics: flags.publicMetrics,
         https: https && { cert: https.cert, key: https.key },
         brokerHealth: broker?.health,
+        allowedOrigins: flags.allowedOrigin,
         logger: log,
       }).catch(async (err: unknown) => {
         // The broker thread would keep the process alive after the error is printed.

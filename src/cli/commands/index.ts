@@ -31,6 +31,7 @@ export const commands: CommandEntry[] = [
   { name: 'agent', load: async () => (await import('./agent.ts')).registerAgent },
   { name: 'controller', load: async () => (await import('./controller.ts')).registerController },
   { name: 'mqtt-user', load: async () => (await import('./mqtt-user.ts')).registerMqttUser },
+  { name: 'user', load: async () => (await import('./user.ts')).registerUser },
 ];
 
 /** The commands to register for this command line: just the one it names, or all of them. */

@@ -8,16 +8,23 @@
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
- * the upgrade campaign routes (upgrade-routes.ts), GET /metrics, GET /api/live (WebSocket).
+ * the upgrade campaign routes (upgrade-routes.ts), the user routes (user-routes.ts), GET /metrics,
+ * POST /api/live/ticket, GET /api/live (WebSocket).
+ *
+ * Roles: viewer reads; operator also injects faults, acknowledges alerts, pushes configuration and
+ * runs upgrades; admin also manages users and sees refused messages. Every response carries the
+ * security headers (security-headers.ts); JSON bodies are depth-limited (json-body.ts).
  */
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
 import { zodIssueLines } from '../../core/validation-path.ts';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
 import type { BrokerHealth } from '../../mqtt/broker-supervisor.ts';
+import { MAX_PAYLOAD_BYTES } from '../../mqtt/messages.ts';
 import {
   InvalidConfigError,
   UnknownNodeError,
@@ -38,11 +45,17 @@ import { deviceMonitoring, networkGraph } from '../netjson.ts';
 import { nodeView } from '../node-view.ts';
 import { siteOverview } from '../site-overview.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
+import { UserAccounts } from '../user-accounts.ts';
 import { requireRole, tokenOf } from './auth.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import type { LiveHub } from './live-hub.ts';
+import { LiveTickets } from './live-tickets.ts';
 import { prometheusRegistry } from './prometheus.ts';
 import { registerHealth } from './health.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
+import { registerUserRoutes } from './user-routes.ts';
+import { originAllowed } from './ws-origin.ts';
 
 export interface ApiDeps {
   store: ControllerStore;
@@ -71,7 +84,17 @@ export interface ApiDeps {
   staleAfterMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** Origins besides the controller's own that may open /api/live (e.g. a reverse proxy's). */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Where unexpected (500) errors are logged. */
+  logger?: Logger | undefined;
 }
+
+/**
+ * Room left in a node's 256 KiB command for the push envelope (id, version, timeout): a bigger
+ * configuration would be dropped by the broker or the agent and the push never answered.
+ */
+const MAX_PUSH_CONFIG_BYTES = MAX_PAYLOAD_BYTES - 4 * 1024;
 
 const loginBody = z.object({
   username: z.string().min(1).max(64),
@@ -125,15 +148,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       : Fastify({ logger: false, bodyLimit: 1024 * 1024 })
   ) as FastifyInstance;
   const viewer = requireRole(store.users, clock, 'viewer');
+  const operator = requireRole(store.users, clock, 'operator');
   const admin = requireRole(store.users, clock, 'admin');
   const throttle = new LoginThrottle();
+  const accounts = new UserAccounts(store, clock);
+  const tickets = new LiveTickets();
+  const log = deps.logger ?? silentLogger;
   const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  registerSecurityHeaders(app, { https: deps.https !== undefined });
+  registerJsonBodyParser(app);
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) log.error({ err: error, url: request.url }, 'HTTP request failed');
     void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
   });
 
@@ -141,30 +171,35 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const body = loginBody.safeParse(request.body);
     if (!body.success) return badRequest(reply, 'login body', body.error);
     const { username, password } = body.data;
-    const now = clock.now();
-    if (!throttle.allowed(username, now)) {
-      const wait = Math.ceil(throttle.retryAfterMs(username, now) / 1000);
+    const address = request.ip;
+    const started = clock.now();
+    if (!throttle.allowed(username, address, started)) {
+      const wait = Math.ceil(throttle.retryAfterMs(username, address, started) / 1000);
       return reply
         .code(429)
         .header('retry-after', String(wait))
         .send({ error: `too many failed logins; retry in ${wait} s` });
     }
-    const user = store.users.verify(username, password);
-    if (!user) {
-      throttle.failed(username, now);
-      return reply.code(401).send({ error: 'wrong username or password' });
-    }
-    throttle.succeeded(username);
+    // Counted before the (slow) check, so concurrent guesses cannot overrun the budget.
+    throttle.attempt(username, address, started);
+    const user = await accounts.verify(username, password);
+    if (!user) return reply.code(401).send({ error: 'wrong username or password' });
+    throttle.succeeded(username, address, started);
+    const now = clock.now();
     const token = store.users.openSession(user.username, now, ttl);
     return { token, username: user.username, role: user.role, expires_at: now + ttl };
   });
 
   app.post('/api/logout', { preHandler: viewer }, async (request) => {
     store.users.closeSession(tokenOf(request)!);
+    deps.live.closeSession(request.user!.session!);
     return { ok: true };
   });
 
-  app.get('/api/me', { preHandler: viewer }, async (request) => request.user);
+  app.get('/api/me', { preHandler: viewer }, async (request) => ({
+    username: request.user!.username,
+    role: request.user!.role,
+  }));
 
   registerHealth(app, { ...deps, broker: deps.brokerHealth });
 
@@ -281,7 +316,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.post<{ Params: { id: string } }>(
     '/api/alerts/:id/ack',
-    { preHandler: admin },
+    { preHandler: operator },
     async (request, reply) => {
       const id = Number(request.params.id);
       const alert = Number.isInteger(id)
@@ -299,9 +334,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (request) => store.pushes.list(request.query.node),
   );
 
-  app.post('/api/config/push', { preHandler: admin }, async (request, reply) => {
+  app.post('/api/config/push', { preHandler: operator }, async (request, reply) => {
     const body = pushBody.safeParse(request.body);
     if (!body.success) return badRequest(reply, 'push body', body.error);
+    const size = Buffer.byteLength(JSON.stringify(body.data.config));
+    if (size > MAX_PUSH_CONFIG_BYTES) {
+      return reply.code(413).send({
+        error: `configuration of ${size} bytes is larger than the ${MAX_PUSH_CONFIG_BYTES} bytes a node accepts in one push`,
+      });
+    }
     try {
       const push = await deps.pushes.push({
         node: body.data.node,
@@ -334,7 +375,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     return { targets: demo.targets(), state: demo.state(), active: demo.active() };
   });
 
-  app.post('/api/demo/faults', { preHandler: admin }, async (request, reply) => {
+  app.post('/api/demo/faults', { preHandler: operator }, async (request, reply) => {
     if (!deps.demo) return reply.code(404).send(noDemo);
     const body = faultRequestSchema.safeParse(request.body);
     if (!body.success) return badRequest(reply, 'fault request', body.error);
@@ -353,15 +394,41 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       .send({ accepted: body.data, state: demo.state(), active: demo.active() });
   });
 
-  registerUpgradeRoutes(app, deps, { viewer, admin });
+  registerUpgradeRoutes(app, deps, { viewer, operator });
+  registerUserRoutes(app, { accounts, live: deps.live }, admin);
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
 
-  app.get('/api/live', { websocket: true, preHandler: viewer }, (socket) => {
-    deps.live.add(socket);
+  // Browsers cannot send a header on a WebSocket: they trade their token for a ticket here.
+  app.post('/api/live/ticket', { preHandler: viewer }, async (request) =>
+    tickets.issue(request.user!, clock.now()),
+  );
+
+  const scheme = deps.https ? 'https' : 'http';
+  const allowedOrigins = deps.allowedOrigins ?? [];
+  const liveAuth = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!originAllowed(request.headers.origin, request.headers.host, scheme, allowedOrigins)) {
+      return reply.code(403).send({
+        error: `origin ${request.headers.origin} may not open the live feed (see --allowed-origin)`,
+      });
+    }
+    const ticket = (request.query as { ticket?: unknown }).ticket;
+    if (typeof ticket !== 'string') return viewer.call(app, request, reply);
+    const issued = tickets.redeem(ticket, clock.now());
+    // The session it was issued for must still be open (not logged out meanwhile).
+    const user = issued?.session ? store.users.sessionById(issued.session, clock.now()) : undefined;
+    if (!user) {
+      return reply.code(401).send({
+        error: 'live ticket unknown, used or expired: POST /api/live/ticket for a new one',
+      });
+    }
+    request.user = user;
+  };
+  app.get('/api/live', { websocket: true, preHandler: liveAuth }, (socket, request) => {
+    deps.live.add(socket, request.user);
     socket.send(JSON.stringify({ type: 'hello', site: deps.site, at: clock.now() }));
   });
 

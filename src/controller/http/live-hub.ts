@@ -1,6 +1,7 @@
 /**
  * Fans live changes out to every dashboard connected over WebSocket. Slow clients are cut off
- * rather than allowed to pile up memory.
+ * rather than allowed to pile up memory; a socket whose login session ends (logout, password
+ * change, user removed) is closed.
  */
 import type { WebSocket } from 'ws';
 import type { LiveChange } from '../ingest.ts';
@@ -10,14 +11,34 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export class LiveHub {
   private readonly sockets = new Set<WebSocket>();
+  /** Which user and session each socket was opened by. */
+  private readonly owners = new Map<WebSocket, { username: string; session?: string }>();
 
   get size(): number {
     return this.sockets.size;
   }
 
-  add(socket: WebSocket): void {
+  add(socket: WebSocket, owner?: { username: string; session?: string | undefined }): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    if (owner) this.owners.set(socket, { username: owner.username, session: owner.session });
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.owners.delete(socket);
+    });
+  }
+
+  /** Closes the sockets opened with this login session (its token's hash). */
+  closeSession(session: string): void {
+    for (const [socket, owner] of this.owners) {
+      if (owner.session === session) socket.close(4401, 'session ended');
+    }
+  }
+
+  /** Closes every socket of this user. */
+  closeUser(username: string): void {
+    for (const [socket, owner] of this.owners) {
+      if (owner.username === username) socket.close(4401, 'session ended');
+    }
   }
 
   broadcast(changes: readonly LiveChange[]): void {

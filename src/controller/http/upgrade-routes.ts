@@ -1,13 +1,13 @@
 /**
- * The upgrade campaign routes of the HTTP API: start a campaign (admin), list and read campaigns
- * with each node's wave and state (viewer), cancel a running one (admin), and, next to the
+ * The upgrade campaign routes of the HTTP API: start a campaign (operator), list and read campaigns
+ * with each node's wave and state (viewer), cancel a running one (operator), and, next to the
  * simulated demo, its example images. A bad body is a 400 naming each field at fault.
  *
  * Routes: POST /api/upgrades, GET /api/upgrades, GET /api/upgrades/:id,
  * POST /api/upgrades/:id/cancel, GET /api/demo/images (only with a simulated demo mesh).
  *
  * @example
- * registerUpgradeRoutes(app, { upgrades, store, demoImages }, { viewer, admin });
+ * registerUpgradeRoutes(app, { upgrades, store, demoImages }, { viewer, operator });
  */
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
@@ -52,12 +52,12 @@ export interface UpgradeRouteDeps {
 export function registerUpgradeRoutes(
   app: FastifyInstance,
   deps: UpgradeRouteDeps,
-  roles: { viewer: preHandlerHookHandler; admin: preHandlerHookHandler },
+  roles: { viewer: preHandlerHookHandler; operator: preHandlerHookHandler },
 ): void {
   const { upgrades, store } = deps;
-  const { viewer, admin } = roles;
+  const { viewer, operator } = roles;
 
-  app.post('/api/upgrades', { preHandler: admin }, async (request, reply) => {
+  app.post('/api/upgrades', { preHandler: operator }, async (request, reply) => {
     const body = campaignBody.safeParse(request.body);
     if (!body.success)
       return reply
@@ -88,7 +88,7 @@ export function registerUpgradeRoutes(
 
   app.post<{ Params: { id: string } }>(
     '/api/upgrades/:id/cancel',
-    { preHandler: admin },
+    { preHandler: operator },
     async (request, reply) => {
       try {
         return upgrades.cancel(request.params.id, request.user!.username);

@@ -146,4 +146,24 @@ export const MIGRATIONS: readonly string[] = [
     at        INTEGER NOT NULL
   );
   `,
+  // The operator role (issue 12). SQLite cannot alter a CHECK, so users is rebuilt; sessions
+  // reference it and are dropped with it (everyone logs in again after this upgrade).
+  `
+  DROP TABLE sessions;
+  CREATE TABLE users_v6 (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+    password_hash  TEXT NOT NULL,
+    created_at     INTEGER NOT NULL
+  );
+  INSERT INTO users_v6 SELECT username, role, password_hash, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_v6 RENAME TO users;
+  CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    username    TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_username ON sessions(username);
+  `,
 ];

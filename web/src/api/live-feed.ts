@@ -1,10 +1,14 @@
 /**
- * Follows the controller's WebSocket feed (`/api/live?token=…`) and hands each batch of changes
- * to the listeners; reconnects with a growing delay when the connection drops, and reports
- * whether it is connected so the header can say "live" honestly.
+ * Follows the controller's WebSocket feed and hands each batch of changes to the listeners;
+ * reconnects with a growing delay when the connection drops, and reports whether it is
+ * connected so the header can say "live" honestly. The bearer token never goes into the URL:
+ * each connection first fetches a single-use ticket (`POST /api/live/ticket`, with the token in
+ * the Authorization header) and opens `/api/live?ticket=…`. When the session ends (logout
+ * elsewhere, password changed) the controller closes the socket and the next ticket request
+ * answers 401, which sends the app back to the login page.
  *
  * @example
- * const feed = new LiveFeed(token, (connected) => setLive(connected));
+ * const feed = new LiveFeed(() => api.post<{ ticket: string }>('/api/live/ticket'), setLive);
  * const off = feed.subscribe((changes) => refetchWhatChanged(changes));
  */
 import type { LiveChange } from './types.ts';
@@ -19,7 +23,7 @@ export class LiveFeed {
   private closed = false;
 
   constructor(
-    private readonly token: string,
+    private readonly ticket: () => Promise<{ ticket: string }>,
     private readonly onConnected: (connected: boolean) => void,
   ) {
     this.open();
@@ -37,9 +41,25 @@ export class LiveFeed {
   }
 
   private open(): void {
+    this.ticket().then(
+      ({ ticket }) => {
+        if (!this.closed) this.connect(ticket);
+      },
+      () => this.retry(),
+    );
+  }
+
+  private retry(): void {
+    this.onConnected(false);
+    if (this.closed) return;
+    this.retryTimer = setTimeout(() => this.open(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+  }
+
+  private connect(ticket: string): void {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(
-      `${proto}//${location.host}/api/live?token=${encodeURIComponent(this.token)}`,
+      `${proto}//${location.host}/api/live?ticket=${encodeURIComponent(ticket)}`,
     );
     this.socket = ws;
     ws.onmessage = (msg) => {
@@ -53,12 +73,7 @@ export class LiveFeed {
         this.emit(data.changes);
       }
     };
-    ws.onclose = () => {
-      this.onConnected(false);
-      if (this.closed) return;
-      this.retryTimer = setTimeout(() => this.open(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, 10_000);
-    };
+    ws.onclose = () => this.retry();
   }
 
   private emit(changes: LiveChange[]): void {

@@ -53,7 +53,14 @@ export type { Severity } from '../../../src/controller/store/records.ts';
 export type WanReport = NodeState['wans'][number];
 export type WanState = WanReport['state'];
 
-export type Role = 'viewer' | 'admin';
+export type Role = 'viewer' | 'operator' | 'admin';
+
+/** GET /api/users */
+export interface UserListing {
+  username: string;
+  role: Role;
+  created_at: number;
+}
 
 export interface Session {
   token: string;

@@ -7,14 +7,14 @@
  */
 import { useState } from 'react';
 import type { Alert } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import { formatAge } from '../lib/format.ts';
 import { severityHealth } from '../lib/status-colour.ts';
 
 export function AlertList({ alerts, now }: { alerts: Alert[]; now: number }) {
   const { api, session } = useApp();
   const [error, setError] = useState<string | null>(null);
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   if (alerts.length === 0) return <p className="muted empty">No alerts. All clear.</p>;
   return (
     <>
@@ -39,7 +39,11 @@ export function AlertList({ alerts, now }: { alerts: Alert[]; now: number }) {
               <button
                 className="small"
                 disabled={!admin}
-                title={admin ? 'Acknowledge this alert' : 'Only admins can acknowledge alerts'}
+                title={
+                  admin
+                    ? 'Acknowledge this alert'
+                    : 'Only operators and admins can acknowledge alerts'
+                }
                 onClick={() => {
                   setError(null);
                   api.post(`/api/alerts/${a.id}/ack`).catch((e: Error) => setError(e.message));

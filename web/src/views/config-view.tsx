@@ -13,7 +13,7 @@ import {
   type NodeConfig,
 } from '../api/config-source.ts';
 import type { ConfigPush, NodeRecord, ValidationResult } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import { ConfigForm } from '../components/config-form.tsx';
 import { configDiff } from '../lib/config-diff.ts';
 import { formatValue } from '../lib/format.ts';
@@ -22,7 +22,7 @@ import { PushTable } from './node-page.tsx';
 
 export function ConfigView({ initialNode }: { initialNode: string | undefined }) {
   const { api, session, navigate } = useApp();
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   const nodes = useResource<NodeRecord[]>('/api/nodes');
   const node = initialNode ?? nodes.data?.[0]?.node;
   const pushes = useResource<ConfigPush[]>(
@@ -240,7 +240,9 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
                 onClick={() => void push()}
                 disabled={busy || !canPush}
                 data-testid="config-push"
-                title={admin ? 'Validate the current draft first' : 'Only admins can push'}
+                title={
+                  admin ? 'Validate the current draft first' : 'Only operators and admins can push'
+                }
               >
                 Push to {node}
               </button>

@@ -2,12 +2,12 @@
  * The demo's fault panel: kill and restore nodes, cut and restore WANs, degrade and restore
  * links, each button enabled only when its action makes sense in the target's current state, and
  * the faults in force as a table with their times. Present only when the controller runs the
- * simulated demo (GET /api/demo/faults answers); admin only.
+ * simulated demo (GET /api/demo/faults answers); operators and admins only.
  */
 import { useEffect, useState } from 'react';
 import { NotFoundError } from '../api/errors.ts';
 import type { FaultRequest, FaultTargets } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import {
   faultKindLabel,
   formatFaultParameters,
@@ -47,7 +47,7 @@ export function FaultsView() {
   const [message, setMessage] = useState<string | null>(null);
   const [loss, setLoss] = useState(30);
   const now = useNow(1000);
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   const t = faults.data?.targets;
   const st = faults.data?.state;
 
@@ -79,7 +79,7 @@ export function FaultsView() {
         <h1>Fault injection</h1>
         <span className="muted">Break the simulated mesh and watch it heal.</span>
       </div>
-      {!admin && <p className="muted">Only admins can inject faults.</p>}
+      {!admin && <p className="muted">Only operators and admins can inject faults.</p>}
       {message && <div className="notice">{message}</div>}
       <section className="card" data-testid="active-faults">
         <h2>Active faults</h2>

@@ -5,14 +5,14 @@
  */
 import { useState } from 'react';
 import type { UpgradeCampaignDetail } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import { formatTime } from '../lib/format.ts';
 import { campaignTone, nodeStatus, waveGroups } from '../lib/upgrade-waves.ts';
 import { useResource } from '../use-resource.ts';
 
 export function UpgradePage({ id }: { id: string }) {
   const { api, session } = useApp();
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   const path = `/api/upgrades/${encodeURIComponent(id)}`;
   const campaign = useResource<UpgradeCampaignDetail>(
     path,
@@ -45,7 +45,11 @@ export function UpgradePage({ id }: { id: string }) {
             className="danger"
             data-testid="upgrade-cancel"
             disabled={!admin}
-            title={admin ? 'Nodes not yet started are left alone' : 'Only admins can cancel'}
+            title={
+              admin
+                ? 'Nodes not yet started are left alone'
+                : 'Only operators and admins can cancel'
+            }
             onClick={cancel}
           >
             Cancel campaign

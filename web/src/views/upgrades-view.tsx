@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, NotFoundError } from '../api/errors.ts';
 import type { DemoImage, NodeRecord, UpgradeCampaignSummary } from '../api/types.ts';
-import { isAdmin, useApp } from '../app-context.ts';
+import { canOperate, useApp } from '../app-context.ts';
 import { formatAge } from '../lib/format.ts';
 import {
   EMPTY_DRAFT,
@@ -81,7 +81,7 @@ function CampaignForm({
   setDraft: (f: (d: UpgradeDraft) => UpgradeDraft) => void;
 }) {
   const { api, session, navigate } = useApp();
-  const admin = isAdmin(session);
+  const admin = canOperate(session);
   const nodes = useResource<NodeRecord[]>('/api/nodes', (c) => c.type === 'node');
   // n2 before n10, as the controller orders every online node by default.
   const byName = [...(nodes.data ?? [])].sort((a, b) =>
@@ -160,7 +160,7 @@ function CampaignForm({
   return (
     <section className="card" data-testid="upgrade-form">
       <h2>Start a campaign</h2>
-      {!admin && <p className="muted">Only admins can start upgrades.</p>}
+      {!admin && <p className="muted">Only operators and admins can start upgrades.</p>}
       {text('image_url', 'Image URL', 'https://…/sysupgrade.itb')}
       {text('sha256', 'SHA-256 of the image', '64 hex digits')}
       {text(
@@ -235,7 +235,7 @@ function CampaignForm({
           className="primary"
           data-testid="upgrade-start"
           disabled={!admin || busy || (showErrors && !checked.ok)}
-          title={admin ? '' : 'Only admins can start upgrades'}
+          title={admin ? '' : 'Only operators and admins can start upgrades'}
           onClick={submit}
         >
           Start upgrade

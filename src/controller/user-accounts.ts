@@ -1,0 +1,159 @@
+/**
+ * Managing dashboard users, for the admin API and the `intelli-mesh user` CLI alike: add, change
+ * a password or a role, remove, and verify a login. Every change is an event on the timeline
+ * (`user.added`, `user.password`, `user.role`, `user.removed`, node `controller`), naming who
+ * made it. Hashing runs on the thread pool (user-password.ts).
+ *
+ * A login for an unknown user checks the password against a dummy hash with the same
+ * parameters, so "no such user" takes as long as "wrong password" and names cannot be probed by
+ * timing.
+ *
+ * @example
+ * const accounts = new UserAccounts(store, clock);
+ * await accounts.add('admin', 'ops', 'operator', 'a long password');
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.ts';
+import { IntelliMeshError } from '../core/errors.ts';
+import type { ControllerStore } from './store/controller-store.ts';
+import type { StoredEvent } from './store/event-repo.ts';
+import type { User, UserRole } from './store/user-repo.ts';
+import { hashUserPassword, needsRehash, verifyUserPassword } from './user-password.ts';
+
+export class UserAccountError extends IntelliMeshError {
+  constructor(
+    message: string,
+    /** The HTTP status it maps to: 404 no such user, 409 exists, 400 bad input. */
+    readonly status: 400 | 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+/** Usernames: letters, digits and . _ - , 1 to 64 characters. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function checkUsername(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new UserAccountError(
+      `username '${username}': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      400,
+    );
+  }
+}
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
+    throw new UserAccountError(
+      `password: use ${MIN_PASSWORD_LENGTH} to 1024 characters (got ${password.length})`,
+      400,
+    );
+  }
+}
+
+export class UserAccounts {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: ControllerStore,
+    private readonly clock: Clock,
+  ) {}
+
+  list() {
+    return this.store.users.list();
+  }
+
+  /** The user for a correct username and password, else undefined; rehashes weak old hashes. */
+  async verify(username: string, password: string): Promise<User | undefined> {
+    const stored = this.store.users.passwordHash(username);
+    this.dummyHash ??= hashUserPassword(randomBytes(16).toString('hex'));
+    const hash = stored ?? (await this.dummyHash);
+    let ok: boolean;
+    try {
+      ok = await verifyUserPassword(password, hash);
+    } catch {
+      ok = false; // a malformed stored hash admits no one
+    }
+    if (!ok || stored === undefined) return undefined;
+    const user = this.store.users.get(username);
+    if (!user) return undefined; // removed while we were hashing
+    if (needsRehash(stored)) {
+      // Logged in with an old, weaker hash: store one with today's parameters, keep sessions.
+      this.store.users.setPasswordHash(username, await hashUserPassword(password), true);
+    }
+    return user;
+  }
+
+  async add(actor: string, username: string, role: UserRole, password: string) {
+    checkUsername(username);
+    checkPassword(password);
+    if (this.store.users.exists(username)) {
+      throw new UserAccountError(`user '${username}' already exists`, 409);
+    }
+    const hash = await hashUserPassword(password);
+    if (this.store.users.exists(username)) {
+      throw new UserAccountError(`user '${username}' already exists`, 409);
+    }
+    this.store.users.insert(username, role, hash, this.clock.now());
+    return this.record('user.added', username, null, role, `added by ${actor}`);
+  }
+
+  /** Sets a new password; every session of the user ends. */
+  async setPassword(actor: string, username: string, password: string) {
+    checkPassword(password);
+    this.mustExist(username);
+    const hash = await hashUserPassword(password);
+    if (!this.store.users.setPasswordHash(username, hash)) this.mustExist(username);
+    return this.record('user.password', username, null, null, `password changed by ${actor}`);
+  }
+
+  async setRole(actor: string, username: string, role: UserRole) {
+    const before = this.mustExist(username).role;
+    this.lastAdminGuard(username, role);
+    this.store.users.setRole(username, role);
+    return this.record('user.role', username, before, role, `role changed by ${actor}`);
+  }
+
+  async remove(actor: string, username: string) {
+    const before = this.mustExist(username).role;
+    this.lastAdminGuard(username, undefined);
+    this.store.users.remove(username);
+    return this.record('user.removed', username, before, null, `removed by ${actor}`);
+  }
+
+  private mustExist(username: string): User {
+    const user = this.store.users.get(username);
+    if (!user) throw new UserAccountError(`no user '${username}'`, 404);
+    return user;
+  }
+
+  /** Nobody may remove or demote the last admin: the site would be unmanageable. */
+  private lastAdminGuard(username: string, newRole: UserRole | undefined): void {
+    if (newRole === 'admin') return;
+    const admins = this.store.users.list().filter((u) => u.role === 'admin');
+    if (admins.length === 1 && admins[0]!.username === username) {
+      throw new UserAccountError(`'${username}' is the last admin; make another admin first`, 400);
+    }
+  }
+
+  private record(
+    kind: string,
+    username: string,
+    from: string | null,
+    to: string | null,
+    reason: string,
+  ): StoredEvent {
+    const event = {
+      at: this.clock.now(),
+      node: 'controller',
+      kind,
+      subject: username,
+      from,
+      to,
+      reason,
+    };
+    // A controller fact, announced to the timeline's listeners like presence and alerts.
+    return this.store.events.record(event);
+  }
+}
