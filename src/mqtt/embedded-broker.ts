@@ -120,6 +120,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const log = options.logger ?? silentLogger;
   const principals = new WeakMap<Client, Principal>();
 
+  // Opened first: a journal that cannot be opened stops the start before anything runs.
+  const journal =
+    options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
   const aedes = await Aedes.createBroker({
     // The stock in-memory persistence scans a client's whole queue at every PUBACK.
     persistence: options.persistence ?? indexedMemoryPersistence(),
@@ -164,10 +167,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
 
   const inbox: DurableInbox | undefined =
-    options.journalPath === undefined
+    journal === undefined
       ? undefined
       : attachDurableInbox(aedes, {
-          journal: BrokerJournal.open(options.journalPath),
+          journal,
           isJournaled: (client) => principals.get(client)?.role === 'node',
           isIngest: (client) =>
             principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),
