@@ -5,8 +5,8 @@
  * the broker journal (every message that arrived in one event-loop turn in one transaction), and
  * only then is Aedes let go on (PUBACK, then delivery). The entry is removed when the
  * controller's ingest session acknowledges the message, which it does only after its own commit.
- * Whatever is still in the journal when the broker starts again is published to the ingest
- * session as soon as it subscribes.
+ * Whatever is in the journal when the ingest session first subscribes (left by the run before,
+ * or published by nodes before the controller was there to receive it) is then published to it.
  *
  * So a message is lost by neither a crash of the broker nor of the controller; it may be stored
  * twice when the process dies between the controller's commit and the removal of the entry
@@ -173,7 +173,7 @@ export function attachDurableInbox(aedes: Aedes, options: DurableInboxOptions): 
     if (entries.length === 0) return;
     log.warn(
       { messages: entries.length },
-      'broker journal: delivering messages acknowledged before the last stop',
+      'broker journal: delivering messages not yet acknowledged by the controller (left by the last run, or sent before it subscribed)',
     );
     for (const e of entries) {
       entryOf.set(e.payload, e.id);

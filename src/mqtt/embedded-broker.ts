@@ -135,6 +135,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const principals = new WeakMap<Client, Principal>();
   const limits = brokerLimits(options.limits, log);
 
+  // Opened first: a journal that cannot be opened stops the start before anything runs.
+  const journal =
+    options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
   const aedes = await Aedes.createBroker({
     queueLimit: limits.resolved.maxQueuedBeforeConnack,
     maxInflightInbound: limits.resolved.maxInflightInbound,
@@ -202,10 +205,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
 
   const inbox: DurableInbox | undefined =
-    options.journalPath === undefined
+    journal === undefined
       ? undefined
       : attachDurableInbox(aedes, {
-          journal: BrokerJournal.open(options.journalPath),
+          journal,
           isJournaled: (client) => principals.get(client)?.role === 'node',
           isIngest: (client) =>
             principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),

@@ -31,6 +31,8 @@ afterEach(async () => {
 });
 
 interface Layout {
+  /** What /api/health names it. */
+  layout: 'thread' | 'in-process' | 'external';
   /** Starts whatever outlives the controller (Mosquitto), and gives the controller's arguments. */
   prepare(
     dir: string,
@@ -52,16 +54,20 @@ async function embedded(dir: string, dbPath: string, extra: string[]) {
 }
 
 const layouts: [string, Layout][] = [
-  ['embedded broker on its thread (default)', { prepare: (d, db) => embedded(d, db, []) }],
+  [
+    'embedded broker on its thread (default)',
+    { layout: 'thread', prepare: (d, db) => embedded(d, db, []) },
+  ],
   [
     'embedded broker in the process (--mqtt-in-process)',
-    { prepare: (d, db) => embedded(d, db, ['--mqtt-in-process']) },
+    { layout: 'in-process', prepare: (d, db) => embedded(d, db, ['--mqtt-in-process']) },
   ],
 ];
 if (mosquittoAvailable()) {
   layouts.push([
     'external Mosquitto',
     {
+      layout: 'external',
       prepare: async (dir, dbPath) => {
         mkdirSync(join(dir, 'mosquitto'));
         const m = await startMosquitto(
@@ -138,13 +144,13 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
   }
 }
 
-for (const [name, layout] of layouts) {
+for (const [name, { layout, prepare }] of layouts) {
   describe(`kill -9 durability: ${name}`, () => {
     it('stores every message the node saw acknowledged; duplicates are few and counted', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'im-kill9-'));
       cleanups.push(() => removeDir(dir));
       const dbPath = join(dir, 'controller.db');
-      const { url, args, env } = await layout.prepare(dir, dbPath);
+      const { url, args, env } = await prepare(dir, dbPath);
       const first = await startController(args, env);
 
       const node: MqttClient = await mqtt.connectAsync(url, {
@@ -173,7 +179,7 @@ for (const [name, layout] of layouts) {
       const ackedAtKill = acked.size;
       const sentAtKill = next;
 
-      await startController(args, env);
+      const second = await startController(args, env);
       // What was in flight at the kill is resent by the node once it is back; wait for all of it.
       await until('the node to have every publish acknowledged', () => acked.size === next, 30_000);
       let copies = storedCopies(dbPath);
@@ -199,6 +205,16 @@ for (const [name, layout] of layouts) {
       // node). Only what was in flight around the kill can be: a bounded handful.
       expect(Math.max(...copies.values())).toBeLessThanOrEqual(3);
       expect(duplicates).toBeLessThanOrEqual(4 * IN_FLIGHT);
+
+      // And the restarted controller says all of it works, naming its broker layout.
+      const health = await fetch(`${second.url}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        ok: true,
+        broker: { ok: true, layout },
+        store: { ok: true },
+        ingest: { ok: true },
+      });
     }, 120_000);
   });
 }

@@ -47,7 +47,7 @@ async function site() {
   const dir = mkdtempSync(join(tmpdir(), 'im-inbox-'));
   cleanups.push(() => removeDir(dir));
   const journalPath = join(dir, 'c.db.broker-journal');
-  const start = async () => {
+  const startBroker = async () => {
     const broker = await startEmbeddedBroker({
       port: 0,
       journalPath,
@@ -57,6 +57,9 @@ async function site() {
       ]),
     });
     cleanups.push(() => broker.close());
+    return broker;
+  };
+  const startCtl = async (broker: { url: string }) => {
     const ctl = await startController({
       site: 'lab',
       dbPath: join(dir, 'c.db'),
@@ -67,7 +70,11 @@ async function site() {
       adminPassword: 'admin-pw',
     });
     cleanups.push(() => ctl.close());
-    return { broker, ctl };
+    return ctl;
+  };
+  const start = async () => {
+    const broker = await startBroker();
+    return { broker, ctl: await startCtl(broker) };
   };
   const journalCount = () => {
     const j = BrokerJournal.open(journalPath);
@@ -77,7 +84,7 @@ async function site() {
       j.close();
     }
   };
-  return { journalPath, start, journalCount };
+  return { journalPath, start, startBroker, startCtl, journalCount };
 }
 
 describe('the broker journal', () => {
@@ -115,6 +122,25 @@ describe('the broker journal', () => {
         .map((e) => e.reason)
         .sort(),
     ).toEqual(['left-1', 'left-2']);
+    await until('an empty journal', () => s.journalCount() === 0);
+  });
+});
+
+describe('the broker journal before the controller is there', () => {
+  it('keeps what a node published before the controller subscribed, and delivers it then', async () => {
+    const s = await site();
+    const broker = await s.startBroker();
+    const node = await mqtt.connectAsync(broker.url, {
+      username: 'node-1',
+      password: 'n1-pw',
+      clientId: 'node-1',
+    });
+    cleanups.push(() => node.endAsync(true));
+    // Acknowledged with nobody subscribed: without the journal, Aedes routes these to no one.
+    for (let i = 0; i < 5; i++) await node.publishAsync(TOPIC, event(`early-${i}`), { qos: 1 });
+    expect(s.journalCount()).toBe(5);
+    const ctl = await s.startCtl(broker);
+    await until('the 5 stored', () => ctl.store.events.query({ limit: 10 }).length === 5);
     await until('an empty journal', () => s.journalCount() === 0);
   });
 });

@@ -4,6 +4,9 @@
  * the same port, and `/api/health` reports broker, store and ingest separately, answering HTTP 503
  * when one of them fails.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { Logger } from '../../src/core/logger.ts';
@@ -14,6 +17,8 @@ import { CredentialStore } from '../../src/mqtt/credential-store.ts';
 import type { BrokerThread } from '../../src/mqtt/broker-thread.ts';
 import { superviseBrokerThread, type SupervisedBroker } from '../../src/mqtt/broker-supervisor.ts';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
+import { nodeTopic } from '../../src/mqtt/topics.ts';
+import { removeDir } from '../mqtt/mosquitto-process.ts';
 import type { HealthReport } from '../../src/controller/http/health.ts';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -87,6 +92,71 @@ describe('a supervised broker thread', () => {
     expect(logger.errors.join('\n')).toMatch(/broker thread restarted/);
     expect(await canLogIn(broker.url)).toBe(true);
   }, 30_000);
+
+  it('loses nothing a node saw acknowledged when its thread dies mid-stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-thread-death-'));
+    cleanups.push(() => removeDir(dir));
+    const broker = await superviseBrokerThread({
+      credentials: credentials(),
+      port: 0,
+      journalPath: join(dir, 'c.db.broker-journal'),
+      scheduler: new RealScheduler(),
+      restartMinMs: 50,
+    });
+    cleanups.push(() => broker.close());
+    const ctl = await startController({
+      site: 'lab',
+      dbPath: join(dir, 'c.db'),
+      mqttUrl: broker.url,
+      mqttPassword: 'ctl-pw',
+      scheduler: new RealScheduler(),
+      port: 0,
+      adminPassword: 'admin-pw',
+      brokerHealth: broker.health,
+    });
+    cleanups.push(() => ctl.close());
+    const node = await mqtt.connectAsync(broker.url, {
+      username: 'node-1',
+      password: 'n1-pw',
+      clientId: 'node-1',
+      reconnectPeriod: 100,
+    });
+    cleanups.push(() => node.endAsync(true));
+    const acked = new Set<string>();
+    let next = 0;
+    const total = 400;
+    const publishing = Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < total) {
+          const reason = `k${next++}`;
+          await node.publishAsync(
+            nodeTopic('lab', 'node-1', 'events'),
+            JSON.stringify({
+              at: 1,
+              node: 'node-1',
+              kind: 't',
+              subject: 's',
+              from: null,
+              to: null,
+              reason,
+            }),
+            { qos: 1 },
+          );
+          acked.add(reason);
+        }
+      }),
+    );
+    await until('100 acknowledged', () => acked.size >= 100);
+    await broker.current()!.terminate();
+    await publishing;
+    const stored = () => new Set(ctl.store.events.query({ limit: 1000 }).map((e) => e.reason));
+    await until('every acknowledged message stored', () => {
+      const s = stored();
+      return [...acked].every((r) => s.has(r));
+    });
+    expect(acked.size).toBe(total);
+    expect(broker.health()).toMatchObject({ ok: true, restarts: 1 });
+  }, 60_000);
 
   it('backs off while restarts fail, and reports the broker down meanwhile', async () => {
     const scheduler = new VirtualScheduler();
