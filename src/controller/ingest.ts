@@ -23,7 +23,7 @@ import {
 import { parseNodeTopic } from '../mqtt/topics.ts';
 import { alertOps, type IngestedMessage } from './alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
-import { TrafficRates } from './traffic-rates.ts';
+import { TrafficRates, type CurrentTraffic } from './traffic-rates.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
@@ -119,6 +119,11 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     if (changes.length === 0) return;
     for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
+  }
+
+  /** The latest traffic rate of each WAN of `node`, from its byte counters. */
+  trafficNow(node: string): Record<string, CurrentTraffic> {
+    return this.traffic.current(node);
   }
 
   /** Announces what changed since the last announcement. */
