@@ -131,6 +131,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     live,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
+    trafficNow: (node) => ingest.trafficNow(node),
     mqttStats: () => link!.stats,
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,

@@ -26,7 +26,7 @@ import { resolveAlertRuleOptions, type AlertRuleOptions } from './rules/alert-ru
 import type { RuleOp } from './rules/rule-op.ts';
 import { TimeAlertRules } from './rules/time-alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
-import { TrafficRates } from './traffic-rates.ts';
+import { TrafficRates, type CurrentTraffic } from './traffic-rates.ts';
 import { futureTimestampError } from './timestamp-skew.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
@@ -156,6 +156,11 @@ export class Ingest extends EventEmitter<{
     if (changes.length === 0) return;
     for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
+  }
+
+  /** The latest traffic rate of each WAN of `node`, from its byte counters. */
+  trafficNow(node: string): Record<string, CurrentTraffic> {
+    return this.traffic.current(node);
   }
 
   /** Announces what changed since the last announcement. */

@@ -10,6 +10,7 @@
  * nodeView(record, clock.now()); // { ...record, state_age_ms: 1200, state_freshness: 'live' }
  */
 import type { NodeRecord } from './store/records.ts';
+import type { CurrentTraffic } from './traffic-rates.ts';
 
 /** Three missed reports of an agent on its default 30 s period. */
 export const STATE_STALE_AFTER_MS = 90_000;
@@ -18,6 +19,11 @@ export const STATE_STALE_AFTER_MS = 90_000;
 export type StateFreshness = 'live' | 'stale' | 'last-known';
 
 export interface NodeView extends NodeRecord {
+  /**
+   * The latest traffic rate of each WAN (its `at` dates it); only while the node is online: a
+   * dead node carries nothing, whatever it last measured.
+   */
+  wan_traffic?: Record<string, CurrentTraffic>;
   /** Milliseconds since the node took its state; null when it never reported one. */
   state_age_ms: number | null;
   /** Whether `state` describes the present; null when the node never reported a state. */
@@ -39,4 +45,13 @@ export function nodeView(
       ? 'stale'
       : 'live';
   return { ...record, state_age_ms: age, state_freshness: freshness };
+}
+
+/** Adds the node's current WAN traffic, when it is online and the controller measured any. */
+export function withTraffic(
+  view: NodeView,
+  trafficNow: ((node: string) => Record<string, CurrentTraffic>) | undefined,
+): NodeView {
+  if (!trafficNow || !view.online) return view;
+  return { ...view, wan_traffic: trafficNow(view.node) };
 }

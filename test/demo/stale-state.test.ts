@@ -125,6 +125,8 @@ describe('staleness in the API', () => {
     expect(later.state_age_ms!).toBeGreaterThanOrEqual(firstAge + 1_000);
 
     const o = await get<Overview>('/api/overview');
+    // A dead node carries no traffic, whatever it last measured.
+    expect(later).not.toHaveProperty('wan_traffic');
     expect(o).toMatchObject({
       nodes_total: 12,
       nodes_online: 11,
@@ -211,5 +213,15 @@ describe('simulated traffic through the controller', () => {
       }, `traffic samples of ${node}/${wan}`);
       expect(points.length).toBeGreaterThan(0);
     }
+    // The balance now, dated, on the node itself: n0 spreads its flows over wan and lte.
+    const n0 = await until(async () => {
+      const n = await get<
+        NodeView & { wan_traffic?: Record<string, { at: number; rx_bps: number | null }> }
+      >('/api/nodes/n0');
+      const t = n.wan_traffic;
+      return (t?.wan?.rx_bps ?? 0) > 0 && (t?.lte?.rx_bps ?? 0) > 0 ? t! : undefined;
+    }, 'n0 carrying traffic on both WANs');
+    expect(n0.wan!.rx_bps!).toBeGreaterThan(n0.lte!.rx_bps!);
+    expect(n0.wan!.at).toBeGreaterThan(Date.now() - 30_000);
   }, 30_000);
 });

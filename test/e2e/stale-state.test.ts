@@ -65,6 +65,12 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector('[data-testid=live-indicator].on');
       await waitForText(page, '[data-testid=kpi-wans]', '6 / 6', 40_000);
 
+      // The real balance: n0's traffic is measured on both its WANs.
+      await page.waitForSelector(
+        '[data-testid=traffic-now][data-node=n0] .seg[data-wan=wan] + .seg[data-wan=lte]',
+        { timeout: 30_000 },
+      );
+
       // Kill the gateway n3 (its one WAN was up).
       demo.world.faults.apply({ action: 'kill-node', node: 'n3' });
       await waitForText(page, '[data-testid=kpi-wans]', '1 on an offline node');

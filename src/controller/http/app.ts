@@ -42,7 +42,8 @@ import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
-import { nodeView } from '../node-view.ts';
+import { nodeView, withTraffic } from '../node-view.ts';
+import type { CurrentTraffic } from '../traffic-rates.ts';
 import { siteOverview } from '../site-overview.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { UserAccounts } from '../user-accounts.ts';
@@ -80,6 +81,8 @@ export interface ApiDeps {
   demo?: DemoFaults;
   /** The simulated demo mesh's example firmware images. */
   demoImages?: readonly DemoImage[] | undefined;
+  /** The latest traffic rate of each WAN of a node (from its byte counters), if known. */
+  trafficNow?: (node: string) => Record<string, CurrentTraffic>;
   /** How old an online node's state may be before the API calls it stale. @default 90 s */
   staleAfterMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
@@ -205,7 +208,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const nodeViews = () => {
     const now = clock.now();
-    return store.nodes.list().map((n) => nodeView(n, now, deps.staleAfterMs));
+    return store.nodes
+      .list()
+      .map((n) => withTraffic(nodeView(n, now, deps.staleAfterMs), deps.trafficNow));
   };
 
   app.get('/api/overview', { preHandler: viewer }, async () => {
@@ -228,7 +233,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       const record = store.nodes.get(request.params.node);
       if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
       return {
-        ...nodeView(record, clock.now(), deps.staleAfterMs),
+        ...withTraffic(nodeView(record, clock.now(), deps.staleAfterMs), deps.trafficNow),
         alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
         events: store.events.query({ node: record.node, limit: 50 }),
         pushes: store.pushes.list(record.node, 10),

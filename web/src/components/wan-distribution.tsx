@@ -1,13 +1,14 @@
 /**
  * How traffic is spread: per node with WANs, one bar split by each WAN's share of new flows
  * (coloured by the WAN's state), plus the clients each node serves. Only online nodes' shares
- * are live: an offline node's row is greyed and says it is its last-known share and when.
+ * are live: an offline node's row is greyed and says it is its last-known share and when. Below,
+ * the traffic each online node's WANs carry now, measured from their byte counters.
  *
  * @example
  * <WanDistribution nodes={nodes} />
  */
 import type { NodeRecord } from '../api/types.ts';
-import { formatPercent } from '../lib/format.ts';
+import { formatPercent, formatTime } from '../lib/format.ts';
 import { COLOURS, wanHealth } from '../lib/status-colour.ts';
 import { asOf, staleClass } from './state-age.tsx';
 
@@ -66,6 +67,7 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
           </div>
         );
       })}
+      <TrafficNow nodes={nodes} />
       <h3>Clients per node</h3>
       {nodes.map((n) => (
         <div key={n.node} className={`dist-row ${staleClass(n) ?? ''}`} title={asOf(n)}>
@@ -84,4 +86,58 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
       ))}
     </div>
   );
+}
+
+/**
+ * The traffic each online node's WANs carry now (download, from the byte counters of its last
+ * reports): the balance the policy's shares produce, and where a failure moved it.
+ */
+function TrafficNow({ nodes }: { nodes: NodeRecord[] }) {
+  const rows = nodes.flatMap((n) => {
+    const uplinks = new Map((n.state?.wans ?? []).map((w) => [w.name, w]));
+    const wans = Object.entries(n.wan_traffic ?? {}).filter(
+      ([name, t]) => uplinks.get(name)?.kind !== 'mesh' && t.rx_bps !== null,
+    );
+    return n.online && wans.length > 0 ? [{ node: n.node, wans, uplinks }] : [];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h3>Traffic now (download, online nodes)</h3>
+      {rows.map(({ node, wans, uplinks }) => {
+        const total = wans.reduce((sum, [, t]) => sum + (t.rx_bps ?? 0), 0);
+        return (
+          <div key={node} className="dist-row" data-testid="traffic-now" data-node={node}>
+            <span className="dist-label">{node}</span>
+            <div className="bar">
+              {total === 0 ? (
+                <div className="seg none">no traffic</div>
+              ) : (
+                wans
+                  .filter(([, t]) => (t.rx_bps ?? 0) > 0)
+                  .map(([name, t]) => (
+                    <div
+                      key={name}
+                      className="seg"
+                      data-wan={name}
+                      style={{
+                        width: `${((t.rx_bps ?? 0) / total) * 100}%`,
+                        background: COLOURS[wanHealth(uplinks.get(name)?.state ?? 'unknown')],
+                      }}
+                      title={`${name}: ${formatMbit(t.rx_bps)} at ${formatTime(t.at)}`}
+                    >
+                      {name} {formatMbit(t.rx_bps)}
+                    </div>
+                  ))
+              )}
+            </div>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+function formatMbit(bps: number | null): string {
+  return bps === null ? '–' : `${(bps / 1e6).toFixed(1)} Mbit/s`;
 }
