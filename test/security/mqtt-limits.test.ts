@@ -8,6 +8,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrokerThread } from '../../src/mqtt/broker-thread.ts';
 import { MAX_PAYLOAD_BYTES } from '../../src/mqtt/messages.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import {
@@ -111,6 +112,27 @@ describe.each(brokerKinds)('MQTT packet size limits: $name', (kind) => {
     await again.publishAsync(topic, largest, { qos: 1 });
     await rec.until(topic, largest);
     expect(rec.seen.map((m) => m.payload.length)).toEqual([MAX_PAYLOAD_BYTES]);
+  });
+});
+
+describe('the WebSocket listener has the same packet limit: embedded', () => {
+  it('closes a WebSocket connection that publishes a packet over the maximum', async () => {
+    const broker = (await embeddedBroker.start(USERS, {
+      site: 'lab',
+      embedded: { wsPort: 0 },
+    })) as BrokerThread;
+    try {
+      const topic = nodeTopic('lab', 'node-3', 'events');
+      const big = await connected(broker.wsUrl!, node3);
+      const outcome = await publishOutcome(big, topic, Buffer.alloc(MAX_PAYLOAD_BYTES + 4096));
+      big.end(true);
+      expect(outcome).not.toBe('acked');
+      const fits = await connected(broker.wsUrl!, node3);
+      expect(await publishOutcome(fits, topic, Buffer.alloc(MAX_PAYLOAD_BYTES))).toBe('acked');
+      await fits.endAsync();
+    } finally {
+      await broker.close();
+    }
   });
 });
 
