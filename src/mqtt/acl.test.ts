@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { mayKeepSession, mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import type { Principal } from './principal.ts';
 
 const node: Principal = { username: 'node-3', role: 'node' };
@@ -54,5 +54,11 @@ describe('MQTT ACL', () => {
     expect(maySubscribe(sited, 'intelli-mesh/lab/node/node-3/command')).toBe(true);
     expect(maySubscribe(sited, 'intelli-mesh/hq/node/node-3/command')).toBe(false);
     expect(maySubscribe(sited, 'intelli-mesh/+/node/node-3/command')).toBe(false);
+  });
+
+  it('lets only nodes and the controller keep a session while away', () => {
+    expect(mayKeepSession(node)).toBe(true);
+    expect(mayKeepSession(controller)).toBe(true);
+    expect(mayKeepSession(viewer)).toBe(false);
   });
 });

@@ -62,3 +62,14 @@ export function maySubscribe(principal: Principal, filter: string): boolean {
 export function mayUseClientId(principal: Principal, clientId: string): boolean {
   return clientId === principal.username || clientId.startsWith(`${principal.username}:`);
 }
+
+/**
+ * Whether a login may keep a session (MQTT clean session off) across connections. The broker
+ * queues QoS 1 messages for an absent persistent session, and a viewer reads every topic: a
+ * viewer that left one behind would make the broker queue everything, unbounded. So viewers
+ * connect with clean sessions only; a node's queue holds only its own commands, and the
+ * controller's must keep everything while it restarts.
+ */
+export function mayKeepSession(principal: Principal): boolean {
+  return principal.role !== 'viewer';
+}

@@ -31,7 +31,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { IntelliMeshError } from '../core/errors.ts';
 import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { mayKeepSession, mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { BrokerJournal } from './broker-journal.ts';
@@ -167,6 +167,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (!mayUseClientId(principal, client.id)) {
         log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
         done(authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never, false);
+        return;
+      }
+      if (!client.clean && !mayKeepSession(principal)) {
+        log.warn({ client: client.id, username }, 'mqtt login refused: viewers use clean sessions');
+        done(
+          authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
+          false,
+        );
         return;
       }
       principals.set(client, principal);

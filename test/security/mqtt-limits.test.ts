@@ -8,6 +8,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrokerThread } from '../../src/mqtt/broker-thread.ts';
 import { MAX_PAYLOAD_BYTES } from '../../src/mqtt/messages.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import {
@@ -16,6 +17,7 @@ import {
   embeddedBroker,
   publishOutcome,
   recorder,
+  tryConnect,
   type RunningBroker,
   type TestUser,
 } from './mqtt-brokers.ts';
@@ -23,7 +25,8 @@ import {
 const controller: TestUser = { username: 'controller', password: 'c-pw', role: 'controller' };
 const node3: TestUser = { username: 'node-3', password: 'n3-pw', role: 'node', site: 'lab' };
 const node4: TestUser = { username: 'node-4', password: 'n4-pw', role: 'node', site: 'lab' };
-const USERS = [controller, node3, node4];
+const viewer: TestUser = { username: 'viewer', password: 'v-pw', role: 'viewer' };
+const USERS = [controller, node3, node4, viewer];
 
 /** MQTT's variable-length encoding of a packet's remaining length. */
 function remainingLength(n: number): Buffer {
@@ -111,6 +114,48 @@ describe.each(brokerKinds)('MQTT packet size limits: $name', (kind) => {
     await again.publishAsync(topic, largest, { qos: 1 });
     await rec.until(topic, largest);
     expect(rec.seen.map((m) => m.payload.length)).toEqual([MAX_PAYLOAD_BYTES]);
+  });
+});
+
+describe('the WebSocket listener has the same packet limit: embedded', () => {
+  it('closes a WebSocket connection that publishes a packet over the maximum', async () => {
+    const broker = (await embeddedBroker.start(USERS, {
+      site: 'lab',
+      embedded: { wsPort: 0 },
+    })) as BrokerThread;
+    try {
+      const topic = nodeTopic('lab', 'node-3', 'events');
+      const big = await connected(broker.wsUrl!, node3);
+      const outcome = await publishOutcome(big, topic, Buffer.alloc(MAX_PAYLOAD_BYTES + 4096));
+      big.end(true);
+      expect(outcome).not.toBe('acked');
+      const fits = await connected(broker.wsUrl!, node3);
+      expect(await publishOutcome(fits, topic, Buffer.alloc(MAX_PAYLOAD_BYTES))).toBe('acked');
+      await fits.endAsync();
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+describe('nothing is queued for an absent viewer: embedded', () => {
+  it('refuses a viewer that asks to keep its session, and takes it with a clean one', async () => {
+    const broker = await embeddedBroker.start(USERS, { site: 'lab' });
+    try {
+      // A persistent viewer subscribed to everything would make the broker queue every message
+      // while it is away, with no bound.
+      const kept = await tryConnect(broker.url, viewer, { clean: false, clientId: 'viewer:k' });
+      expect(kept).toMatchObject({ ok: false, returnCode: 5 });
+      const clean = await tryConnect(broker.url, viewer, { clean: true, clientId: 'viewer:c' });
+      expect(clean.ok).toBe(true);
+      if (clean.ok) await clean.client.endAsync();
+      // The controller keeps its session: its queue is what makes ingest durable.
+      const ctl = await tryConnect(broker.url, controller, { clean: false });
+      expect(ctl.ok).toBe(true);
+      if (ctl.ok) await ctl.client.endAsync();
+    } finally {
+      await broker.close();
+    }
   });
 });
 
