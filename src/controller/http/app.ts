@@ -7,7 +7,8 @@
  * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
- * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
+ * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise;
+ * 409 for a fault that contradicts the state, such as killing a dead node),
  * the upgrade campaign routes (upgrade-routes.ts), the user routes (user-routes.ts), GET /metrics,
  * POST /api/live/ticket, GET /api/live (WebSocket).
  *
