@@ -21,6 +21,7 @@ import type { DemoFaults } from './http/demo-faults.ts';
 import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
+import { expireUnansweredPushes } from './push-timeouts.ts';
 import { ControllerStore } from './store/controller-store.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
@@ -156,6 +157,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     compactedAt = store.metrics.compact(compactedAt, now);
     store.meta.set('metrics_compacted_at', String(compactedAt));
     store.events.prune(now - EVENTS_KEPT_MS);
+    const expired = expireUnansweredPushes(store, now);
+    if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
     timer = scheduler.after(COMPACT_EVERY_MS, compact);
   };
   timer = scheduler.after(COMPACT_EVERY_MS, compact);

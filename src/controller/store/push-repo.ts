@@ -26,6 +26,7 @@ export class PushRepo {
   private readonly updateStmt;
   private readonly getStmt;
   private readonly listStmt;
+  private readonly unansweredStmt;
   private readonly listeners = new Set<PushListener>();
 
   constructor(db: Db) {
@@ -37,6 +38,10 @@ export class PushRepo {
          issues_json = COALESCE(?, issues_json) WHERE id = ?`,
     );
     this.getStmt = db.prepare<[string], PushRow>('SELECT * FROM config_pushes WHERE id = ?');
+    this.unansweredStmt = db.prepare<[number], PushRow>(`
+      SELECT * FROM config_pushes
+      WHERE status IN ('requested', 'accepted', 'applied') AND updated_at < ?
+      ORDER BY updated_at`);
     this.listStmt = db.prepare<[string | null, string | null, number], PushRow>(`
       SELECT * FROM config_pushes WHERE (? IS NULL OR node = ?)
       ORDER BY created_at DESC LIMIT ?`);
@@ -82,6 +87,11 @@ export class PushRepo {
   get(id: string): ConfigPush | undefined {
     const row = this.getStmt.get(id);
     return row ? toPush(row) : undefined;
+  }
+
+  /** Pushes still waiting for the node's next answer, last heard of before `before`. */
+  unanswered(before: number): ConfigPush[] {
+    return this.unansweredStmt.all(before).map(toPush);
   }
 
   list(node?: string, limit = 100): ConfigPush[] {

@@ -19,7 +19,9 @@ export type ControllerEventKind =
   | 'alert-open'
   | 'alert-ack'
   | 'alert-close'
-  | `push-${string}`;
+  | `push-${string}`
+  /** Facts about the controller itself (`user-created`, `user-deleted`, ...), on node `controller`. */
+  | `user-${string}`;
 
 export interface ControllerEvent extends MeshEvent {
   kind: ControllerEventKind;
@@ -89,5 +91,31 @@ export function pushEvent(push: ConfigPush, from: string | null, at: number): Co
     from,
     to: push.status,
     reason,
+  };
+}
+
+/** The node name of events about the controller itself (upgrade campaigns, user accounts). */
+export const CONTROLLER_NODE = 'controller';
+
+/**
+ * A user account changed (`user-created`, `user-role-changed`, `user-deleted`, ...): recorded
+ * with `store.events.record(userEvent(...))` and shown on the timeline under `controller`.
+ */
+export function userEvent(
+  change: string,
+  username: string,
+  by: string,
+  at: number,
+  from: string | null = null,
+  to: string | null = null,
+): ControllerEvent {
+  return {
+    at,
+    node: CONTROLLER_NODE,
+    kind: `user-${change}`,
+    subject: username,
+    from,
+    to,
+    reason: `user ${username} ${change.replace(/-/g, ' ')} by ${by}`,
   };
 }

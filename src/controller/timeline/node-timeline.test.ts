@@ -8,6 +8,7 @@ import { nodeTopic } from '../../mqtt/topics.ts';
 import { Ingest } from '../ingest.ts';
 import { ControllerStore } from '../store/controller-store.ts';
 import type { StoredEvent } from '../store/records.ts';
+import { userEvent } from './controller-events.ts';
 
 const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
 
@@ -142,5 +143,23 @@ describe('alert and push changes on the timeline', () => {
     ).toThrow('store failure');
     expect(announced).toEqual([]);
     expect(store.events.query({ node: 'n6' })).toEqual([]);
+  });
+});
+
+describe('other controller facts', () => {
+  it('a user change is one builder call away from the timeline, under the controller', () => {
+    const { store, announced } = setup();
+    store.events.record(userEvent('role-changed', 'ops', 'admin', 50, 'viewer', 'admin'));
+    expect(store.events.query({ node: 'controller', kinds: ['user-*'] })).toEqual([
+      expect.objectContaining({
+        kind: 'user-role-changed',
+        subject: 'ops',
+        from: 'viewer',
+        to: 'admin',
+        reason: 'user ops role changed by admin',
+        source: 'controller',
+      }),
+    ]);
+    expect(announced.map((e) => e.kind)).toEqual(['user-role-changed']);
   });
 });
