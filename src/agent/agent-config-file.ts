@@ -16,6 +16,7 @@ import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   AgentConfigError,
+  agentConfigIssues,
   parseAgentConfigJson,
   validateAgentConfig,
   type AgentConfig,
@@ -45,44 +46,40 @@ export function configVersion(cfg: AgentConfig): string {
   return `local-${digest.slice(0, 12)}`;
 }
 
+/**
+ * Every problem of a pushed configuration for the node named `node`: the same checks the node
+ * runs before it applies one (the controller runs them too, so it refuses what the node would).
+ */
+export function pushedAgentConfigIssues(input: unknown, node: string): ValidationIssue[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ path: '(root)', message: 'expected an agent config object' }];
+  }
+  const { version: _version, mqtt, ...rest } = input as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (mqtt !== undefined)
+    issues.push({
+      path: 'mqtt',
+      message: "the broker connection is set in the node's own file, not pushed",
+    });
+  if (typeof rest.node === 'string' && rest.node !== node)
+    issues.push({ path: 'node', message: `this node is '${node}'; a push cannot rename it` });
+  issues.push(...agentConfigIssues(rest));
+  return issues;
+}
+
 /** Validates a pushed configuration against the running one's node name and mqtt section. */
 export function checkPushedConfig(
   input: unknown,
   running: AgentConfig,
 ): { ok: true; config: Record<string, unknown> } | { ok: false; errors: ValidationIssue[] } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return {
-      ok: false,
-      errors: [{ path: '(document)', message: 'expected an agent config object' }],
-    };
-  }
-  const doc = input as Record<string, unknown>;
-  if ('mqtt' in doc) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: 'mqtt',
-          message: "the broker connection is set in the node's own file, not pushed",
-        },
-      ],
-    };
-  }
-  if (doc.node !== running.node) {
-    return {
-      ok: false,
-      errors: [
-        { path: 'node', message: `this node is '${running.node}'; a push cannot rename it` },
-      ],
-    };
-  }
+  const errors = pushedAgentConfigIssues(input, running.node);
+  if (errors.length > 0) return { ok: false, errors };
   try {
-    const { version: _version, ...rest } = doc;
+    const { version: _version, ...rest } = input as Record<string, unknown>;
     const cfg = toAgentConfig(rest, running, 'pushed config');
     return { ok: true, config: pushableDocument(cfg) };
   } catch (e) {
-    if (e instanceof AgentConfigError)
-      return { ok: false, errors: [{ path: e.path, message: e.detail }] };
+    if (e instanceof AgentConfigError) return { ok: false, errors: [...e.issues] };
     throw e;
   }
 }

@@ -22,10 +22,10 @@ describe('parseAgentConfig', () => {
 
   it.each([
     [text.replace('node: node-1', 'node: [unclosed'), 'line 3'],
-    [text.replace('down: 12', 'down: 0'), 'wans.0.track.down'],
-    [text.replace('srcZone: lan', 'srcZone: guest'), 'policy.rules.0.srcZone'],
-    [text.replace('wan: lte, metric: 2', 'wan: dsl, metric: 2'), 'policy.members.lte_m2.wan'],
-    [text.replace('policy: failover }', 'policy: nope }'), 'policy.rules.0.policy'],
+    [text.replace('down: 12', 'down: 0'), 'wans[0].track.down'],
+    [text.replace('srcZone: lan', 'srcZone: guest'), 'policy.rules[0].srcZone'],
+    [text.replace('wan: lte, metric: 2', 'wan: dsl, metric: 2'), 'policy.members[1].wan'],
+    [text.replace('policy: failover }', 'policy: nope }'), 'policy.rules[0].policy'],
     [text.replace('holdDownMs: 30000', 'holdDownMs: soon'), 'holdDownMs'],
   ])('names the place of a mistake (%#: %s)', (bad, path) => {
     expect(() => parseAgentConfig(bad, 'agent.yaml')).toThrow(
@@ -60,7 +60,7 @@ describe('parseAgentConfig', () => {
   it('leaves a WAN gateway to netifd on OpenWrt only', () => {
     const noGateway = text.replace('    gateway: 198.51.100.1\n', '');
     expect(() => parseAgentConfig(noGateway, 'a.yaml')).toThrow(
-      expect.objectContaining({ name: 'AgentConfigError', path: 'wans.1.gateway' }),
+      expect.objectContaining({ name: 'AgentConfigError', path: 'wans[1].gateway' }),
     );
     const cfg = parseAgentConfig(`${noGateway}platform: openwrt\n`, 'a.yaml');
     expect(cfg.wans[1]!.gateway).toBeUndefined();

@@ -12,16 +12,44 @@
  */
 import { z } from 'zod';
 import { IntelliMeshError } from '../core/errors.ts';
-import { parseTrackerOptions, type TrackerOptions } from './health/tracker-options.ts';
-import { parsePolicyConfig, type PolicyConfig } from './policy/policy-config.ts';
+import {
+  safeParseKnowingKeys,
+  zodValidationIssues,
+  type ValidationIssue,
+} from '../core/validation-issues.ts';
+import { formatPath } from '../core/validation-path.ts';
+import {
+  parseTrackerOptions,
+  trackerOptionsIssues,
+  type TrackerOptions,
+} from './health/tracker-options.ts';
+import {
+  parsePolicyConfig,
+  policyConfigIssues,
+  type PolicyConfig,
+} from './policy/policy-config.ts';
 
 export class AgentConfigError extends IntelliMeshError {
+  /** Every problem found, the first of which is `path` and `detail`. */
+  readonly issues: readonly ValidationIssue[];
+
   constructor(
     readonly source: string,
     readonly path: string,
     readonly detail: string,
+    issues?: readonly ValidationIssue[],
   ) {
-    super(`${source}: ${path}: ${detail}`);
+    const all = issues ?? [{ path, message: detail }];
+    super(
+      all.length === 1
+        ? `${source}: ${path}: ${detail}`
+        : `${source}: ${all.length} errors:\n${all.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
+    this.issues = all;
+  }
+
+  static of(source: string, issues: readonly ValidationIssue[]): AgentConfigError {
+    return new AgentConfigError(source, issues[0]!.path, issues[0]!.message, issues);
   }
 }
 
@@ -152,22 +180,6 @@ export interface AgentConfig extends Omit<Raw, 'wans' | 'policy'> {
   document: Record<string, unknown>;
 }
 
-function nested<T>(source: string, prefix: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    const inner = e as Error & { path?: string };
-    if (inner instanceof IntelliMeshError) {
-      throw new AgentConfigError(
-        source,
-        inner.path ? `${prefix}.${inner.path}` : prefix,
-        inner.message,
-      );
-    }
-    throw e;
-  }
-}
-
 /**
  * A config file in JSON (what `config render` and the OpenWrt package install), with the line of
  * a syntax error. YAML files go through `parseAgentConfig` (agent-config-yaml.ts), kept apart so
@@ -190,49 +202,63 @@ export function parseAgentConfigJson(text: string, source: string): AgentConfig 
   return validateAgentConfig(doc, source);
 }
 
-/** Checks an agent config given as an object (parsed YAML, or pushed JSON). */
-export function validateAgentConfig(input: unknown, source: string): AgentConfig {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AgentConfigError(source, '(document)', 'expected a mapping of agent settings');
-  }
-  const document = structuredClone(input) as Record<string, unknown>;
-  const parsed = schema.safeParse(document);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AgentConfigError(source, issue.path.join('.') || '(document)', issue.message);
-  }
-  const raw = parsed.data;
-  const wans = raw.wans.map(({ track, ...w }, i) => ({
-    ...w,
-    tracker: nested(source, `wans.${i}.track`, () => parseTrackerOptions(track)),
-  }));
-  const policy = nested(source, 'policy', () => parsePolicyConfig(raw.policy));
+const EMPTY_POLICY = { members: [], policies: [], rules: [] };
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every problem of an agent config given as an object, each with its path (`wans[0].track.down`):
+ * the shape, every WAN's tracker and the policy are all checked in one pass, then the references
+ * between them. Empty when the config is valid.
+ */
+export function agentConfigIssues(input: unknown): ValidationIssue[] {
+  if (!isRecord(input))
+    return [{ path: '(root)', message: 'expected a mapping of agent settings' }];
+  const { result, known } = safeParseKnowingKeys(schema, input);
+  const issues = result.success ? [] : zodValidationIssues(result.error, input, known);
+  const wans = Array.isArray(input.wans) ? (input.wans as unknown[]) : [];
+  wans.forEach((w, i) => {
+    if (isRecord(w)) issues.push(...trackerOptionsIssues(w.track, ['wans', i, 'track']));
+  });
+  const policyIssues = policyConfigIssues(input.policy ?? EMPTY_POLICY, ['policy']);
+  issues.push(...policyIssues);
+  if (!result.success || issues.length > 0) return issues;
+  const raw = result.data;
   if (raw.platform === 'linux') {
-    const i = wans.findIndex((w) => w.gateway === undefined);
-    if (i >= 0)
-      throw new AgentConfigError(
-        source,
-        `wans.${i}.gateway`,
-        'required on Linux (on OpenWrt netifd reports it)',
-      );
+    raw.wans.forEach((w, i) => {
+      if (w.gateway === undefined)
+        issues.push({
+          path: formatPath(['wans', i, 'gateway']),
+          message: 'required on Linux (on OpenWrt netifd reports it)',
+        });
+    });
   }
-  const names = new Set(wans.map((w) => w.name));
-  for (const m of policy.members.values()) {
+  const names = new Set(raw.wans.map((w) => w.name));
+  const policy = parsePolicyConfig(raw.policy);
+  [...policy.members.values()].forEach((m, i) => {
     if (!names.has(m.wan))
-      throw new AgentConfigError(
-        source,
-        `policy.members.${m.name}.wan`,
-        `no WAN named '${m.wan}' in wans`,
-      );
-  }
-  for (const [i, r] of policy.rules.entries()) {
-    if (r.srcZone !== undefined && !raw.zones[r.srcZone]) {
-      throw new AgentConfigError(
-        source,
-        `policy.rules.${i}.srcZone`,
-        `zone '${r.srcZone}' is not in zones`,
-      );
-    }
-  }
-  return { ...raw, wans, policy, document };
+      issues.push({
+        path: formatPath(['policy', 'members', i, 'wan']),
+        message: `no WAN named '${m.wan}' in wans`,
+      });
+  });
+  policy.rules.forEach((r, i) => {
+    if (r.srcZone !== undefined && !raw.zones[r.srcZone])
+      issues.push({
+        path: formatPath(['policy', 'rules', i, 'srcZone']),
+        message: `zone '${r.srcZone}' is not in zones`,
+      });
+  });
+  return issues;
+}
+
+/** Checks an agent config given as an object (parsed YAML, or pushed JSON); all issues at once. */
+export function validateAgentConfig(input: unknown, source: string): AgentConfig {
+  const issues = agentConfigIssues(input);
+  if (issues.length > 0) throw AgentConfigError.of(source, issues);
+  const document = structuredClone(input) as Record<string, unknown>;
+  const raw = schema.parse(document);
+  const wans = raw.wans.map(({ track, ...w }) => ({ ...w, tracker: parseTrackerOptions(track) }));
+  return { ...raw, wans, policy: parsePolicyConfig(raw.policy), document };
 }

@@ -22,6 +22,7 @@ import type { DeviceCounters, MeshView, Platform } from '../platform/platform.ts
 import type { AgentConfig } from './agent-config.ts';
 import { idleReport, type NodeMetricsReport, type NodeReport } from './mqtt/node-reporter.ts';
 import { NodeAgent } from './node-agent.ts';
+import { probeFigures, wanFigures } from './health/wan-figures.ts';
 
 export interface HostAgentOptions {
   scheduler: Scheduler;
@@ -133,25 +134,13 @@ export class HostAgent {
         if (!shares.has(s.wan)) shares.set(s.wan, s.share);
       }
     }
-    const wans: WanReport[] = r.cfg.wans.map((w) => {
-      const h = health.get(w.name);
-      const { latency, loss } = summarize(h?.targets ?? []);
-      return {
-        name: w.name,
-        kind: w.kind,
-        state: !h
-          ? 'unknown'
-          : h.status === 'online'
-            ? 'up'
-            : h.status === 'offline'
-              ? 'down'
-              : 'degraded',
-        active: carried.has(w.name),
-        share: Math.round((shares.get(w.name) ?? 0) * 1000) / 1000,
-        latency_ms: latency,
-        loss,
-      };
-    });
+    const wans: WanReport[] = r.cfg.wans.map((w) => ({
+      name: w.name,
+      kind: w.kind,
+      ...wanFigures(health.get(w.name)),
+      active: carried.has(w.name),
+      share: Math.round((shares.get(w.name) ?? 0) * 1000) / 1000,
+    }));
     return {
       uptime_s: Math.round(process.uptime()),
       role,
@@ -182,10 +171,10 @@ export class HostAgent {
         : none;
       const health = new Map(r.agent.health().map((h) => [h.wan, h]));
       for (const w of r.cfg.wans) {
-        const { latency, loss } = summarize(health.get(w.name)?.targets ?? []);
+        const { latency_ms, loss } = probeFigures(health.get(w.name)?.targets ?? []);
         const c = counters.get(w.device);
         wans[w.name] = {
-          latency_ms: latency,
+          latency_ms,
           loss,
           ...(c ? { rx_bytes: c.rxBytes, tx_bytes: c.txBytes } : {}),
         };
@@ -276,19 +265,4 @@ export class HostAgent {
     const run = () => void tick();
     run();
   }
-}
-
-/** Mean latency of the targets that answered, and mean loss (0..1), as the dashboard charts them. */
-function summarize(targets: readonly { latencyMs: number; lossPct: number }[]): {
-  latency: number | null;
-  loss: number | null;
-} {
-  if (targets.length === 0) return { latency: null, loss: null };
-  const answered = targets.filter((t) => Number.isFinite(t.latencyMs) && t.lossPct < 100);
-  const latency =
-    answered.length === 0
-      ? null
-      : Math.round((answered.reduce((s, t) => s + t.latencyMs, 0) / answered.length) * 10) / 10;
-  const loss = targets.reduce((s, t) => s + t.lossPct, 0) / targets.length / 100;
-  return { latency, loss: Math.min(1, Math.max(0, Math.round(loss * 1000) / 1000)) };
 }

@@ -52,6 +52,11 @@ export interface NodeAgentOptions {
   holdDownMs?: number;
   /** @default 20 */
   gwSelClass?: GatewaySelClass;
+  /**
+   * How long a better mesh gateway must stay ahead by the switch margin before the node moves
+   * to it (hysteresis against TQ noise on lossy links). @default 10_000
+   */
+  gwSwitchHoldMs?: number;
   /** Restart a WAN's interface after this many failed cycles in a row (with backoff); off when unset. */
   restartAfterFailedCycles?: number;
   /** @default 30_000 */
@@ -72,6 +77,7 @@ export class NodeAgent {
   private readonly announcer: GatewayAnnouncer;
   private readonly log: Logger;
   private candidates: GatewayCandidate[] = [];
+  private gatewayNotNeeded: string | undefined;
   private work: Promise<void> = Promise.resolve();
   private holdTimer: TimerHandle | undefined;
   private stopLinks: (() => void) | undefined;
@@ -114,7 +120,11 @@ export class NodeAgent {
       config: options.policy,
       holdDownMs: options.holdDownMs,
     });
-    this.selector = new GatewaySelector({ node: options.node, selClass: options.gwSelClass });
+    this.selector = new GatewaySelector({
+      node: options.node,
+      selClass: options.gwSelClass,
+      switchHoldMs: options.gwSwitchHoldMs ?? 10_000,
+    });
     this.announcer = new GatewayAnnouncer({ node: options.node });
   }
 
@@ -158,15 +168,21 @@ export class NodeAgent {
     await this.work;
   }
 
-  /** New gateway table from the routing engine or `batctl gwj`. */
-  setGatewayCandidates(candidates: GatewayCandidate[]): void {
+  /**
+   * New gateway table from the routing engine or `batctl gwj`. `notNeeded` says why this node
+   * wants no mesh gateway now (it serves itself): the current one is released with that reason.
+   */
+  setGatewayCandidates(candidates: GatewayCandidate[], notNeeded?: string): void {
     const previous = this.candidates;
+    const previousNotNeeded = this.gatewayNotNeeded;
     this.candidates = candidates;
+    this.gatewayNotNeeded = notNeeded;
     try {
       this.redecide();
     } catch (e) {
       // A malformed table is rejected whole; later decisions keep using the last good one.
       this.candidates = previous;
+      this.gatewayNotNeeded = previousNotNeeded;
       throw e;
     }
   }
@@ -246,7 +262,7 @@ export class NodeAgent {
   private redecide(): void {
     const now = this.o.scheduler.now();
     const usable = new Map([...this.trackers].map(([name, t]) => [name, t.isOnline]));
-    const gw = this.selector.select(this.candidates, now);
+    const gw = this.selector.select(this.candidates, now, this.gatewayNotNeeded);
     const decision = this.policy.decide({
       now,
       usable,

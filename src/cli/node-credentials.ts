@@ -7,7 +7,7 @@
  *
  * @example
  * const creds = await nodeCredentials('out/site', ['gw-1', 'gw-2']);
- * await writeBrokerUsers('out/site/mqtt-users.yaml', creds);
+ * await writeBrokerUsers('out/site/mqtt-users.yaml', creds, 'lab');
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
@@ -45,18 +45,22 @@ export async function nodeCredentials(out: string, nodes: string[]): Promise<Nod
 
 /**
  * Adds or replaces the nodes' entries in the broker's credentials file (root-only), keeping the
- * entries of other users and of nodes whose password did not change. Returns the users written.
+ * entries of other users and the hashes of nodes whose password did not change. Each node entry
+ * records `site` (the site file's name), the only site the broker lets it publish under.
+ * Returns the users written.
  */
 export async function writeBrokerUsers(
   file: string,
   creds: readonly NodeCredential[],
+  site: string,
 ): Promise<StoredUser[]> {
   const before = existsSync(file) ? CredentialStore.fromFile(file).toUsers() : [];
   const byName = new Map(before.map((u) => [u.username, u]));
   for (const c of creds) {
     const kept = byName.get(c.node);
-    if (kept && !c.fresh && kept.role === 'node') continue;
-    byName.set(c.node, { username: c.node, role: 'node', password_hash: hashPassword(c.password) });
+    const password_hash =
+      kept && !c.fresh && kept.role === 'node' ? kept.password_hash : hashPassword(c.password);
+    byName.set(c.node, { username: c.node, role: 'node', site, password_hash });
   }
   const users = [...byName.values()];
   // Checked as the broker will load it, before it replaces a good file.

@@ -10,10 +10,17 @@
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import {
+  issueMessage,
+  safeParseKnowingKeys,
+  unknownKeyMessage,
+} from '../core/validation-issues.ts';
 import { substituteEnv } from './env-substitution.ts';
 import { formatPath, type PathSegment, type SiteIssue } from './site-issue.ts';
 import { siteSchema, type Site } from './site-schema.ts';
 import { validatePartialSite, validateSite } from './validate-site.ts';
+
+type KnownKeys = ReturnType<typeof safeParseKnowingKeys>['known'];
 
 export type SiteResult = { ok: true; site: Site } | { ok: false; issues: SiteIssue[] };
 
@@ -62,10 +69,10 @@ export function parseSite(text: string, options: ParseSiteOptions = {}): SiteRes
     };
   }
   const env = substituteEnv(raw, options.env ?? process.env);
-  const parsed = siteSchema.safeParse(env.value);
+  const { result: parsed, known } = safeParseKnowingKeys(siteSchema, env.value);
   const issues = [...env.issues];
   if (!parsed.success) {
-    const schemaIssues = parsed.error.issues.map(fromZod);
+    const schemaIssues = fromZod(parsed.error, env.value, known);
     issues.push(...schemaIssues);
     // Cross-field rules over what did parse, minus anything under an already broken path.
     const broken = [...schemaIssues, ...env.issues].map((i) => i.path);
@@ -91,15 +98,39 @@ export function parseSite(text: string, options: ParseSiteOptions = {}): SiteRes
   return { ok: true, site: parsed.data };
 }
 
-function fromZod(z: z.core.$ZodIssue): SiteIssue {
-  const segments = z.path.filter((p): p is PathSegment => typeof p !== 'symbol');
-  let message = z.message;
-  if (z.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
-  if (z.code === 'unrecognized_keys') message = `unknown key(s): ${z.keys.join(', ')}`;
-  if (z.code === 'too_small' && z.origin === 'string' && Number(z.minimum) === 1) {
-    message = 'must not be empty';
+/** Schema issues in the shared wording; one issue per unknown key, with a likely meant key. */
+function fromZod(error: z.ZodError, input: unknown, known: KnownKeys): SiteIssue[] {
+  const out: SiteIssue[] = [];
+  for (const z of error.issues) {
+    const segments = z.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+    if (z.code === 'unrecognized_keys') {
+      const target = valueAt(input, segments);
+      const keys = (typeof target === 'object' && target && known.get(target)) || [];
+      for (const key of z.keys) {
+        const at = [...segments, key];
+        out.push({
+          path: formatPath(at),
+          rule: 'unknown-key',
+          message: unknownKeyMessage(key, keys),
+          segments: at,
+        });
+      }
+      continue;
+    }
+    const message = issueMessage(z);
+    const rule = message === 'required' ? 'required' : z.code.replaceAll('_', '-');
+    out.push({ path: formatPath(segments), rule, message, segments });
   }
-  return { path: formatPath(segments), rule: z.code.replaceAll('_', '-'), message, segments };
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PathSegment, unknown>)[p];
+  }
+  return v;
 }
 
 /** Points an issue at its YAML node, or the nearest ancestor that exists (for missing keys). */

@@ -33,9 +33,13 @@ export function issue(segments: PathSegment[], rule: string, message: string): S
   return { path: formatPath(segments), rule, message, segments };
 }
 
-/** `site.yaml:12:5: nodes[2].wans[0].apn [reference] message` — one line per issue. */
+/**
+ * `site.yaml:12:5: nodes[2].wans[0].apn: message [reference]` — one line per issue; the rule id
+ * is left out where it would only repeat the message (`ssid: required`, `ssidd: unknown key`).
+ */
 export function formatIssue(file: string, i: SiteIssue): string {
   const where = i.line !== undefined ? `${file}:${i.line}:${i.col ?? 1}` : file;
-  const path = i.path === '' ? '' : ` ${i.path}`;
-  return `${where}:${path} [${i.rule}] ${i.message}`;
+  const path = i.path === '' ? '' : ` ${i.path}:`;
+  const rule = i.rule === 'required' || i.rule === 'unknown-key' ? '' : ` [${i.rule}]`;
+  return `${where}:${path} ${i.message}${rule}`;
 }

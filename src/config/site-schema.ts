@@ -27,18 +27,18 @@ const gwBandwidth = z
   .string()
   .regex(/^\d+(kbit|mbit)?(\/\d+(kbit|mbit)?)?$/i, "must look like '100mbit/20mbit'");
 
-const radioSchema = z.object({
+const radioSchema = z.strictObject({
   channel: z.union([z.int().min(1).max(196), z.literal('auto')]),
   htmode: z.enum(['HE20', 'HE40', 'HE80', 'HE160', 'HT20', 'HT40', 'VHT20', 'VHT40', 'VHT80']),
 });
 
-const meshSchema = z.object({
+const meshSchema = z.strictObject({
   id: z.string().min(1).max(32).describe('802.11s mesh id shared by every node'),
   key: z.string().describe('SAE passphrase of the mesh; may be ${env:NAME}'),
   band: band.default('5g'),
 });
 
-const batmanSchema = z.object({
+const batmanSchema = z.strictObject({
   algorithm: z.enum(['BATMAN_IV', 'BATMAN_V']).default('BATMAN_IV'),
   originatorIntervalMs: z.int().min(100).max(60_000).default(1000),
   hopPenalty: z.int().min(0).max(255).default(30),
@@ -47,14 +47,14 @@ const batmanSchema = z.object({
   gatewayBandwidth: gwBandwidth.default('100mbit/20mbit'),
 });
 
-const dhcpSchema = z.object({
+const dhcpSchema = z.strictObject({
   enabled: z.boolean().default(true),
   start: z.int().min(1).default(100),
   limit: z.int().min(1).default(100),
   leaseTime: duration.default('12h'),
 });
 
-const vlanSchema = z.object({
+const vlanSchema = z.strictObject({
   name: zoneIdent,
   id: z.int().min(1, 'VLAN id must be 1-4094').max(4094, 'VLAN id must be 1-4094'),
   subnet: z
@@ -71,7 +71,7 @@ const vlanSchema = z.object({
     .describe('switch ports: untagged (lan1) or tagged (lan4:t)'),
 });
 
-const roamingSchema = z.object({
+const roamingSchema = z.strictObject({
   mobilityDomain: z
     .string({ error: "must be 4 hex digits in quotes, e.g. 'a1b2'" })
     .describe('4 hex digits shared by every AP of this SSID'),
@@ -83,7 +83,7 @@ const roamingSchema = z.object({
   reassociationDeadline: z.int().min(1000).max(65535).default(1000),
 });
 
-const ssidSchema = z.object({
+const ssidSchema = z.strictObject({
   name: ident,
   ssid: z.string().min(1),
   vlan: zoneIdent,
@@ -94,7 +94,7 @@ const ssidSchema = z.object({
   roaming: roamingSchema.optional().describe('802.11r fast roaming'),
 });
 
-const trackSchema = z.object({
+const trackSchema = z.strictObject({
   targets: z.array(z.string()).min(1),
   reliability: z.int().min(1),
   count: z.int().min(1).max(20),
@@ -117,7 +117,7 @@ const defaultTrack: z.infer<typeof trackSchema> = {
   up: 3,
 };
 
-const ethernetWanSchema = z.object({
+const ethernetWanSchema = z.strictObject({
   name: ident,
   type: z.literal('ethernet'),
   port: z.string(),
@@ -128,7 +128,7 @@ const ethernetWanSchema = z.object({
   track: trackSchema.partial().optional(),
 });
 
-const modemWanSchema = z.object({
+const modemWanSchema = z.strictObject({
   name: ident,
   type: z.literal('modem'),
   device: z
@@ -159,20 +159,20 @@ const modemWanSchema = z.object({
 
 const wanSchema = z.discriminatedUnion('type', [ethernetWanSchema, modemWanSchema]);
 
-const memberSchema = z.object({
+const memberSchema = z.strictObject({
   name: ident,
   wan: ident,
   metric: z.int().min(1).max(256).default(1),
   weight: z.int().min(1).max(1000).default(1),
 });
-const policySchema = z.object({
+const policySchema = z.strictObject({
   name: ident,
   members: z.array(ident).min(1),
   lastResort: z.enum(['unreachable', 'blackhole', 'default']).default('unreachable'),
 });
 /** A port, range or list as mwan3 takes it; a bare number in YAML is accepted too. */
 const portSpec = z.union([z.string(), z.int().min(1).max(65535).transform(String)]);
-const ruleSchema = z.object({
+const ruleSchema = z.strictObject({
   name: ident,
   policy: ident,
   srcIp: z.string().optional(),
@@ -184,14 +184,14 @@ const ruleSchema = z.object({
   timeout: z.int().min(1).optional(),
 });
 
-const multiwanSchema = z.object({
+const multiwanSchema = z.strictObject({
   track: trackSchema.partial().default({}),
   members: z.array(memberSchema).default([]),
   policies: z.array(policySchema).default([]),
   rules: z.array(ruleSchema).default([]),
 });
 
-const agentSchema = z.object({
+const agentSchema = z.strictObject({
   broker: z.string().default('mqtt://10.99.0.1:1883'),
   topicPrefix: z.string().min(1).default('intelli-mesh'),
   reportIntervalS: z.int().min(1).max(3600).default(10),
@@ -199,7 +199,7 @@ const agentSchema = z.object({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
-const nodeSchema = z.object({
+const nodeSchema = z.strictObject({
   id: nodeId,
   model: z.enum(['bpi-r3']).default('bpi-r3'),
   role: z.enum(['gateway', 'mesh']),
@@ -228,7 +228,7 @@ export const siteSchema = z
       .regex(/^[A-Za-z<>+0-9,.:/-]+$/, "must be a POSIX TZ string like 'EAT-3'")
       .default('UTC')
       .describe('POSIX TZ string, as /etc/config/system takes it'),
-    openwrt: z.object({ release: z.string().regex(/^\d+\.\d+\.\d+$/) }).default({
+    openwrt: z.strictObject({ release: z.string().regex(/^\d+\.\d+\.\d+$/) }).default({
       release: '23.05.5',
     }),
     mesh: meshSchema,

@@ -66,10 +66,19 @@ function stateOps(state: NodeState): AlertOp[] {
         },
       });
       ops.push({ op: 'close', key: degraded });
+    } else if (wan.state === 'degraded' && wan.status === 'connecting') {
+      // Recovering after an outage: its checks pass again but it is not trusted yet. The outage
+      // is not over (wan-down stays open) and nothing about it is degraded.
+      ops.push({ op: 'close', key: degraded });
     } else if (wan.state === 'degraded') {
+      // The figures of the checks that failed, as the node measured them.
       const detail = [
         wan.loss != null ? `${Math.round(wan.loss * 100)}% loss` : undefined,
-        wan.latency_ms != null ? `${Math.round(wan.latency_ms)} ms` : undefined,
+        wan.latency_ms != null
+          ? `${Math.round(wan.latency_ms)} ms`
+          : wan.loss != null
+            ? 'no reply'
+            : undefined,
       ]
         .filter(Boolean)
         .join(', ');

@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import type { Command } from '../mqtt/messages.ts';
 import type { LiveChange } from './ingest.ts';
+import { nodeConfigValidator } from './pushed-config-validator.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 
@@ -52,19 +53,26 @@ export interface ConfigPushServiceOptions {
   store: ControllerStore;
   clock: Clock;
   send: (node: string, command: Command) => Promise<void>;
-  /** Checks a configuration before it is sent; the default accepts any JSON object. */
+  /**
+   * Checks a configuration before it is sent. @default the node's own validator
+   * (`nodeConfigValidator`), so what the node would refuse is refused here.
+   */
   validate?: PushValidator;
 }
 
 export class ConfigPushService {
-  constructor(private readonly options: ConfigPushServiceOptions) {}
+  private readonly validate: PushValidator;
+
+  constructor(private readonly options: ConfigPushServiceOptions) {
+    this.validate = options.validate ?? nodeConfigValidator(options.store);
+  }
 
   /** Validation issues of `config` for `node` (empty when it may be pushed). */
   check(node: string, config: unknown): { path: string; message: string }[] {
     if (!this.options.store.nodes.get(node)) {
       throw new UnknownNodeError(`no node '${node}' has reported to this controller`);
     }
-    return this.options.validate?.(node, config) ?? [];
+    return this.validate(node, config);
   }
 
   async push(request: PushRequest): Promise<ConfigPush> {

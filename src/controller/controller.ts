@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { isWildcard, urlHost } from '../core/net-address.ts';
+import type { BrokerHealth } from '../mqtt/broker-supervisor.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
@@ -20,6 +21,7 @@ import type { DemoFaults } from './http/demo-faults.ts';
 import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
+import { expireUnansweredPushes } from './push-timeouts.ts';
 import { ControllerStore } from './store/controller-store.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
@@ -47,6 +49,8 @@ export interface ControllerOptions {
   demoImages?: readonly DemoImage[];
   /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** The embedded broker's health, for /api/health; absent with an external broker. */
+  brokerHealth?: (() => BrokerHealth) | undefined;
   /** Origins besides its own whose pages may open /api/live. */
   allowedOrigins?: readonly string[] | undefined;
   logger?: Logger;
@@ -95,6 +99,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     publish: (changes) => live.broadcast(changes),
     logger: log,
   });
+  // Facts the controller observed (presence, alerts, pushes) reach the dashboards once committed.
+  store.events.onRecorded((event) => live.broadcast([{ type: 'event', event }]));
   ingest.on('change', (changes) => {
     live.broadcast(changes.filter((c) => c.type !== 'upgrade-result'));
     pushes.onChanges(changes);
@@ -126,12 +132,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
     live,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
+    trafficNow: (node) => ingest.trafficNow(node),
     mqttStats: () => link!.stats,
     webRoot: options.webRoot,
     publicMetrics: options.publicMetrics,
     demo: options.demo,
     demoImages: options.demoImages,
     https: options.https,
+    brokerHealth: options.brokerHealth,
     allowedOrigins: options.allowedOrigins,
     logger: log,
   });
@@ -149,6 +157,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     compactedAt = store.metrics.compact(compactedAt, now);
     store.meta.set('metrics_compacted_at', String(compactedAt));
     store.events.prune(now - EVENTS_KEPT_MS);
+    const expired = expireUnansweredPushes(store, now);
+    if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
     timer = scheduler.after(COMPACT_EVERY_MS, compact);
   };
   timer = scheduler.after(COMPACT_EVERY_MS, compact);

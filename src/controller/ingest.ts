@@ -21,15 +21,19 @@ import {
   type NodeMetrics,
 } from '../mqtt/messages.ts';
 import { parseNodeTopic } from '../mqtt/topics.ts';
-import { alertOps, type IngestedMessage } from './alert-rules.ts';
+import { alertOps, type AlertOp, type IngestedMessage } from './alert-rules.ts';
+import { resolveAlertRuleOptions, type AlertRuleOptions } from './rules/alert-rule-options.ts';
+import type { RuleOp } from './rules/rule-op.ts';
+import { TimeAlertRules } from './rules/time-alert-rules.ts';
 import { pushUpdateOf } from './config-push-service.ts';
-import { TrafficRates } from './traffic-rates.ts';
+import { TrafficRates, type CurrentTraffic } from './traffic-rates.ts';
 import { futureTimestampError } from './timestamp-skew.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 import type { CampaignStatus } from './store/records.ts';
+import { NodeTimeline } from './timeline/node-timeline.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 
 export type LiveChange =
@@ -64,6 +68,19 @@ export interface IngestOptions {
   scheduler: Scheduler;
   /** Longest a change waits before it is announced. @default 20 */
   flushMs?: number;
+  /** Thresholds of the degraded-link and gateway-flapping rules. @default resolveAlertRuleOptions() */
+  alertRules?: AlertRuleOptions;
+}
+
+/**
+ * An alert that opened or closed, announced once committed (event `alert`, synchronously after
+ * the batch's commit, before the batched `change`): for notifications and the timeline.
+ */
+export interface AlertTransition {
+  op: 'opened' | 'closed';
+  alert: Alert;
+  /** Nodes whose own failure would explain the alert (empty when the alert names its cause). */
+  related: readonly string[];
 }
 
 export interface IngestStats {
@@ -72,7 +89,10 @@ export interface IngestStats {
   batches: number;
 }
 
-export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
+export class Ingest extends EventEmitter<{
+  change: [LiveChange[]];
+  alert: [AlertTransition];
+}> {
   readonly stats: IngestStats = { accepted: 0, rejected: 0, batches: 0 };
   private pending: LiveChange[] = [];
   private timer: TimerHandle | undefined;
@@ -80,10 +100,19 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   // Derived from consecutive reports; a batch rolled back and retried one by one loses at most
   // one rate point per WAN (the raw counters are never stored, so nothing else depends on it).
   private readonly traffic = new TrafficRates();
+  private readonly timeRules: TimeAlertRules;
+  /** Alert transitions of the transaction under way; announced only once it commits. */
+  private transitions: AlertTransition[] = [];
+  private readonly timeline: NodeTimeline;
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
+    this.timeRules = new TimeAlertRules(
+      options.alertRules ?? resolveAlertRuleOptions(),
+      options.store.alerts.listOpen().map((a) => a.key),
+    );
+    this.timeline = new NodeTimeline(options.store);
   }
 
   /**
@@ -107,19 +136,31 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
       decoded[i] = this.decode(batch[i]!.topic, batch[i]!.payload, now);
     }
     let changes: LiveChange[];
+    const committed: AlertTransition[] = [];
     try {
       changes = this.options.store.transaction(() => this.writeAll(decoded, now));
+      committed.push(...this.transitions);
     } catch (err) {
+      this.transitions = [];
       // One message the store cannot take must not hold the others back: isolate it.
       if (batch.length === 1) throw err;
       changes = [];
       for (const one of decoded) {
         changes.push(...this.writeIsolated(one, now));
+        committed.push(...this.transitions);
+        this.transitions = [];
       }
     }
+    this.transitions = [];
+    for (const t of committed) this.emit('alert', t);
     if (changes.length === 0) return;
     for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
+  }
+
+  /** The latest traffic rate of each WAN of `node`, from its byte counters. */
+  trafficNow(node: string): Record<string, CurrentTraffic> {
+    return this.traffic.current(node);
   }
 
   /** Announces what changed since the last announcement. */
@@ -185,6 +226,7 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     try {
       return this.options.store.transaction(() => this.writeAll([q], now));
     } catch (err) {
+      this.transitions = [];
       if ('refused' in q) throw err;
       const topic = `intelli-mesh/${q.site}/node/${q.message.node}/${q.channel}`;
       // If even the refusal cannot be written the store is unusable: let it throw.
@@ -203,14 +245,19 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
     const at = q.receivedAt;
     switch (q.channel) {
       case 'status':
+        this.timeline.onStatus(q.message, at);
         store.nodes.recordStatus(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'state':
+        this.timeline.onState(q.message, at);
         store.nodes.recordState(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
       case 'events': {
         const id = store.events.add(q.message);
-        return [{ type: 'event', event: { ...q.message, id } }, ...this.applyAlerts(q, at)];
+        return [
+          { type: 'event', event: { ...q.message, id, source: 'node' } },
+          ...this.applyAlerts(q, at),
+        ];
       }
       case 'config':
         store.nodes.recordConfig(q.site, q.message, at);
@@ -233,7 +280,8 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
         const r = q.message;
         if (campaignOfResult(r.id) !== undefined) return [{ type: 'upgrade-result', result: r }];
         const pushId = pushUpdateOf(r.id, r.status);
-        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at)) return [];
+        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at, r.errors))
+          return [];
         const push = store.pushes.get(pushId);
         return push ? [{ type: 'push', push }] : [];
       }
@@ -243,14 +291,25 @@ export class Ingest extends EventEmitter<{ change: [LiveChange[]] }> {
   private applyAlerts(q: IngestedMessage, at: number): LiveChange[] {
     const { alerts } = this.options.store;
     const changes: LiveChange[] = [];
-    for (const op of alertOps(q)) {
+    const ops: (AlertOp | RuleOp)[] = [...alertOps(q), ...this.timeRules.ops(q, at)];
+    for (const op of ops) {
       if (op.op === 'open') {
         const id = alerts.open(op.alert, at);
         const alert = id !== undefined ? alerts.get(id) : undefined;
-        if (alert) changes.push({ type: 'alert', alert });
+        if (alert) {
+          changes.push({ type: 'alert', alert });
+          this.transitions.push({
+            op: 'opened',
+            alert,
+            related: 'related' in op ? op.related : [],
+          });
+        }
       } else {
         const closed = alerts.close(op.key, at);
-        if (closed) changes.push({ type: 'alert', alert: closed });
+        if (closed) {
+          changes.push({ type: 'alert', alert: closed });
+          this.transitions.push({ op: 'closed', alert: closed, related: [] });
+        }
       }
     }
     return changes;

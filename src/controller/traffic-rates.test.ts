@@ -38,4 +38,17 @@ describe('TrafficRates', () => {
     expect(r.update('n1', 'wan', 1_000)).toEqual([]);
     expect(r.update('n1', 'wan', 2_000)).toEqual([]);
   });
+
+  it('keeps the latest rate of each WAN, dated', () => {
+    const r = new TrafficRates();
+    expect(r.current('gw')).toEqual({});
+    r.update('gw', 'wan', 10_000, 0, 0);
+    r.update('gw', 'wan', 20_000, 125_000, 12_500);
+    r.update('gw', 'lte', 20_000, 0);
+    r.update('gw', 'lte', 30_000, 1_250);
+    expect(r.current('gw')).toEqual({
+      wan: { at: 20_000, rx_bps: 100_000, tx_bps: 10_000 },
+      lte: { at: 30_000, rx_bps: 1_000, tx_bps: null },
+    });
+  });
 });

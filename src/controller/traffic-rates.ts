@@ -22,8 +22,21 @@ interface Sample {
   tx: number | undefined;
 }
 
+/** The latest rates of one WAN, with when they were measured (the node's report time). */
+export interface CurrentTraffic {
+  at: number;
+  rx_bps: number | null;
+  tx_bps: number | null;
+}
+
 export class TrafficRates {
   private readonly last = new Map<string, Sample>();
+  private readonly latest = new Map<string, Map<string, CurrentTraffic>>();
+
+  /** The latest rate of each WAN of `node` (empty before its second report with counters). */
+  current(node: string): Record<string, CurrentTraffic> {
+    return Object.fromEntries(this.latest.get(node) ?? []);
+  }
 
   update(node: string, wan: string, at: number, rx?: number, tx?: number): TrafficRate[] {
     if (rx === undefined && tx === undefined) return [];
@@ -41,6 +54,13 @@ export class TrafficRates {
     };
     rate('rx', rx, prev.rx);
     rate('tx', tx, prev.tx);
+    let wans = this.latest.get(node);
+    if (!wans) this.latest.set(node, (wans = new Map()));
+    wans.set(wan, {
+      at,
+      rx_bps: out.find((r) => r.direction === 'rx')?.bps ?? null,
+      tx_bps: out.find((r) => r.direction === 'tx')?.bps ?? null,
+    });
     return out;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Managing dashboard users, for the admin API and the `intelli-mesh user` CLI alike: add, change
  * a password or a role, remove, and verify a login. Every change is an event on the timeline
- * (`user.added`, `user.password`, `user.role`, `user.removed`, node `controller`), naming who
- * made it. Hashing runs on the thread pool (user-password.ts).
+ * (`user-created`, `user-password-changed`, `user-role-changed`, `user-deleted`, node
+ * `controller`), naming who made it. Hashing runs on the thread pool (user-password.ts).
  *
  * A login for an unknown user checks the password against a dummy hash with the same
  * parameters, so "no such user" takes as long as "wrong password" and names cannot be probed by
@@ -18,6 +18,7 @@ import { IntelliMeshError } from '../core/errors.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { User, UserRole } from './store/user-repo.ts';
+import { userEvent } from './timeline/controller-events.ts';
 import { hashUserPassword, needsRehash, verifyUserPassword } from './user-password.ts';
 
 export class UserAccountError extends IntelliMeshError {
@@ -96,7 +97,7 @@ export class UserAccounts {
       throw new UserAccountError(`user '${username}' already exists`, 409);
     }
     this.store.users.insert(username, role, hash, this.clock.now());
-    return this.record('user.added', username, null, role, `added by ${actor}`);
+    return this.record('created', username, actor, null, role);
   }
 
   /** Sets a new password; every session of the user ends. */
@@ -105,21 +106,21 @@ export class UserAccounts {
     this.mustExist(username);
     const hash = await hashUserPassword(password);
     if (!this.store.users.setPasswordHash(username, hash)) this.mustExist(username);
-    return this.record('user.password', username, null, null, `password changed by ${actor}`);
+    return this.record('password-changed', username, actor);
   }
 
   async setRole(actor: string, username: string, role: UserRole) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, role);
     this.store.users.setRole(username, role);
-    return this.record('user.role', username, before, role, `role changed by ${actor}`);
+    return this.record('role-changed', username, actor, before, role);
   }
 
   async remove(actor: string, username: string) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, undefined);
     this.store.users.remove(username);
-    return this.record('user.removed', username, before, null, `removed by ${actor}`);
+    return this.record('deleted', username, actor, before, null);
   }
 
   private mustExist(username: string): User {
@@ -137,23 +138,14 @@ export class UserAccounts {
     }
   }
 
+  /** A controller fact, announced to the timeline's listeners like presence and alerts. */
   private record(
-    kind: string,
+    change: string,
     username: string,
-    from: string | null,
-    to: string | null,
-    reason: string,
+    actor: string,
+    from: string | null = null,
+    to: string | null = null,
   ): StoredEvent {
-    const event = {
-      at: this.clock.now(),
-      node: 'controller',
-      kind,
-      subject: username,
-      from,
-      to,
-      reason,
-    };
-    const id = this.store.events.add(event);
-    return { ...event, id };
+    return this.store.events.record(userEvent(change, username, actor, this.clock.now(), from, to));
   }
 }

@@ -186,9 +186,15 @@ class SimAgentApp implements AgentApp {
   private feed(): void {
     if (this.stopped) return;
     // A gateway serves itself: it only looks for another one once its own WANs are gone.
-    this.agent.setGatewayCandidates(
-      this.platform.currentAnnouncement.mode === 'server' ? [] : this.candidates(),
-    );
+    const own = this.platform.currentAnnouncement;
+    if (own.mode === 'server') {
+      this.agent.setGatewayCandidates(
+        [],
+        `this node serves itself: it announces its own WANs (${own.bandwidthDownKbit}/${own.bandwidthUpKbit} kbit/s)`,
+      );
+    } else {
+      this.agent.setGatewayCandidates(this.candidates());
+    }
     this.ctx.scheduler.after(CANDIDATE_PERIOD_MS, () => this.feed());
   }
 }

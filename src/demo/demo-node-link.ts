@@ -70,14 +70,9 @@ export class DemoNodeLink {
       upgrade: o.world.firmware(o.node),
       report: () => o.world.report(o.node),
       present: () => o.world.isUp(o.node),
-      metrics: () => {
-        const wans: Record<string, { latency_ms: number | null; loss: number | null }> = {};
-        for (const w of o.world.report(o.node).wans) {
-          if (w.kind === 'mesh') continue;
-          wans[w.name] = { latency_ms: w.latency_ms ?? null, loss: w.loss ?? null };
-        }
-        return { wans };
-      },
+      // Each boot of the simulated node is a new run of its agent.
+      bootId: () => `${o.node}@${o.world.agent(o.node)?.bootedAt ?? 0}`,
+      metrics: () => o.world.metrics(o.node),
     });
   }
 

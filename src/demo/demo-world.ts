@@ -13,10 +13,11 @@
  * world.report('n7').gateway.selected; // another gateway within a few seconds
  * world.firmware('n7').runningVersion(); // DEMO_FIRMWARE, until an upgrade reboots it
  */
+import { wanFigures } from '../agent/health/wan-figures.ts';
 import { idleReport } from '../agent/mqtt/node-reporter.ts';
 import type { MeshEvent } from '../core/events.ts';
 import { seededRandom } from '../core/random.ts';
-import type { NodeState, WanReport } from '../mqtt/messages.ts';
+import type { NodeMetrics, NodeState, WanReport } from '../mqtt/messages.ts';
 import { addressToMac, macToAddress } from '../routing/address.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import {
@@ -29,6 +30,8 @@ import {
 import type { SystemUpgrade } from '../platform/system-upgrade.ts';
 import { Simulation } from '../sim/simulation.ts';
 import { agentApp, type AgentApp } from './agent-app.ts';
+import { ClientTraffic } from './client-traffic.ts';
+import { demoDevice } from './demo-device.ts';
 import { DEMO_FIRMWARE, demoImage } from './demo-images.ts';
 import { demoScenario, type DemoLayout, type DemoWan } from './demo-scenario.ts';
 import { SimFaults } from './sim-faults.ts';
@@ -71,6 +74,8 @@ export class DemoWorld {
   readonly sim: Simulation;
   readonly layout: DemoLayout;
   readonly faults: SimFaults;
+  /** The clients' flows, spread over the WANs by the agents' policies. */
+  readonly traffic: ClientTraffic;
   private readonly configs = new Map<string, ParsedRuntimeConfig>();
   private readonly noCoverage = new Set<string>();
   private readonly clients = new Map<string, number>();
@@ -111,6 +116,17 @@ export class DemoWorld {
       this.configs.set(n.name, v.config);
     }
     this.faults = new SimFaults(this, options.wallClock);
+    this.traffic = new ClientTraffic({
+      scheduler: this.sim.scheduler,
+      random: seededRandom(options.seed).fork('demo-traffic'),
+      host: this,
+    });
+    this.traffic.start();
+  }
+
+  /** How many clients the node serves. */
+  clientsOf(node: string): number {
+    return this.clients.get(node) ?? 0;
   }
 
   get nodeNames(): string[] {
@@ -237,6 +253,7 @@ export class DemoWorld {
       address: n.address,
       location: { x: t.x * this.layout.spacingM, y: t.y * this.layout.spacingM },
       clients: this.clients.get(node) ?? 0,
+      ...demoDevice(n.address, this.wansOf(node)),
     };
     if (!app) return { ...base, ...idleReport({ uptime_s: 0, role: base.role }), routes: [] };
     const engine = app.router.engine;
@@ -262,17 +279,44 @@ export class DemoWorld {
         bandwidth_up_kbit: announcement.mode === 'server' ? announcement.bandwidthUpKbit : 0,
         selected: app.selectedGateway,
       },
-      neighbours: engine.neighboursJson(now).map((nb) => ({
-        node: nameOf(nb.neigh_address),
-        tq: tqOf.get(nb.neigh_address) ?? 0,
-        last_seen_ms: nb.last_seen_msecs,
-      })),
+      neighbours: engine.neighboursJson(now).map((nb) => {
+        const loss = engine.recentLoss(macToAddress(nb.neigh_address) ?? -1, now);
+        return {
+          node: nameOf(nb.neigh_address),
+          tq: tqOf.get(nb.neigh_address) ?? 0,
+          last_seen_ms: nb.last_seen_msecs,
+          ...(loss !== undefined ? { loss: Math.round(loss * 1000) / 1000 } : {}),
+        };
+      }),
       routes: best.map((o) => ({
         destination: nameOf(o.orig_address),
         next_hop: nameOf(o.neigh_address),
         tq: o.tq,
       })),
     };
+  }
+
+  /**
+   * What the node would publish as its metrics now: each WAN's probe figures and interface byte
+   * counters, and for a node that reaches the internet through the mesh, its clients' bytes on
+   * the `mesh` uplink.
+   */
+  async metrics(node: string): Promise<Pick<NodeMetrics, 'wans'>> {
+    const wans: NodeMetrics['wans'] = {};
+    const app = this.agent(node);
+    const counters = app
+      ? await app.platform.readCounters(this.wansOf(node).map((w) => w.name))
+      : new Map<string, { rxBytes: number; txBytes: number }>();
+    for (const w of this.report(node).wans) {
+      const c = w.kind === 'mesh' ? this.traffic.meshCounters(node) : counters.get(w.name);
+      if (w.kind === 'mesh' && !c) continue;
+      wans[w.name] = {
+        latency_ms: w.latency_ms ?? null,
+        loss: w.loss ?? null,
+        ...(c ? { rx_bytes: c.rxBytes, tx_bytes: c.txBytes } : {}),
+      };
+    }
+    return { wans };
   }
 
   /** The mesh address rendered as batman-adv does, for logs. */
@@ -289,29 +333,13 @@ export class DemoWorld {
     const reports: WanReport[] = this.wansOf(node).map((w) => {
       const h = health.get(w.name);
       const share = total > 0 ? (shares.find((s) => s.wan === w.name)?.weight ?? 0) / total : 0;
-      const targets = h?.targets ?? [];
-      const latency =
-        targets.length === 0 ? null : targets.reduce((s, t) => s + t.latencyMs, 0) / targets.length;
-      const loss =
-        targets.length === 0
-          ? null
-          : targets.reduce((s, t) => s + t.lossPct, 0) / targets.length / 100;
-      const state: WanReport['state'] = !h
-        ? 'unknown'
-        : h.status === 'online'
-          ? 'up'
-          : h.status === 'offline'
-            ? 'down'
-            : 'degraded';
       const modem = app.modemState(w.name);
       return {
         name: w.name,
         kind: w.kind,
-        state,
+        ...wanFigures(h),
         active: share > 0,
         share: Math.round(share * 1000) / 1000,
-        latency_ms: latency === null ? null : Math.round(latency * 10) / 10,
-        loss: loss === null ? null : Math.min(1, Math.round(loss * 1000) / 1000),
         ...(modem !== undefined
           ? { modem: { state: modem, operator: modem === 'connected' ? 'SimTel' : null } }
           : {}),

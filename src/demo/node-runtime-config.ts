@@ -6,12 +6,18 @@
  *
  * @example
  * const v = validateRuntimeConfig(doc, ['wan', 'lte']);
- * if (!v.ok) console.log(v.errors); // [{ path: 'trackers.lte.down', message: '...' }]
+ * if (!v.ok) console.log(v.errors); // [{ path: 'trackers.lte.down', message: 'must be at least 1' }]
  */
 import { z } from 'zod';
 import type { ValidationIssue } from '../agent/command/config-transaction.ts';
-import { parseTrackerOptions, type TrackerOptionsInput } from '../agent/health/tracker-options.ts';
-import { parsePolicyConfig, type PolicyConfig } from '../agent/policy/policy-config.ts';
+import { trackerOptionsIssues, type TrackerOptionsInput } from '../agent/health/tracker-options.ts';
+import {
+  parsePolicyConfig,
+  policyConfigIssues,
+  type PolicyConfig,
+} from '../agent/policy/policy-config.ts';
+import { schemaIssues } from '../core/validation-issues.ts';
+import { formatPath } from '../core/validation-path.ts';
 import type { GatewaySelClass } from '../agent/policy/gateway-select.ts';
 import type { DemoWan } from './demo-scenario.ts';
 
@@ -33,14 +39,11 @@ export interface ParsedRuntimeConfig {
   policy: PolicyConfig;
 }
 
+// Policy and trackers have schemas of their own, checked below with their paths.
 const shape = z
   .object({
-    policy: z.object({
-      members: z.array(z.record(z.string(), z.unknown())),
-      policies: z.array(z.record(z.string(), z.unknown())),
-      rules: z.array(z.record(z.string(), z.unknown())),
-    }),
-    trackers: z.record(z.string(), z.record(z.string(), z.unknown())),
+    policy: z.unknown(),
+    trackers: z.record(z.string(), z.unknown()),
     holdDownMs: z.number().int().min(0).max(3_600_000),
     gwSelClass: z.union([
       z.enum(['fast', 'stable', 'fast-switch']),
@@ -48,6 +51,56 @@ const shape = z
     ]),
   })
   .strict();
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every problem of a runtime config for a node with these WANs, each with its path
+ * (`policy.members[0].weight`, `trackers.lte.down`); empty when it is valid. The controller runs
+ * the same function before a push, so it refuses what the node would.
+ */
+export function runtimeConfigIssues(
+  input: unknown,
+  wanNames: readonly string[],
+): ValidationIssue[] {
+  if (!isRecord(input)) return [{ path: '(root)', message: 'expected a configuration object' }];
+  const issues = schemaIssues(shape, input);
+  // A missing policy is already reported by the shape check as required.
+  if (input.policy !== undefined) {
+    issues.push(...policyConfigIssues(input.policy, ['policy']));
+    const members = isRecord(input.policy) ? input.policy.members : undefined;
+    if (Array.isArray(members)) {
+      members.forEach((m: unknown, i) => {
+        if (isRecord(m) && typeof m.wan === 'string' && !wanNames.includes(m.wan))
+          issues.push({
+            path: formatPath(['policy', 'members', i, 'wan']),
+            message: `this node has no WAN '${m.wan}' (it has ${wanNames.join(', ') || 'none'})`,
+          });
+      });
+    }
+  }
+  if (isRecord(input.trackers)) {
+    for (const wan of wanNames) {
+      if (!(wan in input.trackers))
+        issues.push({
+          path: formatPath(['trackers', wan]),
+          message: 'missing: every WAN needs a tracker',
+        });
+    }
+    for (const [wan, t] of Object.entries(input.trackers)) {
+      if (!wanNames.includes(wan)) {
+        issues.push({
+          path: formatPath(['trackers', wan]),
+          message: `this node has no WAN '${wan}' (it has ${wanNames.join(', ') || 'none'})`,
+        });
+        continue;
+      }
+      issues.push(...trackerOptionsIssues(t, ['trackers', wan]));
+    }
+  }
+  return issues;
+}
 
 /** The configuration a node starts with: fast WAN checks, balance over its WANs 3:1. */
 export function defaultRuntimeConfig(wans: readonly DemoWan[]): NodeRuntimeConfig {
@@ -87,45 +140,8 @@ export function validateRuntimeConfig(
   input: unknown,
   wanNames: readonly string[],
 ): { ok: true; config: ParsedRuntimeConfig } | { ok: false; errors: ValidationIssue[] } {
-  const parsed = shape.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => ({
-        path: i.path.join('.') || '(root)',
-        message: i.message,
-      })),
-    };
-  }
-  const errors: ValidationIssue[] = [];
-  const raw = parsed.data as unknown as NodeRuntimeConfig;
-  let policy: PolicyConfig | undefined;
-  try {
-    policy = parsePolicyConfig(raw.policy);
-  } catch (e) {
-    const p = (e as { path?: string }).path;
-    errors.push({ path: `policy.${p ?? ''}`, message: (e as Error).message });
-  }
-  raw.policy.members.forEach((m, i) => {
-    if (!wanNames.includes(m.wan))
-      errors.push({ path: `policy.members.${i}.wan`, message: `this node has no WAN '${m.wan}'` });
-  });
-  for (const wan of wanNames) {
-    if (!(wan in raw.trackers))
-      errors.push({ path: `trackers.${wan}`, message: 'missing: every WAN needs a tracker' });
-  }
-  for (const [wan, t] of Object.entries(raw.trackers)) {
-    if (!wanNames.includes(wan)) {
-      errors.push({ path: `trackers.${wan}`, message: `this node has no WAN '${wan}'` });
-      continue;
-    }
-    try {
-      parseTrackerOptions(t);
-    } catch (e) {
-      const p = (e as { path?: string }).path;
-      errors.push({ path: `trackers.${wan}.${p ?? ''}`, message: (e as Error).message });
-    }
-  }
-  if (errors.length > 0 || !policy) return { ok: false, errors };
-  return { ok: true, config: { raw, policy } };
+  const errors = runtimeConfigIssues(input, wanNames);
+  if (errors.length > 0) return { ok: false, errors };
+  const raw = input as NodeRuntimeConfig;
+  return { ok: true, config: { raw, policy: parsePolicyConfig(raw.policy) } };
 }

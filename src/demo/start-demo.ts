@@ -80,7 +80,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       password_hash: hashPassword(pw),
     })),
   ]);
-  const broker = await startEmbeddedBroker({ credentials, port: 0, logger: log });
+  const broker = await startEmbeddedBroker({ credentials, site, port: 0, logger: log });
   let controller: RunningController;
   try {
     controller = await startController({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { mayKeepSession, mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
 import type { Principal } from './principal.ts';
 
 const node: Principal = { username: 'node-3', role: 'node' };
@@ -37,6 +37,28 @@ describe('MQTT ACL', () => {
     expect(mayUseClientId(node, 'node-3')).toBe(true);
     expect(mayUseClientId(node, 'node-3:agent')).toBe(true);
     expect(mayUseClientId(node, 'node-30')).toBe(false);
-    expect(mayUseClientId(controller, 'anything')).toBe(true);
+  });
+
+  it("ties every login's client id to its username, whatever the role", () => {
+    expect(mayUseClientId(controller, 'controller:ingest')).toBe(true);
+    expect(mayUseClientId(controller, 'anything')).toBe(false);
+    expect(mayUseClientId(viewer, 'viewer:cli')).toBe(true);
+    expect(mayUseClientId(viewer, 'controller:ingest')).toBe(false);
+    expect(mayUseClientId(viewer, 'controller')).toBe(false);
+  });
+
+  it('confines a node with a site to that site', () => {
+    const sited: Principal = { username: 'node-3', role: 'node', site: 'lab' };
+    expect(mayPublish(sited, 'intelli-mesh/lab/node/node-3/state')).toBe(true);
+    expect(mayPublish(sited, 'intelli-mesh/hq/node/node-3/state')).toBe(false);
+    expect(maySubscribe(sited, 'intelli-mesh/lab/node/node-3/command')).toBe(true);
+    expect(maySubscribe(sited, 'intelli-mesh/hq/node/node-3/command')).toBe(false);
+    expect(maySubscribe(sited, 'intelli-mesh/+/node/node-3/command')).toBe(false);
+  });
+
+  it('lets only nodes and the controller keep a session while away', () => {
+    expect(mayKeepSession(node)).toBe(true);
+    expect(mayKeepSession(controller)).toBe(true);
+    expect(mayKeepSession(viewer)).toBe(false);
   });
 });

@@ -1,11 +1,15 @@
 /**
  * Topic permissions, shared by the embedded broker and the Mosquitto ACL file we render, so both
- * brokers enforce the same rule: a node publishes only under its own prefix and reads only its own
- * commands; nobody but the controller commands a node.
+ * brokers enforce the same rule: a node publishes only under its own prefix in its own site and
+ * reads only its own commands; nobody but the controller commands a node. Client ids are bound to
+ * the login for every role, so no account can take over another's session.
  *
  * @example
- * mayPublish({ username: 'node-3', role: 'node' }, 'intelli-mesh/lab/node/node-3/state'); // true
- * mayPublish({ username: 'node-3', role: 'node' }, 'intelli-mesh/lab/node/node-4/state'); // false
+ * const node = { username: 'node-3', role: 'node', site: 'lab' } as const;
+ * mayPublish(node, 'intelli-mesh/lab/node/node-3/state'); // true
+ * mayPublish(node, 'intelli-mesh/lab/node/node-4/state'); // false: another node
+ * mayPublish(node, 'intelli-mesh/hq/node/node-3/state'); // false: another site
+ * mayUseClientId({ username: 'viewer', role: 'viewer' }, 'controller:ingest'); // false
  */
 import type { Principal } from './principal.ts';
 import { NODE_PUBLISHED_CHANNELS, TOPIC_ROOT, parseNodeTopic } from './topics.ts';
@@ -22,6 +26,7 @@ export function mayPublish(principal: Principal, topic: string): boolean {
       return (
         parsed !== undefined &&
         parsed.node === principal.username &&
+        (principal.site === undefined || parsed.site === principal.site) &&
         NODE_PUBLISHED_CHANNELS.includes(parsed.channel)
       );
     }
@@ -36,10 +41,11 @@ export function maySubscribe(principal: Principal, filter: string): boolean {
     case 'viewer':
       return true;
     case 'node':
-      // Exactly its own command topic, for any site: intelli-mesh/<site>/node/<self>/command
+      // Exactly its own command topic in its own site: intelli-mesh/<site>/node/<self>/command
       return (
         levels.length === 5 &&
         levels[1] !== '#' &&
+        (principal.site === undefined || levels[1] === principal.site) &&
         levels[2] === 'node' &&
         levels[3] === principal.username &&
         levels[4] === 'command'
@@ -47,8 +53,23 @@ export function maySubscribe(principal: Principal, filter: string): boolean {
   }
 }
 
-/** A node's MQTT client id must carry its username, so it cannot take over another's session. */
+/**
+ * Every login's MQTT client id must be its username, or its username and `:` and a suffix (the
+ * agent uses `<node>:agent`, the controller `<controller>:ingest`), so no account, whatever its
+ * role, can take over another's session. Usernames cannot hold `:`, so the prefix is unambiguous.
+ * Mosquitto, as we render it, goes further and forces the client id to the username.
+ */
 export function mayUseClientId(principal: Principal, clientId: string): boolean {
-  if (principal.role !== 'node') return true;
   return clientId === principal.username || clientId.startsWith(`${principal.username}:`);
+}
+
+/**
+ * Whether a login may keep a session (MQTT clean session off) across connections. The broker
+ * queues QoS 1 messages for an absent persistent session, and a viewer reads every topic: a
+ * viewer that left one behind would make the broker queue everything, unbounded. So viewers
+ * connect with clean sessions only; a node's queue holds only its own commands, and the
+ * controller's must keep everything while it restarts.
+ */
+export function mayKeepSession(principal: Principal): boolean {
+  return principal.role !== 'viewer';
 }

@@ -37,7 +37,7 @@ export class BrokerStartError extends IntelliMeshError {
 /** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
 export type BrokerThreadOptions = Pick<
   EmbeddedBrokerOptions,
-  'credentials' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'logger'
+  'credentials' | 'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath' | 'logger'
 >;
 
 export interface BrokerThread {
@@ -45,7 +45,14 @@ export interface BrokerThread {
   readonly url: string;
   readonly wsUrl: string | undefined;
   readonly listeners: readonly BrokerListener[];
+  /**
+   * Settles when the thread has ended for any reason other than `close()`: an uncaught error in
+   * the broker, or `terminate()`. Never rejects.
+   */
+  readonly died: Promise<{ reason: string }>;
   close(): Promise<void>;
+  /** Ends the thread at once, as a crash would (no clean close); for fault injection. */
+  terminate(): Promise<void>;
 }
 
 /**
@@ -68,10 +75,13 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
   const log = options.logger ?? silentLogger;
   const workerData: BrokerWorkerData = {
     users: options.credentials.toUsers(),
+    site: options.site,
+    limits: options.limits,
     hosts: options.hosts,
     port: options.port,
     wsPort: options.wsPort,
     tls: options.tls,
+    journalPath: options.journalPath,
   };
   const worker = new Worker(bootstrap(), { workerData });
   let closed: (() => void) | undefined;
@@ -108,15 +118,30 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
     );
   });
   let alive = true;
-  worker.on('exit', () => {
-    alive = false;
-    closed?.();
+  let lastError: Error | undefined;
+  worker.on('error', (err) => {
+    lastError = err;
+    log.error({ err: err.message, stack: err.stack }, 'embedded MQTT broker thread failed');
   });
   let closing: Promise<void> | undefined;
+  const died = new Promise<{ reason: string }>((resolve) => {
+    worker.on('exit', (code) => {
+      alive = false;
+      closed?.();
+      if (closing) return;
+      resolve({
+        reason: lastError ? `${lastError.message}` : `thread exited with code ${code}`,
+      });
+    });
+  });
   return {
     url: ready.url,
     wsUrl: ready.wsUrl,
     listeners: ready.listeners,
+    died,
+    terminate: async () => {
+      await worker.terminate();
+    },
     close: () => {
       closing ??= (async () => {
         // Let the broker close its sockets itself (clients see a clean end), then stop the thread.

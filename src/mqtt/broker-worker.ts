@@ -18,7 +18,7 @@ import {
 
 export interface BrokerWorkerData extends Pick<
   EmbeddedBrokerOptions,
-  'hosts' | 'port' | 'wsPort' | 'tls'
+  'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath'
 > {
   users: StoredUser[];
 }
@@ -46,10 +46,13 @@ const data = workerData as BrokerWorkerData;
 try {
   const broker = await startEmbeddedBroker({
     credentials: CredentialStore.fromUsers(data.users),
+    site: data.site,
+    limits: data.limits,
     hosts: data.hosts,
     port: data.port,
     wsPort: data.wsPort,
     tls: data.tls,
+    journalPath: data.journalPath,
     logger: {
       debug: forward('debug'),
       info: forward('info'),

@@ -44,6 +44,25 @@ describe('CredentialStore', () => {
     expect(() => CredentialStore.fromFile(file)).toThrow(/users\[0\]\.role/);
   });
 
+  it("returns a node's site with its login, and loads entries without one", () => {
+    const h = hashPassword('pw');
+    const store = CredentialStore.fromUsers([
+      { username: 'gw-1', role: 'node', site: 'lab', password_hash: h },
+      { username: 'gw-2', role: 'node', password_hash: h },
+    ]);
+    expect(store.authenticate('gw-1', 'pw')).toEqual({
+      username: 'gw-1',
+      role: 'node',
+      site: 'lab',
+    });
+    expect(store.authenticate('gw-2', 'pw')).toEqual({ username: 'gw-2', role: 'node' });
+    expect(() =>
+      CredentialStore.fromUsers([
+        { username: 'gw-3', role: 'node', site: 'a/b', password_hash: h },
+      ]),
+    ).toThrow(/users\[0\]\.site/);
+  });
+
   it('refuses duplicate usernames', () => {
     const h = hashPassword('pw');
     expect(() =>

@@ -9,11 +9,12 @@
  * store.authenticate('node-3', 'pw'); // { username: 'node-3', role: 'node' }
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { IntelliMeshError } from '../core/errors.ts';
-import { zodIssueLines } from '../core/validation-path.ts';
+import { formatPath } from '../core/validation-path.ts';
 import { verifyPassword } from './password-hash.ts';
+import { passwordHashProblem } from './password-hash-format.ts';
 import type { Principal } from './principal.ts';
 import { isTopicName } from './topics.ts';
 
@@ -25,7 +26,19 @@ const userSchema = z
       message: 'must be 1-64 characters of letters, digits, _ . or -',
     }),
     role: z.enum(['node', 'controller', 'viewer']),
-    password_hash: z.string().startsWith('scrypt$'),
+    /**
+     * A node's site (it publishes only under it). Files written before sites existed have none:
+     * such a node belongs to the broker's own site (`intelli-mesh controller --site`).
+     */
+    site: z
+      .string()
+      .refine(isTopicName, { message: 'must be 1-64 characters of letters, digits, _ . or -' })
+      .optional(),
+    // Checked whole here: a hash scrypt cannot use would otherwise fail at a login, in the broker.
+    password_hash: z.string().superRefine((hash, ctx) => {
+      const problem = passwordHashProblem(hash);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   })
   .strict();
 
@@ -46,15 +59,44 @@ export class CredentialStore {
     return new CredentialStore(checkUnique(parsed.data.users, 'users'));
   }
 
+  /** Loads and checks a whole file; an error names `file:line` and the entry of each fault. */
   static fromFile(path: string): CredentialStore {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new CredentialFileError(`${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      const at = lines.linePos(e.pos[0]).line;
+      throw new CredentialFileError(`${path}:${at}: ${e.message.split('\n')[0]}`);
+    }
     let data: unknown;
     try {
-      data = parseYaml(readFileSync(path, 'utf8'));
+      data = doc.toJS();
     } catch (err) {
       throw new CredentialFileError(`${path}: ${(err as Error).message}`, { cause: err });
     }
     const parsed = fileSchema.safeParse(data);
-    if (!parsed.success) throw new CredentialFileError(describe(path, parsed.error));
+    if (!parsed.success) {
+      throw new CredentialFileError(
+        parsed.error.issues
+          .map((issue) => {
+            // The line of the value at fault, or of the nearest entry that exists (a missing key).
+            let line: number | undefined;
+            for (let n = issue.path.length; n >= 0 && line === undefined; n--) {
+              const node = doc.getIn(issue.path.slice(0, n), true);
+              if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
+            }
+            const where = line === undefined ? path : `${path}:${line}`;
+            return `${where}: ${formatPath(issue.path)}: ${issue.message}`;
+          })
+          .join('\n'),
+      );
+    }
     return new CredentialStore(checkUnique(parsed.data.users, path));
   }
 
@@ -72,9 +114,16 @@ export class CredentialStore {
   authenticate(username: string, password: string): Principal | undefined {
     const user = this.users.get(username);
     if (!user) return undefined;
-    return verifyPassword(password, user.password_hash)
+    try {
+      if (!verifyPassword(password, user.password_hash)) return undefined;
+    } catch {
+      // Unreachable for hashes checked at load; should a verifier throw anyway, that is a refused
+      // login, not an exception in the broker's authentication (which ended the broker thread).
+      return undefined;
+    }
+    return user.site === undefined
       ? { username: user.username, role: user.role }
-      : undefined;
+      : { username: user.username, role: user.role, site: user.site };
   }
 }
 
@@ -90,7 +139,5 @@ function checkUnique(users: StoredUser[], where: string): StoredUser[] {
 }
 
 function describe(where: string, error: z.ZodError): string {
-  return zodIssueLines(error)
-    .map((line) => `${where}: ${line}`)
-    .join('\n');
+  return error.issues.map((i) => `${where}: ${formatPath(i.path)}: ${i.message}`).join('\n');
 }

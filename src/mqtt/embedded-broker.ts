@@ -18,15 +18,24 @@
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, isIP, type AddressInfo, type Server } from 'node:net';
+import {
+  createServer as createNetServer,
+  isIP,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { IntelliMeshError } from '../core/errors.ts';
 import { connectHost, urlHost } from '../core/net-address.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { mayKeepSession, mayPublish, maySubscribe, mayUseClientId } from './acl.ts';
+import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
+import { BrokerJournal } from './broker-journal.ts';
+import { attachDurableInbox, type DurableInbox } from './durable-inbox.ts';
 import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
 import type { Principal } from './principal.ts';
 
@@ -83,8 +92,21 @@ export interface EmbeddedBrokerOptions {
   wsPort?: number | undefined;
   /** MQTT over TLS, and WebSocket over TLS when `tls.wsPort` is given. @default none */
   tls?: BrokerTlsOptions | undefined;
+  /**
+   * The site of nodes whose credentials name none (files from before sites were recorded);
+   * `intelli-mesh controller` passes its `--site`. Without it such a node may use any site.
+   */
+  site?: string | undefined;
+  /** Packet sizes, retained bytes, queues, the auth-failure throttle. @default DEFAULT_BROKER_LIMITS */
+  limits?: BrokerLimitsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
+  /**
+   * SQLite file where a node's QoS 1 messages are kept from before their PUBACK until the
+   * controller's ingest acknowledged them (see `durable-inbox.ts`). @default none: a crash loses
+   * what was acknowledged but not yet stored
+   */
+  journalPath?: string | undefined;
   logger?: Logger;
 }
 
@@ -111,23 +133,48 @@ function authError(message: string, returnCode: number): Error & { returnCode: n
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.logger ?? silentLogger;
   const principals = new WeakMap<Client, Principal>();
+  const limits = brokerLimits(options.limits, log);
 
+  // Opened first: a journal that cannot be opened stops the start before anything runs.
+  const journal =
+    options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
   const aedes = await Aedes.createBroker({
+    queueLimit: limits.resolved.maxQueuedBeforeConnack,
+    maxInflightInbound: limits.resolved.maxInflightInbound,
     // The stock in-memory persistence scans a client's whole queue at every PUBACK.
     persistence: options.persistence ?? indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
-      const principal =
+      // A blocked address gets no password check: each costs a deliberately slow hash.
+      if (!limits.mayTryLogin(client.conn)) {
+        log.warn({ client: client.id, username }, 'mqtt login refused: address throttled');
+        done(authError('too many failed logins from this address', NOT_AUTHORIZED) as never, false);
+        return;
+      }
+      const found =
         username !== undefined && password !== undefined
           ? options.credentials.authenticate(username, password.toString('utf8'))
           : undefined;
+      const principal =
+        found?.role === 'node' && found.site === undefined && options.site !== undefined
+          ? { ...found, site: options.site }
+          : found;
       if (!principal) {
         log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
+        limits.loginFailed(client.conn);
         done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
         return;
       }
       if (!mayUseClientId(principal, client.id)) {
         log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
         done(authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never, false);
+        return;
+      }
+      if (!client.clean && !mayKeepSession(principal)) {
+        log.warn({ client: client.id, username }, 'mqtt login refused: viewers use clean sessions');
+        done(
+          authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
+          false,
+        );
         return;
       }
       principals.set(client, principal);
@@ -139,6 +186,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (client && (!principal || !mayPublish(principal, packet.topic))) {
         log.warn({ client: client.id, topic: packet.topic }, 'mqtt publish refused by ACL');
         done(new Error(`not allowed to publish on ${packet.topic}`));
+        return;
+      }
+      if (
+        client &&
+        principal &&
+        packet.retain &&
+        !limits.mayRetain(principal.username, packet.topic, packet.payload.length)
+      ) {
+        log.warn({ client: client.id, topic: packet.topic }, 'mqtt retained publish over budget');
+        done(new Error(`retained bytes of ${principal.username} over budget`));
         return;
       }
       done(null);
@@ -155,6 +212,17 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
+  const inbox: DurableInbox | undefined =
+    journal === undefined
+      ? undefined
+      : attachDurableInbox(aedes, {
+          journal,
+          isJournaled: (client) => principals.get(client)?.role === 'node',
+          isIngest: (client) =>
+            principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),
+          logger: log,
+        });
+
   const servers: (Server | HttpServer)[] = [];
   const sockets: WebSocketServer[] = [];
   const listeners: BrokerListener[] = [];
@@ -164,6 +232,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // The plain listener is not optional: the controller's own session (mqtt:// only) uses it.
   if (hosts.length === 0 || tlsHosts.length === 0) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    inbox?.close();
     throw new BrokerAddressMissingError(
       `no listen address for the ${hosts.length === 0 ? 'mqtt://' : 'mqtts://'} listener`,
     );
@@ -176,8 +245,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {}),
   };
   const handleWs = (server: HttpServer) => {
-    const wss = new WebSocketServer({ server });
-    wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+    // One MQTT packet per WebSocket message: a larger message is refused by ws itself.
+    const wss = new WebSocketServer({ server, maxPayload: limits.resolved.maxPacketBytes });
+    wss.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      limits.accept(stream, req.socket.remoteAddress, () => aedes.handle(stream, req));
+    });
     sockets.push(wss);
     return server;
   };
@@ -223,13 +296,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   try {
-    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(aedes.handle));
+    const handleSocket = (socket: Socket) =>
+      limits.accept(socket, socket.remoteAddress, () => aedes.handle(socket));
+    await open('mqtt', hosts, options.port ?? 1883, () => createNetServer(handleSocket));
     if (options.wsPort !== undefined) {
       await open('ws', hosts, options.wsPort, () => handleWs(createHttpServer()));
     }
     if (tls && tlsOptions) {
       await open('mqtts', tlsHosts, tls.port ?? 8883, () =>
-        createTlsServer(tlsOptions, aedes.handle),
+        createTlsServer(tlsOptions, handleSocket),
       );
       if (tls.wsPort !== undefined) {
         await open('wss', tlsHosts, tls.wsPort, () => handleWs(createHttpsServer(tlsOptions)));
@@ -237,6 +312,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     }
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    inbox?.close();
     await Promise.all(servers.map(closeServer));
     throw err;
   }
@@ -258,6 +334,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       closing ??= (async () => {
         for (const wss of sockets) for (const client of wss.clients) client.terminate();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        inbox?.close();
         await Promise.all(servers.map(closeServer));
       })();
       return closing;

@@ -19,17 +19,29 @@ export const statusSchema = z.object({
   node: name,
   online: z.boolean(),
   at: nonNegative,
+  /**
+   * Names this run of the node (a new one at every boot or agent start), in its online
+   * announcement: a different one than last time tells the controller the node restarted.
+   */
+  boot_id: z.string().min(1).max(64).optional(),
 });
 
 export const wanReportSchema = z.object({
   name,
   kind: z.enum(['ethernet', 'modem', 'mesh']),
   state: z.enum(['up', 'degraded', 'down', 'unknown']),
+  /**
+   * The health tracker's status, as mwan3 names it: `connecting` (recovering, not yet trusted)
+   * and `disconnecting` (failing checks) are both reported as `state: degraded`.
+   */
+  status: z.enum(['online', 'disconnecting', 'offline', 'connecting']).optional(),
   /** Whether the policy currently sends traffic over it. */
   active: z.boolean(),
   /** Share of new flows it carries, 0..1. */
   share: z.number().min(0).max(1).optional(),
+  /** Mean round trip of the last probe cycle; null when nothing answered (a cut WAN). */
   latency_ms: nonNegative.nullable().optional(),
+  /** Loss of the last probe cycle, 0..1 (1 when the WAN is cut). */
   loss: z.number().min(0).max(1).nullable().optional(),
   modem: z
     .object({
@@ -47,6 +59,12 @@ export const neighbourReportSchema = z.object({
   node: name,
   tq: z.number().int().min(0).max(255),
   last_seen_ms: nonNegative,
+  /**
+   * Share of the neighbour's last few OGMs (about 8 s) this node missed, 0..1: the link's loss
+   * towards this node now, where TQ averages the last 64. Absent when the node cannot tell
+   * (batctl shows no such figure).
+   */
+  loss: z.number().min(0).max(1).optional(),
 });
 
 export const stateSchema = z.object({
@@ -80,6 +98,17 @@ export const stateSchema = z.object({
    * `/etc/openwrt_release`); an upgrade is done when this equals the upgrade's `version`.
    */
   firmware_version: z.string().max(128).nullable().optional(),
+  /**
+   * What the node is, for the inventory: its management IPv4/IPv6 address (the LAN bridge's), the
+   * MAC of that interface, and the board model as the system names it (OpenWrt:
+   * /tmp/sysinfo/model). Optional: older agents do not send them.
+   */
+  ip: z.string().max(64).optional(),
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'expected a MAC address like 02:00:00:00:00:01')
+    .optional(),
+  model: z.string().max(128).optional(),
 });
 
 export const configReportSchema = z.object({

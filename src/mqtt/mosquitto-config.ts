@@ -1,7 +1,7 @@
 /**
  * Renders a Mosquitto 2.x configuration that enforces the same rules as the embedded broker:
  * no anonymous clients, a password file, and an ACL where each node may write only under its own
- * prefix and read only its own commands. Client ids are forced to the username, so one node
+ * prefix in its own site and read only its own commands. Client ids are forced to the username, so one node
  * cannot take over another's session.
  *
  * @example
@@ -9,6 +9,7 @@
  * // files['mosquitto.conf'], files['passwd'], files['acl']
  */
 import { join } from 'node:path';
+import { DEFAULT_BROKER_LIMITS } from './broker-limits.ts';
 import { mosquittoPasswordHash } from './password-hash.ts';
 import type { Role } from './principal.ts';
 import { NODE_PUBLISHED_CHANNELS, TOPIC_ROOT } from './topics.ts';
@@ -17,6 +18,8 @@ export interface MosquittoUser {
   username: string;
   password: string;
   role: Role;
+  /** A node's site; unset means the config's `site`, or any site when that is unset too. */
+  site?: string | undefined;
 }
 
 export interface MosquittoConfigOptions {
@@ -30,6 +33,19 @@ export interface MosquittoConfigOptions {
   /** Adds a WebSocket listener (for browsers) when set. */
   wsPort?: number;
   users: MosquittoUser[];
+  /** The site of nodes that name none (as `intelli-mesh controller --site` for the embedded one). */
+  site?: string | undefined;
+  /**
+   * Largest packet, CONNECT included (Mosquitto has no separate bound before authentication).
+   * @default DEFAULT_BROKER_LIMITS.maxPacketBytes, as the embedded broker
+   */
+  maxPacketBytes?: number | undefined;
+  /** QoS 1 messages queued per client beyond those in flight. @default 200000 */
+  maxQueuedMessages?: number | undefined;
+  /** @default 268435456 */
+  maxQueuedBytes?: number | undefined;
+  /** Unacknowledged QoS 1 messages in flight per client. @default 1000 */
+  maxInflightMessages?: number | undefined;
   /** Debian's Mosquitto drops root to user `mosquitto`; tests that run it from a temp dir keep root. */
   runAsUser?: string;
 }
@@ -53,11 +69,14 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
     'autosave_interval 1',
     // Mosquitto drops QoS 1 messages beyond 1000 queued per client by default: a controller that
     // is restarting or briefly slower than a burst would lose data. Queue far more, bounded.
-    'max_queued_messages 200000',
-    'max_queued_bytes 268435456',
+    `max_queued_messages ${options.maxQueuedMessages ?? 200_000}`,
+    `max_queued_bytes ${options.maxQueuedBytes ?? 268_435_456}`,
     // The default of 20 unacknowledged QoS 1 messages per client caps the controller's batches
     // (it commits a batch, then acknowledges it): let a whole burst be in flight at once.
-    'max_inflight_messages 1000',
+    `max_inflight_messages ${options.maxInflightMessages ?? 1000}`,
+    // Any packet larger (CONNECT too, before the password is checked) closes the connection; the
+    // default lets through the largest payload the controller ingests, with its topic.
+    `max_packet_size ${options.maxPacketBytes ?? DEFAULT_BROKER_LIMITS.maxPacketBytes}`,
 
     ...(options.runAsUser ? [`user ${options.runAsUser}`] : []),
     '',
@@ -82,12 +101,14 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
       case 'viewer':
         acl.push(`topic read ${TOPIC_ROOT}/#`);
         break;
-      case 'node':
+      case 'node': {
+        const site = user.site ?? options.site ?? '+';
         for (const channel of NODE_PUBLISHED_CHANNELS) {
-          acl.push(`topic write ${TOPIC_ROOT}/+/node/${user.username}/${channel}`);
+          acl.push(`topic write ${TOPIC_ROOT}/${site}/node/${user.username}/${channel}`);
         }
-        acl.push(`topic read ${TOPIC_ROOT}/+/node/${user.username}/command`);
+        acl.push(`topic read ${TOPIC_ROOT}/${site}/node/${user.username}/command`);
         break;
+      }
     }
   }
 

@@ -3,11 +3,17 @@
  * for itself), the controller (which commands nodes), or a read-only viewer.
  *
  * @example
- * const p: Principal = { username: 'node-3', role: 'node' };
+ * const p: Principal = { username: 'node-3', role: 'node', site: 'lab' };
  */
 export type Role = 'node' | 'controller' | 'viewer';
 
 export interface Principal {
   username: string;
   role: Role;
+  /**
+   * A node's site: it may publish and read only under `intelli-mesh/<site>/node/<username>/`.
+   * Unset for the controller and viewers, and for a node only when neither its credentials nor
+   * the broker name a site (library use; `intelli-mesh controller` always gives its own).
+   */
+  site?: string | undefined;
 }

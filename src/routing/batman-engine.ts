@@ -47,6 +47,8 @@ import type { GatewayJson, NeighbourJson, OriginatorJson } from './tables.ts';
 
 /** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
 const RING_SIZE = 5;
+/** Sequence numbers `recentLoss` looks back over: about 8 s at the default interval. */
+export const RECENT_LOSS_SLOTS = 8;
 /** Weight of the newest gap in a neighbour's moving average of gaps between frames. */
 const GAP_AVG_WEIGHT = 8;
 /** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
@@ -274,6 +276,27 @@ export class BatmanEngine {
       }
     }
     return rows;
+  }
+
+  /**
+   * Share of the neighbour's own OGMs lost on the direct link over its last `slots` sequence
+   * numbers (0..1), or undefined for an unknown neighbour. The TQ averages a 64-OGM window, so
+   * it needs about a minute to follow a change; this short view reacts within a few intervals
+   * and is what tells an operator a link just degraded or just recovered. Intervals that passed
+   * with no sequence number from the neighbour at all count as lost.
+   */
+  recentLoss(neighbour: number, now: number, slots = RECENT_LOSS_SLOTS): number | undefined {
+    const orig = this.originatorAt[neighbour];
+    const direct = orig?.candidates.get(neighbour);
+    if (!orig || !direct || direct.span === 0) return undefined;
+    const interval = this.options.originatorIntervalMs;
+    // Half an interval of slack: jitter must not count a late OGM as lost.
+    const silent = Math.max(0, Math.floor((now - orig.lastSeqnoAt) / interval - 0.5));
+    const seen = Math.min(slots, direct.span);
+    const missed = Math.min(slots, silent);
+    const judged = Math.min(slots, seen + missed);
+    const received = direct.window.countWithin(Math.max(0, judged - missed));
+    return judged === 0 ? undefined : 1 - received / judged;
   }
 
   /** Neighbour table in the shape of `batctl nj` (B.A.T.M.A.N. IV variant, no throughput). */

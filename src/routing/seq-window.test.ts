@@ -57,6 +57,7 @@ describe('SeqWindow', () => {
           expect(w.count()).toBe(model.filter(Boolean).length);
           for (let i = 0; i < WINDOW_SIZE; i++) expect(w.has(i)).toBe(model[i]);
           expect(w.anyWithin(probe)).toBe(model.slice(0, probe).some(Boolean));
+          expect(w.countWithin(probe)).toBe(model.slice(0, probe).filter(Boolean).length);
         },
       ),
     );

@@ -63,6 +63,14 @@ export class SeqWindow {
     return popcount32(this.lo) + popcount32(this.hi);
   }
 
+  /** How many of the `n` newest slots are marked. */
+  countWithin(n: number): number {
+    if (n <= 0) return 0;
+    if (n >= WINDOW_SIZE) return this.count();
+    if (n >= 32) return popcount32(this.lo) + popcount32((this.hi & (2 ** (n - 32) - 1)) >>> 0);
+    return popcount32((this.lo & (2 ** n - 1)) >>> 0);
+  }
+
   clear(): void {
     this.lo = 0;
     this.hi = 0;

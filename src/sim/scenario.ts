@@ -1,22 +1,20 @@
 /**
  * Loads a scenario: YAML text -> schema -> cross-references (every node, link and WAN a fault
- * or flow names must exist). Every error is a ScenarioError naming the file and the path,
- * e.g. `grid.yaml: faults[2].target: unknown node 'n99'`.
+ * or flow names must exist). Every problem found is reported at once in a ScenarioError naming
+ * the file and each path, e.g. `grid.yaml: faults[2].target: unknown node 'n99'`.
  *
  * @example
  * const scenario = parseScenario(readFileSync('scenarios/line-5-lossy.yaml', 'utf8'), 'line-5-lossy.yaml');
  */
 import { LineCounter, parseDocument } from 'yaml';
+import {
+  safeParseKnowingKeys,
+  zodValidationIssues,
+  type ValidationIssue,
+} from '../core/validation-issues.ts';
 import { ScenarioError } from './errors.ts';
 import { type Scenario, scenarioSchema } from './scenario-schema.ts';
 import { buildTopology } from './topology.ts';
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path)
-    out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
 
 export function parseScenario(text: string, file = 'scenario'): Scenario {
   const lineCounter = new LineCounter();
@@ -30,48 +28,40 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   return validateScenario(doc.toJS(), file);
 }
 
+/** Checks a scenario object; every problem found is reported in one ScenarioError. */
 export function validateScenario(raw: unknown, file = 'scenario'): Scenario {
-  const result = scenarioSchema.safeParse(raw);
+  const { result, known } = safeParseKnowingKeys(scenarioSchema, raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ScenarioError(file, formatPath(issue.path), issue.message);
+    const issues = zodValidationIssues(result.error, raw, known);
+    throw new ScenarioError(file, issues[0]!.path, issues[0]!.message, issues);
   }
   const s = result.data;
   const topo = buildTopology(s, file);
   const names = new Set(topo.nodes.map((n) => n.name));
   const linkKeys = new Set(topo.links.flatMap((l) => [`${l.a}-${l.b}`, `${l.b}-${l.a}`]));
   const wanKeys = new Set(s.wans.map((w) => `${w.node}/${w.name}`));
+  const issues: ValidationIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
   s.wans.forEach((w, i) => {
-    if (!names.has(w.node))
-      throw new ScenarioError(file, `wans[${i}].node`, `unknown node '${w.node}'`);
+    if (!names.has(w.node)) add(`wans[${i}].node`, `unknown node '${w.node}'`);
   });
   s.traffic.flows.forEach((f, i) => {
-    if (!names.has(f.from))
-      throw new ScenarioError(file, `traffic.flows[${i}].from`, `unknown node '${f.from}'`);
-    if (!names.has(f.to))
-      throw new ScenarioError(file, `traffic.flows[${i}].to`, `unknown node '${f.to}'`);
-    if (f.from === f.to)
-      throw new ScenarioError(file, `traffic.flows[${i}].to`, 'a flow needs two different nodes');
+    if (!names.has(f.from)) add(`traffic.flows[${i}].from`, `unknown node '${f.from}'`);
+    if (!names.has(f.to)) add(`traffic.flows[${i}].to`, `unknown node '${f.to}'`);
+    if (f.from === f.to) add(`traffic.flows[${i}].to`, 'a flow needs two different nodes');
   });
   s.faults.forEach((f, i) => {
     const path = `faults[${i}].target`;
-    if (f.kind.startsWith('node-') && !names.has(f.target))
-      throw new ScenarioError(file, path, `unknown node '${f.target}'`);
-    if (f.kind.startsWith('link-') && !linkKeys.has(f.target)) {
-      throw new ScenarioError(file, path, `unknown link '${f.target}' (write it as NODE-NODE)`);
-    }
-    if (f.kind.startsWith('wan-') && !wanKeys.has(f.target)) {
-      throw new ScenarioError(file, path, `unknown WAN '${f.target}' (write it as NODE/WAN)`);
-    }
+    if (f.kind.startsWith('node-') && !names.has(f.target)) add(path, `unknown node '${f.target}'`);
+    if (f.kind.startsWith('link-') && !linkKeys.has(f.target))
+      add(path, `unknown link '${f.target}' (write it as NODE-NODE)`);
+    if (f.kind.startsWith('wan-') && !wanKeys.has(f.target))
+      add(path, `unknown WAN '${f.target}' (write it as NODE/WAN)`);
     if (f.at_s > s.duration_s)
-      throw new ScenarioError(
-        file,
-        `faults[${i}].at_s`,
-        `${f.at_s} is after duration_s ${s.duration_s}`,
-      );
+      add(`faults[${i}].at_s`, `${f.at_s} is after duration_s ${s.duration_s}`);
   });
-  if (s.chaos && s.chaos.stop_s <= s.chaos.start_s) {
-    throw new ScenarioError(file, 'chaos.stop_s', 'must be after chaos.start_s');
-  }
+  if (s.chaos && s.chaos.stop_s <= s.chaos.start_s)
+    add('chaos.stop_s', 'must be after chaos.start_s');
+  if (issues.length > 0) throw new ScenarioError(file, issues[0]!.path, issues[0]!.message, issues);
   return s;
 }

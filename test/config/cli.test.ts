@@ -53,9 +53,9 @@ describe('intelli-mesh config', () => {
     expect(lines).toHaveLength(4);
     expect(lines[lines.length - 1]).toBe(`${file}: 3 error(s)`);
     for (const l of lines.slice(0, 3)) expect(l).toMatch(new RegExp(`^${file}:\\d+:\\d+: `));
-    expect(r.stderr).toContain('vlans[1].id [vlan-id-unique]');
-    expect(r.stderr).toContain('ssids[0].ssid [ssid-length]');
-    expect(r.stderr).toContain('nodes[0].wans[1].apn [too-small]');
+    expect(r.stderr).toMatch(/vlans\[1\]\.id: .* \[vlan-id-unique\]/);
+    expect(r.stderr).toMatch(/ssids\[0\]\.ssid: .* \[ssid-length\]/);
+    expect(r.stderr).toContain('nodes[0].wans[1].apn: must not be empty [too-small]');
   });
 
   it('validate reports YAML syntax errors with line:col', async () => {
@@ -63,7 +63,7 @@ describe('intelli-mesh config', () => {
     writeFileSync(file, 'name: x\nvlans: [\n  - a\n');
     const r = await cli('config', 'validate', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^${file}:\\d+:\\d+: \\[yaml-syntax\\]`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^${file}:\\d+:\\d+: .* \\[yaml-syntax\\]$`, 'm'));
   });
 
   it('render writes a folder per node; diff against it finds nothing, then finds edits', async () => {
@@ -106,7 +106,12 @@ describe('intelli-mesh config', () => {
     const store = CredentialStore.fromFile(users);
     const first = password('relay-2');
     expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(store.authenticate('relay-2', first)).toEqual({ username: 'relay-2', role: 'node' });
+    // Each node belongs to the site it was rendered for: the broker confines it there.
+    expect(store.authenticate('relay-2', first)).toEqual({
+      username: 'relay-2',
+      role: 'node',
+      site: 'riverside',
+    });
     expect(store.authenticate('relay-2', password('relay-1'))).toBeUndefined();
     // A viewer added by hand survives; re-rendering keeps every node's password.
     writeFileSync(

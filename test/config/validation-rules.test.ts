@@ -9,8 +9,8 @@ const cases: Case[] = [
   // Shape (zod)
   ['too-big', 'vlans[0].id', (s) => (s.vlans[0].id = 4095)],
   ['too-small', 'vlans[0].id', (s) => (s.vlans[0].id = 0)],
-  ['invalid-type', 'nodes[0].wans[1].apn', (s) => delete s.nodes[0].wans[1].apn],
-  ['unrecognized-keys', '', (s) => (s.vlan = [])],
+  ['required', 'nodes[0].wans[1].apn', (s) => delete s.nodes[0].wans[1].apn],
+  ['unknown-key', 'vlan', (s) => (s.vlan = [])],
   ['invalid-value', 'ssids[0].encryption', (s) => (s.ssids[0].encryption = 'wep')],
   ['invalid-format', 'country', (s) => (s.country = 'kenya')],
   // VLANs and subnets

@@ -41,6 +41,8 @@ const startCtl = () =>
     scheduler,
     port: 0,
     adminPassword: 'admin-pw',
+    // This fake node runs a toy configuration ({ weight }) that its own validator accepts.
+    validatePush: () => [],
   });
 
 /** Logs in and follows /api/live; `until` resolves on the first change matching. */
@@ -157,9 +159,9 @@ describe('controller end to end over a real broker', () => {
     const metrics = await (
       await fetch(`${ctl.url}/metrics`, { headers: { authorization: `Bearer ${live.token}` } })
     ).text();
-    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="connects"} 1');
-    expect(metrics).toContain('intelli_mesh_mqtt_session{counter="bad_packets"} 0');
-    const batches = /intelli_mesh_mqtt_session\{counter="batches"\} (\d+)/.exec(metrics)?.[1];
+    expect(metrics).toContain('intelli_mesh_mqtt_connects_total 1');
+    expect(metrics).toContain('intelli_mesh_mqtt_bad_packets_total 0');
+    const batches = /intelli_mesh_mqtt_batches_total (\d+)/.exec(metrics)?.[1];
     expect(Number(batches)).toBe(ctl.link.stats.batches);
     expect(Number(batches)).toBeGreaterThan(0);
     live.ws.close();

@@ -121,7 +121,7 @@ describe('runtime config of a demo node', () => {
     const r = validateRuntimeConfig(bad, ['wan', 'lte']);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors.map((e) => e.path)).toEqual(
-      expect.arrayContaining(['policy.members.1.wan', 'trackers.lte.down']),
+      expect.arrayContaining(['policy.members[1].wan', 'trackers.lte.down']),
     );
   }, 60_000);
 });

@@ -82,12 +82,12 @@ describe('fault API of the demo', () => {
     expect(world.isUp('n7')).toBe(false);
     expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.5);
     const active = (await app!.inject({ url: '/api/demo/faults', headers: h.viewer })).json() as {
-      active: { action: string }[];
+      active: { kind: string }[];
     };
-    expect(active.active.map((a) => a.action).sort()).toEqual([
-      'cut-wan',
-      'degrade-link',
-      'kill-node',
+    expect(active.active.map((a) => a.kind).sort()).toEqual([
+      'link-degraded',
+      'node-killed',
+      'wan-cut',
     ]);
 
     expect((await post({ action: 'restore-node', node: 'n7' })).statusCode).toBe(202);
@@ -95,6 +95,91 @@ describe('fault API of the demo', () => {
     await world.step(100);
     expect(world.isUp('n7')).toBe(true);
     expect(world.sim.channel.params('n1', 'n2').loss).toBe(0.02);
+  }, 60_000);
+
+  it('lists active faults readably and the state of each target, times as ISO and integer ms', async () => {
+    // The demo's wall clock is fractional (performance.now based); the API must not be.
+    let wall = 1_796_534_696_860.9724;
+    const world = new DemoWorld({ nodes: 24, seed: 3, wallClock: () => wall });
+    await world.step(5_000);
+    const h = await setup(world);
+    const post = (payload: object) =>
+      app!.inject({ method: 'POST', url: '/api/demo/faults', headers: h.admin, payload });
+    expect((await post({ action: 'kill-node', node: 'n7' })).statusCode).toBe(202);
+    wall += 45_000;
+    expect((await post({ action: 'cut-wan', node: 'n0', wan: 'lte' })).statusCode).toBe(202);
+    expect((await post({ action: 'degrade-link', a: 'n2', b: 'n1', loss: 0.6 })).statusCode).toBe(
+      202,
+    );
+    await world.step(100);
+    const body = (await app!.inject({ url: '/api/demo/faults', headers: h.viewer })).json() as {
+      state: {
+        nodes: { node: string; state: string }[];
+        wans: { node: string; wan: string; state: string }[];
+        links: { a: string; b: string; state: string; loss: number }[];
+      };
+      active: unknown[];
+    };
+    expect(body.active).toEqual([
+      {
+        kind: 'node-killed',
+        target: 'n7',
+        since: '2026-12-06T05:24:56.861Z',
+        since_ms: 1_796_534_696_861,
+        parameters: {},
+        restore: { action: 'restore-node', node: 'n7' },
+      },
+      {
+        kind: 'wan-cut',
+        target: 'n0/lte',
+        since: '2026-12-06T05:25:41.861Z',
+        since_ms: 1_796_534_741_861,
+        parameters: { wan_kind: 'modem' },
+        restore: { action: 'restore-wan', node: 'n0', wan: 'lte' },
+      },
+      {
+        kind: 'link-degraded',
+        target: 'n1-n2',
+        since: '2026-12-06T05:25:41.861Z',
+        since_ms: 1_796_534_741_861,
+        parameters: { loss: 0.6 },
+        restore: { action: 'restore-link', a: 'n1', b: 'n2' },
+      },
+    ]);
+    const nodeState = (n: string) => body.state.nodes.find((x) => x.node === n)?.state;
+    expect([nodeState('n7'), nodeState('n6')]).toEqual(['down', 'up']);
+    expect(body.state.wans).toContainEqual({ node: 'n0', wan: 'lte', state: 'cut' });
+    expect(body.state.wans).toContainEqual({ node: 'n0', wan: 'wan', state: 'up' });
+    expect(body.state.links).toContainEqual({ a: 'n1', b: 'n2', state: 'degraded', loss: 0.6 });
+    expect(body.state.links).toContainEqual({ a: 'n0', b: 'n1', state: 'normal', loss: 0.02 });
+  }, 60_000);
+
+  it('refuses faults that contradict the state with 409 and a clear message, changing nothing', async () => {
+    const world = new DemoWorld({ nodes: 24, seed: 3 });
+    await world.step(5_000);
+    const h = await setup(world);
+    const post = (payload: object) =>
+      app!.inject({ method: 'POST', url: '/api/demo/faults', headers: h.admin, payload });
+    expect((await post({ action: 'kill-node', node: 'n7' })).statusCode).toBe(202);
+    expect((await post({ action: 'cut-wan', node: 'n0', wan: 'wan' })).statusCode).toBe(202);
+    const before = world.faults.active();
+    const cases: [object, string][] = [
+      [{ action: 'kill-node', node: 'n7' }, 'node n7 is already down'],
+      [{ action: 'restore-node', node: 'n6' }, 'node n6 is up: nothing to restore'],
+      [{ action: 'cut-wan', node: 'n0', wan: 'wan' }, 'WAN n0/wan is already cut (since '],
+      [{ action: 'restore-wan', node: 'n0', wan: 'lte' }, 'WAN n0/lte is up: nothing to restore'],
+      [{ action: 'restore-link', a: 'n1', b: 'n2' }, 'link n1-n2 is not degraded'],
+    ];
+    for (const [payload, message] of cases) {
+      const r = await post(payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(409);
+      expect((r.json() as { error: string }).error).toContain(message);
+    }
+    expect(world.faults.active()).toEqual(before);
+    await world.step(100);
+    expect(world.isUp('n7')).toBe(false);
+    expect(world.isUp('n6')).toBe(true);
+    expect(world.faults.state().wans).toContainEqual({ node: 'n0', wan: 'lte', state: 'up' });
   }, 60_000);
 
   it('rejects bad bodies with 400 naming the field', async () => {

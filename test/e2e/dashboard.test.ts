@@ -253,6 +253,8 @@ describe.skipIf(!chromiumPath)(
         '[data-testid=push-table] tr[data-version=v4-bad][data-status=rejected]',
       );
       expect(site.transaction.current.version).toBe('v3-ui');
+      // What the node found wrong, not only how many things.
+      await waitForText(page, '[data-testid=push-issues]', 'members.1.weight: must be 1..1000');
     });
 
     it('gives a viewer no admin actions', async () => {

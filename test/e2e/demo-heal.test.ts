@@ -84,7 +84,7 @@ describe.skipIf(!chromiumPath)(
         expect(await via(c).textContent()).not.toBe(victim);
       }
       expect(demo.world.faults.active()).toContainEqual(
-        expect.objectContaining({ action: 'cut-wan', node: victim, wan: 'wan' }),
+        expect.objectContaining({ kind: 'wan-cut', target: `${victim}/wan` }),
       );
       await page.close();
     }, 90_000);

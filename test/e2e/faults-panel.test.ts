@@ -1,156 +1,185 @@
 /// <reference lib="dom" />
 /**
- * The demo's fault panel in headless Chromium. The simulated demo is not part of this branch, so
- * a stub controller serves the built dashboard and the fault API as the brief specifies it
- * (`GET /api/demo/faults` -> targets and active faults, `POST /api/demo/faults` -> 202) and
- * records what the panel sends. The panel is hidden when the API answers 404, which the main
- * dashboard test's real controller does.
+ * The demo's fault panel in headless Chromium against the real controller API and a real
+ * simulated mesh (DemoWorld, stepped by the test): each button is enabled only when its action
+ * makes sense in the target's state, active faults are listed with clock times and ages, and a
+ * viewer gets no buttons. A controller without a demo answers 404 and the panel is hidden.
  */
-import fastifyStatic from '@fastify/static';
-import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { Page, Response } from 'playwright-core';
+import type { Locator, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
+import { ConfigPushService } from '../../src/controller/config-push-service.ts';
+import { buildApp } from '../../src/controller/http/app.ts';
+import { LiveHub } from '../../src/controller/http/live-hub.ts';
+import { Ingest } from '../../src/controller/ingest.ts';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { UpgradeCampaignService } from '../../src/controller/upgrade/upgrade-campaign-service.ts';
+import { RealScheduler } from '../../src/core/real-scheduler.ts';
+import { DemoWorld } from '../../src/demo/demo-world.ts';
 import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
-let server: FastifyInstance;
-let url: string;
-let browser: Chromium;
-let faultsAvailable = true;
-const posted: Record<string, unknown>[] = [];
-const active: Record<string, unknown>[] = [];
-let role: 'admin' | 'viewer' = 'admin';
-
-async function stubController(webRoot: string): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(fastifyWebsocket);
-  app.post('/api/login', async () => ({
-    token: `t-${role}`,
-    username: role === 'admin' ? 'admin' : 'watcher',
-    role,
-    expires_at: Date.now() + 3_600_000,
-  }));
-  app.post('/api/live/ticket', async () => ({ ticket: 'tk', expires_at: Date.now() + 30_000 }));
-  app.get('/api/live', { websocket: true }, (socket) => {
-    socket.send(JSON.stringify({ type: 'hello', site: 'demo', at: Date.now() }));
-  });
-  app.get('/api/overview', async () => ({
-    site: 'demo',
-    nodes_total: 2,
-    nodes_online: 2,
-    gateways: 1,
-    gateways_announcing: 1,
-    wans_total: 1,
-    wans_up: 1,
-    alerts_open: 0,
-    alerts_critical: 0,
-    mqtt_connected: true,
-  }));
-  app.get('/api/demo/faults', async (_req, reply) =>
-    faultsAvailable
-      ? {
-          targets: {
-            nodes: ['gw-1', 'relay-2'],
-            wans: [{ node: 'gw-1', wan: 'wan' }],
-            links: [{ a: 'gw-1', b: 'relay-2' }],
-          },
-          active,
-        }
-      : reply.code(404).send({ error: 'no such route' }),
-  );
-  app.post('/api/demo/faults', async (req, reply) => {
-    if (role !== 'admin') return reply.code(403).send({ error: 'needs an admin' });
-    const body = req.body as Record<string, unknown>;
-    posted.push(body);
-    active.push(body);
-    return reply.code(202).send({ ok: true });
-  });
-  await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
-  app.setNotFoundHandler(async (request, reply) =>
-    request.url.startsWith('/api/')
-      ? reply.code(404).send({ error: 'no such route' })
-      : reply.sendFile('index.html'),
-  );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return app;
+interface Controller {
+  app: FastifyInstance;
+  store: ControllerStore;
+  url: string;
 }
 
-async function loggedInPage(beforeLogin: (page: Page) => void = () => {}) {
+const scheduler = new RealScheduler();
+let browser: Chromium;
+let withDemo: Controller;
+let withoutDemo: Controller;
+let world: DemoWorld;
+
+async function controller(webRoot: string, demo: DemoWorld | undefined): Promise<Controller> {
+  const store = ControllerStore.open(':memory:');
+  ensureAdmin(store.users, 'admin-pw', scheduler.now());
+  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+  const ingest = new Ingest({ store, scheduler });
+  const app = await buildApp({
+    store,
+    clock: scheduler,
+    site: 'demo',
+    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
+    upgrades: new UpgradeCampaignService({
+      store,
+      scheduler,
+      newId: () => 'c1',
+      send: async () => {},
+      publish: () => {},
+    }),
+    live: new LiveHub(),
+    mqttConnected: () => true,
+    ingestStats: () => ingest.stats,
+    webRoot,
+    demo: demo?.faults,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, store, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+async function loggedInPage(
+  c: Controller,
+  username: string,
+  password: string,
+  beforeLogin: (page: Page) => void = () => {},
+) {
   const page = await browser.context.newPage();
   beforeLogin(page);
-  await page.goto(url);
-  await page.fill('input[name=username]', 'someone');
-  await page.fill('input[name=password]', 'pw');
+  await page.goto(c.url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid=live-indicator].on');
   return page;
+}
+
+/** [Kill/Cut/Degrade enabled, Restore enabled] of one row. */
+async function enabled(row: Locator): Promise<[boolean, boolean]> {
+  const [act, restore] = await row.locator('button').all();
+  return [await act!.isEnabled(), await restore!.isEnabled()];
 }
 
 describe.skipIf(!chromiumPath)(
   `fault panel in headless Chromium${chromiumPath ? '' : ` (skipped: ${SKIP_REASON})`}`,
   () => {
     beforeAll(async () => {
-      server = await stubController(await buildDashboard());
-      url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+      const webRoot = await buildDashboard();
+      world = new DemoWorld({ nodes: 24, seed: 3, wallClock: () => Date.now() });
+      await world.step(5_000);
+      withDemo = await controller(webRoot, world);
+      withoutDemo = await controller(webRoot, undefined);
       browser = await launchChromium();
-    });
+    }, 120_000);
 
     afterAll(async () => {
       await browser?.close();
-      await server?.close();
+      for (const c of [withDemo, withoutDemo]) {
+        await c?.app.close();
+        c?.store.close();
+      }
     });
 
-    it('sends each fault action with its target, and shows the active faults', async () => {
-      const page = await loggedInPage();
+    it('enables only the actions that make sense and lists active faults with their times', async () => {
+      const page = await loggedInPage(withDemo, 'admin', 'admin-pw');
       await page.click('nav a[href="#/faults"]');
+      const node = (n: string) => page.locator(`.fault-row[data-node="${n}"]`);
       const row = (text: string) => page.locator('.fault-row', { hasText: text });
-      await row('relay-2').first().getByRole('button', { name: 'Kill' }).click();
-      await row('gw-1 / wan').getByRole('button', { name: 'Cut' }).click();
+      await node('n7').waitFor();
+      await page.getByText('None: the mesh runs as configured.').waitFor();
+      expect(await enabled(node('n7'))).toEqual([true, false]);
+      expect(await enabled(row('n0 / wan'))).toEqual([true, false]);
+      expect(await enabled(row('n1 — n2'))).toEqual([true, false]);
+
+      await node('n7').getByRole('button', { name: 'Kill' }).click();
+      await page.waitForSelector('.fault-row[data-node="n7"][data-state="down"]');
+      expect(await enabled(node('n7'))).toEqual([false, true]);
+      await world.step(200);
+      expect(world.isUp('n7')).toBe(false);
+
+      await row('n0 / wan').getByRole('button', { name: 'Cut' }).click();
+      await page.waitForSelector('.fault-row[data-state="cut"]');
+      expect(await enabled(row('n0 / wan'))).toEqual([false, true]);
       await page.locator('input[type=range]').fill('40');
-      await row('gw-1 — relay-2').getByRole('button', { name: 'Degrade' }).click();
-      await row('gw-1 — relay-2').getByRole('button', { name: 'Restore' }).click();
+      await row('n1 — n2').getByRole('button', { name: 'Degrade' }).click();
+      await page.waitForSelector('.fault-row[data-state="degraded"]');
+      expect(await enabled(row('n1 — n2'))).toEqual([true, true]);
+      expect(await row('n1 — n2').textContent()).toContain('loss 40%');
+
+      // The active faults as a table: kind, target, clock time and age, parameters.
+      const active = page.locator('[data-testid=active-faults] tbody tr');
       await page.waitForFunction(
-        () => document.querySelectorAll('.card pre.code').length > 0,
-        undefined,
-        { timeout: 10_000 },
+        () => document.querySelectorAll('[data-testid=active-faults] tbody tr').length === 3,
       );
-      expect(posted).toEqual([
-        { action: 'kill-node', node: 'relay-2' },
-        { action: 'cut-wan', node: 'gw-1', wan: 'wan' },
-        { action: 'degrade-link', a: 'gw-1', b: 'relay-2', loss: 0.4 },
-        { action: 'restore-link', a: 'gw-1', b: 'relay-2' },
+      const rows = await active.evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+      );
+      expect(rows.map((r) => r.slice(0, 2))).toEqual([
+        ['node killed', 'n7'],
+        ['WAN cut', 'n0/wan'],
+        ['link degraded', 'n1-n2'],
       ]);
-      await page.waitForFunction(() =>
-        document.querySelector('.card pre.code')?.textContent?.includes('restore-link'),
+      for (const r of rows) expect(r[2]).toMatch(/^since \d\d:\d\d:\d\d, \d+ s ago$/);
+      expect(rows[2]![3]).toBe('loss 40%');
+      expect(rows[1]![3]).toBe('wan kind ethernet');
+      expect(await page.locator('pre.code').count()).toBe(0);
+
+      // Restoring from the table: the node is back, the row goes, Kill is offered again.
+      await page
+        .locator('[data-testid=active-faults] tr[data-target="n7"]')
+        .getByRole('button', { name: 'Restore' })
+        .click();
+      await page.waitForSelector('.fault-row[data-node="n7"][data-state="up"]');
+      expect(await enabled(node('n7'))).toEqual([true, false]);
+      await world.step(200);
+      expect(world.isUp('n7')).toBe(true);
+      expect(await page.locator('[data-testid=active-faults] tr[data-target="n7"]').count()).toBe(
+        0,
       );
       await page.close();
-    });
+    }, 60_000);
 
     it('disables the panel for a viewer', async () => {
-      role = 'viewer';
-      const page = await loggedInPage();
+      const page = await loggedInPage(withDemo, 'watcher', 'viewer-pw');
       await page.click('nav a[href="#/faults"]');
       await page.locator('.fault-row').first().waitFor();
       const buttons = await page.locator('.fault-row button').all();
-      expect(buttons.length).toBe(2 * 4);
+      expect(buttons.length).toBeGreaterThan(2 * 24);
       for (const b of buttons) expect(await b.isDisabled()).toBe(true);
-      role = 'admin';
       await page.close();
     });
 
     it('hides the panel when the controller has no fault API', async () => {
-      faultsAvailable = false;
       let answered: Promise<Response> | undefined;
-      const page = await loggedInPage((p) => {
+      const page = await loggedInPage(withoutDemo, 'admin', 'admin-pw', (p) => {
         answered = p.waitForResponse((r) => r.url().endsWith('/api/demo/faults'));
       });
       // Only once the shell has had its answer does the absence of the link mean anything.
       expect((await answered!).status()).toBe(404);
       await page.waitForSelector('[data-testid=kpi-nodes]');
       expect(await page.locator('nav a[href="#/faults"]').count()).toBe(0);
-      faultsAvailable = true;
       await page.close();
     });
   },

@@ -40,7 +40,7 @@ function node(
   y: number,
   p: NetworkGraph['nodes'][number]['properties'],
 ): NetworkGraph['nodes'][number] {
-  return { id, label: id, properties: { online: true, role: 'mesh', location: { x, y }, ...p } };
+  return { id, label: id, properties: { online: true, role: 'mesh', x_m: x, y_m: y, ...p } };
 }
 
 function link(source: string, target: string, tq: number): NetworkGraph['links'][number] {

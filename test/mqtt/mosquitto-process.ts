@@ -7,7 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderMosquittoConfig, type MosquittoUser } from '../../src/mqtt/mosquitto-config.ts';
+import {
+  renderMosquittoConfig,
+  type MosquittoConfigOptions,
+  type MosquittoUser,
+} from '../../src/mqtt/mosquitto-config.ts';
+
+/** Rendering options a test may set beside the users (the default site, the limits). */
+export type MosquittoTestConfig = Omit<
+  MosquittoConfigOptions,
+  'configDir' | 'dataDir' | 'port' | 'users' | 'runAsUser'
+>;
 
 export function mosquittoAvailable(): boolean {
   return spawnSync('mosquitto', ['-h']).error === undefined;
@@ -33,9 +43,11 @@ export async function startMosquitto(
   dir = mkdtempSync(join(tmpdir(), 'im-mosquitto-')),
   /** A restart passes the same directory and port: its sessions come back from disk. */
   port?: number,
+  config: MosquittoTestConfig = {},
 ): Promise<MosquittoProcess> {
   port ??= await freePort();
   const files = renderMosquittoConfig({
+    ...config,
     configDir: dir,
     dataDir: dir,
     port,
@@ -77,8 +89,9 @@ export function removeDir(dir: string): void {
 /** A Mosquitto for one suite: its URL, and a close that stops it and removes its files. */
 export async function startMosquittoBroker(
   users: MosquittoUser[],
+  config: MosquittoTestConfig = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const m = await startMosquitto(users);
+  const m = await startMosquitto(users, undefined, undefined, config);
   return {
     url: m.url,
     close: async () => {

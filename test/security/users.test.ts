@@ -131,16 +131,19 @@ describe('users, roles and the timeline', () => {
   it('puts every change on the timeline, naming who made it', async () => {
     const events = (await (await call('GET', '/api/events', admin)).json()) as StoredEvent[];
     const users = events
-      .filter((e) => e.kind.startsWith('user.'))
+      .filter((e) => e.kind.startsWith('user-'))
       .map((e) => `${e.kind} ${e.subject} ${e.from ?? '-'}→${e.to ?? '-'} ${e.reason}`)
       .reverse();
     expect(users).toEqual([
-      'user.added ops -→operator added by admin',
-      'user.added watcher -→viewer added by admin',
-      'user.role watcher viewer→operator role changed by admin',
-      'user.removed watcher operator→- removed by admin',
+      'user-created ops -→operator user ops created by admin',
+      'user-created watcher -→viewer user watcher created by admin',
+      'user-role-changed watcher viewer→operator user watcher role changed by admin',
+      'user-deleted watcher operator→- user watcher deleted by admin',
     ]);
-    expect(events.filter((e) => e.kind.startsWith('user.')).every((e) => e.node === 'controller'));
+    const userEvents = events.filter((e) => e.kind.startsWith('user-'));
+    expect(userEvents.every((e) => e.node === 'controller' && e.source === 'controller')).toBe(
+      true,
+    );
   });
 
   it(
@@ -193,8 +196,9 @@ describe('upgrading a database from before the operator role', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'im-sec-mig-')), 'old.db');
     const old = new Database(path);
     old.pragma('foreign_keys = ON');
-    for (const m of MIGRATIONS.slice(0, -1)) old.exec(m);
-    old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    const before = MIGRATIONS.findIndex((m) => m.includes("'operator'"));
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+    old.pragma(`user_version = ${before}`);
     old
       .prepare('INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)')
       .run('admin', 'admin', 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', 1);

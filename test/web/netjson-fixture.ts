@@ -31,7 +31,7 @@ export function netjson(nodes: FixtureNode[], links: [string, string, number][])
         role: n.role ?? 'mesh',
         gateway: n.gateway ?? n.role === 'gateway',
         selected_gateway: n.via ?? null,
-        location: n.at ? { x: n.at[0], y: n.at[1] } : null,
+        ...(n.at ? { x_m: n.at[0], y_m: n.at[1] } : {}),
       },
     })),
     links: links.map(([source, target, tq]) => ({

@@ -104,4 +104,25 @@ describe('topologyModel', () => {
     expect(pos(m1, 'q')).toMatchObject({ x: pos(m2, 'q').x, y: pos(m2, 'q').y });
     expect(pos(m1, 'q').x).not.toBe(pos(m1, 'r').x);
   });
+
+  it('turns a link with high recent loss red before its TQ moves, and says when it is recovering', () => {
+    const graph = netjson(
+      [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }],
+      [
+        ['a', 'b', 246],
+        ['b', 'c', 150],
+        ['c', 'd', 240],
+      ],
+    );
+    // a–b: 60% loss just started, TQ still high. b–c: repaired, TQ refilling. c–d: healthy.
+    graph.links[0]!.properties.loss = 0.625;
+    graph.links[1]!.properties.loss = 0;
+    graph.links[2]!.properties.loss = 0.125;
+    const m = topologyModel(graph, new Map());
+    expect(m.links.map((l) => [l.key, l.status, l.colour, l.recovering])).toEqual([
+      ['a|b', 'bad', COLOURS.bad, false],
+      ['b|c', 'warn', COLOURS.warn, true],
+      ['c|d', 'good', COLOURS.good, false],
+    ]);
+  });
 });

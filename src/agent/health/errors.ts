@@ -10,7 +10,7 @@ import { IntelliMeshError } from '../../core/errors.ts';
 export class HealthConfigError extends IntelliMeshError {
   constructor(
     readonly path: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`health tracker option '${path}': ${detail}`);
   }

@@ -24,6 +24,8 @@
  * fast.failureIntervalMs; // 100 (defaults to intervalMs)
  */
 import { z } from 'zod';
+import { dottedToPath, schemaIssues, type ValidationIssue } from '../../core/validation-issues.ts';
+import { formatPath } from '../../core/validation-path.ts';
 import { HealthConfigError } from './errors.ts';
 
 export const probeMethods = ['icmp', 'tcp', 'http', 'https', 'dns'] as const;
@@ -83,4 +85,23 @@ export function parseTrackerOptions(input: unknown): TrackerOptions {
     failureIntervalMs: o.failureIntervalMs ?? o.intervalMs,
     recoveryIntervalMs: o.recoveryIntervalMs ?? o.intervalMs,
   };
+}
+
+/**
+ * Every problem of a tracker's options under `prefix` (empty when valid): all shape errors at
+ * once; the cross-field rules (reliability, hysteresis) once the shape is right.
+ */
+export function trackerOptionsIssues(
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): ValidationIssue[] {
+  const shape = schemaIssues(schema, input, prefix);
+  if (shape.length > 0) return shape;
+  try {
+    parseTrackerOptions(input);
+    return [];
+  } catch (e) {
+    if (!(e instanceof HealthConfigError)) throw e;
+    return [{ path: formatPath([...prefix, ...dottedToPath(e.path)]), message: e.detail }];
+  }
 }

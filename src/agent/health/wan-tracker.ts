@@ -161,6 +161,9 @@ export class WanTracker {
     if (!this.link) return [];
     this.link = false;
     this.cycle = undefined;
+    // Judgements of the cycle before the cut describe a link that is gone.
+    this.lastJudgements = [];
+    this.verdicts.fill('down');
     const wasOnline = this.online;
     this.online = false;
     this.score = 0;
@@ -174,6 +177,10 @@ export class WanTracker {
     this.nextCycleAt = now;
   }
 
+  /**
+   * Where the WAN stands. Without a carrier nothing gets through: every target reads 100% loss
+   * and no latency (Infinity), never the figures of the last cycle before the cut.
+   */
   snapshot(): WanHealthSnapshot {
     return {
       wan: this.wan,
@@ -185,8 +192,8 @@ export class WanTracker {
       targets: this.o.targets.map((target, i) => ({
         target,
         verdict: this.verdicts[i]!,
-        lossPct: this.lastJudgements[i]?.lossPct ?? 0,
-        latencyMs: this.lastJudgements[i]?.latencyMs ?? 0,
+        lossPct: this.link ? (this.lastJudgements[i]?.lossPct ?? 0) : 100,
+        latencyMs: this.link ? (this.lastJudgements[i]?.latencyMs ?? 0) : Number.POSITIVE_INFINITY,
       })),
     };
   }

@@ -51,6 +51,8 @@ export interface AgentLinkOptions {
   reconnectPeriodMs?: number | undefined;
   /** @default 10 */
   keepaliveS?: number;
+  /** Names this boot of the node in its online announcement (the controller sees reboots). */
+  bootId?: string | undefined;
   logger?: Logger;
 }
 
@@ -205,6 +207,7 @@ export class AgentLink extends EventEmitter<LinkEvents> {
       node: this.options.node,
       online: true,
       at: this.options.clock.now(),
+      ...(this.options.bootId !== undefined ? { boot_id: this.options.bootId } : {}),
     };
     await this.client.subscribeAsync(this.topic('command'), { qos: 1 });
     await this.publish('status', status, { qos: 1, retain: true });

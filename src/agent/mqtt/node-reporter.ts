@@ -12,6 +12,7 @@
  * await reporter.connect();                 // rejects with BrokerConnectError when refused
  * reporter.publishEvent(event);             // and the state follows within 50 ms
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import type { MeshEvent } from '../../core/events.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
@@ -75,6 +76,11 @@ export interface NodeReporterOptions<C> {
   /** @default 2000 */
   reconnectPeriodMs?: number;
   /**
+   * Names the node's current boot, announced at each login so the controller sees a restart.
+   * @default one random id per reporter (per agent process)
+   */
+  bootId?: () => string;
+  /**
    * Decisions kept while not logged in (before the first login, or between logins), published
    * in order once in; the oldest go first when it is full. Within a login, mqtt.js itself queues
    * QoS 1 messages across reconnects. @default 0 (the demo's killed nodes make no decisions)
@@ -91,6 +97,8 @@ export class NodeReporter<C> {
   private readonly pending: MeshEvent[] = [];
   private dropped = 0;
   private readonly log: Logger;
+
+  private readonly processBootId = randomUUID();
 
   constructor(private readonly o: NodeReporterOptions<C>) {
     this.log = o.logger ?? silentLogger;
@@ -121,6 +129,7 @@ export class NodeReporter<C> {
       tls: this.o.tls,
       clock,
       reconnectPeriodMs: this.o.reconnectPeriodMs,
+      bootId: this.o.bootId?.() ?? this.processBootId,
       logger: this.log,
     });
     const upgrades = new UpgradeService({

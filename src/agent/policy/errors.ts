@@ -11,7 +11,7 @@ import { IntelliMeshError } from '../../core/errors.ts';
 export class PolicyConfigError extends IntelliMeshError {
   constructor(
     readonly path: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`policy config '${path}': ${detail}`);
   }

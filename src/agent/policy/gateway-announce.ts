@@ -8,6 +8,7 @@
  * a.decide([{ wan: 'wan', usable: true, bandwidthDownKbit: 50_000, bandwidthUpKbit: 10_000 }], 0).announcement;
  * // { mode: 'server', bandwidthDownKbit: 50000, bandwidthUpKbit: 10000 }
  */
+import { formatBandwidth } from '../../core/bandwidth.ts';
 import type { MeshEvent } from '../../core/events.ts';
 
 export interface WanCapacity {
@@ -22,7 +23,9 @@ export type Announcement =
 
 export function describeAnnouncement(a: Announcement | undefined): string | null {
   if (!a) return null;
-  return a.mode === 'off' ? 'off' : `server ${a.bandwidthDownKbit}/${a.bandwidthUpKbit} kbit/s`;
+  return a.mode === 'off'
+    ? 'off'
+    : `server ${formatBandwidth(a.bandwidthDownKbit, a.bandwidthUpKbit)}`;
 }
 
 export class GatewayAnnouncer {

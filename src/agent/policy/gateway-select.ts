@@ -6,7 +6,13 @@
  * - a number N > 3 (late switch, batman-adv's default is 20): switches only when another gateway's
  *   TQ is at least N points better.
  * Ours on top: a gateway that announces itself unhealthy (its WANs are down) or zero download
- * bandwidth is not eligible, so the current choice is dropped at once.
+ * bandwidth is not eligible, so the current choice is dropped at once. And a switch for a better
+ * TQ happens only once the challenger has stayed ahead by the margin for `switchHoldMs`: TQ
+ * moves by tens of points on a lossy link from one OGM to the next, and without a hold a node
+ * on the edge between two gateways flips between them with no fault anywhere.
+ *
+ * Every reason quotes the table it was decided on (the candidates heard, their TQ, why one is
+ * not eligible), so the timeline can be checked against the state it names.
  *
  * @example
  * const sel = new GatewaySelector({ node: 'n1', selClass: 20 });
@@ -31,6 +37,8 @@ export interface GatewaySelectorOptions {
   node: string;
   /** @default 20 */
   selClass?: GatewaySelClass;
+  /** How long a better gateway must stay ahead by the margin before we switch. @default 0 */
+  switchHoldMs?: number;
 }
 
 export interface GatewaySelection {
@@ -54,11 +62,21 @@ function validate(c: GatewayCandidate): void {
 export class GatewaySelector {
   private readonly node: string;
   private readonly selClass: GatewaySelClass;
+  private readonly switchHoldMs: number;
   private current: GatewayCandidate | null = null;
+  /** The gateway ahead of ours by the margin, and since when it has been at every decision. */
+  private ahead: { originator: string; since: number } | undefined;
 
   constructor(options: GatewaySelectorOptions) {
     this.node = options.node;
     this.selClass = options.selClass ?? 20;
+    this.switchHoldMs = options.switchHoldMs ?? 0;
+    if (!Number.isFinite(this.switchHoldMs) || this.switchHoldMs < 0) {
+      throw new InvalidGatewayCandidateError(
+        '(selector)',
+        `switchHoldMs ${this.switchHoldMs} is not >= 0`,
+      );
+    }
     if (
       typeof this.selClass === 'number' &&
       (!Number.isInteger(this.selClass) || this.selClass < 4 || this.selClass > 255)
@@ -74,41 +92,64 @@ export class GatewaySelector {
     return this.current;
   }
 
-  select(candidates: readonly GatewayCandidate[], now: number): GatewaySelection {
+  /**
+   * Decides on the gateway table `candidates`. `notNeeded` says why this node wants no mesh
+   * gateway now (it serves itself through its own WAN): the current one is released with that
+   * reason, whatever the table says.
+   */
+  select(
+    candidates: readonly GatewayCandidate[],
+    now: number,
+    notNeeded?: string,
+  ): GatewaySelection {
     candidates.forEach(validate);
-    const eligible = candidates.filter(
-      (c) => c.healthy !== false && c.bandwidthDownKbit > 0 && c.tq > 0,
-    );
+    const eligible = candidates.filter((c) => ineligibility(c) === undefined);
     const prev = this.current;
+    const prevEntry = prev ? candidates.find((c) => c.originator === prev.originator) : undefined;
     const still = prev ? eligible.find((c) => c.originator === prev.originator) : undefined;
     let next: GatewayCandidate | null;
     let reason: string;
-    if (!still) {
+    if (notNeeded !== undefined) {
+      next = null;
+      reason = `${prev?.originator ?? 'no gateway'} released: ${notNeeded}`;
+      this.ahead = undefined;
+    } else if (!still) {
       next = this.best(eligible);
-      const gone = prev
-        ? candidates.find((c) => c.originator === prev.originator)
-          ? 'not eligible any more'
-          : 'gone'
-        : '';
+      this.ahead = undefined;
+      const lost = !prev
+        ? ''
+        : prevEntry
+          ? `${prev.originator} not eligible any more (${ineligibility(prevEntry)}); `
+          : `${prev.originator} gone (${heardList(candidates)}); `;
       reason = next
-        ? `${prev ? `${prev.originator} ${gone}; ` : ''}best by ${this.label()}: ${this.explain(next)}`
-        : `${prev ? `${prev.originator} ${gone}; ` : ''}no eligible gateway among ${candidates.length}`;
+        ? `${lost}best of ${eligible.length} eligible by ${this.label()}: ${this.explain(next)}`
+        : `${lost}no eligible gateway among ${heardWithWhy(candidates)}`;
     } else {
       next = still;
       reason = '';
       const challenger = this.bestByTq(eligible);
-      if (challenger && challenger.originator !== still.originator) {
-        const gain = challenger.tq - still.tq;
-        const margin =
-          this.selClass === 'fast-switch'
-            ? 1
-            : typeof this.selClass === 'number'
-              ? this.selClass
-              : Infinity;
-        if (gain >= margin) {
-          next = challenger;
-          reason = `TQ ${challenger.tq} beats ${still.originator}'s ${still.tq} by ${gain} (switch margin ${margin})`;
+      const margin =
+        this.selClass === 'fast-switch'
+          ? 1
+          : typeof this.selClass === 'number'
+            ? this.selClass
+            : Infinity;
+      const gain =
+        challenger && challenger.originator !== still.originator ? challenger.tq - still.tq : 0;
+      if (challenger && gain >= margin) {
+        if (this.ahead?.originator !== challenger.originator) {
+          this.ahead = { originator: challenger.originator, since: now };
         }
+        const aheadMs = now - this.ahead.since;
+        if (aheadMs >= this.switchHoldMs) {
+          next = challenger;
+          this.ahead = undefined;
+          reason = `TQ ${challenger.tq} beats ${still.originator}'s ${still.tq} by ${gain} (switch margin ${margin})`;
+          if (this.switchHoldMs > 0)
+            reason += `, ahead by the margin for ${Math.round(aheadMs / 100) / 10} s`;
+        }
+      } else {
+        this.ahead = undefined;
       }
     }
     this.current = next;
@@ -154,4 +195,24 @@ export class GatewaySelector {
   private explain(c: GatewayCandidate): string {
     return `${c.originator} TQ ${c.tq}, ${c.bandwidthDownKbit}/${c.bandwidthUpKbit} kbit/s`;
   }
+}
+
+/** Why a gateway of the table cannot be chosen, or undefined when it can. */
+function ineligibility(c: GatewayCandidate): string | undefined {
+  if (c.healthy === false) return 'announces its own WANs down';
+  if (c.bandwidthDownKbit <= 0) return 'announces no download bandwidth';
+  if (c.tq <= 0) return 'TQ 0';
+  return undefined;
+}
+
+/** The table as heard: `not among the 2 heard: n0 TQ 179, n23 TQ 168`. */
+function heardList(candidates: readonly GatewayCandidate[]): string {
+  if (candidates.length === 0) return 'no gateway heard';
+  return `not among the ${candidates.length} heard: ${candidates.map((c) => `${c.originator} TQ ${c.tq}`).join(', ')}`;
+}
+
+/** `the 2 heard: n0 (announces its own WANs down), n5 (TQ 0)`, or `0 heard`. */
+function heardWithWhy(candidates: readonly GatewayCandidate[]): string {
+  if (candidates.length === 0) return '0 heard';
+  return `the ${candidates.length} heard: ${candidates.map((c) => `${c.originator} (${ineligibility(c) ?? 'eligible'})`).join(', ')}`;
 }

@@ -16,6 +16,8 @@
  * });
  */
 import { z } from 'zod';
+import { dottedToPath, schemaIssues, type ValidationIssue } from '../../core/validation-issues.ts';
+import { formatPath } from '../../core/validation-path.ts';
 import { PolicyConfigError } from './errors.ts';
 import { parseIpv4Prefix, type Ipv4Prefix } from './ipv4-prefix.ts';
 
@@ -123,4 +125,23 @@ export function parsePolicyConfig(input: unknown): PolicyConfig {
     }
   });
   return { members, policies, rules };
+}
+
+/**
+ * Every problem of a policy config under `prefix` (empty when valid): all shape errors at once;
+ * names and references once the shape is right.
+ */
+export function policyConfigIssues(
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): ValidationIssue[] {
+  const shape = schemaIssues(schema, input, prefix);
+  if (shape.length > 0) return shape;
+  try {
+    parsePolicyConfig(input);
+    return [];
+  } catch (e) {
+    if (!(e instanceof PolicyConfigError)) throw e;
+    return [{ path: formatPath([...prefix, ...dottedToPath(e.path)]), message: e.detail }];
+  }
 }

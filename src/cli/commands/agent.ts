@@ -35,6 +35,7 @@ import { MultiWanPolicy } from '../../agent/policy/multi-wan-policy.ts';
 import { toRoutingPlan } from '../../agent/routing-plan.ts';
 import { renderNftRuleset } from '../../platform/linux/nft-ruleset.ts';
 import { wanLayout } from '../../platform/linux/wan-layout.ts';
+import { readDeviceInfo } from '../../platform/linux/device-info.ts';
 import { hostPlatform, hostSystemUpgrade } from '../host-platform.ts';
 
 function dryRun(cfg: AgentConfig): void {
@@ -230,6 +231,13 @@ export function registerAgent(program: Command): void {
 
       let stopped = false;
       const timers: NodeJS.Timeout[] = [];
+      // What the node is (IP, MAC, board) for the dashboard's inventory; in a netns the
+      // process still sees the host's interfaces, so only the model is reported there.
+      const device = mqtt ? await readDeviceInfo() : {};
+      if (opts.netns) {
+        delete device.ip;
+        delete device.mac;
+      }
       if (mqtt) {
         reporter = new NodeReporter<Record<string, unknown>>({
           url: mqtt.url,
@@ -259,7 +267,7 @@ export function registerAgent(program: Command): void {
           onEvent: print,
           upgrade: hostSystemUpgrade(cfg),
           backlog: 1_000,
-          report: () => host.report(),
+          report: () => ({ ...host.report(), ...device }),
           metrics: () => host.metrics(),
         });
       }

@@ -128,7 +128,7 @@ export function registerConfig(program: Command): void {
         await writeRendered(opts.out, rendered);
         if (ipk) await copyFile(ipk, join(opts.out, basename(ipk)));
         const usersFile = opts.credentials ?? join(opts.out, 'mqtt-users.yaml');
-        await writeBrokerUsers(usersFile, creds);
+        await writeBrokerUsers(usersFile, creds, site.name);
         for (const r of rendered) {
           const fresh = creds.find((c) => c.node === r.nodeId)?.fresh ? ', new MQTT password' : '';
           console.log(

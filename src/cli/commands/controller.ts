@@ -23,13 +23,15 @@ import { RealScheduler } from '../../core/real-scheduler.ts';
 import { IntelliMeshError } from '../../core/errors.ts';
 import { startController } from '../../controller/controller.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
-import {
-  BrokerStartError,
-  startBrokerThread,
-  type BrokerThread,
-} from '../../mqtt/broker-thread.ts';
+import { BrokerStartError } from '../../mqtt/broker-thread.ts';
+import { brokerJournalPath, startControllerBroker } from '../controller-broker.ts';
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
+import {
+  brokerLimitOptions,
+  brokerLimitsFromFlags,
+  type BrokerLimitFlags,
+} from '../broker-limit-flags.ts';
 import {
   brokerBanner,
   brokerListenPlan,
@@ -45,7 +47,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
 /** `--http-tls-cert` without `--http-tls-key`, or the other way round. */
 export class HttpTlsFlagError extends IntelliMeshError {}
 
-interface ControllerFlags extends BrokerFlags {
+interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   site: string;
   db: string;
   host: string;
@@ -55,11 +57,12 @@ interface ControllerFlags extends BrokerFlags {
   httpTlsCert?: string;
   httpTlsKey?: string;
   publicMetrics?: boolean;
+  mqttInProcess?: boolean;
   allowedOrigin?: string[];
 }
 
 export function registerController(program: Command): void {
-  program
+  const controller = program
     .command('controller')
     .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
@@ -87,6 +90,12 @@ export function registerController(program: Command): void {
       listenAddresses,
     )
     .option('--credentials <file>', 'embedded broker users (YAML; see `intelli-mesh mqtt-user`)')
+    .addOption(
+      new Option(
+        '--mqtt-in-process',
+        "run the embedded broker in the controller's event loop, not on a thread of its own",
+      ),
+    )
     .option('--http-tls-cert <file>', 'serve the API and dashboard over HTTPS: PEM certificate')
     .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .addOption(new Option('--public-metrics', 'serve /metrics without a token'))
@@ -115,7 +124,7 @@ export function registerController(program: Command): void {
             })
           : undefined;
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-      let broker: BrokerThread | undefined;
+      let broker: Awaited<ReturnType<typeof startControllerBroker>> | undefined;
       let mqttUrl = flags.mqttUrl;
       let mqttPassword = process.env.INTELLI_MESH_MQTT_PASSWORD ?? '';
       if (!mqttUrl) {
@@ -128,17 +137,22 @@ export function registerController(program: Command): void {
           password_hash: hashPassword(mqttPassword),
         };
         const credentials = base ? base.with(own) : CredentialStore.fromUsers([own]);
-        // On its own thread: the broker's per-message work would otherwise halve ingest.
-        broker = await startBrokerThread({ credentials, ...plan.options, logger: log }).catch(
-          (err: unknown) => {
-            if (!(err instanceof BrokerStartError) || !err.listen) throw err;
-            throw new BrokerStartError(
-              `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
-              { cause: err },
-              err.listen,
-            );
-          },
-        );
+        broker = await startControllerBroker({
+          credentials,
+          site: flags.site,
+          limits: brokerLimitsFromFlags(flags),
+          ...plan.options,
+          journalPath: brokerJournalPath(flags.db),
+          inProcess: flags.mqttInProcess === true,
+          logger: log,
+        }).catch((err: unknown) => {
+          if (!(err instanceof BrokerStartError) || !err.listen) throw err;
+          throw new BrokerStartError(
+            `${err.message} (see ${flagsOfListener(err.listen.protocol, plan)})`,
+            { cause: err },
+            err.listen,
+          );
+        });
         mqttUrl = broker.url;
       } else if (!mqttPassword) {
         throw new IntelliMeshError('--mqtt-url needs the password in INTELLI_MESH_MQTT_PASSWORD');
@@ -157,6 +171,7 @@ export function registerController(program: Command): void {
         webRoot,
         publicMetrics: flags.publicMetrics,
         https: https && { cert: https.cert, key: https.key },
+        brokerHealth: broker?.health,
         allowedOrigins: flags.allowedOrigin,
         logger: log,
       }).catch(async (err: unknown) => {
@@ -190,4 +205,5 @@ export function registerController(program: Command): void {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
     });
+  for (const option of brokerLimitOptions()) controller.addOption(option);
 }

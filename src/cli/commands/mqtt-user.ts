@@ -1,16 +1,21 @@
 /**
- * `intelli-mesh mqtt-user USER --role node`: prints a credentials-file entry with a scrypt hash,
- * for the embedded broker's `--credentials` file. The password is read from
+ * `intelli-mesh mqtt-user USER --role node --site SITE`: prints a credentials-file entry with a
+ * scrypt hash, for the embedded broker's `--credentials` file. A node's `--site` is the only site
+ * it may publish under (without it, the controller's `--site`). The password is read from
  * INTELLI_MESH_NEW_PASSWORD, or generated and printed once on stderr.
  *
  * @example
- * intelli-mesh mqtt-user node-3 --role node >> users.yaml
+ * intelli-mesh mqtt-user node-3 --role node --site lab >> users.yaml
  */
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { hashPassword } from '../../mqtt/password-hash.ts';
+import { IntelliMeshError } from '../../core/errors.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
+
+/** A flag that does not go with the others (`--site` for a controller or viewer). */
+export class MqttUserFlagError extends IntelliMeshError {}
 
 export function registerMqttUser(program: Command): void {
   program
@@ -22,16 +27,29 @@ export function registerMqttUser(program: Command): void {
         .choices(['node', 'controller', 'viewer'])
         .default('node'),
     )
+    .option(
+      '--site <name>',
+      "a node's site: the only one it may publish under (default: the controller's --site)",
+    )
     .option('--header', 'print the `users:` line first (for a new file)')
-    .action((username: string, flags: { role: string; header?: boolean }) => {
+    .action((username: string, flags: { role: string; site?: string; header?: boolean }) => {
       assertTopicName('node', username);
+      if (flags.site !== undefined) {
+        if (flags.role !== 'node') throw new MqttUserFlagError('--site is for --role node only');
+        assertTopicName('site', flags.site);
+      }
       let password = process.env.INTELLI_MESH_NEW_PASSWORD;
       if (!password) {
         password = randomBytes(15).toString('base64url');
         console.error(`password for ${username}: ${password}`);
       }
       const entry = stringify([
-        { username, role: flags.role, password_hash: hashPassword(password) },
+        {
+          username,
+          role: flags.role,
+          ...(flags.site !== undefined ? { site: flags.site } : {}),
+          password_hash: hashPassword(password),
+        },
       ]);
       if (flags.header) console.log('users:');
       process.stdout.write(entry.replace(/^/gm, '  ').trimEnd() + '\n');

@@ -161,13 +161,28 @@ describe('controller HTTP API', () => {
         source: 'a',
         target: 'b',
         cost: 2.833,
-        properties: { tq_source_target: null, tq_target_source: 90, tq: 90 },
+        properties: {
+          tq_source_target: null,
+          tq_target_source: 90,
+          tq: 90,
+          loss_source_target: null,
+          loss_target_source: null,
+          loss: null,
+        },
       },
       {
         source: 'a',
         target: 'gw',
-        cost: 1.275,
-        properties: { tq_source_target: 200, tq_target_source: 180, tq: 200 },
+        // The worse direction rules: 180, not 200.
+        cost: 1.417,
+        properties: {
+          tq_source_target: 200,
+          tq_target_source: 180,
+          tq: 180,
+          loss_source_target: null,
+          loss_target_source: null,
+          loss: null,
+        },
       },
     ]);
     const overview = (await app.inject({ url: '/api/overview', headers: auth(body.token) })).json();
@@ -235,8 +250,8 @@ describe('controller HTTP API', () => {
     const text = (await app.inject({ url: '/metrics', headers: auth(token) })).body;
     expect(text).toContain('intelli_mesh_nodes{online="true"} 1');
     expect(text).toContain('intelli_mesh_wan_up{node="gw",wan="wan",kind="ethernet"} 1');
-    expect(text).toContain('intelli_mesh_wan_latency_ms{node="gw",wan="wan"} 9');
-    expect(text).toContain('intelli_mesh_ingest_messages{outcome="rejected"} 1');
+    expect(text).toContain('intelli_mesh_wan_latency_seconds{node="gw",wan="wan"} 0.009');
+    expect(text).toContain('intelli_mesh_ingest_messages_total{outcome="rejected"} 1');
   });
 
   it('serves NetJSON DeviceMonitoring and metric history per node', async () => {
@@ -284,6 +299,7 @@ describe('controller HTTP API', () => {
     expect(good).toEqual({
       ok: true,
       issues: [],
+      errors: [],
       diff: [
         { path: 'weight', from: 2, to: 3 },
         { path: 'wans.wan.down', from: 5, to: 3 },

@@ -7,7 +7,8 @@
  * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
- * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
+ * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise;
+ * 409 for a fault that contradicts the state, such as killing a dead node),
  * the upgrade campaign routes (upgrade-routes.ts), the user routes (user-routes.ts), GET /metrics,
  * POST /api/live/ticket, GET /api/live (WebSocket).
  *
@@ -23,6 +24,7 @@ import type { Clock } from '../../core/clock.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { zodIssueLines } from '../../core/validation-path.ts';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
+import type { BrokerHealth } from '../../mqtt/broker-supervisor.ts';
 import { MAX_PAYLOAD_BYTES } from '../../mqtt/messages.ts';
 import {
   InvalidConfigError,
@@ -31,11 +33,19 @@ import {
 } from '../config-push-service.ts';
 import { configDiff } from '../config-diff.ts';
 import type { IngestStats } from '../ingest.ts';
-import { FaultTargetError, faultRequestSchema, type DemoFaults } from './demo-faults.ts';
+import {
+  FaultConflictError,
+  FaultTargetError,
+  faultRequestSchema,
+  type DemoFaults,
+} from './demo-faults.ts';
 import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
+import { nodeView, withTraffic } from '../node-view.ts';
+import type { CurrentTraffic } from '../traffic-rates.ts';
+import { siteOverview } from '../site-overview.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { UserAccounts } from '../user-accounts.ts';
 import { requireRole, tokenOf } from './auth.ts';
@@ -43,6 +53,7 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { LiveHub } from './live-hub.ts';
 import { LiveTickets } from './live-tickets.ts';
 import { prometheusRegistry } from './prometheus.ts';
+import { registerHealth } from './health.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
@@ -59,6 +70,8 @@ export interface ApiDeps {
   ingestStats: () => IngestStats;
   /** The MQTT session's counters, for /metrics. */
   mqttStats?: () => Readonly<BatchingSessionStats>;
+  /** The embedded broker's health, for /api/health; absent with an external broker. */
+  brokerHealth?: (() => BrokerHealth) | undefined;
   /** @default 12 hours */
   sessionTtlMs?: number;
   /** A built dashboard to serve at `/`, if any. */
@@ -69,6 +82,10 @@ export interface ApiDeps {
   demo?: DemoFaults;
   /** The simulated demo mesh's example firmware images. */
   demoImages?: readonly DemoImage[] | undefined;
+  /** The latest traffic rate of each WAN of a node (from its byte counters), if known. */
+  trafficNow?: (node: string) => Record<string, CurrentTraffic>;
+  /** How old an online node's state may be before the API calls it stale. @default 90 s */
+  staleAfterMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
   /** Origins besides the controller's own that may open /api/live (e.g. a reverse proxy's). */
@@ -102,8 +119,21 @@ const validateBody = z.object({
   node: z.string().min(1).max(64),
   config: z.record(z.string(), z.unknown()),
 });
+const eventKind = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}\*?$/,
+    'expected an event kind such as node-down, or a family such as push-*',
+  );
 const eventsQuery = z.object({
   node: z.string().max(64).optional(),
+  /** One kind, several (`kind=a&kind=b` or `kind=a,b`), or a family (`push-*`). */
+  kind: z
+    .union([z.string(), z.array(z.string())])
+    .transform((k) => (Array.isArray(k) ? k : [k]).flatMap((x) => x.split(',')).filter(Boolean))
+    .pipe(z.array(eventKind).max(32))
+    .optional(),
+  source: z.enum(['node', 'controller']).optional(),
   since: z.coerce.number().nonnegative().optional(),
   until: z.coerce.number().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(5000).optional(),
@@ -180,28 +210,27 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     role: request.user!.role,
   }));
 
-  app.get('/api/health', async () => ({ ok: true, mqtt_connected: deps.mqttConnected() }));
+  registerHealth(app, { ...deps, broker: deps.brokerHealth });
+
+  const nodeViews = () => {
+    const now = clock.now();
+    return store.nodes
+      .list()
+      .map((n) => withTraffic(nodeView(n, now, deps.staleAfterMs), deps.trafficNow));
+  };
 
   app.get('/api/overview', { preHandler: viewer }, async () => {
-    const nodes = store.nodes.list();
-    const online = nodes.filter((n) => n.online);
-    const wans = online.flatMap((n) => (n.state?.wans ?? []).filter((w) => w.kind !== 'mesh'));
     const alerts = store.alerts.listOpen();
     return {
       site: deps.site,
-      nodes_total: nodes.length,
-      nodes_online: online.length,
-      gateways: nodes.filter((n) => n.state?.role === 'gateway').length,
-      gateways_announcing: online.filter((n) => n.state?.gateway.announcing).length,
-      wans_total: wans.length,
-      wans_up: wans.filter((w) => w.state === 'up' || w.state === 'degraded').length,
+      ...siteOverview(nodeViews()),
       alerts_open: alerts.length,
       alerts_critical: alerts.filter((a) => a.severity === 'critical').length,
       mqtt_connected: deps.mqttConnected(),
     };
   });
 
-  app.get('/api/nodes', { preHandler: viewer }, async () => store.nodes.list());
+  app.get('/api/nodes', { preHandler: viewer }, async () => nodeViews());
 
   app.get<{ Params: { node: string } }>(
     '/api/nodes/:node',
@@ -210,7 +239,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       const record = store.nodes.get(request.params.node);
       if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
       return {
-        ...record,
+        ...withTraffic(nodeView(record, clock.now(), deps.staleAfterMs), deps.trafficNow),
         alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
         events: store.events.query({ node: record.node, limit: 50 }),
         pushes: store.pushes.list(record.node, 10),
@@ -264,11 +293,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     try {
       const issues = deps.pushes.check(body.data.node, body.data.config);
       const current = store.nodes.config(body.data.node)?.config ?? {};
-      return {
+      // 422 when the node would refuse it; `errors` carries each issue's path apart.
+      return reply.code(issues.length === 0 ? 200 : 422).send({
         ok: issues.length === 0,
+        ...(issues.length > 0 ? { error: 'configuration invalid' } : {}),
         issues: issues.map((i) => `${i.path}: ${i.message}`),
+        errors: issues,
         diff: configDiff(current, body.data.config),
-      };
+      });
     } catch (err) {
       if (err instanceof UnknownNodeError) return reply.code(404).send({ error: err.message });
       throw err;
@@ -282,7 +314,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/events', { preHandler: viewer }, async (request, reply) => {
     const q = eventsQuery.safeParse(request.query);
     if (!q.success) return badRequest(reply, 'events query', q.error);
-    return store.events.query(q.data);
+    const { kind, ...rest } = q.data;
+    return store.events.query({ ...rest, kinds: kind });
   });
 
   app.get<{ Querystring: { state?: string } }>(
@@ -337,6 +370,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         return reply.code(422).send({
           error: 'configuration invalid',
           issues: err.errors.map((e) => `${e.path}: ${e.message}`),
+          errors: err.errors,
         });
       }
       throw err;
@@ -348,7 +382,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const noDemo = { error: 'no simulated demo mesh runs here' };
   app.get('/api/demo/faults', { preHandler: viewer }, async (_request, reply) => {
     if (!deps.demo) return reply.code(404).send(noDemo);
-    return { targets: deps.demo.targets(), active: deps.demo.active() };
+    const demo = deps.demo;
+    return { targets: demo.targets(), state: demo.state(), active: demo.active() };
   });
 
   app.post('/api/demo/faults', { preHandler: operator }, async (request, reply) => {
@@ -360,9 +395,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     } catch (err) {
       if (err instanceof FaultTargetError)
         return reply.code(400).send({ error: 'invalid fault request', issues: [err.message] });
+      if (err instanceof FaultConflictError)
+        return reply.code(409).send({ error: err.message, issues: [err.message] });
       throw err;
     }
-    return reply.code(202).send({ accepted: body.data, active: deps.demo.active() });
+    const demo = deps.demo;
+    return reply
+      .code(202)
+      .send({ accepted: body.data, state: demo.state(), active: demo.active() });
   });
 
   registerUpgradeRoutes(app, deps, { viewer, operator });

@@ -34,13 +34,38 @@ export interface FaultTargets {
   links: { a: string; b: string }[];
 }
 
-/** A fault in force: the request that made it and when (wall-clock ms). */
-export type ActiveFault = FaultRequest & { since: number };
+/**
+ * What each target is now, so the panel offers only what makes sense: kill a node that is up,
+ * restore one that is down (killed, or bricked by an upgrade), cut a WAN that is up, and so on.
+ */
+export interface FaultState {
+  nodes: { node: string; state: 'up' | 'down' }[];
+  wans: { node: string; wan: string; state: 'up' | 'cut' }[];
+  /** `loss` is the link's loss ratio now (0..1), degraded or not. */
+  links: { a: string; b: string; state: 'normal' | 'degraded'; loss: number }[];
+}
+
+/**
+ * A fault in force, readable as it is: what kind, on what (`n7`, `n5/wan`, `n1-n2`), since when
+ * (ISO 8601 and integer epoch ms), its parameters, and the request that undoes it.
+ */
+export interface ActiveFault {
+  kind: 'node-killed' | 'wan-cut' | 'link-degraded';
+  target: string;
+  since: string;
+  since_ms: number;
+  parameters: Record<string, number | string>;
+  restore: FaultRequest;
+}
 
 export interface DemoFaults {
   targets(): FaultTargets;
+  state(): FaultState;
   active(): ActiveFault[];
-  /** Applies the fault now; throws FaultTargetError for a target the mesh does not have. */
+  /**
+   * Applies the fault now; throws FaultTargetError for a target the mesh does not have and
+   * FaultConflictError for a fault that makes no sense in the current state.
+   */
   apply(request: FaultRequest): void;
 }
 
@@ -53,3 +78,6 @@ export class FaultTargetError extends IntelliMeshError {
     super(`${field}: ${detail}`);
   }
 }
+
+/** A fault request that contradicts the target's state (kill a dead node, restore a live one). */
+export class FaultConflictError extends IntelliMeshError {}

@@ -1,11 +1,47 @@
 /**
  * Prometheus metrics at `/metrics`, computed from the store at scrape time: nodes online, WAN
- * states and latencies, open alerts, ingest counters, the MQTT session's counters.
+ * states, latencies and loss, open alerts, ingest counters, the MQTT session's counters.
+ *
+ * Names follow Prometheus conventions so `promtool check metrics` passes: base units in the
+ * name (`_seconds`, `_ratio`, `_bytes`), `_total` only on counters, a help text on each. The
+ * renames from earlier versions are listed in docs/deployment.md ("Metrics").
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
 import type { IngestStats } from '../ingest.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
+
+const PREFIX = 'intelli_mesh_controller_';
+
+/**
+ * prom-client's default metrics include three gauges named `*_total`, which Prometheus reserves
+ * for counters; their totals are the sum of the same gauges without the suffix, so they go.
+ */
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** A counter whose value is kept elsewhere (a stats object): set at each scrape. */
+function mirroredCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  values: () => [Record<string, string>, number][],
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, v] of values()) this.inc(labels, v);
+    },
+  });
+}
 
 export function prometheusRegistry(
   store: ControllerStore,
@@ -13,7 +49,8 @@ export function prometheusRegistry(
   mqtt?: () => Readonly<BatchingSessionStats>,
 ): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'intelli_mesh_controller_' });
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(`${PREFIX}${name}`);
 
   new Gauge({
     name: 'intelli_mesh_nodes',
@@ -43,15 +80,29 @@ export function prometheusRegistry(
     },
   });
   new Gauge({
-    name: 'intelli_mesh_wan_latency_ms',
-    help: 'Last reported WAN probe latency',
+    name: 'intelli_mesh_wan_latency_seconds',
+    help: 'Last reported WAN probe round-trip time, in seconds',
     labelNames: ['node', 'wan'],
     registers: [registry],
     collect() {
       this.reset();
       for (const n of store.nodes.list()) {
         for (const w of n.state?.wans ?? []) {
-          if (w.latency_ms != null) this.set({ node: n.node, wan: w.name }, w.latency_ms);
+          if (w.latency_ms != null) this.set({ node: n.node, wan: w.name }, w.latency_ms / 1000);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'intelli_mesh_wan_loss_ratio',
+    help: 'Last reported share of WAN probes lost, 0 to 1',
+    labelNames: ['node', 'wan'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const n of store.nodes.list()) {
+        for (const w of n.state?.wans ?? []) {
+          if (w.loss != null) this.set({ node: n.node, wan: w.name }, w.loss);
         }
       }
     },
@@ -67,31 +118,45 @@ export function prometheusRegistry(
       for (const a of store.alerts.listOpen()) this.inc({ severity: a.severity });
     },
   });
-  new Gauge({
-    name: 'intelli_mesh_ingest_messages',
-    help: 'MQTT messages ingested since start, by outcome',
-    labelNames: ['outcome'],
-    registers: [registry],
-    collect() {
+  mirroredCounter(
+    registry,
+    'intelli_mesh_ingest_messages_total',
+    'MQTT messages ingested since the controller started, by outcome',
+    ['outcome'],
+    () => {
       const s = ingest();
-      this.set({ outcome: 'accepted' }, s.accepted);
-      this.set({ outcome: 'rejected' }, s.rejected);
+      return [
+        [{ outcome: 'accepted' }, s.accepted],
+        [{ outcome: 'rejected' }, s.rejected],
+      ];
     },
-  });
+  );
   if (mqtt) {
-    new Gauge({
-      name: 'intelli_mesh_mqtt_session',
-      help: 'The controller MQTT session since start: connections, batches stored, malformed packets from the broker, batches the store refused',
-      labelNames: ['counter'],
-      registers: [registry],
-      collect() {
-        const s = mqtt();
-        this.set({ counter: 'connects' }, s.connects);
-        this.set({ counter: 'batches' }, s.batches);
-        this.set({ counter: 'bad_packets' }, s.badPackets);
-        this.set({ counter: 'failed_batches' }, s.failedBatches);
-      },
-    });
+    const session = (
+      name: string,
+      help: string,
+      pick: (s: Readonly<BatchingSessionStats>) => number,
+    ) => mirroredCounter(registry, name, help, [], () => [[{}, pick(mqtt())]]);
+    session(
+      'intelli_mesh_mqtt_connects_total',
+      'Connections of the controller MQTT session to the broker since start',
+      (s) => s.connects,
+    );
+    session(
+      'intelli_mesh_mqtt_batches_total',
+      'Message batches the controller MQTT session stored since start',
+      (s) => s.batches,
+    );
+    session(
+      'intelli_mesh_mqtt_bad_packets_total',
+      'Malformed packets the controller MQTT session received from the broker since start',
+      (s) => s.badPackets,
+    );
+    session(
+      'intelli_mesh_mqtt_failed_batches_total',
+      'Message batches the store refused since start',
+      (s) => s.failedBatches,
+    );
   }
   return registry;
 }

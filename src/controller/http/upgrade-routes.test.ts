@@ -198,7 +198,8 @@ describe('upgrade campaign API', () => {
       counts: { done: 3 },
     });
     expect(detail.nodes.map((n) => n.version)).toEqual([NEW, NEW, NEW]);
-    const events = (await c.get('/api/events?limit=50')).json() as {
+    // The campaign's own events; the nodes' presence is on the timeline too, as other kinds.
+    const events = (await c.get('/api/events?limit=50&kind=upgrade-campaign')).json() as {
       node: string;
       reason: string;
     }[];

@@ -34,10 +34,8 @@ export function registerUserRoutes(
 ): void {
   const { accounts, live } = deps;
 
-  const done = (event: StoredEvent) => {
-    live.broadcast([{ type: 'event', event }]);
-    return { ok: true, event };
-  };
+  // The event reaches live viewers through the event store's announcement, as every controller fact.
+  const done = (event: StoredEvent) => ({ ok: true, event });
   const failed = (reply: FastifyReply, err: unknown) => {
     if (err instanceof UserAccountError) return reply.code(err.status).send({ error: err.message });
     throw err;

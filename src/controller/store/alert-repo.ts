@@ -8,6 +8,10 @@ import type { Alert, Severity } from './records.ts';
 
 export type { Alert, Severity };
 
+/** What happened to an alert: opened, acknowledged by an operator, or closed (cleared). */
+export type AlertChange = 'open' | 'ack' | 'close';
+export type AlertListener = (change: AlertChange, alert: Alert, at: number) => void;
+
 export interface AlertOpen {
   key: string;
   node: string;
@@ -25,6 +29,7 @@ export class AlertRepo {
   private readonly openByKeyStmt;
   private readonly listOpenStmt;
   private readonly listRecentStmt;
+  private readonly listeners = new Set<AlertListener>();
 
   constructor(db: Db) {
     this.openStmt = db.prepare(`
@@ -49,10 +54,22 @@ export class AlertRepo {
     );
   }
 
+  /**
+   * Called on every open, acknowledgement and close, whoever made it (ingest, alert rules, an
+   * operator), inside the same transaction: the timeline and notifications hook here.
+   */
+  onChange(listener: AlertListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Opens the alert unless one with the same key is open; returns its id when newly opened. */
   open(alert: AlertOpen, at: number): number | undefined {
     const r = this.openStmt.run({ ...alert, at });
-    return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
+    if (r.changes !== 1) return undefined;
+    const id = Number(r.lastInsertRowid);
+    this.changed('open', this.getStmt.get(id), at);
+    return id;
   }
 
   /** Closes the open alert with this key; returns it, closed, when one was open. */
@@ -60,12 +77,21 @@ export class AlertRepo {
     const open = this.openByKeyStmt.get(key);
     if (!open) return undefined;
     this.closeStmt.run(at, key);
-    return { ...open, closed_at: at };
+    const closed = { ...open, closed_at: at };
+    this.changed('close', closed, at);
+    return closed;
   }
 
   acknowledge(id: number, by: string, at: number): Alert | undefined {
-    this.ackStmt.run(by, at, id);
-    return this.getStmt.get(id);
+    const acked = this.ackStmt.run(by, at, id).changes === 1;
+    const alert = this.getStmt.get(id);
+    if (acked) this.changed('ack', alert, at);
+    return alert;
+  }
+
+  private changed(change: AlertChange, alert: Alert | undefined, at: number): void {
+    if (!alert) return;
+    for (const l of [...this.listeners]) l(change, alert, at);
   }
 
   get(id: number): Alert | undefined {

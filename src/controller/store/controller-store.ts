@@ -7,7 +7,9 @@
  * store.nodes.list();
  */
 import { openDatabase, type Db } from './database.ts';
+import { alertEvent, pushEvent } from '../timeline/controller-events.ts';
 import { AlertRepo } from './alert-repo.ts';
+import { BootRepo } from './boot-repo.ts';
 import { EventRepo } from './event-repo.ts';
 import { MetaRepo } from './meta-repo.ts';
 import { MetricRepo } from './metric-repo.ts';
@@ -25,6 +27,7 @@ export class ControllerStore {
   readonly upgrades: UpgradeRepo;
   readonly users: UserRepo;
   readonly meta: MetaRepo;
+  readonly boots: BootRepo;
   private readonly rejectStmt;
   private readonly trimRejectsStmt;
 
@@ -37,6 +40,10 @@ export class ControllerStore {
     this.upgrades = new UpgradeRepo(db);
     this.users = new UserRepo(db);
     this.meta = new MetaRepo(db);
+    this.boots = new BootRepo(db);
+    // Alerts and pushes put each of their changes on the timeline, whoever makes them.
+    this.alerts.onChange((change, alert, at) => this.events.record(alertEvent(change, alert, at)));
+    this.pushes.onChange((push, from, at) => this.events.record(pushEvent(push, from, at)));
     this.rejectStmt = db.prepare(
       'INSERT INTO rejected_messages (at, topic, error) VALUES (?, ?, ?)',
     );
@@ -63,8 +70,17 @@ export class ControllerStore {
       .all(Math.min(Math.max(limit, 1), 1000));
   }
 
+  /** Runs `fn` in one transaction; the controller events it recorded are announced once committed. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      if (!this.db.inTransaction) this.events.discardRecorded();
+      throw err;
+    }
+    if (!this.db.inTransaction) this.events.commitRecorded();
+    return result;
   }
 
   close(): void {

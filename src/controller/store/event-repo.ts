@@ -1,15 +1,26 @@
 /**
- * The decision log: every event the agents published, with its reason, queryable by node and
- * time for the dashboard's timeline.
+ * The timeline: every event the agents published, with its reason, and the facts the controller
+ * observed itself (presence, reboots, alerts, pushes; `source: 'controller'`), queryable by
+ * node, kind and time for the dashboard.
+ *
+ * Controller events are announced to `onRecorded` listeners once committed: inside a
+ * transaction they wait for `commitRecorded()` (or are dropped by `discardRecorded()` on
+ * rollback), so a dashboard never sees an event the store does not keep.
  */
 import type { MeshEvent } from '../../core/events.ts';
 import type { Db } from './database.ts';
-import type { StoredEvent } from './records.ts';
+import type { EventSource, StoredEvent } from './records.ts';
 
-export type { StoredEvent };
+export type { EventSource, StoredEvent };
 
 export interface EventQuery {
   node?: string;
+  /**
+   * Kinds to keep (any of them); `push-*` keeps every kind starting with `push-`.
+   * @default every kind
+   */
+  kinds?: readonly string[];
+  source?: EventSource;
   since?: number;
   until?: number;
   /** @default 200, at most 5000 */
@@ -25,45 +36,100 @@ interface EventRow {
   from_v: string | null;
   to_v: string | null;
   reason: string;
+  source: string;
 }
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  id: r.id,
+  at: r.at,
+  node: r.node,
+  kind: r.kind,
+  subject: r.subject,
+  from: r.from_v,
+  to: r.to_v,
+  reason: r.reason,
+  source: r.source === 'controller' ? 'controller' : 'node',
+});
 
 export class EventRepo {
   private readonly insertStmt;
-  private readonly queryStmt;
   private readonly pruneStmt;
+  private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private uncommitted: StoredEvent[] = [];
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.queryStmt = db.prepare<[string | null, string | null, number, number, number], EventRow>(`
-      SELECT * FROM events
-      WHERE (? IS NULL OR node = ?) AND at >= ? AND at <= ?
-      ORDER BY at DESC, id DESC LIMIT ?`);
     this.pruneStmt = db.prepare('DELETE FROM events WHERE at < ?');
   }
 
-  add(e: MeshEvent): number {
+  /** Stores a node's decision; returns its id. */
+  add(e: MeshEvent, source: EventSource = 'node'): number {
     return Number(
-      this.insertStmt.run(e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason).lastInsertRowid,
+      this.insertStmt.run(e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason, source)
+        .lastInsertRowid,
     );
   }
 
+  /** Stores a fact the controller observed and announces it once committed. */
+  record(e: MeshEvent): StoredEvent {
+    const stored: StoredEvent = { ...e, id: this.add(e, 'controller'), source: 'controller' };
+    this.uncommitted.push(stored);
+    if (!this.db.inTransaction) this.commitRecorded();
+    return stored;
+  }
+
+  /** Called when an event is recorded by the controller and committed. */
+  onRecorded(listener: (e: StoredEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Announces the controller events of the transaction that just committed. */
+  commitRecorded(): void {
+    const events = this.uncommitted;
+    this.uncommitted = [];
+    for (const e of events) for (const l of [...this.listeners]) l(e);
+  }
+
+  /** Forgets the controller events of a transaction that rolled back. */
+  discardRecorded(): void {
+    this.uncommitted = [];
+  }
+
   query(q: EventQuery = {}): StoredEvent[] {
-    const limit = Math.min(Math.max(q.limit ?? 200, 1), 5000);
-    const node = q.node ?? null;
-    return this.queryStmt
-      .all(node, node, q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER, limit)
-      .map((r) => ({
-        id: r.id,
-        at: r.at,
-        node: r.node,
-        kind: r.kind,
-        subject: r.subject,
-        from: r.from_v,
-        to: r.to_v,
-        reason: r.reason,
-      }));
+    const where = ['at >= ?', 'at <= ?'];
+    const args: (string | number)[] = [q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER];
+    if (q.node !== undefined) {
+      where.push('node = ?');
+      args.push(q.node);
+    }
+    if (q.source !== undefined) {
+      where.push('source = ?');
+      args.push(q.source);
+    }
+    if (q.kinds && q.kinds.length > 0) {
+      const any: string[] = [];
+      for (const k of q.kinds) {
+        if (k.endsWith('*')) {
+          // A prefix match; LIKE's own wildcards in the prefix are taken literally.
+          any.push("kind LIKE ? ESCAPE '\\'");
+          args.push(`${k.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        } else {
+          any.push('kind = ?');
+          args.push(k);
+        }
+      }
+      where.push(`(${any.join(' OR ')})`);
+    }
+    args.push(Math.min(Math.max(q.limit ?? 200, 1), 5000));
+    return this.db
+      .prepare<(string | number)[], EventRow>(
+        `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`,
+      )
+      .all(...args)
+      .map(toEvent);
   }
 
   /** Deletes events older than `before`; returns how many. */

@@ -36,6 +36,8 @@ export interface ConfigPush {
   created_at: number;
   updated_at: number;
   config: unknown;
+  /** What the node found wrong when it rejected the push, each issue with its path. */
+  issues: { path: string; message: string }[];
 }
 
 /** A node of the inventory with its latest state. */
@@ -49,9 +51,13 @@ export interface NodeRecord {
   state_at: number | null;
 }
 
-/** An agent's decision as stored, with its row id. */
+/** Who recorded an event: a node (its own decision) or the controller (what it observed). */
+export type EventSource = 'node' | 'controller';
+
+/** An event of the timeline as stored, with its row id and its source. */
 export interface StoredEvent extends MeshEvent {
   id: number;
+  source: EventSource;
 }
 
 /** A campaign's course: running, then done, stopped (a failure, with the reason) or cancelled. */

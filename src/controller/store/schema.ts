@@ -130,6 +130,22 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (campaign_id, node)
   ) WITHOUT ROWID;
   `,
+  // What a node found wrong in a push it rejected, each issue with its path.
+  `
+  ALTER TABLE config_pushes ADD COLUMN issues_json TEXT;
+  `,
+  `
+  -- Who saw it: a node's own decision, or a fact the controller observed (presence, alerts, pushes).
+  ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'node';
+  CREATE INDEX events_kind_at ON events(kind, at);
+  -- Each node's current boot as it last told it, to see it restart.
+  CREATE TABLE node_boots (
+    node      TEXT PRIMARY KEY,
+    boot_id   TEXT,
+    uptime_s  REAL,
+    at        INTEGER NOT NULL
+  );
+  `,
   // The operator role (issue 12). SQLite cannot alter a CHECK, so users is rebuilt; sessions
   // reference it and are dropped with it (everyone logs in again after this upgrade).
   `

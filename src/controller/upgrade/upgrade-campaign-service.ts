@@ -173,7 +173,14 @@ export class UpgradeCampaignService {
           if (o.type === 'campaign') store.upgrades.saveCampaign(o.campaign);
           else if (o.type === 'node') store.upgrades.saveNode(o.node);
           else if (o.type === 'event')
-            events.push({ type: 'event', event: { ...o.event, id: store.events.add(o.event) } });
+            events.push({
+              type: 'event',
+              event: {
+                ...o.event,
+                id: store.events.add(o.event, 'controller'),
+                source: 'controller',
+              },
+            });
         }
         return events;
       });

@@ -29,6 +29,11 @@ export class SimConntrack {
 
   /** Starts one client flow; returns the WAN it leaves by, or null (mesh, unreachable, no plan). */
   open(): string | null {
+    return this.openFlow()?.wan ?? null;
+  }
+
+  /** Starts one client flow; returns its id and WAN, or null when the plan sends it nowhere. */
+  openFlow(): { id: number; wan: string } | null {
     const rule = this.plan?.rules.find((r) => r.target.kind === 'wans');
     if (!rule || rule.target.kind !== 'wans') return null;
     const shares = rule.target.shares.filter((s) => s.weight > 0);
@@ -43,8 +48,19 @@ export class SimConntrack {
       }
       pick -= s.weight;
     }
-    this.flows.set(this.nextId++, wan);
-    return wan;
+    const id = this.nextId++;
+    this.flows.set(id, wan);
+    return { id, wan };
+  }
+
+  /** The WAN an established flow leaves by; undefined once it ended or was flushed. */
+  wanOf(id: number): string | undefined {
+    return this.flows.get(id);
+  }
+
+  /** The flow ended (the client closed it). */
+  close(id: number): void {
+    this.flows.delete(id);
   }
 
   /** How many established flows each WAN carries. */

@@ -17,7 +17,13 @@ import type { ProbeRequest, ProbeResult } from '../../agent/health/wan-tracker.t
 import type { Announcement } from '../../agent/policy/gateway-announce.ts';
 import type { SimWan } from '../../sim/wan.ts';
 import { PlatformConfigError } from '../errors.ts';
-import type { InterfaceInfo, LinkChange, Platform, RoutingPlan } from '../platform.ts';
+import type {
+  DeviceCounters,
+  InterfaceInfo,
+  LinkChange,
+  Platform,
+  RoutingPlan,
+} from '../platform.ts';
 import { SimConntrack } from './sim-conntrack.ts';
 
 export interface SimPlatformOptions {
@@ -39,6 +45,9 @@ export class SimPlatform implements Platform {
   private readonly unsubscribe: (() => void)[] = [];
   readonly conntrack: SimConntrack;
   private installed = false;
+  // Bytes through each WAN since this platform (this boot of the node) started, as the kernel's
+  // interface statistics count them.
+  private readonly counters = new Map<string, DeviceCounters>();
 
   constructor(private readonly o: SimPlatformOptions) {
     this.conntrack = new SimConntrack(o.random);
@@ -124,6 +133,29 @@ export class SimPlatform implements Platform {
       this.o.scheduler.after(this.o.restartDownMs ?? 200, () => resolve()),
     );
     this.tell({ device: wan, carrier: w.linkUp });
+  }
+
+  /**
+   * Counts traffic that left and came back through `wan` (the demo's simulated clients). Only a
+   * WAN that passes packets carries any: a cut or blackholed one counts nothing (returns false).
+   */
+  countTraffic(wan: string, rxBytes: number, txBytes: number): boolean {
+    const w = this.wan(wan, 'countTraffic');
+    if (w.state !== 'up') return false;
+    const c = this.counters.get(wan) ?? { rxBytes: 0, txBytes: 0 };
+    this.counters.set(wan, { rxBytes: c.rxBytes + rxBytes, txBytes: c.txBytes + txBytes });
+    return true;
+  }
+
+  async readCounters(devices: string[]): Promise<Map<string, DeviceCounters>> {
+    const out = new Map<string, DeviceCounters>();
+    for (const d of devices) {
+      if (!this.o.wans.has(d)) continue;
+      const c = this.counters.get(d);
+      // Whole bytes, as the kernel counts them.
+      out.set(d, { rxBytes: Math.floor(c?.rxBytes ?? 0), txBytes: Math.floor(c?.txBytes ?? 0) });
+    }
+    return out;
   }
 
   watchLinks(listener: (change: LinkChange) => void): () => void {

@@ -68,7 +68,7 @@ export class ApiClient {
         throw new NotFoundError(message, res.status);
       case 400:
       case 422:
-        throw new RejectedInputError(message, res.status, issues);
+        throw new RejectedInputError(message, res.status, issues, data);
       default:
         throw new ApiError(message, res.status, issues);
     }

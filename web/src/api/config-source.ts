@@ -53,6 +53,11 @@ export async function validateConfig(
     return await api.post<ValidationResult>('/api/config/validate', { node, config });
   } catch (e) {
     if (e instanceof RejectedInputError) {
+      // 422 carries the whole result: every issue with its path, and the diff.
+      const body = e.body as Partial<ValidationResult> | undefined;
+      if (e.status === 422 && body?.ok === false && Array.isArray(body.diff)) {
+        return { ok: false, issues: body.issues ?? e.issues, errors: body.errors, diff: body.diff };
+      }
       return { ok: false, issues: e.issues.length > 0 ? e.issues : [e.message], diff: [] };
     }
     throw e;

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly issues: string[] = [],
+    /** The response body as the controller sent it (JSON), for views that read more of it. */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = new.target.name;

@@ -11,17 +11,36 @@ import type {
   Alert,
   CampaignStatus,
   ConfigPush,
-  NodeRecord,
   StoredEvent as MeshEvent,
   UpgradeCampaignDetail,
   UpgradeCampaignNode,
   UpgradeCampaignSummary,
   UpgradeNodeState,
 } from '../../../src/controller/store/records.ts';
+import type {
+  ActiveFault,
+  FaultRequest,
+  FaultState,
+} from '../../../src/controller/http/demo-faults.ts';
 import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
+import type { NodeView, StateFreshness } from '../../../src/controller/node-view.ts';
+import type { SiteCounts } from '../../../src/controller/site-overview.ts';
 
-export type { Alert, ConfigPush, MeshEvent, NodeRecord, NodeState };
+/** A node as the API serves it: the stored record with its state's age and freshness. */
+type NodeRecord = NodeView;
+
+export type {
+  ActiveFault,
+  Alert,
+  ConfigPush,
+  FaultRequest,
+  FaultState,
+  MeshEvent,
+  NodeRecord,
+  NodeState,
+  StateFreshness,
+};
 export type {
   CampaignStatus,
   DemoImage,
@@ -56,14 +75,8 @@ export interface NodeDetail extends NodeRecord {
   pushes: ConfigPush[];
 }
 
-export interface Overview {
+export interface Overview extends SiteCounts {
   site: string;
-  nodes_total: number;
-  nodes_online: number;
-  gateways: number;
-  gateways_announcing: number;
-  wans_total: number;
-  wans_up: number;
   alerts_open: number;
   alerts_critical: number;
   mqtt_connected: boolean;
@@ -78,8 +91,18 @@ export interface NetJsonNode {
     gateway?: boolean;
     selected_gateway?: string | null;
     wans_up?: number;
-    location?: { x: number; y: number } | null;
-    last_seen?: number;
+    /** Plan position in metres, when the node reports one. */
+    x_m?: number;
+    y_m?: number;
+    ip?: string;
+    mac?: string;
+    model?: string;
+    firmware?: string;
+    uptime_s?: number;
+    /** ISO 8601; `last_seen_ms` is the same in epoch ms. */
+    last_seen?: string;
+    last_seen_ms?: number;
+    time?: string;
   };
 }
 
@@ -87,7 +110,16 @@ export interface NetJsonLink {
   source: string;
   target: string;
   cost: number;
-  properties: { tq?: number; tq_source_target?: number | null; tq_target_source?: number | null };
+  properties: {
+    /** The worse direction's TQ. */
+    tq?: number;
+    tq_source_target?: number | null;
+    tq_target_source?: number | null;
+    /** The worse direction's loss over the last 8 OGMs, 0..1 (null: not measured). */
+    loss?: number | null;
+    loss_source_target?: number | null;
+    loss_target_source?: number | null;
+  };
 }
 
 export interface NetworkGraph {
@@ -131,20 +163,28 @@ export interface ConfigDiffEntry {
   to: unknown;
 }
 
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
 export interface ValidationResult {
   ok: boolean;
   issues: string[];
+  /** Each issue with its path apart (`policy.members[0].weight`), for showing it at its field. */
+  errors?: ValidationIssue[];
   diff: ConfigDiffEntry[];
 }
 
-export type FaultAction =
-  'kill-node' | 'restore-node' | 'cut-wan' | 'restore-wan' | 'degrade-link' | 'restore-link';
+export type FaultAction = FaultRequest['action'];
 
+/** GET /api/demo/faults: the targets, the state of each, and the faults in force. */
 export interface FaultTargets {
   targets: {
     nodes: string[];
     wans: { node: string; wan: string }[];
     links: { a: string; b: string }[];
   };
-  active: unknown[];
+  state: FaultState;
+  active: ActiveFault[];
 }

@@ -1,6 +1,7 @@
 /**
- * The agents' decisions in time order, each with its reason: what changed (subject, from → to)
- * and why, as the node itself explained it.
+ * The timeline in time order, each event with its reason: what changed (subject, from → to)
+ * and why, as the node itself explained it, or as the controller saw it (marked "controller":
+ * a node going offline, an alert, a push).
  *
  * @example
  * <EventTimeline events={events} />
@@ -19,7 +20,7 @@ export function EventTimeline({
   return (
     <ol className="timeline" data-testid="event-timeline">
       {events.map((e) => (
-        <li key={e.id} data-kind={e.kind}>
+        <li key={e.id} data-kind={e.kind} data-source={e.source}>
           <time>{formatTime(e.at)}</time>
           <div>
             <div>
@@ -33,6 +34,12 @@ export function EventTimeline({
                   </a>
                 ))}{' '}
               <span className="kind">{e.kind}</span> <strong>{e.subject}</strong>
+              {e.source === 'controller' && e.node !== 'controller' && (
+                <span className="muted" title="observed by the controller, not decided by the node">
+                  {' '}
+                  (controller)
+                </span>
+              )}
               {(e.from !== null || e.to !== null) && (
                 <span className="muted">
                   {' '}

@@ -1,6 +1,7 @@
 /**
  * The four numbers an operator reads first: nodes online, gateways announcing, WANs up, open
- * alerts, each coloured by how far it is from healthy.
+ * alerts, each coloured by how far it is from healthy. Each says what it counts: a dead node's
+ * WANs are in the total, not up, and the detail line says how many are on offline nodes.
  *
  * @example
  * <KpiCards overview={overview} />
@@ -22,6 +23,7 @@ export function KpiCards({ overview: o }: { overview: Overview }) {
         id="nodes"
         title="Nodes online"
         value={`${o.nodes_online} / ${o.nodes_total}`}
+        detail={o.nodes_stale > 0 ? `${o.nodes_stale} with a stale state` : undefined}
         health={ratioHealth(o.nodes_online, o.nodes_total)}
       />
       <Kpi
@@ -34,6 +36,11 @@ export function KpiCards({ overview: o }: { overview: Overview }) {
         id="wans"
         title="WANs up"
         value={`${o.wans_up} / ${o.wans_total}`}
+        detail={
+          o.wans_on_offline_nodes > 0
+            ? `${o.wans_up} of ${o.wans_total} up, ${o.wans_on_offline_nodes} on ${o.wans_on_offline_nodes === 1 ? 'an offline node' : 'offline nodes'}`
+            : undefined
+        }
         health={ratioHealth(o.wans_up, o.wans_total)}
       />
       <Kpi

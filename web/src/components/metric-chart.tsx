@@ -1,6 +1,7 @@
 /**
  * A small time-series chart (uPlot) of one metric series of one node, from the controller's
- * rolled-up history (`/api/nodes/:node/metrics`): average line with the min..max of each bucket.
+ * rolled-up history (`/api/nodes/:node/metrics`): average line with the min..max of each bucket,
+ * broken where the history has no samples (an outage shows as a hole, not a flat line).
  *
  * @example
  * <MetricChart node="gw-1" series="wan.wan.latency_ms" title="Latency" unit="ms" />
@@ -9,9 +10,13 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricPoint } from '../api/types.ts';
+import { AXIS_GAP, AXIS_TICK, axisLabel, axisWidth } from '../lib/axis-labels.ts';
+import { withGaps } from '../lib/series-gaps.ts';
 import { useResource } from '../use-resource.ts';
 
 const WINDOW_MS = 3_600_000;
+/** uPlot's own axis font, set explicitly so the label widths are measured in it. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export function MetricChart(props: {
   node: string;
@@ -34,7 +39,10 @@ export function MetricChart(props: {
 
   useEffect(() => {
     if (!box.current || !data || data.length === 0) return;
-    const xs = data.map((p) => p.at / 1000);
+    // Missing buckets (a cut WAN has no latency) break the line instead of bridging it.
+    const avg = withGaps(data, (p) => p.avg * scale);
+    const max = withGaps(data, (p) => p.max * scale);
+    const xs = avg.at.map((at) => at / 1000);
     const plot = new uPlot(
       {
         width: box.current.clientWidth || 320,
@@ -46,7 +54,18 @@ export function MetricChart(props: {
           {
             stroke: '#8ea0b3',
             grid: { stroke: '#233041' },
-            values: (_u, ticks) => ticks.map((t) => `${t}${unit}`),
+            font: AXIS_FONT,
+            gap: AXIS_GAP,
+            ticks: { size: AXIS_TICK },
+            values: (_u, ticks) => ticks.map((t) => axisLabel(t, unit)),
+            // As wide as the widest label, so none is clipped at the left edge.
+            size: (u, labels) => {
+              u.ctx.save();
+              u.ctx.font = AXIS_FONT;
+              const w = axisWidth(labels, (l) => u.ctx.measureText(l).width);
+              u.ctx.restore();
+              return w;
+            },
           },
         ],
         series: [
@@ -55,7 +74,7 @@ export function MetricChart(props: {
           { stroke: `${colour}55`, width: 1, label: 'max' },
         ],
       },
-      [xs, data.map((p) => p.avg * scale), data.map((p) => p.max * scale)],
+      [xs, avg.values, max.values],
       box.current,
     );
     return () => plot.destroy();

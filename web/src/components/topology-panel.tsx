@@ -12,6 +12,7 @@ import { useApp } from '../app-context.ts';
 import { COLOURS } from '../lib/status-colour.ts';
 import { topologyModel, type LinkMemory } from '../lib/topology-model.ts';
 import { useResource } from '../use-resource.ts';
+import { EmptySite } from './empty-site.tsx';
 import { TopologyCanvas } from './topology-canvas.tsx';
 
 export function TopologyPanel({
@@ -53,17 +54,22 @@ export function TopologyPanel({
         </div>
       </div>
       {error && <div className="error">Topology unavailable: {error.message}</div>}
-      <TopologyCanvas
-        model={model}
-        height={height}
-        onNodeClick={(id) => navigate(`#/nodes/${encodeURIComponent(id)}`)}
-      />
+      {data && data.nodes.length === 0 ? (
+        <EmptySite />
+      ) : (
+        <TopologyCanvas
+          model={model}
+          height={height}
+          onNodeClick={(id) => navigate(`#/nodes/${encodeURIComponent(id)}`)}
+        />
+      )}
       {showTable && (
         <table className="table compact" data-testid="link-table">
           <thead>
             <tr>
               <th>Link</th>
               <th>TQ</th>
+              <th>Loss</th>
               <th>Status</th>
               <th>Internet traffic of</th>
             </tr>
@@ -80,8 +86,15 @@ export function TopologyPanel({
                   {l.source} — {l.target}
                 </td>
                 <td>{l.tq ?? '–'}</td>
+                <td>{l.loss == null ? '–' : `${Math.round(l.loss * 100)} %`}</td>
                 <td>
                   <span className={`pill ${pillClass(l.status)}`}>{l.status}</span>
+                  {l.recovering && (
+                    <span title="Loss is back to normal; the TQ average refills over 64 OGMs (about 30 s)">
+                      {' '}
+                      recovering
+                    </span>
+                  )}
                 </td>
                 <td>{l.uplinkOf.join(', ') || '–'}</td>
               </tr>

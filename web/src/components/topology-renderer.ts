@@ -23,11 +23,20 @@ import {
   buildScene,
   chooseLabels,
   fitView,
+  labelLeft,
   nodeRadius,
   pickNode,
   type Scene,
   type View,
 } from '../lib/topology-scene.ts';
+
+/** A drawn label: its node, its text, and where the text starts and ends (CSS pixels). */
+export interface LabelBox {
+  id: string;
+  label: string;
+  left: number;
+  right: number;
+}
 
 /** The browser gave no 2D context for the topology canvas (out of memory, or disabled). */
 export class CanvasUnavailableError extends Error {
@@ -114,6 +123,9 @@ export class TopologyRenderer {
     this.zoomer.scaleExtent([v.k * ZOOM_OUT, v.k * ZOOM_IN]);
     select(this.canvas).call(this.zoomer.transform, zoomIdentity.translate(v.x, v.y).scale(v.k));
   }
+
+  /** The labels of the last frame and their horizontal extent in CSS pixels, for tests. */
+  labels: readonly LabelBox[] = [];
 
   /** Where a node is drawn, in CSS pixels from the canvas's top left (tests and benches). */
   screenPosition(id: string): { x: number; y: number } | null {
@@ -218,11 +230,16 @@ export class TopologyRenderer {
     ctx.font = LABEL_FONT;
     ctx.fillStyle = LABEL_COLOUR;
     ctx.textBaseline = 'middle';
+    const labels: LabelBox[] = [];
     for (const i of chooseLabels(scene, this.view, fitK, width, height, this.textWidth, hovered)) {
       const n = scene.nodes[i]!;
       const r = nodeRadius(n.size, k, fitK);
-      ctx.fillText(n.label, k * n.x + tx + r + 3, k * n.y + ty);
+      const w = this.textWidth(n.label);
+      const left = labelLeft(k * n.x + tx, r, w, width);
+      ctx.fillText(n.label, left, k * n.y + ty);
+      labels.push({ id: n.id, label: n.label, left, right: left + w });
     }
+    this.labels = labels;
     this.draws++;
   }
 

@@ -1,13 +1,16 @@
 /**
  * How traffic is spread: per node with WANs, one bar split by each WAN's share of new flows
- * (coloured by the WAN's state), plus the clients each node serves.
+ * (coloured by the WAN's state), plus the clients each node serves. Only online nodes' shares
+ * are live: an offline node's row is greyed and says it is its last-known share and when. Below,
+ * the traffic each online node's WANs carry now, measured from their byte counters.
  *
  * @example
  * <WanDistribution nodes={nodes} />
  */
 import type { NodeRecord } from '../api/types.ts';
-import { formatPercent } from '../lib/format.ts';
+import { formatPercent, formatTime } from '../lib/format.ts';
 import { COLOURS, wanHealth } from '../lib/status-colour.ts';
+import { asOf, staleClass } from './state-age.tsx';
 
 export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
   const withWans = nodes.filter((n) => (n.state?.wans ?? []).some((w) => w.kind !== 'mesh'));
@@ -19,11 +22,29 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
       {withWans.map((n) => {
         const wans = n.state!.wans.filter((w) => w.kind !== 'mesh');
         const total = wans.reduce((sum, w) => sum + (w.share ?? 0), 0);
+        const when = asOf(n);
         return (
-          <div key={n.node} className="dist-row">
-            <span className="dist-label">{n.node}</span>
+          <div
+            key={n.node}
+            className={`dist-row ${staleClass(n) ?? ''}`}
+            data-node={n.node}
+            title={
+              when ? `${n.online ? 'stale' : 'offline'}: last-known share, ${when}` : undefined
+            }
+          >
+            <span className="dist-label">
+              {n.node}
+              {when && (
+                <span className="small muted" data-testid="dist-age">
+                  {' '}
+                  {n.online ? 'stale' : 'offline'}, {when}
+                </span>
+              )}
+            </span>
             <div className="bar">
-              {total === 0 ? (
+              {!n.online ? (
+                <div className="seg none">offline: carries no traffic</div>
+              ) : total === 0 ? (
                 <div className="seg none">no WAN carrying traffic</div>
               ) : (
                 wans
@@ -46,9 +67,10 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
           </div>
         );
       })}
+      <TrafficNow nodes={nodes} />
       <h3>Clients per node</h3>
       {nodes.map((n) => (
-        <div key={n.node} className="dist-row">
+        <div key={n.node} className={`dist-row ${staleClass(n) ?? ''}`} title={asOf(n)}>
           <span className="dist-label">{n.node}</span>
           <div className="bar thin">
             <div
@@ -64,4 +86,58 @@ export function WanDistribution({ nodes }: { nodes: NodeRecord[] }) {
       ))}
     </div>
   );
+}
+
+/**
+ * The traffic each online node's WANs carry now (download, from the byte counters of its last
+ * reports): the balance the policy's shares produce, and where a failure moved it.
+ */
+function TrafficNow({ nodes }: { nodes: NodeRecord[] }) {
+  const rows = nodes.flatMap((n) => {
+    const uplinks = new Map((n.state?.wans ?? []).map((w) => [w.name, w]));
+    const wans = Object.entries(n.wan_traffic ?? {}).filter(
+      ([name, t]) => uplinks.get(name)?.kind !== 'mesh' && t.rx_bps !== null,
+    );
+    return n.online && wans.length > 0 ? [{ node: n.node, wans, uplinks }] : [];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h3>Traffic now (download, online nodes)</h3>
+      {rows.map(({ node, wans, uplinks }) => {
+        const total = wans.reduce((sum, [, t]) => sum + (t.rx_bps ?? 0), 0);
+        return (
+          <div key={node} className="dist-row" data-testid="traffic-now" data-node={node}>
+            <span className="dist-label">{node}</span>
+            <div className="bar">
+              {total === 0 ? (
+                <div className="seg none">no traffic</div>
+              ) : (
+                wans
+                  .filter(([, t]) => (t.rx_bps ?? 0) > 0)
+                  .map(([name, t]) => (
+                    <div
+                      key={name}
+                      className="seg"
+                      data-wan={name}
+                      style={{
+                        width: `${((t.rx_bps ?? 0) / total) * 100}%`,
+                        background: COLOURS[wanHealth(uplinks.get(name)?.state ?? 'unknown')],
+                      }}
+                      title={`${name}: ${formatMbit(t.rx_bps)} at ${formatTime(t.at)}`}
+                    >
+                      {name} {formatMbit(t.rx_bps)}
+                    </div>
+                  ))
+              )}
+            </div>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+function formatMbit(bps: number | null): string {
+  return bps === null ? '–' : `${(bps / 1e6).toFixed(1)} Mbit/s`;
 }

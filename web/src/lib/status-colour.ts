@@ -34,6 +34,35 @@ export function tqColour(tq: number | null | undefined): string {
   return COLOURS[tqStatus(tq)];
 }
 
+/** Thresholds on a link's recent loss (0..1, over its last 8 OGMs): at most 2 of 8 lost is good. */
+export const LOSS_WARN = 0.3;
+export const LOSS_BAD = 0.5;
+
+export function lossStatus(loss: number | null | undefined): Health {
+  if (loss == null) return 'unknown';
+  if (loss >= LOSS_BAD) return 'bad';
+  if (loss >= LOSS_WARN) return 'warn';
+  return 'good';
+}
+
+const RANK: Record<Health, number> = { unknown: 0, good: 1, warn: 2, bad: 3 };
+
+/**
+ * A link's health: the worse of its TQ (a 64-OGM average, what routing uses, slow to move) and
+ * its recent loss (the last 8 OGMs, quick). Loss makes a degradation show within seconds; after a
+ * repair the TQ keeps the link amber until its window refills (about 30 s), which is true:
+ * routing still rates the link lower until then. `recovering` says that is what is happening.
+ */
+export function linkHealth(
+  tq: number | null | undefined,
+  loss: number | null | undefined,
+): { status: Health; recovering: boolean } {
+  const byTq = tqStatus(tq);
+  const byLoss = lossStatus(loss);
+  const status = RANK[byLoss] > RANK[byTq] ? byLoss : byTq;
+  return { status, recovering: byLoss === 'good' && RANK[byTq] > RANK.good };
+}
+
 export function wanHealth(state: string): Health {
   switch (state) {
     case 'up':

@@ -1,15 +1,16 @@
 /**
  * Turns the controller's NetJSON NetworkGraph into what the topology view draws: node positions,
- * sizes and colours, and links coloured by TQ. Links that were seen earlier in this session but
+ * sizes and colours, and links coloured by the worse of their TQ and recent loss (both taken from
+ * the worse direction by the controller). Links that were seen earlier in this session but
  * are gone now stay on screen as "lost", so a dead link is visible rather than just absent.
  * Pure, so it is unit tested without a browser.
  *
  * @example
  * const model = topologyModel(graph, new Map());
- * model.links[0]; // { key: 'a|b', source: 'a', target: 'b', tq: 230, status: 'good', colour: '#2ecc71' }
+ * model.links[0]; // { key: 'a|b', source: 'a', target: 'b', tq: 230, loss: 0, status: 'good', colour: '#2ecc71', ... }
  */
 import type { NetworkGraph } from '../api/types.ts';
-import { COLOURS, tqColour, tqStatus, type Health } from './status-colour.ts';
+import { COLOURS, linkHealth, type Health } from './status-colour.ts';
 
 export type LinkStatus = Health | 'lost' | 'down';
 
@@ -31,7 +32,11 @@ export interface DrawLink {
   source: string;
   target: string;
   tq: number | null;
+  /** Recent loss of the worse direction, 0..1, when the nodes measure it. */
+  loss: number | null;
   status: LinkStatus;
+  /** The loss is back to normal but the TQ average still refills (see linkHealth). */
+  recovering: boolean;
   colour: string;
   size: number;
   /** Nodes whose selected gateway is the other end of this link. */
@@ -56,7 +61,9 @@ function circle(index: number, count: number): { x: number; y: number } {
 }
 
 export function topologyModel(graph: NetworkGraph, memory: LinkMemory): TopologyModel {
-  const unplaced = graph.nodes.filter((n) => !n.properties.location).map((n) => n.id);
+  const at = (p: NetworkGraph['nodes'][number]['properties']) =>
+    p.x_m === undefined || p.y_m === undefined ? undefined : { x: p.x_m, y: p.y_m };
+  const unplaced = graph.nodes.filter((n) => !at(n.properties)).map((n) => n.id);
   unplaced.sort();
   const slot = new Map(unplaced.map((id, i) => [id, i]));
   const online = new Map(graph.nodes.map((n) => [n.id, n.properties.online !== false]));
@@ -64,7 +71,7 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
     const p = n.properties;
     const gateway = p.role === 'gateway';
     const announcing = p.gateway === true;
-    const pos = p.location ?? circle(slot.get(n.id) ?? 0, unplaced.length);
+    const pos = at(p) ?? circle(slot.get(n.id) ?? 0, unplaced.length);
     const isOnline = p.online !== false;
     const colour = !isOnline
       ? COLOURS.bad
@@ -99,18 +106,22 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
   for (const l of graph.links) {
     const key = linkKey(l.source, l.target);
     const tq = l.properties.tq ?? null;
+    const loss = l.properties.loss ?? null;
     present.add(key);
     memory.set(key, { source: l.source, target: l.target, tq });
     const endpointsUp = online.get(l.source) !== false && online.get(l.target) !== false;
-    const status: LinkStatus = endpointsUp ? tqStatus(tq) : 'down';
+    const health = linkHealth(tq, loss);
+    const status: LinkStatus = endpointsUp ? health.status : 'down';
     const uplinkOf = status === 'down' ? [] : (uplinks.get(key) ?? []);
     links.push({
       key,
       source: l.source,
       target: l.target,
       tq,
+      loss,
       status,
-      colour: status === 'down' ? COLOURS.lost : tqColour(tq),
+      recovering: status !== 'down' && health.recovering,
+      colour: status === 'down' ? COLOURS.lost : COLOURS[health.status],
       size:
         status === 'down'
           ? 1
@@ -125,7 +136,9 @@ export function topologyModel(graph: NetworkGraph, memory: LinkMemory): Topology
       source: seen.source,
       target: seen.target,
       tq: null,
+      loss: null,
       status: 'lost',
+      recovering: false,
       colour: COLOURS.lost,
       size: 1,
       uplinkOf: [],

@@ -229,6 +229,16 @@ const LABEL_CELL = { width: 32, height: 8 };
 export const LABEL_HEIGHT = 14;
 export const LABEL_GAP = 3;
 
+/**
+ * Where a label's text starts: right of its node, unless it would run past the viewport's right
+ * edge (a gateway on the east side of a narrow window), then left of the node.
+ */
+export function labelLeft(sx: number, r: number, textWidth: number, width: number): number {
+  const right = sx + r + LABEL_GAP;
+  if (right + textWidth <= width) return right;
+  return Math.max(0, sx - r - LABEL_GAP - textWidth);
+}
+
 /** Below this radius (CSS pixels) a node is too small for its label to be read as its own. */
 export const LABEL_MIN_RADIUS = 3;
 
@@ -236,7 +246,8 @@ export const LABEL_MIN_RADIUS = 3;
  * The nodes to label in a width × height viewport, so that no two labels overlap: only nodes on
  * screen, the hovered node first whatever its size, then by priority (gateways, offline nodes,
  * the rest by id) those large enough to be told apart.
- * A label sits right of its node; `textWidth` gives its width in CSS pixels.
+ * A label sits right of its node (left of it at the right edge, see labelLeft); `textWidth`
+ * gives its width in CSS pixels.
  */
 export function chooseLabels(
   scene: Scene,
@@ -258,9 +269,10 @@ export function chooseLabels(
     if (sx < 0 || sy < 0 || sx >= width || sy >= height) return;
     const r = nodeRadius(n.size, view.k, fitK);
     if (!force && r < LABEL_MIN_RADIUS) return;
-    const left = sx + r + LABEL_GAP;
+    const w = textWidth(n.label);
+    const left = labelLeft(sx, r, w, width);
     const c0 = Math.floor(left / LABEL_CELL.width);
-    const c1 = Math.floor((left + textWidth(n.label)) / LABEL_CELL.width);
+    const c1 = Math.floor((left + w) / LABEL_CELL.width);
     const r0 = Math.floor((sy - LABEL_HEIGHT / 2) / LABEL_CELL.height);
     const r1 = Math.floor((sy + LABEL_HEIGHT / 2) / LABEL_CELL.height);
     if (!force) {

@@ -1,7 +1,9 @@
 /**
  * The configuration editor: pick a node, edit its configuration in a form or as JSON, validate
  * it and read the diff, then push it and follow the push to `confirmed` (or `rolled-back`).
- * Pushing is for admins; viewers can read the configuration and the pushes.
+ * Pushing is for admins; viewers can read the configuration and the pushes. The draft is checked
+ * by the controller (the node's own validator) as it is edited, and each issue is shown next to
+ * its field; a push the node itself rejected shows the node's issues.
  */
 import { useEffect, useState } from 'react';
 import {
@@ -60,6 +62,26 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
       cancelled = true;
     };
   }, [api, node, lastConfirmed]);
+
+  // Check the draft as it is edited (debounced), so issues show next to their fields.
+  useEffect(() => {
+    if (!node || !base || jsonError) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      validateConfig(api, node, draft).then(
+        (result) => {
+          if (cancelled) return;
+          setCheck(result);
+          setCheckedDraft(draft);
+        },
+        () => undefined,
+      );
+    }, 400);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [api, node, base, draft, jsonError]);
 
   const edit = (v: unknown) => {
     setDraft(v);
@@ -172,7 +194,13 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
               </div>
             </div>
             {mode === 'form' ? (
-              <ConfigForm value={draft} onChange={edit} disabled={!admin} />
+              <ConfigForm
+                value={draft}
+                template={base.config}
+                errors={checkedDraft === draft ? check?.errors : undefined}
+                onChange={edit}
+                disabled={!admin}
+              />
             ) : (
               <>
                 <textarea
@@ -222,6 +250,7 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
             {check && <ValidationReport check={check} />}
             <h3>Pushes to {node}</h3>
             {pushes.data && <PushTable pushes={pushes.data} />}
+            {pushes.data && <NodeRejections pushes={pushes.data} />}
           </section>
         </div>
       )}
@@ -269,6 +298,31 @@ function ValidationReport({ check }: { check: ValidationResult }) {
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+/** What the node found wrong in the pushes it rejected, each issue with its path. */
+function NodeRejections({ pushes }: { pushes: ConfigPush[] }) {
+  const rejected = pushes.filter((p) => p.issues && p.issues.length > 0).slice(0, 5);
+  if (rejected.length === 0) return null;
+  return (
+    <div className="node-rejections">
+      {rejected.map((p) => (
+        <div key={p.id} className="validation" data-testid="push-issues" data-push={p.id}>
+          <div>
+            <span className="pill bad">{p.status}</span> <code>{p.version}</code>{' '}
+            <span className="muted small">by the node: {p.reason}</span>
+          </div>
+          <ul className="issues">
+            {p.issues.map((i) => (
+              <li key={`${i.path}:${i.message}`}>
+                <code>{i.path}</code>: {i.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
     </div>
   );
 }

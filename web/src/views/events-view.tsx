@@ -1,18 +1,33 @@
 /**
- * The event timeline of the whole site, or of one node, with the agents' reasons.
+ * The event timeline of the whole site, or of one node, with the agents' reasons and what the
+ * controller itself observed (nodes going down, coming back and rebooting, alerts, pushes),
+ * filtered by node and by kind of event.
  */
 import { useState } from 'react';
 import type { MeshEvent, NodeRecord } from '../api/types.ts';
 import { EventTimeline } from '../components/event-timeline.tsx';
 import { useResource } from '../use-resource.ts';
 
+/** The kind filter's choices: a family (`node-*`) or one kind, as `GET /api/events` takes them. */
+export const EVENT_KIND_FILTERS: readonly { value: string; label: string }[] = [
+  { value: '', label: 'all kinds' },
+  { value: 'node-up,node-down,node-reboot', label: 'node up / down / reboot' },
+  { value: 'alert-*', label: 'alerts opened / acknowledged / closed' },
+  { value: 'push-*', label: 'configuration pushes' },
+  { value: 'gateway-select,gateway-announce', label: 'gateway selection and announcement' },
+  { value: 'wan-state', label: 'WAN state' },
+  { value: 'route-change', label: 'route changes' },
+  { value: 'upgrade-campaign', label: 'firmware upgrades' },
+];
+
 export function EventsView() {
   const [node, setNode] = useState('');
+  const [kind, setKind] = useState('');
   const nodes = useResource<NodeRecord[]>('/api/nodes');
-  const events = useResource<MeshEvent[]>(
-    `/api/events?limit=300${node ? `&node=${encodeURIComponent(node)}` : ''}`,
-    (c) => c.type === 'event',
-  );
+  const query = new URLSearchParams({ limit: '300' });
+  if (node) query.set('node', node);
+  if (kind) query.set('kind', kind);
+  const events = useResource<MeshEvent[]>(`/api/events?${query}`, (c) => c.type === 'event');
   return (
     <div>
       <div className="page-head">
@@ -25,10 +40,22 @@ export function EventsView() {
             </option>
           ))}
         </select>
+        <select value={kind} onChange={(e) => setKind(e.target.value)} aria-label="kind filter">
+          {EVENT_KIND_FILTERS.map((k) => (
+            <option key={k.value} value={k.value}>
+              {k.label}
+            </option>
+          ))}
+        </select>
       </div>
       <section className="card">
         {events.error && <div className="error">{events.error.message}</div>}
-        {events.data && <EventTimeline events={events.data} />}
+        {events.data &&
+          (events.data.length === 0 && (node || kind) ? (
+            <p className="muted empty">No events match these filters.</p>
+          ) : (
+            <EventTimeline events={events.data} />
+          ))}
       </section>
     </div>
   );

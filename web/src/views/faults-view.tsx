@@ -1,12 +1,22 @@
 /**
  * The demo's fault panel: kill and restore nodes, cut and restore WANs, degrade and restore
- * links. Present only when the controller runs the simulated demo (GET /api/demo/faults answers);
- * operators and admins only.
+ * links, each button enabled only when its action makes sense in the target's current state, and
+ * the faults in force as a table with their times. Present only when the controller runs the
+ * simulated demo (GET /api/demo/faults answers); operators and admins only.
  */
 import { useEffect, useState } from 'react';
 import { NotFoundError } from '../api/errors.ts';
-import type { FaultAction, FaultTargets } from '../api/types.ts';
+import type { FaultRequest, FaultTargets } from '../api/types.ts';
 import { canOperate, useApp } from '../app-context.ts';
+import {
+  faultKindLabel,
+  formatFaultParameters,
+  formatSince,
+  linkActions,
+  nodeActions,
+  wanActions,
+} from '../lib/fault-panel.ts';
+import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
 
 /** Whether the controller offers the fault API (it is absent outside the simulated demo). */
@@ -36,22 +46,33 @@ export function FaultsView() {
   const faults = useResource<FaultTargets>('/api/demo/faults', () => true);
   const [message, setMessage] = useState<string | null>(null);
   const [loss, setLoss] = useState(30);
+  const now = useNow(1000);
   const admin = canOperate(session);
   const t = faults.data?.targets;
+  const st = faults.data?.state;
 
-  const run = (body: { action: FaultAction } & Record<string, unknown>, what: string) => {
+  const run = (body: FaultRequest, what: string) => {
     setMessage(null);
     api.post('/api/demo/faults', body).then(
       () => {
         setMessage(`${what}: sent`);
         faults.reload();
       },
-      (e: Error) => setMessage(`${what}: ${e.message}`),
+      (e: Error) => {
+        setMessage(`${what}: ${e.message}`);
+        // A refusal (409) means the panel's picture was out of date: refresh it.
+        faults.reload();
+      },
     );
   };
 
   if (faults.error) return <div className="error">{faults.error.message}</div>;
   if (!t) return null;
+  const nodeState = (n: string) => st?.nodes.find((x) => x.node === n)?.state;
+  const wanState = (node: string, wan: string) =>
+    st?.wans.find((x) => x.node === node && x.wan === wan)?.state;
+  const linkState = (a: string, b: string) => st?.links.find((x) => x.a === a && x.b === b);
+  const active = faults.data?.active ?? [];
   return (
     <div>
       <div className="page-head">
@@ -60,59 +81,108 @@ export function FaultsView() {
       </div>
       {!admin && <p className="muted">Only operators and admins can inject faults.</p>}
       {message && <div className="notice">{message}</div>}
+      <section className="card" data-testid="active-faults">
+        <h2>Active faults</h2>
+        {active.length === 0 ? (
+          <p className="muted empty">None: the mesh runs as configured.</p>
+        ) : (
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Fault</th>
+                <th>Target</th>
+                <th>Since</th>
+                <th>Parameters</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {active.map((f) => (
+                <tr key={`${f.kind}:${f.target}`} data-fault={f.kind} data-target={f.target}>
+                  <td>{faultKindLabel(f.kind)}</td>
+                  <td>{f.target}</td>
+                  <td data-testid="fault-since" title={f.since}>
+                    {formatSince(f.since_ms, now)}
+                  </td>
+                  <td>{formatFaultParameters(f.parameters)}</td>
+                  <td>
+                    <button
+                      className="small"
+                      disabled={!admin}
+                      onClick={() => run(f.restore, `restore ${f.target}`)}
+                    >
+                      Restore
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <div className="grid-3">
         <section className="card">
           <h2>Nodes</h2>
-          {t.nodes.map((n) => (
-            <div key={n} className="fault-row">
-              <span>{n}</span>
-              <button
-                className="danger small"
-                disabled={!admin}
-                onClick={() => run({ action: 'kill-node', node: n }, `kill ${n}`)}
-              >
-                Kill
-              </button>
-              <button
-                className="small"
-                disabled={!admin}
-                onClick={() => run({ action: 'restore-node', node: n }, `restore ${n}`)}
-              >
-                Restore
-              </button>
-            </div>
-          ))}
+          {t.nodes.map((n) => {
+            const state = nodeState(n);
+            const can = nodeActions(state);
+            return (
+              <div key={n} className="fault-row" data-node={n} data-state={state}>
+                <span>
+                  {n} <StatePill state={state} good="up" />
+                </span>
+                <button
+                  className="danger small"
+                  disabled={!admin || !can.kill}
+                  onClick={() => run({ action: 'kill-node', node: n }, `kill ${n}`)}
+                >
+                  Kill
+                </button>
+                <button
+                  className="small"
+                  disabled={!admin || !can.restore}
+                  onClick={() => run({ action: 'restore-node', node: n }, `restore ${n}`)}
+                >
+                  Restore
+                </button>
+              </div>
+            );
+          })}
         </section>
         <section className="card">
           <h2>WANs</h2>
-          {t.wans.map((w) => (
-            <div key={`${w.node}/${w.wan}`} className="fault-row">
-              <span>
-                {w.node} / {w.wan}
-              </span>
-              <button
-                className="danger small"
-                disabled={!admin}
-                onClick={() =>
-                  run({ action: 'cut-wan', node: w.node, wan: w.wan }, `cut ${w.node}/${w.wan}`)
-                }
-              >
-                Cut
-              </button>
-              <button
-                className="small"
-                disabled={!admin}
-                onClick={() =>
-                  run(
-                    { action: 'restore-wan', node: w.node, wan: w.wan },
-                    `restore ${w.node}/${w.wan}`,
-                  )
-                }
-              >
-                Restore
-              </button>
-            </div>
-          ))}
+          {t.wans.map((w) => {
+            const state = wanState(w.node, w.wan);
+            const can = wanActions(state);
+            return (
+              <div key={`${w.node}/${w.wan}`} className="fault-row" data-state={state}>
+                <span>
+                  {w.node} / {w.wan} <StatePill state={state} good="up" />
+                </span>
+                <button
+                  className="danger small"
+                  disabled={!admin || !can.cut}
+                  onClick={() =>
+                    run({ action: 'cut-wan', node: w.node, wan: w.wan }, `cut ${w.node}/${w.wan}`)
+                  }
+                >
+                  Cut
+                </button>
+                <button
+                  className="small"
+                  disabled={!admin || !can.restore}
+                  onClick={() =>
+                    run(
+                      { action: 'restore-wan', node: w.node, wan: w.wan },
+                      `restore ${w.node}/${w.wan}`,
+                    )
+                  }
+                >
+                  Restore
+                </button>
+              </div>
+            );
+          })}
         </section>
         <section className="card">
           <h2>Links</h2>
@@ -127,42 +197,50 @@ export function FaultsView() {
               onChange={(e) => setLoss(Number(e.target.value))}
             />
           </label>
-          {t.links.map((l) => (
-            <div key={`${l.a}|${l.b}`} className="fault-row">
-              <span>
-                {l.a} — {l.b}
-              </span>
-              <button
-                className="danger small"
-                disabled={!admin}
-                onClick={() =>
-                  run(
-                    { action: 'degrade-link', a: l.a, b: l.b, loss: loss / 100 },
-                    `degrade ${l.a}—${l.b}`,
-                  )
-                }
-              >
-                Degrade
-              </button>
-              <button
-                className="small"
-                disabled={!admin}
-                onClick={() =>
-                  run({ action: 'restore-link', a: l.a, b: l.b }, `restore ${l.a}—${l.b}`)
-                }
-              >
-                Restore
-              </button>
-            </div>
-          ))}
+          {t.links.map((l) => {
+            const ls = linkState(l.a, l.b);
+            const can = linkActions(ls?.state);
+            return (
+              <div key={`${l.a}|${l.b}`} className="fault-row" data-state={ls?.state}>
+                <span>
+                  {l.a} — {l.b}{' '}
+                  {ls?.state === 'degraded' ? (
+                    <span className="pill warn">loss {Math.round(ls.loss * 100)}%</span>
+                  ) : (
+                    <StatePill state={ls?.state} good="normal" />
+                  )}
+                </span>
+                <button
+                  className="danger small"
+                  disabled={!admin || !can.degrade}
+                  onClick={() =>
+                    run(
+                      { action: 'degrade-link', a: l.a, b: l.b, loss: loss / 100 },
+                      `degrade ${l.a}—${l.b}`,
+                    )
+                  }
+                >
+                  Degrade
+                </button>
+                <button
+                  className="small"
+                  disabled={!admin || !can.restore}
+                  onClick={() =>
+                    run({ action: 'restore-link', a: l.a, b: l.b }, `restore ${l.a}—${l.b}`)
+                  }
+                >
+                  Restore
+                </button>
+              </div>
+            );
+          })}
         </section>
       </div>
-      {faults.data && faults.data.active.length > 0 && (
-        <section className="card">
-          <h2>Active faults</h2>
-          <pre className="code">{JSON.stringify(faults.data.active, null, 2)}</pre>
-        </section>
-      )}
     </div>
   );
+}
+
+function StatePill({ state, good }: { state: string | undefined; good: string }) {
+  if (!state) return null;
+  return <span className={`pill ${state === good ? 'good' : 'bad'}`}>{state}</span>;
 }

@@ -2,12 +2,15 @@
  * One node: status, uptime, location, the gateway it uses, each WAN with latency, loss and traffic charts,
  * neighbours with TQ, routes, VLANs, clients, its alerts, decisions and configuration pushes.
  */
-import type { NodeDetail } from '../api/types.ts';
+import { formatBandwidth } from '../../../src/core/bandwidth.ts';
+import type { NodeDetail, WanReport } from '../api/types.ts';
 import { AlertList } from '../components/alert-list.tsx';
 import { EventTimeline } from '../components/event-timeline.tsx';
 import { MetricChart } from '../components/metric-chart.tsx';
+import { StateAge, asOf, isLive, staleClass } from '../components/state-age.tsx';
 import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/format.ts';
 import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
+import { formatTimestamp } from '../lib/timestamp.ts';
 import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
 
@@ -33,6 +36,10 @@ export function NodePage({ node }: { node: string }) {
   const d = detail.data;
   if (!d) return null;
   const s = d.state;
+  // An offline node's state is its last-known one (a stale one likewise): greyed, dated.
+  const live = isLive(d);
+  const dim = staleClass(d);
+  const when = asOf(d);
   return (
     <div className="node-page" data-testid="node-page">
       <div className="page-head">
@@ -46,9 +53,15 @@ export function NodePage({ node }: { node: string }) {
           Configure
         </a>
       </div>
-      <div className="facts card">
+      <StateAge node={d} now={now} />
+      <div className={`facts card ${dim ?? ''}`}>
         <Fact label="Uptime" value={s ? formatDuration(s.uptime_s) : '–'} />
         <Fact label="Last heard" value={formatAge(d.last_seen, now)} />
+        <Fact
+          label="State reported"
+          value={d.state_at !== null ? formatAge(d.state_at, now) : 'never'}
+          testId="state-reported"
+        />
         <Fact
           label="Location"
           value={s?.location ? `x ${s.location.x}, y ${s.location.y}` : 'not reported'}
@@ -58,16 +71,20 @@ export function NodePage({ node }: { node: string }) {
           value={
             !s
               ? '–'
-              : s.gateway.announcing
-                ? `announcing (${Math.round(s.gateway.bandwidth_down_kbit / 1000)}/${Math.round(s.gateway.bandwidth_up_kbit / 1000)} Mbit/s)`
-                : s.role === 'gateway'
-                  ? 'not announcing'
-                  : 'no'
+              : withAge(
+                  s.gateway.announcing
+                    ? `announcing (${formatBandwidth(s.gateway.bandwidth_down_kbit, s.gateway.bandwidth_up_kbit)})`
+                    : s.role === 'gateway'
+                      ? 'not announcing'
+                      : 'no',
+                  when,
+                )
           }
+          testId="gateway-fact"
         />
         <Fact
           label="Selected gateway"
-          value={s?.gateway.selected ?? 'none'}
+          value={withAge(s?.gateway.selected ?? 'none', when)}
           testId="selected-gateway"
         />
         <Fact label="Clients" value={String(s?.clients ?? '–')} />
@@ -75,8 +92,8 @@ export function NodePage({ node }: { node: string }) {
       </div>
       {s && (
         <>
-          <h2>WANs</h2>
-          <div className="wan-grid">
+          <h2>WANs{when && <span className="muted small"> (last known, {when})</span>}</h2>
+          <div className={`wan-grid ${dim ?? ''}`}>
             {s.wans.length === 0 && <p className="muted empty">This node has no WAN.</p>}
             {s.wans.map((w) => (
               <section key={w.name} className={`card wan ${wanHealth(w.state)}`} data-wan={w.name}>
@@ -86,10 +103,11 @@ export function NodePage({ node }: { node: string }) {
                   </h3>
                   <span className={`pill ${wanHealth(w.state)}`}>{w.state}</span>
                 </div>
-                <div className="wan-facts">
-                  <span>{w.active ? 'carrying traffic' : 'standby'}</span>
+                <div className="wan-facts" data-testid="wan-facts">
+                  {when && <span>{when}</span>}
+                  <span>{wanUse(w, live)}</span>
                   <span>share {formatPercent(w.share)}</span>
-                  <span>latency {formatMs(w.latency_ms)}</span>
+                  <span>latency {w.latency_ms === null ? 'no reply' : formatMs(w.latency_ms)}</span>
                   <span>loss {formatPercent(w.loss)}</span>
                 </div>
                 {w.modem && (
@@ -100,23 +118,26 @@ export function NodePage({ node }: { node: string }) {
                     {w.modem.sinr_db != null && <span>SINR {w.modem.sinr_db} dB</span>}
                   </div>
                 )}
-                {WAN_CHARTS.map((c) => (
-                  <MetricChart
-                    key={c.metric}
-                    node={d.node}
-                    series={`wan.${w.name}.${c.metric}`}
-                    title={c.title}
-                    unit={c.unit}
-                    scale={c.scale}
-                    colour={c.colour}
-                  />
-                ))}
+                {/* The mesh uplink is not probed: only its traffic is charted. */}
+                {WAN_CHARTS.filter((c) => w.kind !== 'mesh' || c.metric.endsWith('_bps')).map(
+                  (c) => (
+                    <MetricChart
+                      key={c.metric}
+                      node={d.node}
+                      series={`wan.${w.name}.${c.metric}`}
+                      title={c.title}
+                      unit={c.unit}
+                      scale={c.scale}
+                      colour={c.colour}
+                    />
+                  ),
+                )}
               </section>
             ))}
           </div>
           <div className="grid-3">
-            <section className="card">
-              <h2>Neighbours</h2>
+            <section className={`card ${dim ?? ''}`}>
+              <h2>Neighbours{when && <span className="muted small"> ({when})</span>}</h2>
               <table className="table compact" data-testid="neighbours">
                 <thead>
                   <tr>
@@ -140,8 +161,8 @@ export function NodePage({ node }: { node: string }) {
                 </tbody>
               </table>
             </section>
-            <section className="card">
-              <h2>Routes</h2>
+            <section className={`card ${dim ?? ''}`}>
+              <h2>Routes{when && <span className="muted small"> ({when})</span>}</h2>
               {(s.routes ?? []).length === 0 ? (
                 <p className="muted empty">No routes reported.</p>
               ) : (
@@ -202,6 +223,18 @@ export function NodePage({ node }: { node: string }) {
   );
 }
 
+/** A value of a state that is not live, dated. */
+function withAge(value: string, when: string | undefined): string {
+  return when ? `${value} (last known, ${when})` : value;
+}
+
+/** What the WAN does now; a WAN of a node that is not live is only said to have done it. */
+function wanUse(w: WanReport, live: boolean): string {
+  const use = w.active ? 'carrying traffic' : 'standby';
+  const recovering = w.status === 'connecting' ? 'recovering · ' : '';
+  return live ? `${recovering}${use}` : `was ${use}`;
+}
+
 function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <div className="fact" data-testid={testId}>
@@ -212,11 +245,13 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 }
 
 export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
+  const now = useNow();
   if (pushes.length === 0) return <p className="muted empty">No configuration pushed yet.</p>;
   return (
     <table className="table compact" data-testid="push-table">
       <thead>
         <tr>
+          <th>Pushed</th>
           <th>Version</th>
           <th>Node</th>
           <th>Status</th>
@@ -227,6 +262,12 @@ export function PushTable({ pushes }: { pushes: NodeDetail['pushes'] }) {
       <tbody>
         {pushes.map((p) => (
           <tr key={p.id} data-version={p.version} data-status={p.status}>
+            <td
+              data-testid="push-time"
+              title={`pushed ${new Date(p.created_at).toISOString()}, last change ${new Date(p.updated_at).toISOString()}`}
+            >
+              {formatTimestamp(p.created_at, now)}
+            </td>
             <td>{p.version}</td>
             <td>{p.node}</td>
             <td>

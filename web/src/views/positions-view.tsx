@@ -21,7 +21,7 @@ export function PositionsView() {
     [graph.data],
   );
   const located = new Set(
-    (graph.data?.nodes ?? []).filter((n) => n.properties.location).map((n) => n.id),
+    (graph.data?.nodes ?? []).filter((n) => n.properties.x_m !== undefined).map((n) => n.id),
   );
   const placed = model?.nodes.filter((n) => located.has(n.id)) ?? [];
   const project = planProjection(placed, W, H, 40);

@@ -1,0 +1,35 @@
+/**
+ * The embedded broker of `intelli-mesh controller`, in one of its two layouts: on a supervised
+ * worker thread of its own (the default: the broker's per-message work would otherwise halve
+ * ingest), or in the controller's event loop (`--mqtt-in-process`). Either way it keeps the
+ * nodes' QoS 1 messages in a journal next to the database until the controller has stored them.
+ *
+ * @example
+ * const broker = await startControllerBroker({ credentials, port: 1883, journalPath: brokerJournalPath('lab.db'), inProcess: false });
+ * broker.health(); // { ok: true, layout: 'thread', restarts: 0 }
+ */
+import { RealScheduler } from '../core/real-scheduler.ts';
+import type { BrokerThreadOptions } from '../mqtt/broker-thread.ts';
+import { superviseBrokerThread, type SupervisedBroker } from '../mqtt/broker-supervisor.ts';
+import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
+
+/** Where the broker journal of a database lives; none for an in-memory database. */
+export function brokerJournalPath(dbPath: string): string | undefined {
+  return dbPath === ':memory:' || dbPath === '' ? undefined : `${dbPath}.broker-journal`;
+}
+
+export async function startControllerBroker(
+  options: BrokerThreadOptions & { inProcess: boolean },
+): Promise<Omit<SupervisedBroker, 'current'>> {
+  if (!options.inProcess)
+    return superviseBrokerThread({ ...options, scheduler: new RealScheduler() });
+  const broker = await startEmbeddedBroker(options);
+  // In the process's own event loop: if the broker fails, the process does.
+  return {
+    url: broker.url,
+    wsUrl: broker.wsUrl,
+    listeners: broker.listeners,
+    health: () => ({ ok: true, layout: 'in-process', restarts: 0 }),
+    close: () => broker.close(),
+  };
+}

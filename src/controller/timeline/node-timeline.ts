@@ -1,0 +1,83 @@
+/**
+ * Puts a node's presence on the timeline as the controller sees it: offline (its broker session
+ * ended: last will or goodbye), online again, and rebooted (a new boot id in its online
+ * announcement, or, from a node that sends none, an uptime that went back). Runs inside the
+ * ingest's transaction, before the message itself is recorded, so it compares with what the
+ * store knew until then.
+ *
+ * @example
+ * const timeline = new NodeTimeline(store);
+ * timeline.onStatus({ node: 'n5', online: false, at: 1 }, now); // records node-down if it was online
+ */
+import type { NodeState, NodeStatus } from '../../mqtt/messages.ts';
+import type { ControllerStore } from '../store/controller-store.ts';
+import { nodeDownEvent, nodeRebootEvent, nodeUpEvent } from './controller-events.ts';
+
+const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
+
+export class NodeTimeline {
+  constructor(private readonly store: ControllerStore) {}
+
+  onStatus(status: NodeStatus, at: number): void {
+    const { nodes, boots, events } = this.store;
+    const before = nodes.get(status.node);
+    if (status.online) {
+      if (!before) {
+        events.record(nodeUpEvent(status.node, at, 'first report from this node'));
+      } else if (!before.online) {
+        events.record(
+          nodeUpEvent(
+            status.node,
+            at,
+            `broker session back after ${seconds(at - before.last_seen)} offline`,
+          ),
+        );
+      }
+      if (status.boot_id === undefined) return;
+      const known = boots.get(status.node)?.boot_id ?? null;
+      if (known !== null && known !== status.boot_id) {
+        events.record(
+          nodeRebootEvent(
+            status.node,
+            at,
+            known,
+            status.boot_id,
+            `boot id changed from ${known} to ${status.boot_id}: the node restarted`,
+          ),
+        );
+      }
+      boots.setBootId(status.node, status.boot_id, at);
+    } else if (before?.online) {
+      events.record(
+        nodeDownEvent(
+          status.node,
+          at,
+          `broker session ended (last will or goodbye); last heard ${seconds(at - before.last_seen)} before`,
+        ),
+      );
+    }
+  }
+
+  onState(state: NodeState, at: number): void {
+    const { boots, events } = this.store;
+    const known = boots.get(state.node);
+    // A node that announces boot ids is judged by them: its uptime may be its agent's.
+    if (
+      known &&
+      known.boot_id === null &&
+      known.uptime_s !== null &&
+      state.uptime_s < known.uptime_s
+    ) {
+      events.record(
+        nodeRebootEvent(
+          state.node,
+          at,
+          `uptime ${Math.round(known.uptime_s)} s`,
+          `uptime ${Math.round(state.uptime_s)} s`,
+          `uptime went back from ${Math.round(known.uptime_s)} s to ${Math.round(state.uptime_s)} s: the node restarted`,
+        ),
+      );
+    }
+    boots.setUptime(state.node, state.uptime_s, at);
+  }
+}
