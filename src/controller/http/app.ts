@@ -8,7 +8,8 @@
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise),
- * the upgrade campaign routes (upgrade-routes.ts), GET /metrics, GET /api/live (WebSocket).
+ * the upgrade campaign routes (upgrade-routes.ts), the site file routes (site-routes.ts),
+ * GET /metrics, GET /api/live (WebSocket).
  */
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
@@ -29,10 +30,12 @@ import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
+import type { SiteEditor } from '../site-editor.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { requireRole, tokenOf } from './auth.ts';
 import type { LiveHub } from './live-hub.ts';
 import { prometheusRegistry } from './prometheus.ts';
+import { registerSiteRoutes } from './site-routes.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 
 export interface ApiDeps {
@@ -58,6 +61,8 @@ export interface ApiDeps {
   demoImages?: readonly DemoImage[] | undefined;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** The site file whose VLANs and SSIDs /api/site edits (site-routes.ts), if any. */
+  siteEditor?: SiteEditor | undefined;
 }
 
 const loginBody = z.object({
@@ -324,6 +329,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   registerUpgradeRoutes(app, deps, { viewer, admin });
+  registerSiteRoutes(app, deps, { viewer, admin });
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
