@@ -15,6 +15,7 @@ import type { BrokerHealth } from '../mqtt/broker-supervisor.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
+import { SiteEditor } from './site-editor.ts';
 import { ControllerLink } from './controller-link.ts';
 import { buildApp } from './http/app.ts';
 import type { DemoFaults } from './http/demo-faults.ts';
@@ -42,6 +43,8 @@ export interface ControllerOptions {
   adminPassword?: string;
   webRoot?: string;
   validatePush?: PushValidator;
+  /** A site file whose VLANs and SSIDs the API and dashboard may edit (see site-editor.ts). */
+  siteFile?: string;
   publicMetrics?: boolean;
   /** Fault injection of a simulated demo mesh, served at /api/demo/faults. */
   demo?: DemoFaults;
@@ -142,6 +145,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     brokerHealth: options.brokerHealth,
     allowedOrigins: options.allowedOrigins,
     logger: log,
+    siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

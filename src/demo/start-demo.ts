@@ -43,6 +43,8 @@ export interface DemoOptions {
   /** How long the simulated upgrades' steps take. @default DEMO_UPGRADE_TIMING */
   upgradeTiming?: Partial<DemoUpgradeTiming>;
   logger?: Logger;
+  /** A site file whose VLANs and SSIDs the dashboard may edit (see controller/site-editor.ts). */
+  siteFile?: string;
 }
 
 export interface RunningDemo {
@@ -95,6 +97,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       webRoot: o.webRoot,
       demo: world.faults,
       demoImages: DEMO_IMAGES,
+      siteFile: o.siteFile,
       logger: log,
     });
   } catch (err) {

@@ -21,6 +21,8 @@ import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { RealScheduler } from '../../core/real-scheduler.ts';
 import { IntelliMeshError } from '../../core/errors.ts';
+import { loadSite } from '../../config/load-site.ts';
+import { formatIssue } from '../../config/site-issue.ts';
 import { startController } from '../../controller/controller.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
 import { BrokerStartError } from '../../mqtt/broker-thread.ts';
@@ -59,6 +61,7 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   publicMetrics?: boolean;
   mqttInProcess?: boolean;
   allowedOrigin?: string[];
+  siteFile?: string;
 }
 
 export function registerController(program: Command): void {
@@ -66,6 +69,7 @@ export function registerController(program: Command): void {
     .command('controller')
     .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
+    .option('--site-file <file>', 'site file whose VLANs and SSIDs the dashboard may edit')
     .option('--db <file>', 'SQLite file (created when missing)', 'intelli-mesh.db')
     .option('--host <address>', 'HTTP listen address', '127.0.0.1')
     .option('--port <port>', 'HTTP port', integerIn(0, 65535), 8080)
@@ -123,6 +127,7 @@ export function registerController(program: Command): void {
               now: Date.now(),
             })
           : undefined;
+      if (flags.siteFile !== undefined) await checkSiteFile(flags.siteFile);
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       let broker: Awaited<ReturnType<typeof startControllerBroker>> | undefined;
       let mqttUrl = flags.mqttUrl;
@@ -170,6 +175,7 @@ export function registerController(program: Command): void {
         adminPassword: process.env.INTELLI_MESH_PASSWORD,
         webRoot,
         publicMetrics: flags.publicMetrics,
+        siteFile: flags.siteFile,
         https: https && { cert: https.cert, key: https.key },
         brokerHealth: broker?.health,
         allowedOrigins: flags.allowedOrigin,
@@ -206,4 +212,14 @@ export function registerController(program: Command): void {
       process.once('SIGTERM', () => void stop());
     });
   for (const option of brokerLimitOptions()) controller.addOption(option);
+}
+
+/** A `--site-file` that is missing or invalid stops the start, with every issue. */
+async function checkSiteFile(file: string): Promise<void> {
+  const result = await loadSite(file);
+  if (!result.ok) {
+    throw new IntelliMeshError(
+      `--site-file ${file} is not a valid site:\n${result.issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}`,
+    );
+  }
 }
