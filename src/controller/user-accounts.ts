@@ -1,7 +1,7 @@
 /**
  * Managing dashboard users, for the admin API and the `intelli-mesh user` CLI alike: add, change
  * a password or a role, remove, and verify a login. Every change is an event on the timeline
- * (`user.added`, `user.password`, `user.role`, `user.removed`, node `controller`), naming who
+ * (`user-added`, `user-password-changed`, `user-role-changed`, `user-removed`, node `controller`), naming who
  * made it. Hashing runs on the thread pool (user-password.ts).
  *
  * A login for an unknown user checks the password against a dummy hash with the same
@@ -17,6 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
+import { userEvent, type ControllerEvent } from './timeline/controller-events.ts';
 import type { User, UserRole } from './store/user-repo.ts';
 import { hashUserPassword, needsRehash, verifyUserPassword } from './user-password.ts';
 
@@ -96,7 +97,7 @@ export class UserAccounts {
       throw new UserAccountError(`user '${username}' already exists`, 409);
     }
     this.store.users.insert(username, role, hash, this.clock.now());
-    return this.record('user.added', username, null, role, `added by ${actor}`);
+    return this.record(userEvent('added', username, actor, this.clock.now(), null, role));
   }
 
   /** Sets a new password; every session of the user ends. */
@@ -105,21 +106,21 @@ export class UserAccounts {
     this.mustExist(username);
     const hash = await hashUserPassword(password);
     if (!this.store.users.setPasswordHash(username, hash)) this.mustExist(username);
-    return this.record('user.password', username, null, null, `password changed by ${actor}`);
+    return this.record(userEvent('password-changed', username, actor, this.clock.now()));
   }
 
   async setRole(actor: string, username: string, role: UserRole) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, role);
     this.store.users.setRole(username, role);
-    return this.record('user.role', username, before, role, `role changed by ${actor}`);
+    return this.record(userEvent('role-changed', username, actor, this.clock.now(), before, role));
   }
 
   async remove(actor: string, username: string) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, undefined);
     this.store.users.remove(username);
-    return this.record('user.removed', username, before, null, `removed by ${actor}`);
+    return this.record(userEvent('removed', username, actor, this.clock.now(), before, null));
   }
 
   private mustExist(username: string): User {
@@ -137,23 +138,8 @@ export class UserAccounts {
     }
   }
 
-  private record(
-    kind: string,
-    username: string,
-    from: string | null,
-    to: string | null,
-    reason: string,
-  ): StoredEvent {
-    const event = {
-      at: this.clock.now(),
-      node: 'controller',
-      kind,
-      subject: username,
-      from,
-      to,
-      reason,
-    };
-    // A controller fact, announced to the timeline's listeners like presence and alerts.
+  /** A controller fact on the timeline, announced to live viewers like presence and alerts. */
+  private record(event: ControllerEvent): StoredEvent {
     return this.store.events.record(event);
   }
 }

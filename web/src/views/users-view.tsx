@@ -14,7 +14,7 @@ export function UsersView() {
   const { api, session } = useApp();
   const users = useResource<UserListing[]>(
     isAdmin(session) ? '/api/users' : null,
-    (c) => c.type === 'event' && c.event.kind.startsWith('user.'),
+    (c) => c.type === 'event' && c.event.kind.startsWith('user-'),
   );
   const [message, setMessage] = useState<string | null>(null);
   const [draft, setDraft] = useState({ username: '', role: 'viewer' as Role, password: '' });
