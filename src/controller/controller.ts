@@ -20,6 +20,10 @@ import type { DemoFaults } from './http/demo-faults.ts';
 import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
+import { notificationSenders, type NotifyConfig } from './notify/notify-config.ts';
+import { Notifier } from './notify/notifier.ts';
+import { resolveNotifyPolicy } from './notify/notify-policy.ts';
+import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/alert-rule-options.ts';
 import { ControllerStore } from './store/controller-store.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
@@ -47,6 +51,10 @@ export interface ControllerOptions {
   demoImages?: readonly DemoImage[];
   /** Serve the API and dashboard over HTTPS with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /** Thresholds of the degraded-link and gateway-flapping alerts. @default see alert-rule-options.ts */
+  alertRules?: AlertRuleOptionsInput;
+  /** Outbound notifications (webhooks, e-mail). @default none */
+  notify?: NotifyConfig;
   logger?: Logger;
 }
 
@@ -58,6 +66,8 @@ export interface RunningController {
   link: ControllerLink;
   pushes: ConfigPushService;
   upgrades: UpgradeCampaignService;
+  /** Present when notifications are configured. */
+  notifier: Notifier | undefined;
   close(): Promise<void>;
 }
 
@@ -67,10 +77,26 @@ const EVENTS_KEPT_MS = 30 * 86_400_000;
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log = options.logger ?? silentLogger;
   const { scheduler } = options;
+  // Settings are checked before anything is opened: a bad one stops the start with its name.
+  const alertRules = resolveAlertRuleOptions(options.alertRules);
+  const senders = notificationSenders(options.notify ?? {});
+  const policy = resolveNotifyPolicy(options.notify?.policy);
   const store = ControllerStore.open(options.dbPath);
   const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
+  const ingest = new Ingest({ store, scheduler, alertRules });
   const live = new LiveHub();
+  const notifier =
+    senders.length > 0
+      ? new Notifier({
+          site: options.site,
+          policy,
+          senders,
+          scheduler,
+          logger: log,
+          retry: options.notify?.retry,
+        })
+      : undefined;
+  if (notifier) ingest.on('alert', (t) => notifier.onAlert(t));
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
@@ -158,9 +184,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     link,
     pushes,
     upgrades,
+    notifier,
     close: () => {
       closing ??= (async () => {
         timer?.cancel();
+        await notifier?.close();
         upgrades.close();
         live.closeAll();
         await app.close();

@@ -11,6 +11,7 @@
  * const o = resolveAlertRuleOptions({ link: { lossOpen: 0.5 } });
  * o.link.openAfterMs; // 2000
  */
+import { IntelliMeshError } from '../../core/errors.ts';
 
 export interface LinkRuleOptions {
   /**
@@ -68,9 +69,7 @@ export const DEFAULT_LINK_RULE: LinkRuleOptions = {
 };
 
 /** A figure out of range: the controller refuses to start rather than alert on nonsense. */
-export class AlertRuleOptionError extends Error {
-  override readonly name = 'AlertRuleOptionError';
-}
+export class AlertRuleOptionError extends IntelliMeshError {}
 
 export function resolveAlertRuleOptions(input: AlertRuleOptionsInput = {}): AlertRuleOptions {
   const link = { ...DEFAULT_LINK_RULE, ...input.link };
