@@ -65,4 +65,13 @@ describe('intelli-mesh controller: alert and notification flags', () => {
     ])
       expect(r.stdout).toContain(flag);
   }, 60_000);
+
+  it('intelli-mesh start takes the same notification flags and refuses the same mistakes', () => {
+    const r = spawnSync(BIN, ['start', '--port', '0', '--notify-email', 'ops@example.org'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/^error: --notify-email needs --smtp-url/m);
+  }, 60_000);
 });
