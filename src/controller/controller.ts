@@ -96,7 +96,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
           retry: options.notify?.retry,
         })
       : undefined;
-  if (notifier) ingest.on('alert', (t) => notifier.onAlert(t));
+  if (notifier) {
+    ingest.on('alert', (t) => {
+      // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
+      try {
+        notifier.onAlert(t);
+      } catch (err) {
+        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+      }
+    });
+  }
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
