@@ -23,6 +23,10 @@ import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
 import { expireUnansweredPushes } from './push-timeouts.ts';
+import { notificationSenders, type NotifyConfig } from './notify/notify-config.ts';
+import { Notifier } from './notify/notifier.ts';
+import { resolveNotifyPolicy } from './notify/notify-policy.ts';
+import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/alert-rule-options.ts';
 import { ControllerStore } from './store/controller-store.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
@@ -56,6 +60,10 @@ export interface ControllerOptions {
   brokerHealth?: (() => BrokerHealth) | undefined;
   /** Origins besides its own whose pages may open /api/live. */
   allowedOrigins?: readonly string[] | undefined;
+  /** Thresholds of the degraded-link and gateway-flapping alerts. @default see alert-rule-options.ts */
+  alertRules?: AlertRuleOptionsInput;
+  /** Outbound notifications (webhooks, e-mail). @default none */
+  notify?: NotifyConfig;
   logger?: Logger;
 }
 
@@ -67,6 +75,8 @@ export interface RunningController {
   link: ControllerLink;
   pushes: ConfigPushService;
   upgrades: UpgradeCampaignService;
+  /** Present when notifications are configured. */
+  notifier: Notifier | undefined;
   close(): Promise<void>;
 }
 
@@ -76,10 +86,35 @@ const EVENTS_KEPT_MS = 30 * 86_400_000;
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log = options.logger ?? silentLogger;
   const { scheduler } = options;
+  // Settings are checked before anything is opened: a bad one stops the start with its name.
+  const alertRules = resolveAlertRuleOptions(options.alertRules);
+  const senders = notificationSenders(options.notify ?? {});
+  const policy = resolveNotifyPolicy(options.notify?.policy);
   const store = ControllerStore.open(options.dbPath);
   const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
+  const ingest = new Ingest({ store, scheduler, alertRules });
   const live = new LiveHub();
+  const notifier =
+    senders.length > 0
+      ? new Notifier({
+          site: options.site,
+          policy,
+          senders,
+          scheduler,
+          logger: log,
+          retry: options.notify?.retry,
+        })
+      : undefined;
+  if (notifier) {
+    ingest.on('alert', (t) => {
+      // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
+      try {
+        notifier.onAlert(t);
+      } catch (err) {
+        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+      }
+    });
+  }
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
@@ -176,9 +211,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     link,
     pushes,
     upgrades,
+    notifier,
     close: () => {
       closing ??= (async () => {
         timer?.cancel();
+        await notifier?.close();
         upgrades.close();
         live.closeAll();
         await app.close();

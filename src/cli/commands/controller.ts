@@ -24,6 +24,9 @@ import { IntelliMeshError } from '../../core/errors.ts';
 import { loadSite } from '../../config/load-site.ts';
 import { formatIssue } from '../../config/site-issue.ts';
 import { startController } from '../../controller/controller.ts';
+import { notificationSenders } from '../../controller/notify/notify-config.ts';
+import { resolveNotifyPolicy } from '../../controller/notify/notify-policy.ts';
+import { resolveAlertRuleOptions } from '../../controller/rules/alert-rule-options.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
 import { BrokerStartError } from '../../mqtt/broker-thread.ts';
 import { brokerJournalPath, startControllerBroker } from '../controller-broker.ts';
@@ -41,7 +44,8 @@ import {
   type BrokerFlags,
 } from '../broker-listeners.ts';
 import { listenAddresses } from '../listen-addresses.ts';
-import { integerIn } from '../options.ts';
+import { collect, integerIn } from '../options.ts';
+import { fractionIn, secondsIn } from '../alert-flags.ts';
 import { loadServerTls } from '../tls-files.ts';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -62,6 +66,18 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   mqttInProcess?: boolean;
   allowedOrigin?: string[];
   siteFile?: string;
+  notifyWebhook?: string[];
+  smtpUrl?: string;
+  notifyEmail?: string[];
+  notifyFrom?: string;
+  notifyGroupWait?: number;
+  notifyResolveHold?: number;
+  linkLossOpen?: number;
+  linkLossClose?: number;
+  linkOpenAfter?: number;
+  linkCloseAfter?: number;
+  flapChanges?: number;
+  flapWindow?: number;
 }
 
 export function registerController(program: Command): void {
@@ -107,6 +123,61 @@ export function registerController(program: Command): void {
       '--allowed-origin <origin...>',
       'another origin (e.g. https://mesh.example.org) whose pages may open the live feed',
     )
+    .option(
+      '--notify-webhook <url>',
+      'POST alert incidents as JSON to this URL (repeatable)',
+      collect(String),
+    )
+    .option(
+      '--smtp-url <url>',
+      'send alert e-mails through this server (smtp://host:port, smtps://…)',
+    )
+    .option(
+      '--notify-email <address>',
+      'e-mail alert incidents to this address (repeatable)',
+      collect(String),
+    )
+    .option('--notify-from <address>', 'sender of alert e-mails (default intelli-mesh@localhost)')
+    .option(
+      '--notify-group-wait <seconds>',
+      'wait this long for related alerts before notifying (default 10)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--notify-resolve-hold <seconds>',
+      'report an incident resolved after it stayed clear this long (default 60)',
+      secondsIn(0, 86_400),
+    )
+    .option(
+      '--link-loss-open <fraction>',
+      'degraded-link alert: mean loss of both directions that opens it (default 0.3)',
+      fractionIn,
+    )
+    .option(
+      '--link-loss-close <fraction>',
+      'degraded-link alert: loss at or below which it closes (default 0.15)',
+      fractionIn,
+    )
+    .option(
+      '--link-open-after <seconds>',
+      'degraded-link alert: how long the link must be bad (default 2)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--link-close-after <seconds>',
+      'degraded-link alert: how long it must be good again (default 6)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--flap-changes <count>',
+      'gateway-flapping alert: more gateway changes than this... (default 3)',
+      integerIn(1, 1000),
+    )
+    .option(
+      '--flap-window <seconds>',
+      '...within this many seconds (default 300)',
+      secondsIn(1, 86_400),
+    )
     .action(async (flags: ControllerFlags, command: Command) => {
       assertTopicName('site', flags.site);
       // Every flag and file is checked before anything starts listening.
@@ -128,6 +199,29 @@ export function registerController(program: Command): void {
             })
           : undefined;
       if (flags.siteFile !== undefined) await checkSiteFile(flags.siteFile);
+      const alertRules = {
+        link: defined({
+          lossOpen: flags.linkLossOpen,
+          lossClose: flags.linkLossClose,
+          openAfterMs: flags.linkOpenAfter,
+          closeAfterMs: flags.linkCloseAfter,
+        }),
+        flap: defined({ maxChanges: flags.flapChanges, windowMs: flags.flapWindow }),
+      };
+      const notify = {
+        webhooks: flags.notifyWebhook,
+        smtpUrl: flags.smtpUrl,
+        emailTo: flags.notifyEmail,
+        emailFrom: flags.notifyFrom,
+        policy: defined({
+          groupWaitMs: flags.notifyGroupWait,
+          resolveHoldMs: flags.notifyResolveHold,
+        }),
+      };
+      // Checked here too, so a bad setting stops the start before the broker listens.
+      resolveAlertRuleOptions(alertRules);
+      resolveNotifyPolicy(notify.policy);
+      notificationSenders(notify);
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       let broker: Awaited<ReturnType<typeof startControllerBroker>> | undefined;
       let mqttUrl = flags.mqttUrl;
@@ -179,6 +273,8 @@ export function registerController(program: Command): void {
         https: https && { cert: https.cert, key: https.key },
         brokerHealth: broker?.health,
         allowedOrigins: flags.allowedOrigin,
+        alertRules,
+        notify,
         logger: log,
       }).catch(async (err: unknown) => {
         // The broker thread would keep the process alive after the error is printed.
@@ -222,4 +318,11 @@ async function checkSiteFile(file: string): Promise<void> {
       `--site-file ${file} is not a valid site:\n${result.issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}`,
     );
   }
+}
+
+/** Leaves out the settings not given, so the defaults apply to them. */
+function defined<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
 }
