@@ -15,6 +15,7 @@ import type { BrokerHealth } from '../mqtt/broker-supervisor.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { ensureAdmin, type AdminBootstrap } from './admin-bootstrap.ts';
 import { ConfigPushService, type PushValidator } from './config-push-service.ts';
+import { SiteEditor } from './site-editor.ts';
 import { ControllerLink } from './controller-link.ts';
 import { buildApp } from './http/app.ts';
 import type { DemoFaults } from './http/demo-faults.ts';
@@ -22,6 +23,10 @@ import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
 import { Ingest } from './ingest.ts';
 import { expireUnansweredPushes } from './push-timeouts.ts';
+import { notificationSenders, type NotifyConfig } from './notify/notify-config.ts';
+import { Notifier } from './notify/notifier.ts';
+import { resolveNotifyPolicy } from './notify/notify-policy.ts';
+import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/alert-rule-options.ts';
 import { ControllerStore } from './store/controller-store.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
@@ -42,6 +47,8 @@ export interface ControllerOptions {
   adminPassword?: string;
   webRoot?: string;
   validatePush?: PushValidator;
+  /** A site file whose VLANs and SSIDs the API and dashboard may edit (see site-editor.ts). */
+  siteFile?: string;
   publicMetrics?: boolean;
   /** Fault injection of a simulated demo mesh, served at /api/demo/faults. */
   demo?: DemoFaults;
@@ -53,6 +60,10 @@ export interface ControllerOptions {
   brokerHealth?: (() => BrokerHealth) | undefined;
   /** Origins besides its own whose pages may open /api/live. */
   allowedOrigins?: readonly string[] | undefined;
+  /** Thresholds of the degraded-link and gateway-flapping alerts. @default see alert-rule-options.ts */
+  alertRules?: AlertRuleOptionsInput;
+  /** Outbound notifications (webhooks, e-mail). @default none */
+  notify?: NotifyConfig;
   logger?: Logger;
 }
 
@@ -64,6 +75,8 @@ export interface RunningController {
   link: ControllerLink;
   pushes: ConfigPushService;
   upgrades: UpgradeCampaignService;
+  /** Present when notifications are configured. */
+  notifier: Notifier | undefined;
   close(): Promise<void>;
 }
 
@@ -73,10 +86,35 @@ const EVENTS_KEPT_MS = 30 * 86_400_000;
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log = options.logger ?? silentLogger;
   const { scheduler } = options;
+  // Settings are checked before anything is opened: a bad one stops the start with its name.
+  const alertRules = resolveAlertRuleOptions(options.alertRules);
+  const senders = notificationSenders(options.notify ?? {});
+  const policy = resolveNotifyPolicy(options.notify?.policy);
   const store = ControllerStore.open(options.dbPath);
   const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
+  const ingest = new Ingest({ store, scheduler, alertRules });
   const live = new LiveHub();
+  const notifier =
+    senders.length > 0
+      ? new Notifier({
+          site: options.site,
+          policy,
+          senders,
+          scheduler,
+          logger: log,
+          retry: options.notify?.retry,
+        })
+      : undefined;
+  if (notifier) {
+    ingest.on('alert', (t) => {
+      // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
+      try {
+        notifier.onAlert(t);
+      } catch (err) {
+        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+      }
+    });
+  }
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
@@ -142,6 +180,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     brokerHealth: options.brokerHealth,
     allowedOrigins: options.allowedOrigins,
     logger: log,
+    siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
@@ -172,9 +211,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     link,
     pushes,
     upgrades,
+    notifier,
     close: () => {
       closing ??= (async () => {
         timer?.cancel();
+        await notifier?.close();
         upgrades.close();
         live.closeAll();
         await app.close();

@@ -1,8 +1,8 @@
 /**
  * Managing dashboard users, for the admin API and the `intelli-mesh user` CLI alike: add, change
  * a password or a role, remove, and verify a login. Every change is an event on the timeline
- * (`user-created`, `user-password-changed`, `user-role-changed`, `user-deleted`, node
- * `controller`), naming who made it. Hashing runs on the thread pool (user-password.ts).
+ * (`user-added`, `user-password-changed`, `user-role-changed`, `user-removed`, node `controller`), naming who
+ * made it. Hashing runs on the thread pool (user-password.ts).
  *
  * A login for an unknown user checks the password against a dummy hash with the same
  * parameters, so "no such user" takes as long as "wrong password" and names cannot be probed by
@@ -17,8 +17,8 @@ import type { Clock } from '../core/clock.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
+import { userEvent, type ControllerEvent } from './timeline/controller-events.ts';
 import type { User, UserRole } from './store/user-repo.ts';
-import { userEvent } from './timeline/controller-events.ts';
 import { hashUserPassword, needsRehash, verifyUserPassword } from './user-password.ts';
 
 export class UserAccountError extends IntelliMeshError {
@@ -97,7 +97,7 @@ export class UserAccounts {
       throw new UserAccountError(`user '${username}' already exists`, 409);
     }
     this.store.users.insert(username, role, hash, this.clock.now());
-    return this.record('created', username, actor, null, role);
+    return this.record(userEvent('added', username, actor, this.clock.now(), null, role));
   }
 
   /** Sets a new password; every session of the user ends. */
@@ -106,21 +106,21 @@ export class UserAccounts {
     this.mustExist(username);
     const hash = await hashUserPassword(password);
     if (!this.store.users.setPasswordHash(username, hash)) this.mustExist(username);
-    return this.record('password-changed', username, actor);
+    return this.record(userEvent('password-changed', username, actor, this.clock.now()));
   }
 
   async setRole(actor: string, username: string, role: UserRole) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, role);
     this.store.users.setRole(username, role);
-    return this.record('role-changed', username, actor, before, role);
+    return this.record(userEvent('role-changed', username, actor, this.clock.now(), before, role));
   }
 
   async remove(actor: string, username: string) {
     const before = this.mustExist(username).role;
     this.lastAdminGuard(username, undefined);
     this.store.users.remove(username);
-    return this.record('deleted', username, actor, before, null);
+    return this.record(userEvent('removed', username, actor, this.clock.now(), before, null));
   }
 
   private mustExist(username: string): User {
@@ -138,14 +138,8 @@ export class UserAccounts {
     }
   }
 
-  /** A controller fact, announced to the timeline's listeners like presence and alerts. */
-  private record(
-    change: string,
-    username: string,
-    actor: string,
-    from: string | null = null,
-    to: string | null = null,
-  ): StoredEvent {
-    return this.store.events.record(userEvent(change, username, actor, this.clock.now(), from, to));
+  /** A controller fact on the timeline, announced to live viewers like presence and alerts. */
+  private record(event: ControllerEvent): StoredEvent {
+    return this.store.events.record(event);
   }
 }

@@ -61,8 +61,12 @@ function typeName(expected: string): string {
   return `${ARTICLE.test(name) ? 'an' : 'a'} ${name}`;
 }
 
+/** zod's own English wording; a schema's custom message is kept as written. */
+const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized)/;
+
 /** One zod issue in an operator's words (the path is reported apart). */
 export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       return /received undefined/.test(issue.message)

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminBootstrap } from '../controller/admin-bootstrap.ts';
 import { startController, type RunningController } from '../controller/controller.ts';
+import type { NotifyConfig } from '../controller/notify/notify-config.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { RealScheduler } from '../core/real-scheduler.ts';
 import { CredentialStore } from '../mqtt/credential-store.ts';
@@ -42,7 +43,11 @@ export interface DemoOptions {
   metricsEveryMs?: number;
   /** How long the simulated upgrades' steps take. @default DEMO_UPGRADE_TIMING */
   upgradeTiming?: Partial<DemoUpgradeTiming>;
+  /** Outbound notifications of the demo's alerts (webhooks, e-mail). @default none */
+  notify?: NotifyConfig;
   logger?: Logger;
+  /** A site file whose VLANs and SSIDs the dashboard may edit (see controller/site-editor.ts). */
+  siteFile?: string;
 }
 
 export interface RunningDemo {
@@ -95,6 +100,8 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       webRoot: o.webRoot,
       demo: world.faults,
       demoImages: DEMO_IMAGES,
+      siteFile: o.siteFile,
+      notify: o.notify,
       logger: log,
     });
   } catch (err) {

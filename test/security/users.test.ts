@@ -135,10 +135,10 @@ describe('users, roles and the timeline', () => {
       .map((e) => `${e.kind} ${e.subject} ${e.from ?? '-'}→${e.to ?? '-'} ${e.reason}`)
       .reverse();
     expect(users).toEqual([
-      'user-created ops -→operator user ops created by admin',
-      'user-created watcher -→viewer user watcher created by admin',
+      'user-added ops -→operator user ops added by admin',
+      'user-added watcher -→viewer user watcher added by admin',
       'user-role-changed watcher viewer→operator user watcher role changed by admin',
-      'user-deleted watcher operator→- user watcher deleted by admin',
+      'user-removed watcher operator→- user watcher removed by admin',
     ]);
     const userEvents = events.filter((e) => e.kind.startsWith('user-'));
     expect(userEvents.every((e) => e.node === 'controller' && e.source === 'controller')).toBe(

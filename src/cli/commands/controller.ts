@@ -21,7 +21,12 @@ import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { RealScheduler } from '../../core/real-scheduler.ts';
 import { IntelliMeshError } from '../../core/errors.ts';
+import { loadSite } from '../../config/load-site.ts';
+import { formatIssue } from '../../config/site-issue.ts';
 import { startController } from '../../controller/controller.ts';
+import { notificationSenders } from '../../controller/notify/notify-config.ts';
+import { resolveNotifyPolicy } from '../../controller/notify/notify-policy.ts';
+import { resolveAlertRuleOptions } from '../../controller/rules/alert-rule-options.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
 import { BrokerStartError } from '../../mqtt/broker-thread.ts';
 import { brokerJournalPath, startControllerBroker } from '../controller-broker.ts';
@@ -39,7 +44,8 @@ import {
   type BrokerFlags,
 } from '../broker-listeners.ts';
 import { listenAddresses } from '../listen-addresses.ts';
-import { integerIn } from '../options.ts';
+import { collect, integerIn } from '../options.ts';
+import { fractionIn, secondsIn } from '../alert-flags.ts';
 import { loadServerTls } from '../tls-files.ts';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -59,6 +65,19 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   publicMetrics?: boolean;
   mqttInProcess?: boolean;
   allowedOrigin?: string[];
+  siteFile?: string;
+  notifyWebhook?: string[];
+  smtpUrl?: string;
+  notifyEmail?: string[];
+  notifyFrom?: string;
+  notifyGroupWait?: number;
+  notifyResolveHold?: number;
+  linkLossOpen?: number;
+  linkLossClose?: number;
+  linkOpenAfter?: number;
+  linkCloseAfter?: number;
+  flapChanges?: number;
+  flapWindow?: number;
 }
 
 export function registerController(program: Command): void {
@@ -66,6 +85,7 @@ export function registerController(program: Command): void {
     .command('controller')
     .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
+    .option('--site-file <file>', 'site file whose VLANs and SSIDs the dashboard may edit')
     .option('--db <file>', 'SQLite file (created when missing)', 'intelli-mesh.db')
     .option('--host <address>', 'HTTP listen address', '127.0.0.1')
     .option('--port <port>', 'HTTP port', integerIn(0, 65535), 8080)
@@ -103,6 +123,61 @@ export function registerController(program: Command): void {
       '--allowed-origin <origin...>',
       'another origin (e.g. https://mesh.example.org) whose pages may open the live feed',
     )
+    .option(
+      '--notify-webhook <url>',
+      'POST alert incidents as JSON to this URL (repeatable)',
+      collect(String),
+    )
+    .option(
+      '--smtp-url <url>',
+      'send alert e-mails through this server (smtp://host:port, smtps://…)',
+    )
+    .option(
+      '--notify-email <address>',
+      'e-mail alert incidents to this address (repeatable)',
+      collect(String),
+    )
+    .option('--notify-from <address>', 'sender of alert e-mails (default intelli-mesh@localhost)')
+    .option(
+      '--notify-group-wait <seconds>',
+      'wait this long for related alerts before notifying (default 10)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--notify-resolve-hold <seconds>',
+      'report an incident resolved after it stayed clear this long (default 60)',
+      secondsIn(0, 86_400),
+    )
+    .option(
+      '--link-loss-open <fraction>',
+      'degraded-link alert: mean loss of both directions that opens it (default 0.3)',
+      fractionIn,
+    )
+    .option(
+      '--link-loss-close <fraction>',
+      'degraded-link alert: loss at or below which it closes (default 0.15)',
+      fractionIn,
+    )
+    .option(
+      '--link-open-after <seconds>',
+      'degraded-link alert: how long the link must be bad (default 2)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--link-close-after <seconds>',
+      'degraded-link alert: how long it must be good again (default 6)',
+      secondsIn(0, 3600),
+    )
+    .option(
+      '--flap-changes <count>',
+      'gateway-flapping alert: more gateway changes than this... (default 3)',
+      integerIn(1, 1000),
+    )
+    .option(
+      '--flap-window <seconds>',
+      '...within this many seconds (default 300)',
+      secondsIn(1, 86_400),
+    )
     .action(async (flags: ControllerFlags, command: Command) => {
       assertTopicName('site', flags.site);
       // Every flag and file is checked before anything starts listening.
@@ -123,6 +198,30 @@ export function registerController(program: Command): void {
               now: Date.now(),
             })
           : undefined;
+      if (flags.siteFile !== undefined) await checkSiteFile(flags.siteFile);
+      const alertRules = {
+        link: defined({
+          lossOpen: flags.linkLossOpen,
+          lossClose: flags.linkLossClose,
+          openAfterMs: flags.linkOpenAfter,
+          closeAfterMs: flags.linkCloseAfter,
+        }),
+        flap: defined({ maxChanges: flags.flapChanges, windowMs: flags.flapWindow }),
+      };
+      const notify = {
+        webhooks: flags.notifyWebhook,
+        smtpUrl: flags.smtpUrl,
+        emailTo: flags.notifyEmail,
+        emailFrom: flags.notifyFrom,
+        policy: defined({
+          groupWaitMs: flags.notifyGroupWait,
+          resolveHoldMs: flags.notifyResolveHold,
+        }),
+      };
+      // Checked here too, so a bad setting stops the start before the broker listens.
+      resolveAlertRuleOptions(alertRules);
+      resolveNotifyPolicy(notify.policy);
+      notificationSenders(notify);
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       let broker: Awaited<ReturnType<typeof startControllerBroker>> | undefined;
       let mqttUrl = flags.mqttUrl;
@@ -170,9 +269,12 @@ export function registerController(program: Command): void {
         adminPassword: process.env.INTELLI_MESH_PASSWORD,
         webRoot,
         publicMetrics: flags.publicMetrics,
+        siteFile: flags.siteFile,
         https: https && { cert: https.cert, key: https.key },
         brokerHealth: broker?.health,
         allowedOrigins: flags.allowedOrigin,
+        alertRules,
+        notify,
         logger: log,
       }).catch(async (err: unknown) => {
         // The broker thread would keep the process alive after the error is printed.
@@ -206,4 +308,21 @@ export function registerController(program: Command): void {
       process.once('SIGTERM', () => void stop());
     });
   for (const option of brokerLimitOptions()) controller.addOption(option);
+}
+
+/** A `--site-file` that is missing or invalid stops the start, with every issue. */
+async function checkSiteFile(file: string): Promise<void> {
+  const result = await loadSite(file);
+  if (!result.ok) {
+    throw new IntelliMeshError(
+      `--site-file ${file} is not a valid site:\n${result.issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}`,
+    );
+  }
+}
+
+/** Leaves out the settings not given, so the defaults apply to them. */
+function defined<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { startDemo } from '../../demo/start-demo.ts';
-import { integerIn } from '../options.ts';
+import { notificationSenders } from '../../controller/notify/notify-config.ts';
+import { collect, integerIn } from '../options.ts';
 import { DEFAULT_WEB_ROOT } from './controller.ts';
 
 interface StartFlags {
@@ -24,6 +25,9 @@ interface StartFlags {
   seed: number;
   db: string;
   web?: string;
+  notifyWebhook?: string[];
+  smtpUrl?: string;
+  notifyEmail?: string[];
 }
 
 export function registerStart(program: Command): void {
@@ -50,7 +54,20 @@ export function registerStart(program: Command): void {
     )
     .option('--db <file>', 'SQLite file of the controller', join(tmpdir(), 'intelli-mesh-demo.db'))
     .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
+    .option(
+      '--notify-webhook <url>',
+      'POST alert incidents as JSON here (see docs/alerts.md)',
+      collect(String),
+    )
+    .option('--smtp-url <url>', 'send alert e-mails through this SMTP server')
+    .option('--notify-email <address>', 'e-mail alert incidents to this address', collect(String))
     .action(async (flags: StartFlags) => {
+      const notify = {
+        webhooks: flags.notifyWebhook,
+        smtpUrl: flags.smtpUrl,
+        emailTo: flags.notifyEmail,
+      };
+      notificationSenders(notify); // a bad setting stops here, before anything listens
       const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       const webRoot = flags.web ?? (existsSync(DEFAULT_WEB_ROOT) ? DEFAULT_WEB_ROOT : undefined);
       const demo = await startDemo({
@@ -61,6 +78,7 @@ export function registerStart(program: Command): void {
         dbPath: flags.db,
         webRoot,
         adminPassword: process.env.INTELLI_MESH_PASSWORD,
+        notify,
         logger: log,
       });
       const w = demo.world;

@@ -9,7 +9,8 @@
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise;
  * 409 for a fault that contradicts the state, such as killing a dead node),
- * the upgrade campaign routes (upgrade-routes.ts), the user routes (user-routes.ts), GET /metrics,
+ * the upgrade campaign routes (upgrade-routes.ts), the user routes (user-routes.ts), the site file routes
+ * (site-routes.ts), GET /metrics,
  * POST /api/live/ticket, GET /api/live (WebSocket).
  *
  * Roles: viewer reads; operator also injects faults, acknowledges alerts, pushes configuration and
@@ -46,6 +47,7 @@ import { deviceMonitoring, networkGraph } from '../netjson.ts';
 import { nodeView, withTraffic } from '../node-view.ts';
 import type { CurrentTraffic } from '../traffic-rates.ts';
 import { siteOverview } from '../site-overview.ts';
+import type { SiteEditor } from '../site-editor.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { UserAccounts } from '../user-accounts.ts';
 import { requireRole, tokenOf } from './auth.ts';
@@ -55,6 +57,7 @@ import { LiveTickets } from './live-tickets.ts';
 import { prometheusRegistry } from './prometheus.ts';
 import { registerHealth } from './health.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerSiteRoutes } from './site-routes.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
 import { originAllowed } from './ws-origin.ts';
@@ -97,6 +100,8 @@ export interface ApiDeps {
   liveSweepMs?: number;
   /** Where unexpected (500) errors are logged. */
   logger?: Logger | undefined;
+  /** The site file whose VLANs and SSIDs /api/site edits (site-routes.ts), if any. */
+  siteEditor?: SiteEditor | undefined;
 }
 
 /**
@@ -407,6 +412,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerUpgradeRoutes(app, deps, { viewer, operator });
   registerUserRoutes(app, { accounts, live: deps.live }, admin);
+  registerSiteRoutes(app, deps, { viewer, operator });
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

@@ -25,6 +25,7 @@ const TITLES: Record<string, string> = {
   policies: 'Policies',
   rules: 'Rules',
   vlans: 'VLANs',
+  ssids: 'SSIDs',
   health: 'Failover thresholds',
   thresholds: 'Failover thresholds',
   failover: 'Failover thresholds',

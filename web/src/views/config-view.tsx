@@ -15,6 +15,7 @@ import {
 import type { ConfigPush, NodeRecord, ValidationResult } from '../api/types.ts';
 import { canOperate, useApp } from '../app-context.ts';
 import { ConfigForm } from '../components/config-form.tsx';
+import { SiteSectionsEditor } from '../components/site-sections-editor.tsx';
 import { configDiff } from '../lib/config-diff.ts';
 import { formatValue } from '../lib/format.ts';
 import { useResource } from '../use-resource.ts';
@@ -254,6 +255,7 @@ export function ConfigView({ initialNode }: { initialNode: string | undefined })
           </section>
         </div>
       )}
+      <SiteSectionsEditor />
     </div>
   );
 }
