@@ -63,7 +63,7 @@ describe('intelli-mesh agent', () => {
     expect((two as { stderr: string }).stderr).toMatch(/two config files given/);
   }, 30_000);
 
-  it('exits 1 with the file, field and reason of a bad config', async () => {
+  it('exits 1 with the file and every field and reason of a bad config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-agent-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'node: n\nlanDevices: []\nwans: []\npolicy: {}\n');
@@ -71,7 +71,16 @@ describe('intelli-mesh agent', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toMatch(/^error: .*bad\.yaml: lanDevices: /m);
+    // Every problem of the file in one run, each with its path.
+    const stderr = (err as { stderr: string }).stderr;
+    expect(stderr).toMatch(/^error: .*bad\.yaml: 4 errors:$/m);
+    for (const line of [
+      'lanDevices: needs at least 1 item',
+      'policy.members: required',
+      'policy.policies: required',
+      'policy.rules: required',
+    ])
+      expect(stderr).toContain(`  ${line}\n`);
   }, 30_000);
   it('checks the MQTT settings before touching the host, naming the flag or field', async () => {
     const exampleWithMqtt = new URL('../../examples/agent.yaml', import.meta.url).pathname;
