@@ -51,9 +51,13 @@ interface Flow {
 /** Download rate of a flow: 100..600 kbit/s; upload is an eighth of it. */
 const MIN_RX_BPS = 100_000;
 const SPAN_RX_BPS = 500_000;
-/** Lifetime of a flow: 20..120 s. */
-const MIN_LIFE_MS = 20_000;
-const SPAN_LIFE_MS = 100_000;
+/**
+ * Lifetime of a flow: 5..35 s, like a client's web and app connections. Long-lived flows kept
+ * the WAN they were opened on for minutes, so a second WAN that came up after the first (a modem
+ * still dialling at boot) carried nothing on the dashboard for two minutes.
+ */
+const MIN_LIFE_MS = 5_000;
+const SPAN_LIFE_MS = 30_000;
 
 export class ClientTraffic {
   private readonly flows = new Map<string, Flow[]>();
