@@ -82,7 +82,10 @@ export function demoScenario(o: DemoScenarioOptions): DemoLayout {
       duration_s: WEEK_S,
       topology: { kind: 'grid', rows, cols },
       link: { latency_ms: 2, bandwidth_kbps: 0, loss: o.linkLoss ?? 0.02 },
-      routing: { router_miss_limit: 2 },
+      // OGMs every 500 ms: a crashed gateway is given up after 4 missed OGMs (GATEWAY_STALE_MS)
+      // and its clients still move within 3 s, while the 2 % link loss no longer makes a live
+      // gateway look dead (two lost OGMs at 1 s did, and nodes switched with no fault).
+      routing: { router_miss_limit: 2, originator_interval_ms: 500 },
       wans,
       trace: { control_frames: false, route_changes: false },
     },

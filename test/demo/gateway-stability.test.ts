@@ -11,18 +11,27 @@ import { DemoWorld } from '../../src/demo/demo-world.ts';
 const selections = (events: MeshEvent[], after: number) =>
   events.filter((e) => e.kind === 'gateway-select' && e.subject === 'mesh-gateway' && e.at > after);
 
+const WARM_UP_MS = 120_000;
+
 describe('gateway selection on the demo mesh', () => {
-  it('no node switches gateway over 10 simulated minutes without a fault', async () => {
-    const world = new DemoWorld({ nodes: 24, seed: 3 });
-    const events: MeshEvent[] = [];
-    world.onEvent((e) => events.push(e));
-    // Converged: every mesh node has a gateway, and the first minute's TQ has settled.
-    await world.step(60_000, 50);
-    for (const n of world.nodeNames.filter((x) => !world.gatewayNames.includes(x)))
-      expect(world.gatewayNames, n).toContain(world.report(n).gateway.selected);
-    await world.step(600_000, 50);
-    expect(selections(events, 60_000).map((e) => `${e.at} ${e.node}: ${e.reason}`)).toEqual([]);
-  }, 300_000);
+  it.each([1, 2, 3, 4, 5])(
+    'no node switches gateway over 10 simulated minutes without a fault (seed %i)',
+    async (seed) => {
+      const world = new DemoWorld({ nodes: 24, seed });
+      const events: MeshEvent[] = [];
+      world.onEvent((e) => events.push(e));
+      // Converged: every mesh node has a gateway, and the first two minutes' TQ has settled (a
+      // node may still move once to a gateway that proves better by the switch margin).
+      await world.step(WARM_UP_MS, 50);
+      for (const n of world.nodeNames.filter((x) => !world.gatewayNames.includes(x)))
+        expect(world.gatewayNames, n).toContain(world.report(n).gateway.selected);
+      await world.step(600_000, 50);
+      expect(selections(events, WARM_UP_MS).map((e) => `${e.at} ${e.node}: ${e.reason}`)).toEqual(
+        [],
+      );
+    },
+    300_000,
+  );
 
   it('a gateway whose WAN returns releases its mesh gateway as not needed, quoting its own WAN', async () => {
     const world = new DemoWorld({ nodes: 24, seed: 1 });

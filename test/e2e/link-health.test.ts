@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LINK_RULE } from '../../src/controller/rules/alert-rule-options.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
 import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
@@ -48,6 +49,15 @@ describe.skipIf(!chromiumPath)(
     it('turns a degraded link red within 10 s and lists its alert; clears both after the restore', async () => {
       await page.goto(`${demo!.url}/#/topology`);
       await page.waitForSelector(row('good'), { timeout: 60_000 });
+      // A just-booted node's links are not judged (their TQ is still climbing): degrade the link
+      // once both ends are past that grace, as a link of a settled mesh.
+      const settled = () =>
+        ['n3', 'n4'].every(
+          (n) => demo!.world.report(n).uptime_s * 1000 >= DEFAULT_LINK_RULE.bootGraceMs + 1_000,
+        );
+      const settleBy = Date.now() + 60_000;
+      while (!settled() && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 200));
+      expect(settled(), 'n3 and n4 past the boot grace').toBe(true);
 
       const t0 = Date.now();
       demo!.world.faults.apply({ action: 'degrade-link', a: 'n3', b: 'n4', loss: 0.6 });
