@@ -36,11 +36,9 @@ function refuse(reply: FastifyReply, user: User | undefined, role: UserRole) {
       error: 'login required: POST /api/login, then send Authorization: Bearer <token>',
     });
   }
-  return reply
-    .code(403)
-    .send({
-      error: `${user.username} is ${withArticle(user.role)}; this needs ${withArticle(role)} or above`,
-    });
+  return reply.code(403).send({
+    error: `${user.username} is ${withArticle(user.role)}; this needs ${withArticle(role)} or above`,
+  });
 }
 
 /** A preHandler that admits a logged-in user with at least `role`. */
