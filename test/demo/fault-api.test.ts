@@ -1,55 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
-import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
-import { ConfigPushService } from '../../src/controller/config-push-service.ts';
-import { buildApp } from '../../src/controller/http/app.ts';
-import { LiveHub } from '../../src/controller/http/live-hub.ts';
-import { Ingest } from '../../src/controller/ingest.ts';
-import { ControllerStore } from '../../src/controller/store/controller-store.ts';
-import { UpgradeCampaignService } from '../../src/controller/upgrade/upgrade-campaign-service.ts';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
+import { apiApp, type ApiApp } from '../controller/api-app.ts';
 
+let api: ApiApp | undefined;
 let app: FastifyInstance | undefined;
-let store: ControllerStore | undefined;
 
 afterEach(async () => {
-  await app?.close();
-  store?.close();
+  await api?.close();
 });
 
 async function setup(world: DemoWorld | undefined) {
-  store = ControllerStore.open(':memory:');
-  const scheduler = new VirtualScheduler(1_700_000_000_000);
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
-  app = await buildApp({
-    store,
-    clock: scheduler,
-    site: 'lab',
-    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
-    upgrades: new UpgradeCampaignService({
-      store,
-      scheduler,
-      newId: () => 'c1',
-      send: async () => {},
-      publish: () => {},
-    }),
-    live: new LiveHub(),
-    mqttConnected: () => true,
-    ingestStats: () => ingest.stats,
-    demo: world?.faults,
-  });
-  const token = async (username: string, password: string) =>
-    (
-      (
-        await app!.inject({ method: 'POST', url: '/api/login', payload: { username, password } })
-      ).json() as { token: string }
-    ).token;
+  api = await apiApp({ demo: world?.faults });
+  app = api.app;
   return {
-    admin: { authorization: `Bearer ${await token('admin', 'admin-pw')}` },
-    viewer: { authorization: `Bearer ${await token('watcher', 'viewer-pw')}` },
+    admin: { authorization: `Bearer ${await api.login('admin', 'admin-pw')}` },
+    viewer: { authorization: `Bearer ${await api.login('watcher', 'viewer-pw')}` },
   };
 }
 

@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -48,4 +48,18 @@ export async function launchChromium(viewport = { width: 1440, height: 900 }): P
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Logs in through the dashboard's form and waits until its live feed is connected. */
+export async function signIn(
+  page: Page,
+  url: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=live-indicator].on');
 }

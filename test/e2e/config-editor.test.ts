@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo;
@@ -37,11 +37,7 @@ describe.skipIf(!chromiumPath)(
       });
       browser = await launchChromium();
       page = await browser.context.newPage();
-      await page.goto(demo.url);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'e2e-pw');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=live-indicator].on');
+      await signIn(page, demo.url, 'admin', 'e2e-pw');
     }, 120_000);
 
     afterAll(async () => {

@@ -8,22 +8,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
-import { ConfigPushService } from '../../src/controller/config-push-service.ts';
-import { buildApp } from '../../src/controller/http/app.ts';
-import { LiveHub } from '../../src/controller/http/live-hub.ts';
-import { Ingest } from '../../src/controller/ingest.ts';
-import { ControllerStore } from '../../src/controller/store/controller-store.ts';
-import { UpgradeCampaignService } from '../../src/controller/upgrade/upgrade-campaign-service.ts';
+import type { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { DEMO_FIRMWARE } from '../../src/demo/demo-images.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { apiApp } from '../controller/api-app.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo;
@@ -32,11 +26,7 @@ let browser: Chromium;
 let page: Page;
 
 async function login(p: Page, url: string): Promise<void> {
-  await p.goto(url);
-  await p.fill('input[name=username]', 'admin');
-  await p.fill('input[name=password]', 'admin-pw');
-  await p.click('button[type=submit]');
-  await p.waitForSelector('[data-testid=live-indicator].on');
+  await signIn(p, url, 'admin', 'admin-pw');
 }
 
 const rowNames = (p: Page) =>
@@ -45,29 +35,8 @@ const rowNames = (p: Page) =>
   );
 
 async function emptyController(webRoot: string) {
-  const scheduler = new RealScheduler();
-  const store = ControllerStore.open(':memory:');
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
-  const app = await buildApp({
-    store,
-    clock: scheduler,
-    site: 'new-site',
-    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
-    upgrades: new UpgradeCampaignService({
-      store,
-      scheduler,
-      newId: () => 'c1',
-      send: async () => {},
-      publish: () => {},
-    }),
-    live: new LiveHub(),
-    mqttConnected: () => true,
-    ingestStats: () => ingest.stats,
-    webRoot,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, store, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+  const api = await apiApp({ scheduler: new RealScheduler(), site: 'new-site', webRoot });
+  return { app: api.app, store: api.store, url: await api.listen() };
 }
 
 describe.skipIf(!chromiumPath)(

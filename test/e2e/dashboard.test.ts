@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { startController, type RunningController } from '../../src/controller/controller.ts';
 import type { EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 import { CONTROLLER_PASSWORD, FakeSite, SITE, startSiteBroker } from './fake-site.ts';
 
@@ -32,11 +32,7 @@ let browser: Chromium;
 let page: Page;
 
 async function login(p: Page, username: string, password: string): Promise<void> {
-  await p.goto(ctl.url);
-  await p.fill('input[name=username]', username);
-  await p.fill('input[name=password]', password);
-  await p.click('button[type=submit]');
-  await p.waitForSelector('[data-testid=live-indicator].on');
+  await signIn(p, ctl.url, username, password);
 }
 
 /** Waits until the element's text contains `text`; fails with what it last saw. */

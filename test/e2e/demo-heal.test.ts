@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo;
@@ -38,11 +38,7 @@ describe.skipIf(!chromiumPath)(
 
     it('a WAN cut in the fault panel shows as an alert and the clients move', async () => {
       const page = await browser.context.newPage();
-      await page.goto(demo.url);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'e2e-pw');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=live-indicator].on');
+      await signIn(page, demo.url, 'admin', 'e2e-pw');
       const victim = 'n5';
       const via = (node: string) =>
         page.locator(`tr[data-node="${node}"] [data-testid=internet-via]`);

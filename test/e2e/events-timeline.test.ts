@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo;
@@ -65,11 +65,7 @@ describe.skipIf(!chromiumPath)(
 
     it('filters by node and kind; a killed and restored node shows down, up and reboot', async () => {
       const page = await browser.context.newPage();
-      await page.goto(demo.url);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'e2e-pw');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=live-indicator].on');
+      await signIn(page, demo.url, 'admin', 'e2e-pw');
       await page.click('nav a[href="#/events"]');
       await page.waitForSelector('[data-testid=event-timeline] li');
 

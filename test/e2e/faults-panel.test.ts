@@ -6,19 +6,13 @@
  * viewer gets no buttons. A controller without a demo answers 404 and the panel is hidden.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import type { Locator, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
-import { ConfigPushService } from '../../src/controller/config-push-service.ts';
-import { buildApp } from '../../src/controller/http/app.ts';
-import { LiveHub } from '../../src/controller/http/live-hub.ts';
-import { Ingest } from '../../src/controller/ingest.ts';
-import { ControllerStore } from '../../src/controller/store/controller-store.ts';
-import { UpgradeCampaignService } from '../../src/controller/upgrade/upgrade-campaign-service.ts';
+import type { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { DemoWorld } from '../../src/demo/demo-world.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { apiApp } from '../controller/api-app.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 interface Controller {
@@ -34,30 +28,8 @@ let withoutDemo: Controller;
 let world: DemoWorld;
 
 async function controller(webRoot: string, demo: DemoWorld | undefined): Promise<Controller> {
-  const store = ControllerStore.open(':memory:');
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
-  const app = await buildApp({
-    store,
-    clock: scheduler,
-    site: 'demo',
-    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
-    upgrades: new UpgradeCampaignService({
-      store,
-      scheduler,
-      newId: () => 'c1',
-      send: async () => {},
-      publish: () => {},
-    }),
-    live: new LiveHub(),
-    mqttConnected: () => true,
-    ingestStats: () => ingest.stats,
-    webRoot,
-    demo: demo?.faults,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, store, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+  const api = await apiApp({ scheduler, site: 'demo', webRoot, demo: demo?.faults });
+  return { app: api.app, store: api.store, url: await api.listen() };
 }
 
 async function loggedInPage(
@@ -68,11 +40,7 @@ async function loggedInPage(
 ) {
   const page = await browser.context.newPage();
   beforeLogin(page);
-  await page.goto(c.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=live-indicator].on');
+  await signIn(page, c.url, username, password);
   return page;
 }
 

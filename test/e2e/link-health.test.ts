@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LINK_RULE } from '../../src/controller/rules/alert-rule-options.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo | undefined;
@@ -34,11 +34,7 @@ describe.skipIf(!chromiumPath)(
       });
       browser = await launchChromium();
       page = await browser.context.newPage();
-      await page.goto(demo.url);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'admin-pw');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=live-indicator].on');
+      await signIn(page, demo.url, 'admin', 'admin-pw');
     }, 120_000);
 
     afterAll(async () => {

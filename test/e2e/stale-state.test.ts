@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 let demo: RunningDemo;
@@ -58,11 +58,7 @@ describe.skipIf(!chromiumPath)(
 
     it('a killed gateway reads as last known, and a cut WAN as cut', async () => {
       const page = await browser.context.newPage();
-      await page.goto(demo.url);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'e2e-pw');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=live-indicator].on');
+      await signIn(page, demo.url, 'admin', 'e2e-pw');
       await waitForText(page, '[data-testid=kpi-wans]', '6 / 6', 40_000);
 
       // The real balance: n0's traffic is measured on both its WANs.

@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IMAGES } from '../../src/demo/demo-images.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
-import { chromiumPath, launchChromium, SKIP_REASON, type Chromium } from './browser.ts';
+import { chromiumPath, launchChromium, SKIP_REASON, type Chromium, signIn } from './browser.ts';
 import { buildDashboard } from './build-dashboard.ts';
 
 const [GOOD, BRICKS] = DEMO_IMAGES as [(typeof DEMO_IMAGES)[0], (typeof DEMO_IMAGES)[0]];
@@ -29,11 +29,7 @@ const SCREENSHOT = process.env.UPDATE_SCREENSHOT
 
 async function login(username: string, password: string): Promise<Page> {
   const page = await browser.context.newPage();
-  await page.goto(demo.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=live-indicator].on');
+  await signIn(page, demo.url, username, password);
   return page;
 }
 

@@ -5,22 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualScheduler } from '../../core/virtual-scheduler.ts';
+import { apiApp, type ApiApp } from '../../../test/controller/api-app.ts';
 import { defaultRuntimeConfig } from '../../demo/node-runtime-config.ts';
 import type { Command, NodeState } from '../../mqtt/messages.ts';
 import { nodeTopic } from '../../mqtt/topics.ts';
-import { ensureAdmin } from '../admin-bootstrap.ts';
-import { ConfigPushService } from '../config-push-service.ts';
-import { Ingest } from '../ingest.ts';
-import { ControllerStore } from '../store/controller-store.ts';
-import { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
-import { buildApp } from './app.ts';
-import { LiveHub } from './live-hub.ts';
+import type { Ingest } from '../ingest.ts';
 
 const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
 
+let api: ApiApp;
 let app: FastifyInstance;
-let store: ControllerStore;
 let ingest: Ingest;
 let sent: { node: string; command: Command }[];
 let token: string;
@@ -41,44 +35,13 @@ function gatewayState(node: string): NodeState {
 }
 
 beforeEach(async () => {
-  store = ControllerStore.open(':memory:');
-  const scheduler = new VirtualScheduler(1_700_000_000_000);
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  ingest = new Ingest({ store, scheduler });
-  sent = [];
-  app = await buildApp({
-    store,
-    clock: scheduler,
-    site: 'lab',
-    pushes: new ConfigPushService({
-      store,
-      clock: scheduler,
-      send: async (node, command) => {
-        sent.push({ node, command });
-      },
-    }),
-    upgrades: new UpgradeCampaignService({
-      store,
-      scheduler,
-      newId: () => 'c1',
-      send: async () => {},
-      publish: () => {},
-    }),
-    live: new LiveHub(),
-    mqttConnected: () => true,
-    ingestStats: () => ingest.stats,
-  });
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'admin', password: 'admin-pw' },
-  });
-  token = (login.json() as { token: string }).token;
+  api = await apiApp();
+  ({ app, ingest, sent } = api);
+  token = await api.login('admin', 'admin-pw');
 });
 
 afterEach(async () => {
-  await app.close();
-  store.close();
+  await api.close();
 });
 
 const post = (url: string, payload: object) =>

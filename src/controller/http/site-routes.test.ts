@@ -7,72 +7,32 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualScheduler } from '../../core/virtual-scheduler.ts';
-import { ensureAdmin } from '../admin-bootstrap.ts';
-import { ConfigPushService } from '../config-push-service.ts';
-import { Ingest } from '../ingest.ts';
+import { apiApp, type ApiApp } from '../../../test/controller/api-app.ts';
 import { KEPT_KEY, SiteEditor } from '../site-editor.ts';
-import { ControllerStore } from '../store/controller-store.ts';
-import { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
-import { buildApp } from './app.ts';
-import { LiveHub } from './live-hub.ts';
 
 const example = fileURLToPath(new URL('../../../examples/site.yaml', import.meta.url));
 let dir: string;
 let file: string;
-let app: FastifyInstance;
-let store: ControllerStore;
+let api: ApiApp;
 const tokens: Record<string, string> = {};
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'site-routes-'));
   file = join(dir, 'site.yaml');
   copyFileSync(example, file);
-  store = ControllerStore.open(':memory:');
-  const scheduler = new VirtualScheduler(1_700_000_000_000);
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
-  const ingest = new Ingest({ store, scheduler });
-  app = await buildApp({
-    store,
-    clock: scheduler,
-    site: 'riverside',
-    pushes: new ConfigPushService({ store, clock: scheduler, send: async () => {} }),
-    upgrades: new UpgradeCampaignService({
-      store,
-      scheduler,
-      newId: () => 'c1',
-      send: async () => {},
-      publish: () => {},
-    }),
-    live: new LiveHub(),
-    mqttConnected: () => true,
-    ingestStats: () => ingest.stats,
-    siteEditor: new SiteEditor(file, {}),
-  });
-  for (const [user, pw] of [
-    ['admin', 'admin-pw'],
-    ['watcher', 'viewer-pw'],
-  ]) {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/api/login',
-      payload: { username: user, password: pw },
-    });
-    tokens[user!] = (r.json() as { token: string }).token;
-  }
+  api = await apiApp({ site: 'riverside', siteEditor: new SiteEditor(file, {}) });
+  tokens.admin = await api.login('admin', 'admin-pw');
+  tokens.watcher = await api.login('watcher', 'viewer-pw');
 });
 
 afterEach(async () => {
-  await app.close();
-  store.close();
+  await api.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const call = (user: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-  app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}` }, payload });
+  api.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}` }, payload });
 
 interface SiteView {
   version: string;
