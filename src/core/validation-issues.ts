@@ -167,3 +167,31 @@ export function dottedToPath(dotted: string): PropertyKey[] {
   if (dotted === '' || dotted === '(root)') return [];
   return dotted.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
+
+/** An error of a hand-written validator that says where (a dotted path) and what. */
+export interface PathedConfigError extends Error {
+  readonly path: string;
+  readonly detail: string;
+}
+
+/**
+ * Every problem of a config checked in two stages: all shape errors of `schema` at once, then,
+ * once the shape is right, the cross-field rule `parse` throws (an error of `errorType`).
+ */
+export function layeredIssues(
+  schema: z.ZodType,
+  parse: (input: unknown) => unknown,
+  errorType: abstract new (...args: never[]) => PathedConfigError,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): ValidationIssue[] {
+  const shape = schemaIssues(schema, input, prefix);
+  if (shape.length > 0) return shape;
+  try {
+    parse(input);
+    return [];
+  } catch (e) {
+    if (!(e instanceof errorType)) throw e;
+    return [{ path: formatPath([...prefix, ...dottedToPath(e.path)]), message: e.detail }];
+  }
+}

@@ -24,8 +24,7 @@
  * fast.failureIntervalMs; // 100 (defaults to intervalMs)
  */
 import { z } from 'zod';
-import { dottedToPath, schemaIssues, type ValidationIssue } from '../../core/validation-issues.ts';
-import { formatPath } from '../../core/validation-path.ts';
+import { layeredIssues, type ValidationIssue } from '../../core/validation-issues.ts';
 import { HealthConfigError } from './errors.ts';
 
 export const probeMethods = ['icmp', 'tcp', 'http', 'https', 'dns'] as const;
@@ -95,13 +94,5 @@ export function trackerOptionsIssues(
   input: unknown,
   prefix: readonly PropertyKey[] = [],
 ): ValidationIssue[] {
-  const shape = schemaIssues(schema, input, prefix);
-  if (shape.length > 0) return shape;
-  try {
-    parseTrackerOptions(input);
-    return [];
-  } catch (e) {
-    if (!(e instanceof HealthConfigError)) throw e;
-    return [{ path: formatPath([...prefix, ...dottedToPath(e.path)]), message: e.detail }];
-  }
+  return layeredIssues(schema, parseTrackerOptions, HealthConfigError, input, prefix);
 }

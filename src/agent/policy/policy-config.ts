@@ -16,8 +16,7 @@
  * });
  */
 import { z } from 'zod';
-import { dottedToPath, schemaIssues, type ValidationIssue } from '../../core/validation-issues.ts';
-import { formatPath } from '../../core/validation-path.ts';
+import { layeredIssues, type ValidationIssue } from '../../core/validation-issues.ts';
 import { PolicyConfigError } from './errors.ts';
 import { parseIpv4Prefix, type Ipv4Prefix } from './ipv4-prefix.ts';
 
@@ -135,13 +134,5 @@ export function policyConfigIssues(
   input: unknown,
   prefix: readonly PropertyKey[] = [],
 ): ValidationIssue[] {
-  const shape = schemaIssues(schema, input, prefix);
-  if (shape.length > 0) return shape;
-  try {
-    parsePolicyConfig(input);
-    return [];
-  } catch (e) {
-    if (!(e instanceof PolicyConfigError)) throw e;
-    return [{ path: formatPath([...prefix, ...dottedToPath(e.path)]), message: e.detail }];
-  }
+  return layeredIssues(schema, parsePolicyConfig, PolicyConfigError, input, prefix);
 }
