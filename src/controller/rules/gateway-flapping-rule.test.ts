@@ -15,6 +15,24 @@ const select = (node: string, from: string | null, to: string | null): NodeEvent
 describe('GatewayFlappingRule', () => {
   const o = { maxChanges: 3, windowMs: 60_000, quietMs: 30_000 };
 
+  it('does not count the first choice, a release, or the return after a gateway died', () => {
+    const rule = new GatewayFlappingRule(o);
+    const seen: [string | null, string | null][] = [
+      [null, 'n0'], // boot
+      ['n0', null], // n0 died: released
+      [null, 'n5'], // healed: one switch
+      ['n5', 'n0'], // n0 back and better: a second
+      ['n0', null], // n0 rebooted
+      [null, 'n0'], // and is back: the same gateway, no switch
+    ];
+    seen.forEach(([f, t], i) => expect(rule.onEvent(select('n7', f, t), i * 5_000)).toEqual([]));
+    // Two real switches so far: two more within the window make it flapping.
+    expect(rule.onEvent(select('n7', 'n0', 'n5'), 31_000)).toEqual([]);
+    expect(rule.onEvent(select('n7', 'n5', 'n0'), 32_000)).toEqual([
+      expect.objectContaining({ op: 'open' }),
+    ]);
+  });
+
   it('opens on the change that exceeds maxChanges within the window, naming the gateways', () => {
     const rule = new GatewayFlappingRule(o);
     const moves: [string, string][] = [

@@ -23,6 +23,8 @@ interface NodeFlaps {
   open: boolean;
   /** The quiet period runs from here (the last change, or a restart of the controller). */
   quietFrom: number | undefined;
+  /** The last gateway it used; a release (no gateway) in between is not a switch of its own. */
+  last: string | undefined;
 }
 
 export class GatewayFlappingRule {
@@ -40,19 +42,26 @@ export class GatewayFlappingRule {
         gateways: new Set(),
         open: true,
         quietFrom: undefined,
+        last: undefined,
       });
     }
   }
 
   onEvent(e: NodeEventMessage, at: number): RuleOp[] {
-    if (e.kind !== 'gateway-select' || e.from === e.to) return [];
+    if (e.kind !== 'gateway-select' || e.from === e.to || e.to === null) return [];
     const n: NodeFlaps = this.nodes.get(e.node) ?? {
       changes: [],
       gateways: new Set<string>(),
       open: false,
       quietFrom: undefined,
+      last: undefined,
     };
     this.nodes.set(e.node, n);
+    // Only a move from one gateway to another counts: the first choice after a boot, and a return
+    // to the gateway used before a gap with none (its death, a reboot), are not flapping.
+    const previous = n.last ?? e.from ?? undefined;
+    n.last = e.to;
+    if (previous === undefined || previous === e.to) return [];
     n.changes.push(at);
     n.quietFrom = at;
     while (n.changes.length > 0 && n.changes[0]! <= at - this.o.windowMs) n.changes.shift();
