@@ -20,8 +20,10 @@ static volatile uint8_t tx_head, tx_tail; /* 8-bit indices wrap at 256 == UART_T
 static volatile uint16_t rx_dropped;
 
 void uart_init(void) {
-  UBRR0 = (uint16_t)UART_UBRR;
+  /* U2X before UBRR: the hardware does not care, but simavr derives the byte time once, when
+   * UBRR is written, and would otherwise simulate half the baud rate. */
   UCSR0A = _BV(U2X0);
+  UBRR0 = (uint16_t)UART_UBRR;
   UCSR0C = _BV(UCSZ01) | _BV(UCSZ00); /* 8N1 */
   UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
 }

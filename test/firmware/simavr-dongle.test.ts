@@ -1,0 +1,155 @@
+/**
+ * End to end in simavr: the real firmware ELF runs on two simulated ATmega328P boards
+ * (firmware/sim/dongle_sim.c), each UART on a pseudo-terminal and each SPI bus wired to a
+ * modelled nRF24L01+; the two radios share a simulated air. The TypeScript serial medium
+ * (src/transport/serial-medium.ts) opens the ptys like real dongles, and meshlink runs over them.
+ *
+ * What is real here: the firmware binary, the AVR core, its UART/SPI/GPIO/interrupt peripherals
+ * (simavr's), the serial medium and the pty. What is a model: the radio chip and the air
+ * (perfect, no loss or collisions), described in firmware/sim/nrf24_model.h.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrameTooLargeError } from '../../src/core/errors.ts';
+import { seededRandom } from '../../src/core/random.ts';
+import { RealScheduler } from '../../src/core/real-scheduler.ts';
+import { MeshlinkHost } from '../../src/meshlink/meshlink-host.ts';
+import { encodeSerialFrame } from '../../src/transport/serial-framing.ts';
+import { openSerialMedium, type SerialMedium } from '../../src/transport/serial-medium.ts';
+import { type RunningProcess, startProcess } from '../meshlink/cli-process.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
+import { FIRMWARE_DIR, missingTools } from './firmware-tools.ts';
+
+const missing = missingTools(
+  ['make', 'avr-gcc', 'cc', 'simavr'],
+  'test/firmware simavr end to end',
+  'apt-get install -y make gcc gcc-avr avr-libc simavr libsimavr-dev',
+);
+// The harness links libsimavr: its headers come with libsimavr-dev, not with simavr.
+const headers = existsSync('/usr/include/simavr/sim_avr.h');
+if (missing.length === 0 && !headers) {
+  console.warn('test/firmware simavr end to end: skipped, libsimavr-dev not installed');
+}
+const skip = missing.length > 0 || !headers;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const DONGLE_MTU = 32;
+
+interface Received {
+  frames: string[];
+}
+
+function collect(medium: SerialMedium): Received {
+  const r: Received = { frames: [] };
+  medium.onFrame((frame) => r.frames.push(hex(frame)));
+  return r;
+}
+
+describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial medium', () => {
+  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-'));
+  let sim: RunningProcess;
+  const media: SerialMedium[] = [];
+  let a: SerialMedium;
+  let b: SerialMedium;
+
+  const ptyPath = (i: number) => new RegExp(`^pty ${i} (\\S+)$`, 'm').exec(sim.output())![1]!;
+  /** The `air` lines: packets the simulated radios put on air, as `from>receivers len hex`. */
+  const airLines = () => sim.output().match(/^air .*$/gm) ?? [];
+
+  beforeAll(async () => {
+    execFileSync('make', ['-C', FIRMWARE_DIR, `BUILD=${build}`, 'sim'], { stdio: 'pipe' });
+    sim = startProcess(join(build, 'dongle-sim'), [join(build, 'intelli-mesh-dongle.elf'), '2']);
+    // Both firmwares booted (100 ms power-on delay, radio set up) and put their radio in RX.
+    await sim.waitFor(/^listening 0 .*\n(.*\n)*listening 1 |^listening 1 .*\n(.*\n)*listening 0 /m);
+    a = await openSerialMedium({ path: ptyPath(0), baudRate: 115_200, mtu: DONGLE_MTU });
+    b = await openSerialMedium({ path: ptyPath(1), baudRate: 115_200, mtu: DONGLE_MTU });
+    media.push(a, b);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(media.map((m) => m.close()));
+    if (sim && sim.child.exitCode === null) {
+      sim.child.kill('SIGTERM');
+      await sim.exited;
+    }
+  });
+
+  it('the firmware set both radios to 2 Mbit/s, channel 76, 2-byte CRC, dynamic payloads, NO_ACK', () => {
+    const lines = sim.output().match(/^listening \d .*$/gm)!;
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatch(/ch=76 rate=2000kbps addr=f0f0f0f0e1 crc=2 dpl=on no_ack=on retr=00$/);
+    }
+  });
+
+  it('frames written to one dongle come out of the other, over the simulated air, both ways', async () => {
+    const atB = collect(b);
+    const atA = collect(a);
+    // 1, 16 and 32 bytes (the radio's limit), every byte value, zeros (COBS's special case).
+    const frames = [
+      Uint8Array.of(0x42),
+      Uint8Array.from({ length: 16 }, (_, i) => i * 16),
+      Uint8Array.from({ length: 32 }, (_, i) => 0xff - i),
+      new Uint8Array(32),
+      ...Array.from({ length: 8 }, (_, k) => Uint8Array.from({ length: 32 }, (_, i) => k * 32 + i)),
+    ];
+    for (const f of frames) a.send(f);
+    await waitFor('all frames at dongle B', () => atB.frames.length >= frames.length, 20_000);
+    expect(atB.frames).toEqual(frames.map(hex));
+    // Each one was a packet from radio 0 taken by radio 1 (mask 2), with the same bytes.
+    const air = airLines().filter((l) => l.startsWith('air 0>'));
+    expect(air).toEqual(frames.map((f) => `air 0>2 ${f.length} ${hex(f)}`));
+
+    const back = Uint8Array.from('reply from B', (c) => c.charCodeAt(0));
+    b.send(back);
+    await waitFor('the reply at dongle A', () => atA.frames.length >= 1, 10_000);
+    expect(atA.frames).toEqual([hex(back)]);
+    expect(a.counters.dropped + b.counters.dropped).toBe(0);
+  });
+
+  it('a frame too big for one radio packet is refused by the medium at MTU 32 and dropped by the dongle', async () => {
+    expect(() => a.send(new Uint8Array(33))).toThrow(FrameTooLargeError);
+    // A host that ignores the dongle's MTU: framed bytes written straight to the pty (serialport
+    // holds an exclusive lock on it, a plain write does not need one).
+    const atB = collect(b);
+    const airBefore = airLines().length;
+    const fd = openSync(ptyPath(0), constants.O_WRONLY | constants.O_NOCTTY);
+    try {
+      writeSync(fd, encodeSerialFrame(new Uint8Array(100).fill(7))); // oversize for the dongle
+      writeSync(fd, encodeSerialFrame(new Uint8Array(0))); // an nRF24 payload is 1..32 bytes
+      writeSync(fd, Uint8Array.of(0x00, 0x05, 0x01, 0x02, 0x00)); // not COBS + CRC
+      writeSync(fd, encodeSerialFrame(Uint8Array.of(1, 2, 3))); // proves the dongle resynchronised
+    } finally {
+      closeSync(fd);
+    }
+    await waitFor('the marker at dongle B', () => atB.frames.length >= 1, 10_000);
+    expect(atB.frames).toEqual(['010203']);
+    expect(airLines().slice(airBefore)).toEqual(['air 0>2 3 010203']);
+  });
+
+  it('meshlink runs over the two simulated dongles: ping, and a message in 16-byte fragments', async () => {
+    const scheduler = new RealScheduler();
+    const one = new MeshlinkHost({ address: 1, medium: a, scheduler, random: seededRandom(1) });
+    const two = new MeshlinkHost({ address: 2, medium: b, scheduler, random: seededRandom(2) });
+    try {
+      const reply = await one.ping(2);
+      expect(reply).toMatchObject({ from: 2, hops: 0 });
+      expect(reply.rttMs).toBeGreaterThan(0);
+
+      const text = 'A message longer than one nRF24 packet, carried as meshlink fragments.';
+      const got = new Promise<string>((resolve) =>
+        two.on('message', (from, data) => resolve(`${from}:${Buffer.from(data).toString()}`)),
+      );
+      await one.send(2, new TextEncoder().encode(text)); // resolves on node 2's receipt
+      expect(await got).toBe(`1:${text}`);
+      // Every frame on the air fits one radio packet.
+      for (const line of airLines()) expect(Number(line.split(' ')[2])).toBeLessThanOrEqual(32);
+    } finally {
+      one.close();
+      two.close();
+    }
+  }, 30_000);
+});
