@@ -1,10 +1,11 @@
 /*
- * Runs the dongle firmware in simavr: N ATmega328P boards at 16 MHz (default 2), each with its
+ * Runs the dongle firmware in simavr: one ATmega328P board at 16 MHz per ELF given, each with its
  * UART on a pseudo-terminal and a modelled nRF24L01+ (nrf24_model.c) on SPI; the radios share
  * one simulated air. So a frame written to dongle 0's pty goes UART -> firmware -> SPI -> radio
  * model -> air -> radio model -> SPI -> firmware -> UART and comes out of dongle 1's pty.
  *
- *   dongle-sim FIRMWARE.elf [N]
+ *   dongle-sim FIRMWARE.elf [FIRMWARE.elf ...]     one dongle per ELF (1..4), e.g. two
+ *                                                  builds with different radio settings
  *
  * stdout, one line each, for the test to follow:
  *   pty I PATH                      dongle I's serial port
@@ -47,7 +48,7 @@ typedef struct {
 } dongle_t;
 
 static dongle_t dongles[MAX_DONGLES];
-static int dongle_count = 2;
+static int dongle_count;
 static nrf_air_t air;
 static volatile sig_atomic_t stopping;
 
@@ -187,13 +188,10 @@ static int open_pty(dongle_t *d, int index) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc > 3) {
-    fprintf(stderr, "usage: dongle-sim FIRMWARE.elf [DONGLES 1..%d]\n", MAX_DONGLES);
-    return 2;
-  }
-  if (argc == 3) dongle_count = atoi(argv[2]);
+  dongle_count = argc - 1;
   if (dongle_count < 1 || dongle_count > MAX_DONGLES) {
-    fprintf(stderr, "dongle-sim: DONGLES must be 1..%d\n", MAX_DONGLES);
+    fprintf(stderr, "usage: dongle-sim FIRMWARE.elf [FIRMWARE.elf ...] (1..%d boards)\n",
+            MAX_DONGLES);
     return 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -202,14 +200,14 @@ int main(int argc, char **argv) {
   air.on_packet = on_packet;
   air.on_listening = on_listening;
 
-  elf_firmware_t fw;
-  memset(&fw, 0, sizeof fw);
-  if (elf_read_firmware(argv[1], &fw) != 0) {
-    fprintf(stderr, "dongle-sim: cannot read %s\n", argv[1]);
-    return 2;
-  }
   for (int i = 0; i < dongle_count; i++) {
     dongle_t *d = &dongles[i];
+    static elf_firmware_t firmwares[MAX_DONGLES];
+    elf_firmware_t *fw = &firmwares[i];
+    if (elf_read_firmware(argv[i + 1], fw) != 0) {
+      fprintf(stderr, "dongle-sim: cannot read %s\n", argv[i + 1]);
+      return 2;
+    }
     d->avr = avr_make_mcu_by_name("atmega328p");
     if (!d->avr) {
       fprintf(stderr, "dongle-sim: this simavr has no atmega328p\n");
@@ -217,7 +215,7 @@ int main(int argc, char **argv) {
     }
     avr_init(d->avr);
     d->avr->frequency = 16000000;
-    avr_load_firmware(d->avr, &fw);
+    avr_load_firmware(d->avr, fw);
     d->avr->frequency = 16000000; /* the ELF carries no .mmcu section; a Nano/Uno's crystal */
     d->avr->sleep = sleep_hook;
     uint32_t flags = 0; /* no console echo of UART output, no usleep in UCSRA polls */

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 export const FIRMWARE_DIR = fileURLToPath(new URL('../../firmware/', import.meta.url));
 export const GOLDEN_FILE = `${FIRMWARE_DIR}test/framing-golden.txt`;
 
-function installed(tool: string): boolean {
+/** Whether `tool` runs from PATH. */
+export function installed(tool: string): boolean {
   const probe = tool === 'simavr' ? ['--help'] : ['--version'];
   const r = spawnSync(tool, probe, { stdio: 'ignore' });
   return r.error === undefined;

@@ -8,8 +8,7 @@
  * (simavr's), the serial medium and the pty. What is a model: the radio chip and the air
  * (perfect, no loss or collisions), described in firmware/sim/nrf24_model.h.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,21 +18,10 @@ import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { MeshlinkHost } from '../../src/meshlink/meshlink-host.ts';
 import { encodeSerialFrame } from '../../src/transport/serial-framing.ts';
 import { openSerialMedium, type SerialMedium } from '../../src/transport/serial-medium.ts';
-import { type RunningProcess, startProcess } from '../meshlink/cli-process.ts';
 import { waitFor } from '../openwrt/wait-for.ts';
-import { FIRMWARE_DIR, missingTools } from './firmware-tools.ts';
+import { buildFirmware, type DongleSim, simavrSkipReason, startDongleSim } from './dongle-sim.ts';
 
-const missing = missingTools(
-  ['make', 'avr-gcc', 'cc', 'simavr'],
-  'test/firmware simavr end to end',
-  'apt-get install -y make gcc gcc-avr avr-libc simavr libsimavr-dev',
-);
-// The harness links libsimavr: its headers come with libsimavr-dev, not with simavr.
-const headers = existsSync('/usr/include/simavr/sim_avr.h');
-if (missing.length === 0 && !headers) {
-  console.warn('test/firmware simavr end to end: skipped, libsimavr-dev not installed');
-}
-const skip = missing.length > 0 || !headers;
+const skip = simavrSkipReason() !== undefined;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const DONGLE_MTU = 32;
@@ -50,20 +38,17 @@ function collect(medium: SerialMedium): Received {
 
 describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial medium', () => {
   const build = mkdtempSync(join(tmpdir(), 'firmware-sim-'));
-  let sim: RunningProcess;
+  let sim: DongleSim;
   const media: SerialMedium[] = [];
   let a: SerialMedium;
   let b: SerialMedium;
 
-  const ptyPath = (i: number) => new RegExp(`^pty ${i} (\\S+)$`, 'm').exec(sim.output())![1]!;
-  /** The `air` lines: packets the simulated radios put on air, as `from>receivers len hex`. */
-  const airLines = () => sim.output().match(/^air .*$/gm) ?? [];
+  const ptyPath = (i: number) => sim.ptyPath(i);
+  const airLines = () => sim.airLines();
 
   beforeAll(async () => {
-    execFileSync('make', ['-C', FIRMWARE_DIR, `BUILD=${build}`, 'sim'], { stdio: 'pipe' });
-    sim = startProcess(join(build, 'dongle-sim'), [join(build, 'intelli-mesh-dongle.elf'), '2']);
-    // Both firmwares booted (100 ms power-on delay, radio set up) and put their radio in RX.
-    await sim.waitFor(/^listening 0 .*\n(.*\n)*listening 1 |^listening 1 .*\n(.*\n)*listening 0 /m);
+    const elf = buildFirmware(build);
+    sim = await startDongleSim(build, [elf, elf]);
     a = await openSerialMedium({ path: ptyPath(0), baudRate: 115_200, mtu: DONGLE_MTU });
     b = await openSerialMedium({ path: ptyPath(1), baudRate: 115_200, mtu: DONGLE_MTU });
     media.push(a, b);
@@ -71,14 +56,11 @@ describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial mediu
 
   afterAll(async () => {
     await Promise.all(media.map((m) => m.close()));
-    if (sim && sim.child.exitCode === null) {
-      sim.child.kill('SIGTERM');
-      await sim.exited;
-    }
+    await sim?.close();
   });
 
   it('the firmware set both radios to 2 Mbit/s, channel 76, 2-byte CRC, dynamic payloads, NO_ACK', () => {
-    const lines = sim.output().match(/^listening \d .*$/gm)!;
+    const lines = sim.listening();
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(line).toMatch(/ch=76 rate=2000kbps addr=f0f0f0f0e1 crc=2 dpl=on no_ack=on retr=00$/);
@@ -152,4 +134,34 @@ describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial mediu
       two.close();
     }
   }, 30_000);
+});
+
+describe.skipIf(skip)('dongles built for different channels in simavr', () => {
+  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-ch-'));
+  let sim: DongleSim;
+  const media: SerialMedium[] = [];
+
+  afterAll(async () => {
+    await Promise.all(media.map((m) => m.close()));
+    await sim?.close();
+  });
+
+  it('do not hear each other: the radio settings the firmware writes are what decides', async () => {
+    const on76 = buildFirmware(join(build, 'ch76'));
+    const on77 = buildFirmware(join(build, 'ch77'), ['RADIO_CHANNEL=77']);
+    sim = await startDongleSim(build, [on76, on77]);
+    expect(sim.listening()[1]).toMatch(/ch=77 /);
+    const a = await openSerialMedium({ path: sim.ptyPath(0), mtu: DONGLE_MTU });
+    const b = await openSerialMedium({ path: sim.ptyPath(1), mtu: DONGLE_MTU });
+    media.push(a, b);
+    const atA = collect(a);
+    const atB = collect(b);
+    a.send(Uint8Array.of(1, 2, 3));
+    b.send(Uint8Array.of(4, 5, 6));
+    // Both went on air (so both firmwares took their frame) and no radio took either (mask 0).
+    await waitFor('both packets on air', () => sim.airLines().length >= 2, 10_000);
+    expect(sim.airLines().sort()).toEqual(['air 0>0 3 010203', 'air 1>0 3 040506']);
+    expect(atA.frames).toEqual([]);
+    expect(atB.frames).toEqual([]);
+  });
 });
