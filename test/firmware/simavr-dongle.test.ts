@@ -23,6 +23,9 @@ import { BIN, type RunningProcess, startProcess } from '../meshlink/cli-process.
 import { buildFirmware, type DongleSim, simavrSkipReason, startDongleSim } from './dongle-sim.ts';
 
 const skip = simavrSkipReason() !== undefined;
+// One build directory for the whole file: make rebuilds nothing that is up to date, so the
+// firmware and the harness are compiled once; only the channel-77 variant gets its own.
+const build = mkdtempSync(join(tmpdir(), 'firmware-sim-'));
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const DONGLE_MTU = 32;
@@ -38,7 +41,6 @@ function collect(medium: SerialMedium): Received {
 }
 
 describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial medium', () => {
-  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-'));
   let sim: DongleSim;
   const media: SerialMedium[] = [];
   let a: SerialMedium;
@@ -147,7 +149,6 @@ describe.skipIf(skip)('the dongle firmware in simavr, driven by the serial mediu
 });
 
 describe.skipIf(skip)('dongles built for different channels in simavr', () => {
-  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-ch-'));
   let sim: DongleSim;
   const media: SerialMedium[] = [];
 
@@ -157,7 +158,7 @@ describe.skipIf(skip)('dongles built for different channels in simavr', () => {
   });
 
   it('do not hear each other: the radio settings the firmware writes are what decides', async () => {
-    const on76 = buildFirmware(join(build, 'ch76'));
+    const on76 = buildFirmware(build);
     const on77 = buildFirmware(join(build, 'ch77'), ['RADIO_CHANNEL=77']);
     sim = await startDongleSim(build, [on76, on77]);
     expect(sim.listening()[1]).toMatch(/ch=77 /);
@@ -177,7 +178,6 @@ describe.skipIf(skip)('dongles built for different channels in simavr', () => {
 });
 
 describe.skipIf(skip)('intelli-mesh link over two simulated dongles', () => {
-  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-cli-'));
   let sim: DongleSim;
   const running: RunningProcess[] = [];
 
@@ -207,7 +207,6 @@ describe.skipIf(skip)('intelli-mesh link over two simulated dongles', () => {
 });
 
 describe.skipIf(skip)('an overloaded simulated dongle', () => {
-  const build = mkdtempSync(join(tmpdir(), 'firmware-sim-load-'));
   let sim: DongleSim;
   const media: SerialMedium[] = [];
 
