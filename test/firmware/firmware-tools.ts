@@ -15,8 +15,7 @@ export const GOLDEN_FILE = `${FIRMWARE_DIR}test/framing-golden.txt`;
 
 /** Whether `tool` runs from PATH. */
 export function installed(tool: string): boolean {
-  const probe = tool === 'simavr' ? ['--help'] : ['--version'];
-  const r = spawnSync(tool, probe, { stdio: 'ignore' });
+  const r = spawnSync(tool, ['--version'], { stdio: 'ignore' });
   return r.error === undefined;
 }
 
