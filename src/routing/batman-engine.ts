@@ -259,7 +259,8 @@ export class BatmanEngine {
 
   /** Processes one received frame (one or more aggregated OGMs) from link neighbour `from`. */
   receive(frame: Uint8Array, from: number, now: number): EngineOutput {
-    if (this.tt && frame[0] === TT_PACKET_TYPE) return this.receiveTt(frame, now);
+    // A node without the translation table still relays TT messages (a mixed mesh keeps working).
+    if (frame[0] === TT_PACKET_TYPE) return this.receiveTt(frame, now);
     try {
       validateOgmFrame(frame);
     } catch {
@@ -498,7 +499,7 @@ export class BatmanEngine {
 
   /** A unicast TT message: ours to act on, or one to pass on towards its destination. */
   private receiveTt(frame: Uint8Array, now: number): EngineOutput {
-    const tt = this.tt!;
+    const tt = this.tt;
     let m: TtMessage;
     try {
       m = decodeTtMessage(frame);
@@ -508,6 +509,10 @@ export class BatmanEngine {
     }
     const dst = ttMessageDst(frame);
     if (dst === this.options.address) {
+      if (!tt) {
+        this.stats.ttUndeliverable++;
+        return this.drain();
+      }
       if (m.kind === 'roam-adv') {
         this.events.push({
           at: now,
