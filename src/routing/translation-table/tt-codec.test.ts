@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/random.ts';
 import { DataFrameError, decodeDataFrame, encodeDataFrame } from '../../sim/data-frame.ts';
@@ -65,6 +66,55 @@ describe('TT wire format', () => {
       },
     ];
     expect(decodeOgmFrame(encodeOgmFrame(ogms))).toEqual(ogms);
+  });
+
+  it('round-trips any OGM TT block, and what decodes re-encodes to the same bytes (fast-check)', () => {
+    const mac = fc
+      .uint8Array({ minLength: 6, maxLength: 6 })
+      .map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':'));
+    const tt = fc.record({
+      ttvn: fc.integer({ min: 0, max: 255 }),
+      vlans: fc
+        .uniqueArray(fc.integer({ min: 0, max: 4095 }), { maxLength: 4 })
+        .chain((vids) =>
+          fc.tuple(
+            ...vids
+              .sort((a, b) => a - b)
+              .map((vid) =>
+                fc.record({ vid: fc.constant(vid), crc: fc.integer({ min: 0, max: 0xffffffff }) }),
+              ),
+          ),
+        ),
+      changes: fc.array(
+        fc.record({
+          mac,
+          vid: fc.integer({ min: 0, max: 4095 }),
+          flags: fc.constantFrom(0, 1, 3, 0x10, 0x20),
+        }),
+        { maxLength: 6 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(tt, { minLength: 1, maxLength: 4 }), (blocks) => {
+        const ogms: Ogm[] = blocks.map((t) => ({ ...base, flags: FLAG_TT, tt: t }));
+        const bytes = encodeOgmFrame(ogms);
+        expect(decodeOgmFrame(bytes)).toEqual(ogms);
+      }),
+      { numRuns: 300 },
+    );
+    const good = encodeOgm({ ...base, tt: block });
+    fc.assert(
+      fc.property(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 }), (at, value) => {
+        const bytes = good.slice();
+        bytes[at] = value;
+        try {
+          expect(encodeOgmFrame(decodeOgmFrame(bytes))).toEqual(bytes);
+        } catch (e) {
+          expect((e as Error).name).toBe('OgmDecodeError');
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects a broken TT block with OgmDecodeError naming the byte', () => {
