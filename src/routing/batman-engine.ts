@@ -203,6 +203,7 @@ export class BatmanEngine {
         roamingAdvertisement: this.options.roamingAdvertisement,
         localTimeoutMs: this.options.ttLocalTimeoutMs,
         roamTimeoutMs: this.options.ttRoamTimeoutMs,
+        tempTimeoutMs: this.options.ttTempTimeoutMs,
         requestTimeoutMs: this.options.ttRequestTimeoutMs,
         ttl: this.options.ttl,
       });
@@ -547,8 +548,9 @@ export class BatmanEngine {
     return out;
   }
 
+  /** Room our own OGM reserves in its frame (forwards fill the rest of maxAggregateBytes). */
   private ownSize(): number {
-    return this.options.gateway ? 22 : 14;
+    return (this.options.gateway ? 22 : 14) + (this.tt?.nextBlockSize() ?? 0);
   }
 
   /** Notes a frame from link neighbour `from`: liveness and its usual gap between frames. */
