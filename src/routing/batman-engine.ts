@@ -1030,7 +1030,19 @@ export class BatmanEngine {
   }
 
   private purge(now: number): void {
-    this.tt?.purge(now);
+    if (this.tt) {
+      for (const mac of this.tt.purge(now)) {
+        this.events.push({
+          at: now,
+          node: this.options.name,
+          kind: 'client-purged',
+          subject: mac,
+          from: this.options.name,
+          to: null,
+          reason: `client ${mac} silent for more than ${this.options.ttLocalTimeoutMs} ms`,
+        });
+      }
+    }
     const timeout = this.options.purgeTimeoutMs;
     for (const [addr, n] of this.neighbours) {
       if (now - n.lastSeen > timeout) {

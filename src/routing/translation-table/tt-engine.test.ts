@@ -177,6 +177,30 @@ describe('translation table across engines', () => {
     ).toBeDefined();
   });
 
+  it('purges a silent client and tells the mesh; one that keeps being seen stays', () => {
+    const m = mesh({ 1: [2], 2: [1] }, () => ({ translationTable: true, ttLocalTimeoutMs: 5000 }));
+    m.s.runUntil(10_000);
+    m.act(1, (e, now) => e.clientAdded(C1, 0, now));
+    m.act(1, (e, now) => e.clientAdded(C2, 0, now));
+    expect(m.until(() => m.at(2).clientOriginator(C1) === 1, 3000)).toBeDefined();
+    for (let i = 0; i < 8; i++) {
+      m.s.advance(1000);
+      m.at(1).clientSeen(C2, m.s.now());
+    }
+    expect(m.events).toContainEqual(
+      expect.objectContaining({ node: '1', kind: 'client-purged', subject: C1 }),
+    );
+    expect(m.events.filter((e) => e.kind === 'client-purged')).toHaveLength(1);
+    expect(
+      m
+        .at(1)
+        .localClientsJson(m.s.now())
+        .map((r) => r.tt_address),
+    ).toEqual([C2]);
+    expect(m.until(() => m.at(2).clientOriginator(C1) === undefined, 3000)).toBeDefined();
+    expect(m.at(2).clientOriginator(C2)).toBe(1);
+  });
+
   it('a node that missed versions asks for the full table and gets back in step', () => {
     const m = mesh({ 1: [2], 2: [1, 3], 3: [2] });
     m.s.runUntil(10_000);
