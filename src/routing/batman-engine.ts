@@ -399,12 +399,14 @@ export class BatmanEngine {
     return this.drain();
   }
 
-  /** A client left this node (or roamed away); announced with our next OGM. */
-  clientRemoved(mac: string, now: number): EngineOutput {
+  /**
+   * A client left this node (or roamed away); announced with our next OGM. `now` is part of
+   * the seam for symmetry with clientAdded: a removal sends nothing at once, so it is unused.
+   */
+  clientRemoved(mac: string, _now: number): EngineOutput {
     const tt = this.requireTt('clientRemoved');
     checkMac(mac);
     tt.clientRemoved(mac);
-    void now;
     return this.drain();
   }
 
@@ -450,9 +452,11 @@ export class BatmanEngine {
     }));
   }
 
-  /** Global translation table in the shape of `batctl tgj` ([] when off). */
-  globalClientsJson(now: number): GlobalClientJson[] {
-    void now;
+  /**
+   * Global translation table in the shape of `batctl tgj` ([] when off). Takes `now` like the
+   * other tables; batctl's global rows have no age column, so it is unused.
+   */
+  globalClientsJson(_now: number): GlobalClientJson[] {
     const tt = this.tt;
     if (!tt) return [];
     const rows: GlobalClientJson[] = [];
