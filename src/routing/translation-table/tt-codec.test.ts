@@ -5,6 +5,7 @@ import { DataFrameError, decodeDataFrame, encodeDataFrame } from '../../sim/data
 import { OgmDecodeError, TtDecodeError } from '../errors.ts';
 import { decodeOgmFrame, encodeOgm, encodeOgmFrame, FLAG_TT, type Ogm } from '../ogm-codec.ts';
 import type { TtBlock } from './tt-block.ts';
+import { clientCrc, crc32c, vlanCrcs } from './tt-crc.ts';
 import { TT_CLIENT_DEL, TT_CLIENT_ROAM } from './tt-flags.ts';
 import { decodeTtMessage, encodeTtMessage, type TtMessage } from './tt-unicast-codec.ts';
 
@@ -24,6 +25,21 @@ const block: TtBlock = {
   vlans: [{ vid: 0, crc: 0xdeadbeef }],
   changes: [{ mac: C1, vid: 0, flags: TT_CLIENT_DEL | TT_CLIENT_ROAM }],
 };
+
+describe('TT checksum', () => {
+  it('is CRC-32C (check value of "123456789": 0xe3069283), XOR-ed per VLAN so order does not matter', () => {
+    expect(crc32c(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
+    const a = { mac: C1, vid: 0 };
+    const b = { mac: 'aa:bb:cc:dd:ee:02', vid: 0 };
+    const c = { mac: C1, vid: 7 };
+    expect(vlanCrcs([a, b, c])).toEqual(vlanCrcs([c, b, a]));
+    expect(vlanCrcs([a, b, c])).toEqual([
+      { vid: 0, crc: (clientCrc(a.mac, 0) ^ clientCrc(b.mac, 0)) >>> 0 },
+      { vid: 7, crc: clientCrc(C1, 7) },
+    ]);
+    expect(clientCrc(C1, 0)).not.toBe(clientCrc(C1, 7));
+  });
+});
 
 describe('TT wire format', () => {
   it('puts the TT block after the OGM header and gateway block (golden bytes)', () => {
