@@ -138,3 +138,43 @@ describe('frames addressed to a roaming client', () => {
     expect(r.batman('n1').clientOriginator(CLIENT)).toBe(3);
   });
 });
+
+describe('routing app and large TT messages', () => {
+  it('a TT response larger than the radio MTU is reported as an event, not thrown', () => {
+    const scheduler = new VirtualScheduler();
+    const channel = new SimChannel(seededRandom(3));
+    channel.addLink('n1', 'n2', DEFAULT_LINK);
+    const trace = new Trace(() => {});
+    const radio = new SimRadio(scheduler, channel, trace, 100);
+    const events: MeshEvent[] = [];
+    const names = ['n1', 'n2'];
+    const deps = {
+      scheduler,
+      radio,
+      random: seededRandom(3),
+      emit: (e: MeshEvent) => events.push(e),
+      addressOf: (n: string) => (names.includes(n) ? names.indexOf(n) + 1 : undefined),
+      nameOf: (a: number) => names[a - 1] ?? String(a),
+    };
+    // OGMs stay within 90 bytes (a diff that does not fit is left out); a full table of 12
+    // clients takes 8 + 4 + 6 + 12 * 9 = 126 bytes.
+    const apps = [routingApp({ translationTable: true, maxAggregateBytes: 90 })];
+    const nodes = names.map((n, i) => new SimNode(n, i + 1, deps, apps));
+    for (const n of nodes) n.boot();
+    scheduler.runUntil(10_000);
+    const n1 = nodes[0]!.app<RoutingApp>('batman')!;
+    for (let i = 0; i < 12; i++) n1.clientAdded(`aa:bb:cc:dd:ee:${(16 + i).toString(16)}`, 0);
+    scheduler.runUntil(15_000);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        node: 'n1',
+        kind: 'frame-too-large',
+        subject: 'n2',
+        reason: '126-byte routing frame exceeds the 100-byte MTU; not sent',
+      }),
+    );
+    expect(
+      nodes[1]!.app<RoutingApp>('batman')!.clientOriginator('aa:bb:cc:dd:ee:10'),
+    ).toBeUndefined();
+  });
+});
