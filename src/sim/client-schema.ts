@@ -105,7 +105,7 @@ interface ClientScenario {
   clients: ClientSpec[];
   access_points?: Array<{ node: string; ssids: string[] }> | undefined;
   routing: { translation_table?: boolean | undefined };
-  traffic: { flows: Array<{ from: string; to: string }> };
+  traffic: { flows: Array<{ from: string; to: string; via: string }> };
 }
 
 /** Cross-field checks of the client keys; each problem goes to `add(path, message)`. */
@@ -147,6 +147,8 @@ export function checkClients(
     if (!f.to.startsWith(CLIENT_PREFIX)) return;
     if (!flowClient(f.to, s.clients))
       add(`traffic.flows[${i}].to`, `unknown client '${f.to.slice(CLIENT_PREFIX.length)}'`);
+    else if (f.via !== 'data')
+      add(`traffic.flows[${i}].via`, 'flows to clients go as data frames (via: data)');
     else if (s.routing.translation_table === false)
       add(
         `traffic.flows[${i}].to`,

@@ -134,6 +134,7 @@ export class Simulation {
             this.scheduler,
             this.metrics,
             this.trace,
+            clientOptions.translationTable,
           )
         : undefined;
     const factories: AppFactory[] = [

@@ -17,21 +17,18 @@ import { clientTable, type ClientTable } from './client-table-adapter.ts';
 import type { ClientSpec, MovementYaml } from './client-schema.ts';
 import type { Medium } from '../core/medium.ts';
 import type { FlowMetrics } from './metrics.ts';
-import type { AppFactory, NodeApp, NodeContext } from './node-host.ts';
+import type { AppFactory, NodeContext } from './node-host.ts';
 import { RoamLog } from './roam-log.ts';
 import { OGM_PORT } from './routing-app.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { StationField, type MovementSpec, type StationEvent } from './stations/index.ts';
 import type { Topology } from './topology.ts';
 import type { Trace } from './trace.ts';
+import type { StationAir } from './traffic-app.ts';
 
 export const STATIONS_APP = 'stations';
 const DATA_PORT = 'data';
-
-/** Seam 2: the data plane hands frames for a local client to this app. */
-export interface StationAir extends NodeApp {
-  deliverToClient(mac: string, flow: number, seq: number, frame: Uint8Array): void;
-}
+const KEEPALIVE_MS = 10_000;
 
 /** What the hub needs from the traffic app to send to a client (Seam 2, h13-tt). */
 interface ClientOriginator {
@@ -59,6 +56,8 @@ export class StationHub {
     private readonly scheduler: Scheduler & { at(ms: number, fn: () => void): unknown },
     private readonly metrics: FlowMetrics,
     private readonly trace: Trace,
+    /** The engines keep a client table (routing.translation_table). */
+    private readonly tablesOn: boolean,
   ) {
     const st = scenario.stations;
     this.scale = st.metres_per_unit;
@@ -117,6 +116,18 @@ export class StationHub {
 
   /** Switches clients on at their start times and starts waking the field. */
   start(): void {
+    // APs hear their stations' frames all the time; tell the local tables every 10 s so a
+    // station that only receives is not purged as silent.
+    const keepAlive = (): void => {
+      const now = this.scheduler.now();
+      this.sync(now);
+      for (const mac of this.field.macs()) {
+        const ap = this.field.apOf(mac);
+        if (ap !== undefined) this.table(ap)?.seen(mac, now);
+      }
+      this.scheduler.at(now + KEEPALIVE_MS, keepAlive);
+    };
+    this.scheduler.at(KEEPALIVE_MS, keepAlive);
     for (const c of this.clients) {
       this.log.addClient(c.mac);
       this.scheduler.at(c.start_s * 1000, () => {
@@ -193,7 +204,7 @@ export class StationHub {
 
   private table(node: string): ClientTable | undefined {
     const side = this.nodes.get(node);
-    if (!side) return undefined;
+    if (!side || !this.tablesOn) return undefined;
     return clientTable(side.ctx, 'batman', () => (side.ogm ??= side.ctx.medium(OGM_PORT)));
   }
 
