@@ -47,6 +47,7 @@ export class StationHub {
   private readonly clients: ClientSpec[];
   private readonly byKey = new Map<string, ClientSpec>();
   private armedAt = Number.POSITIVE_INFINITY;
+  private readonly listeners: Array<(e: StationEvent) => void> = [];
   private readonly scale: number;
 
   constructor(
@@ -178,6 +179,11 @@ export class StationHub {
     this.field.setApUp(node, up);
   }
 
+  /** Calls `fn` with every station event after the mesh has been told (benches, the demo). */
+  onEvent(fn: (e: StationEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
   /** Brings the field up to `now` and acts on what happened. */
   sync(now: number): void {
     for (const e of this.field.advance(now)) this.handle(e);
@@ -210,6 +216,11 @@ export class StationHub {
 
   private handle(e: StationEvent): void {
     this.log.event(e);
+    this.tell(e);
+    for (const fn of this.listeners) fn(e);
+  }
+
+  private tell(e: StationEvent): void {
     const vid = this.client(e.mac)?.vlan ?? 0;
     const emit = (
       node: string,
