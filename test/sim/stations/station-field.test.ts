@@ -89,6 +89,22 @@ describe('StationField', () => {
     }
   });
 
+  it('a station whose AP goes down roams to the next one at once', () => {
+    const field = new StationField({
+      aps,
+      random: seededRandom(1),
+      channel: { shadowingSigmaDb: 0 },
+    });
+    field.addStation({ ...walker, movement: { kind: 'static', at: { x: 10, y: 0 } } });
+    field.advance(5000);
+    expect(field.apOf(walker.mac)).toBe('n0');
+    field.setApUp('n0', false);
+    const events = field.advance(10_000);
+    expect(events.map((e) => e.kind)).toEqual(['roam-started', 'roamed']);
+    expect(events[0]).toMatchObject({ from: 'n0', to: 'n1', reason: 'weak' });
+    expect(field.apOf(walker.mac)).toBe('n1');
+  });
+
   it('a static station far from every AP never associates', () => {
     const field = new StationField({
       aps,
