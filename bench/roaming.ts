@@ -129,10 +129,16 @@ async function main(): Promise<void> {
         const data = roams.filter((x) => x.data_gap_ms !== null).map((x) => x.data_gap_ms!);
         const radio = gapStats(roams.map((x) => x.radio_gap_ms));
         const mesh = gapStats(senderUpdate.delays);
+        const meshShare = gapStats(
+          roams.filter((x) => x.data_gap_ms !== null).map((x) => x.data_gap_ms! - x.radio_gap_ms),
+        );
         report.add(key, {
           roams: roams.length,
           ...flat('radio_gap_ms', radio),
           ...flat('gap_ms', gapStats(data)),
+          // The mesh's share of the gap: what the station waits beyond the handshake (includes up
+          // to one frame period, 10 ms, of sampling).
+          ...flat('mesh_share_ms', meshShare),
           ...flat('lost_per_roam', gapStats(roams.map((x) => x.frames_lost))),
           frames_lost_radio: r.frames_lost_radio,
           frames_lost_mesh: r.frames_lost_mesh,
@@ -142,12 +148,12 @@ async function main(): Promise<void> {
           wall_s: Math.round(performance.now() - wall) / 1000,
         });
         if (ft !== false && ra) {
-          const ok =
-            (radio.p95 ?? Infinity) <= 50 &&
-            (mesh.p95 ?? Infinity) <= OGM_MS &&
-            r.frames_lost_mesh === 0;
+          const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
           goals.push(
-            `${key}: radio p95 ${radio.p95} ms (goal ≤ 50), mesh share p95 ${mesh.p95} ms (goal ≤ ${OGM_MS}), frames lost in the mesh ${r.frames_lost_mesh} (goal 0) → ${ok ? 'met' : 'NOT met'}`,
+            `${key}: radio gap p95 ${radio.p95} ms (≤ 50: ${met((radio.p95 ?? Infinity) <= 50)}); ` +
+              `mesh share of the gap p95 ${meshShare.p95} ms (≤ ${OGM_MS}: ${met((meshShare.p95 ?? Infinity) <= OGM_MS)}); ` +
+              `sender's table right after p95 ${mesh.p95} ms (≤ ${OGM_MS}: ${met((mesh.p95 ?? Infinity) <= OGM_MS)}); ` +
+              `frames lost in the mesh ${r.frames_lost_mesh} in ${roams.length} roams (0: ${met(r.frames_lost_mesh === 0)})`,
           );
         }
       }
