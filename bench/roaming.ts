@@ -171,7 +171,9 @@ async function main(): Promise<void> {
         translation_table: true,
         roaming_advertisement: true,
       },
-      stations: { metres_per_unit: 30 },
+      // Without shadowing the cell edges are sharp, so the walker does not ping-pong: each roam
+      // is measured to the end instead of being superseded by the next one.
+      stations: { metres_per_unit: 30, path_loss: { shadowing_db: 0 } },
       trace: { route_changes: false },
       clients: [
         {
