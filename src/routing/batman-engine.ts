@@ -203,6 +203,7 @@ export class BatmanEngine {
         roamingAdvertisement: this.options.roamingAdvertisement,
         localTimeoutMs: this.options.ttLocalTimeoutMs,
         roamTimeoutMs: this.options.ttRoamTimeoutMs,
+        tempTimeoutMs: this.options.ttTempTimeoutMs,
         requestTimeoutMs: this.options.ttRequestTimeoutMs,
         ttl: this.options.ttl,
       });
@@ -398,12 +399,14 @@ export class BatmanEngine {
     return this.drain();
   }
 
-  /** A client left this node (or roamed away); announced with our next OGM. */
-  clientRemoved(mac: string, now: number): EngineOutput {
+  /**
+   * A client left this node (or roamed away); announced with our next OGM. `now` is part of
+   * the seam for symmetry with clientAdded: a removal sends nothing at once, so it is unused.
+   */
+  clientRemoved(mac: string, _now: number): EngineOutput {
     const tt = this.requireTt('clientRemoved');
     checkMac(mac);
     tt.clientRemoved(mac);
-    void now;
     return this.drain();
   }
 
@@ -449,9 +452,11 @@ export class BatmanEngine {
     }));
   }
 
-  /** Global translation table in the shape of `batctl tgj` ([] when off). */
-  globalClientsJson(now: number): GlobalClientJson[] {
-    void now;
+  /**
+   * Global translation table in the shape of `batctl tgj` ([] when off). Takes `now` like the
+   * other tables; batctl's global rows have no age column, so it is unused.
+   */
+  globalClientsJson(_now: number): GlobalClientJson[] {
     const tt = this.tt;
     if (!tt) return [];
     const rows: GlobalClientJson[] = [];
@@ -547,8 +552,9 @@ export class BatmanEngine {
     return out;
   }
 
+  /** Room our own OGM reserves in its frame (forwards fill the rest of maxAggregateBytes). */
   private ownSize(): number {
-    return this.options.gateway ? 22 : 14;
+    return (this.options.gateway ? 22 : 14) + (this.tt?.nextBlockSize() ?? 0);
   }
 
   /** Notes a frame from link neighbour `from`: liveness and its usual gap between frames. */
@@ -1028,7 +1034,19 @@ export class BatmanEngine {
   }
 
   private purge(now: number): void {
-    this.tt?.purge(now);
+    if (this.tt) {
+      for (const mac of this.tt.purge(now)) {
+        this.events.push({
+          at: now,
+          node: this.options.name,
+          kind: 'client-purged',
+          subject: mac,
+          from: this.options.name,
+          to: null,
+          reason: `client ${mac} silent for more than ${this.options.ttLocalTimeoutMs} ms`,
+        });
+      }
+    }
     const timeout = this.options.purgeTimeoutMs;
     for (const [addr, n] of this.neighbours) {
       if (now - n.lastSeen > timeout) {

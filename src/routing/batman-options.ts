@@ -127,6 +127,12 @@ export interface BatmanOptions {
   ttLocalTimeoutMs?: number;
   /** A roaming entry not confirmed by the new node's OGM is dropped after this, ms. @default 600000 */
   ttRoamTimeoutMs?: number;
+  /**
+   * Our addition: an entry learnt from a roaming advertisement that the new node has not
+   * confirmed with its own OGM within this is dropped (batman-adv keeps it for the roaming
+   * timeout). @default 3 * originatorIntervalMs
+   */
+  ttTempTimeoutMs?: number;
   /** An unanswered TT request is repeated at the earliest after this, ms (batman-adv: 3 s). @default 3000 */
   ttRequestTimeoutMs?: number;
 }
@@ -200,6 +206,12 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     roamingAdvertisement: o.roamingAdvertisement ?? false,
     ttLocalTimeoutMs: checkInt('ttLocalTimeoutMs', o.ttLocalTimeoutMs ?? 600_000, 1000, 86_400_000),
     ttRoamTimeoutMs: checkInt('ttRoamTimeoutMs', o.ttRoamTimeoutMs ?? 600_000, 1000, 86_400_000),
+    ttTempTimeoutMs: checkInt(
+      'ttTempTimeoutMs',
+      o.ttTempTimeoutMs ?? 3 * interval,
+      interval,
+      86_400_000,
+    ),
     ttRequestTimeoutMs: checkInt('ttRequestTimeoutMs', o.ttRequestTimeoutMs ?? 3000, 10, 600_000),
   };
   if (resolved.roamingAdvertisement && !resolved.translationTable) {

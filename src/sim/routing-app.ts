@@ -65,8 +65,23 @@ export function routingApp(options: RoutingAppOptions = {}): AppFactory {
     let stopped = false;
 
     const handle = (out: EngineOutput): void => {
-      for (const f of out.frames)
+      for (const f of out.frames) {
+        if (f.bytes.length > medium.mtu) {
+          // A TT response for a very large table (TT messages are not fragmented): say so
+          // rather than stop the run.
+          ctx.emit({
+            at: ctx.scheduler.now(),
+            node: ctx.node,
+            kind: 'frame-too-large',
+            subject: f.to === undefined ? '*' : ctx.nameOf(f.to),
+            from: null,
+            to: null,
+            reason: `${f.bytes.length}-byte routing frame exceeds the ${medium.mtu}-byte MTU; not sent`,
+          });
+          continue;
+        }
         medium.send(f.bytes, f.to === undefined ? undefined : ctx.nameOf(f.to));
+      }
       for (const e of out.events) ctx.emit(e);
     };
     const arm = (): void => {

@@ -7,8 +7,8 @@
  * the sender addresses the frame to `clientOriginator(mac)`; at that node the frame goes to the
  * node app named 'stations' (`deliverToClient`), which decides whether the station hears it.
  * When the frame reaches a node the client has left, it is re-forwarded to the client's new
- * originator if roaming advertisement is on (trace event `roam-forward`), else dropped (trace
- * reason `client-not-here`).
+ * originator if roaming advertisement is on (trace event `roam-forward`; held up to
+ * ROAM_HOLD_MS while that node is not known yet), else dropped (trace reason `client-not-here`).
  *
  * @example
  * const node = new SimNode('n1', 1, deps, [routingApp(), trafficApp(metrics, trace)]);
@@ -30,6 +30,16 @@ export const DATA_PORT = 'data';
 const DATA_TTL = 64;
 /** A frame chasing a client that keeps moving gives up after this many re-forwards. */
 export const MAX_ROAM_FORWARDS = 2;
+/**
+ * Our addition to batman-adv: with roaming advertisement on, a frame reaching the node a client
+ * just left, before the new node's advertisement did, waits here up to this long (rechecked
+ * every ROAM_HOLD_STEP_MS) instead of being dropped at once. It covers the advertisement's trip
+ * through the mesh; a client still between two APs longer than this is lost at the old node.
+ */
+export const ROAM_HOLD_MS = 500;
+export const ROAM_HOLD_STEP_MS = 10;
+/** Frames one node holds at most for clients in transit (a bound on memory). */
+export const MAX_HELD_FRAMES = 512;
 
 /** An app that originates flow packets towards nodes (this one, meshlink's). */
 export interface FlowSender extends NodeApp {
@@ -99,12 +109,34 @@ export function trafficApp(
       }
       air.deliverToClient(mac, flow, seq, frame);
     };
-    /** A client frame addressed to this node: the client's originator as the sender saw it. */
-    const arrivedForClient = (frame: Uint8Array, h: DataHeader, mac: string): void => {
+    let held = 0;
+    /**
+     * A client frame addressed to this node: the client's originator as the sender saw it.
+     * `heldSince`: when the frame started waiting here for the client's new originator.
+     */
+    const arrivedForClient = (
+      frame: Uint8Array,
+      h: DataHeader,
+      mac: string,
+      heldSince?: number,
+    ): void => {
       const now = ctx.scheduler.now();
       const r = router();
       const at = r?.clientOriginator?.(mac);
       if (at === ctx.address) return handOver(mac, h.flow, h.seq, frame);
+      const since = heldSince ?? now;
+      if (
+        at === undefined &&
+        r?.roamingAdvertisement &&
+        now - since < ROAM_HOLD_MS &&
+        (heldSince !== undefined || held < MAX_HELD_FRAMES)
+      ) {
+        if (heldSince === undefined) held++;
+        ctx.scheduler.after(ROAM_HOLD_STEP_MS, () => arrivedForClient(frame, h, mac, since));
+        return;
+      }
+      if (heldSince !== undefined) held--;
+      const waited = now - since > 0 ? `, held ${Math.round(now - since)} ms` : '';
       if (
         r?.roamingAdvertisement &&
         at !== undefined &&
@@ -119,7 +151,7 @@ export function trafficApp(
           subject: mac,
           from: ctx.node,
           to: ctx.nameOf(at),
-          reason: `flow ${h.flow} seq ${h.seq}: client ${mac} roamed to ${ctx.nameOf(at)}`,
+          reason: `flow ${h.flow} seq ${h.seq}: client ${mac} roamed to ${ctx.nameOf(at)}${waited}`,
         });
         route(reForwarded(frame, at, h.ttl - 1), at, h.flow, h.seq);
         return;
@@ -130,7 +162,7 @@ export function trafficApp(
         ctx.node,
         DATA_PORT,
         'client-not-here',
-        `flow ${h.flow} seq ${h.seq} to ${mac}${at === undefined ? '' : ` (now at ${ctx.nameOf(at)})`}`,
+        `flow ${h.flow} seq ${h.seq} to ${mac}${at === undefined ? '' : ` (now at ${ctx.nameOf(at)})`}${waited}`,
       );
     };
     medium.onFrame((frame) => {

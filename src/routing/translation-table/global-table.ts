@@ -139,8 +139,9 @@ export class GlobalTable {
     for (const e of all.values()) {
       const tq = routeTq(e.orig);
       if (tq === 0) continue;
-      // ROAM entries (the client left that node) rank below every other.
-      const rank = (e.flags & TT_CLIENT_ROAM ? 0 : 256) + tq;
+      // Announced entries first; then TEMP ones (a roaming advertisement not yet confirmed);
+      // ROAM ones (the client left that node, which forwards) last.
+      const rank = (e.flags & TT_CLIENT_ROAM ? 0 : e.flags & TT_CLIENT_TEMP ? 256 : 512) + tq;
       if (rank > bestRank || (rank === bestRank && best && e.orig < best.orig)) {
         best = e;
         bestRank = rank;
@@ -157,11 +158,17 @@ export class GlobalTable {
     this.origs.delete(orig);
   }
 
-  /** Removes ROAM and TEMP entries older than `timeoutMs`. */
-  purgeTransit(now: number, timeoutMs: number): void {
+  /**
+   * Removes ROAM entries older than `roamTimeoutMs` and TEMP ones older than `tempTimeoutMs`
+   * (the new node should have announced the client within a few OGM intervals; if it never
+   * did, the client left it again before its next OGM and the entry only misleads).
+   */
+  purgeTransit(now: number, roamTimeoutMs: number, tempTimeoutMs: number): void {
     for (const o of this.origs.values())
-      for (const e of [...o.clients.values()])
-        if (e.flags & TRANSIT && now - e.roamAt > timeoutMs) this.drop(o, e.mac);
+      for (const e of [...o.clients.values()]) {
+        const timeout = e.flags & TT_CLIENT_TEMP ? tempTimeoutMs : roamTimeoutMs;
+        if (e.flags & TRANSIT && now - e.roamAt > timeout) this.drop(o, e.mac);
+      }
   }
 
   /** Whether `orig` is waiting for a full table. */

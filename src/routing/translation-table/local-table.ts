@@ -49,6 +49,11 @@ export class LocalTable {
     return this.changes.size > 0;
   }
 
+  /** Changes the next commit will announce. */
+  get pendingChanges(): number {
+    return this.changes.size;
+  }
+
   /** A client (re)associated here. Returns false when it already was (only refreshed). */
   add(mac: string, vid: number, now: number): boolean {
     const e = this.entries.get(mac);

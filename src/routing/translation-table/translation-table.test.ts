@@ -231,6 +231,24 @@ describe('TranslationTable, worked examples', () => {
     expect(a.originatorOf(C1, reachable)).toBe(2);
   });
 
+  it('an advertised roam the new node never confirms (the client left it before its next OGM) expires', () => {
+    const a = new TranslationTable({ self: 1, roamingAdvertisement: true, tempTimeoutMs: 3000 });
+    const b = new TranslationTable({ self: 2, roamingAdvertisement: true });
+    a.onOgmBlock(2, b.ownBlock(ROOM), 0);
+    b.onOgmBlock(1, a.ownBlock(ROOM), 0);
+    a.clientAdded(C1, 0, 0);
+    b.onOgmBlock(1, a.ownBlock(ROOM), 1000);
+    const adv = b.clientAdded(C1, 0, 1500);
+    a.onMessage(adv[0]!, 1505);
+    b.clientRemoved(C1); // gone again before B's next OGM: B never announces it
+    expect(b.ownBlock(ROOM).changes).toEqual([]);
+    expect(a.originatorOf(C1, reachable)).toBe(2);
+    a.purge(4000);
+    expect(a.originatorOf(C1, reachable)).toBe(2);
+    a.purge(4506);
+    expect(a.originatorOf(C1, reachable)).toBeUndefined();
+  });
+
   it('the roaming advertisements for one client are rate-limited (5 per 20 s, as batman-adv)', () => {
     const { b } = roamSetup(true);
     let sent = 0;

@@ -38,6 +38,11 @@ export interface TranslationTableOptions {
   localTimeoutMs?: number;
   /** ROAM/TEMP global entries not confirmed within this are removed (batman-adv: 600 s). @default 600000 */
   roamTimeoutMs?: number;
+  /**
+   * A TEMP entry (from a roaming advertisement) the new originator has not confirmed within
+   * this is removed (ours; batman-adv keeps it 600 s). @default 3000
+   */
+  tempTimeoutMs?: number;
   /** A TT request unanswered for this long may be repeated (batman-adv: 3 s). @default 3000 */
   requestTimeoutMs?: number;
   /** TTL of our TT messages. @default 50 */
@@ -70,6 +75,7 @@ export class TranslationTable {
   private readonly self: number;
   private readonly localTimeoutMs: number;
   private readonly roamTimeoutMs: number;
+  private readonly tempTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly ttl: number;
   /** Originator → when we last asked it for its full table. */
@@ -82,6 +88,7 @@ export class TranslationTable {
     this.roamingAdvertisement = o.roamingAdvertisement ?? false;
     this.localTimeoutMs = o.localTimeoutMs ?? 600_000;
     this.roamTimeoutMs = o.roamTimeoutMs ?? 600_000;
+    this.tempTimeoutMs = o.tempTimeoutMs ?? 3000;
     this.requestTimeoutMs = o.requestTimeoutMs ?? 3000;
     this.ttl = o.ttl ?? 50;
   }
@@ -127,6 +134,15 @@ export class TranslationTable {
       TT_BLOCK_HEADER_BYTES + TT_VLAN_BYTES * vlans.length + TT_CHANGE_BYTES * changes.length;
     if (size > maxBytes || changes.length > 0xffff) changes = [];
     return { ttvn: this.local.ttvn, vlans, changes };
+  }
+
+  /** About how many bytes our next OGM's TT block takes (VLAN count may still change). */
+  nextBlockSize(): number {
+    return (
+      TT_BLOCK_HEADER_BYTES +
+      TT_VLAN_BYTES * this.local.crcs().length +
+      TT_CHANGE_BYTES * this.local.pendingChanges
+    );
   }
 
   /** The TT block of a new OGM from `orig`; returns a TT request when our copy is out of step. */
@@ -179,7 +195,7 @@ export class TranslationTable {
 
   /** Removes silent local clients and unconfirmed roams; returns the local MACs purged. */
   purge(now: number): string[] {
-    this.global.purgeTransit(now, this.roamTimeoutMs);
+    this.global.purgeTransit(now, this.roamTimeoutMs, this.tempTimeoutMs);
     for (const [mac, w] of this.roamAdvs)
       if (now - w.since >= ROAM_ADV_WINDOW_MS) this.roamAdvs.delete(mac);
     return this.local.purge(now, this.localTimeoutMs);

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/random.ts';
 import { DataFrameError, decodeDataFrame, encodeDataFrame } from '../../sim/data-frame.ts';
 import { OgmDecodeError, TtDecodeError } from '../errors.ts';
 import { decodeOgmFrame, encodeOgm, encodeOgmFrame, FLAG_TT, type Ogm } from '../ogm-codec.ts';
 import type { TtBlock } from './tt-block.ts';
+import { clientCrc, crc32c, vlanCrcs } from './tt-crc.ts';
 import { TT_CLIENT_DEL, TT_CLIENT_ROAM } from './tt-flags.ts';
 import { decodeTtMessage, encodeTtMessage, type TtMessage } from './tt-unicast-codec.ts';
 
@@ -23,6 +25,21 @@ const block: TtBlock = {
   vlans: [{ vid: 0, crc: 0xdeadbeef }],
   changes: [{ mac: C1, vid: 0, flags: TT_CLIENT_DEL | TT_CLIENT_ROAM }],
 };
+
+describe('TT checksum', () => {
+  it('is CRC-32C (check value of "123456789": 0xe3069283), XOR-ed per VLAN so order does not matter', () => {
+    expect(crc32c(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
+    const a = { mac: C1, vid: 0 };
+    const b = { mac: 'aa:bb:cc:dd:ee:02', vid: 0 };
+    const c = { mac: C1, vid: 7 };
+    expect(vlanCrcs([a, b, c])).toEqual(vlanCrcs([c, b, a]));
+    expect(vlanCrcs([a, b, c])).toEqual([
+      { vid: 0, crc: (clientCrc(a.mac, 0) ^ clientCrc(b.mac, 0)) >>> 0 },
+      { vid: 7, crc: clientCrc(C1, 7) },
+    ]);
+    expect(clientCrc(C1, 0)).not.toBe(clientCrc(C1, 7));
+  });
+});
 
 describe('TT wire format', () => {
   it('puts the TT block after the OGM header and gateway block (golden bytes)', () => {
@@ -65,6 +82,55 @@ describe('TT wire format', () => {
       },
     ];
     expect(decodeOgmFrame(encodeOgmFrame(ogms))).toEqual(ogms);
+  });
+
+  it('round-trips any OGM TT block, and what decodes re-encodes to the same bytes (fast-check)', () => {
+    const mac = fc
+      .uint8Array({ minLength: 6, maxLength: 6 })
+      .map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':'));
+    const tt = fc.record({
+      ttvn: fc.integer({ min: 0, max: 255 }),
+      vlans: fc
+        .uniqueArray(fc.integer({ min: 0, max: 4095 }), { maxLength: 4 })
+        .chain((vids) =>
+          fc.tuple(
+            ...vids
+              .sort((a, b) => a - b)
+              .map((vid) =>
+                fc.record({ vid: fc.constant(vid), crc: fc.integer({ min: 0, max: 0xffffffff }) }),
+              ),
+          ),
+        ),
+      changes: fc.array(
+        fc.record({
+          mac,
+          vid: fc.integer({ min: 0, max: 4095 }),
+          flags: fc.constantFrom(0, 1, 3, 0x10, 0x20),
+        }),
+        { maxLength: 6 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(tt, { minLength: 1, maxLength: 4 }), (blocks) => {
+        const ogms: Ogm[] = blocks.map((t) => ({ ...base, flags: FLAG_TT, tt: t }));
+        const bytes = encodeOgmFrame(ogms);
+        expect(decodeOgmFrame(bytes)).toEqual(ogms);
+      }),
+      { numRuns: 300 },
+    );
+    const good = encodeOgm({ ...base, tt: block });
+    fc.assert(
+      fc.property(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 }), (at, value) => {
+        const bytes = good.slice();
+        bytes[at] = value;
+        try {
+          expect(encodeOgmFrame(decodeOgmFrame(bytes))).toEqual(bytes);
+        } catch (e) {
+          expect((e as Error).name).toBe('OgmDecodeError');
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects a broken TT block with OgmDecodeError naming the byte', () => {

@@ -177,6 +177,30 @@ describe('translation table across engines', () => {
     ).toBeDefined();
   });
 
+  it('purges a silent client and tells the mesh; one that keeps being seen stays', () => {
+    const m = mesh({ 1: [2], 2: [1] }, () => ({ translationTable: true, ttLocalTimeoutMs: 5000 }));
+    m.s.runUntil(10_000);
+    m.act(1, (e, now) => e.clientAdded(C1, 0, now));
+    m.act(1, (e, now) => e.clientAdded(C2, 0, now));
+    expect(m.until(() => m.at(2).clientOriginator(C1) === 1, 3000)).toBeDefined();
+    for (let i = 0; i < 8; i++) {
+      m.s.advance(1000);
+      m.at(1).clientSeen(C2, m.s.now());
+    }
+    expect(m.events).toContainEqual(
+      expect.objectContaining({ node: '1', kind: 'client-purged', subject: C1 }),
+    );
+    expect(m.events.filter((e) => e.kind === 'client-purged')).toHaveLength(1);
+    expect(
+      m
+        .at(1)
+        .localClientsJson(m.s.now())
+        .map((r) => r.tt_address),
+    ).toEqual([C2]);
+    expect(m.until(() => m.at(2).clientOriginator(C1) === undefined, 3000)).toBeDefined();
+    expect(m.at(2).clientOriginator(C2)).toBe(1);
+  });
+
   it('a node that missed versions asks for the full table and gets back in step', () => {
     const m = mesh({ 1: [2], 2: [1, 3], 3: [2] });
     m.s.runUntil(10_000);
@@ -207,6 +231,56 @@ describe('translation table across engines', () => {
     expect(m.until(() => m.at(1).clientOriginator(C1) === 5, 100)).toBe(4);
     expect(m.at(3).clientOriginator(C1)).toBeUndefined();
   });
+
+  it.each([99, 7, 10])(
+    'many roams over a lossy 3x3 grid (seed %i): every node ends with every client at its actual AP',
+    (seed) => {
+      const grid: Record<number, number[]> = {};
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 3; c++) {
+          const n = r * 3 + c + 1;
+          grid[n] = [];
+          if (c > 0) grid[n].push(n - 1);
+          if (c < 2) grid[n].push(n + 1);
+          if (r > 0) grid[n].push(n - 3);
+          if (r < 2) grid[n].push(n + 3);
+        }
+      const m = mesh(grid, () => ({ translationTable: true, roamingAdvertisement: true }));
+      const rng = seededRandom(seed);
+      // 10 % of the broadcast OGMs lost (no link-layer retries for broadcasts); unicast TT
+      // messages ride 802.11 unicast, whose retries leave far less: 2 % per hop.
+      m.setLoss((_from, _to, bytes) => rng.next() < (bytes[0] === TT_PACKET_TYPE ? 0.02 : 0.1));
+      m.s.runUntil(15_000);
+      const clients = [1, 2, 3, 4, 5, 6].map((i) => `aa:bb:cc:dd:ee:0${i}`);
+      const at = new Map<string, number>();
+      for (const mac of clients) {
+        const ap = 1 + rng.int(9);
+        at.set(mac, ap);
+        m.act(ap, (e, now) => e.clientAdded(mac, 0, now));
+      }
+      for (let step = 0; step < 60; step++) {
+        m.s.advance(200 + rng.int(500));
+        const mac = clients[rng.int(clients.length)]!;
+        const from = at.get(mac)!;
+        const to = 1 + rng.int(9);
+        if (to === from) continue;
+        m.act(from, (e, now) => e.clientRemoved(mac, now));
+        m.act(to, (e, now) => e.clientAdded(mac, 0, now));
+        at.set(mac, to);
+      }
+      const settled = () =>
+        Object.keys(grid)
+          .map(Number)
+          .every((n) => clients.every((mac) => m.at(n).clientOriginator(mac) === at.get(mac)));
+      expect(m.until(settled, 15_000)).toBeDefined();
+      // The loss made some nodes miss versions: they recovered with full tables.
+      const applied = Object.keys(grid).reduce(
+        (s, n) => s + m.at(Number(n)).ttStats!.fullTablesApplied,
+        0,
+      );
+      expect(applied).toBeGreaterThan(0);
+    },
+  );
 
   it('is off by default: OGMs carry no TT block, and the client calls say why they fail', () => {
     const e = new BatmanEngine({ address: 1, random: seededRandom(1) }, 0);
