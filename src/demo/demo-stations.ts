@@ -60,7 +60,7 @@ export interface DemoStationsOptions {
   /** Whether the node is up to report (a down node publishes nothing). */
   isUp: (node: string) => boolean;
   onEvent: (e: MeshEvent) => void;
-  /** Background scan period of the stations, ms. @default 250 */
+  /** Background scan period of the stations, ms (500: about 3 % of a core for 24 APs and 180 stations). @default 500 */
   stepMs?: number;
 }
 
@@ -85,7 +85,7 @@ export class DemoStations {
     this.field = new StationField({
       aps,
       random: o.random.fork('field'),
-      stepMs: o.stepMs ?? 250,
+      stepMs: o.stepMs ?? 500,
       start: o.scheduler.now(),
     });
     const rng = o.random.fork('placement');
