@@ -60,7 +60,7 @@ export interface DemoStationsOptions {
   /** Whether the node is up to report (a down node publishes nothing). */
   isUp: (node: string) => boolean;
   onEvent: (e: MeshEvent) => void;
-  /** Background scan period of the stations, ms (500: about 3 % of a core for 24 APs and 180 stations). @default 500 */
+  /** Background scan period of the stations, ms; their CPU cost grows as it shrinks. @default 500 */
   stepMs?: number;
 }
 
