@@ -196,6 +196,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     compactedAt = store.metrics.compact(compactedAt, now);
     store.meta.set('metrics_compacted_at', String(compactedAt));
     store.events.prune(now - EVENTS_KEPT_MS);
+    store.clients.prune(now - EVENTS_KEPT_MS);
     const expired = expireUnansweredPushes(store, now);
     if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
     timer = scheduler.after(COMPACT_EVERY_MS, compact);

@@ -34,6 +34,8 @@ import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 import type { CampaignStatus } from './store/records.ts';
 import { NodeTimeline } from './timeline/node-timeline.ts';
+import type { ClientRecord } from './clients/client-records.ts';
+import { ClientTracker } from './clients/client-tracker.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 
 export type LiveChange =
@@ -43,6 +45,8 @@ export type LiveChange =
   | { type: 'push'; push: ConfigPush }
   /** An upgrade campaign or one of its nodes changed. */
   | { type: 'upgrade'; id: string; status: CampaignStatus }
+  /** A Wi-Fi client associated, roamed, left, or its signal moved (see GET /api/clients). */
+  | { type: 'client'; client: ClientRecord }
   /** A node answered an upgrade command (for the campaign service; not sent to dashboards). */
   | { type: 'upgrade-result'; result: CommandResult };
 
@@ -104,6 +108,7 @@ export class Ingest extends EventEmitter<{
   /** Alert transitions of the transaction under way; announced only once it commits. */
   private transitions: AlertTransition[] = [];
   private readonly timeline: NodeTimeline;
+  private readonly clients: ClientTracker;
 
   constructor(private readonly options: IngestOptions) {
     super();
@@ -113,6 +118,7 @@ export class Ingest extends EventEmitter<{
       options.store.alerts.listOpen().map((a) => a.key),
     );
     this.timeline = new NodeTimeline(options.store);
+    this.clients = new ClientTracker(options.store);
   }
 
   /**
@@ -251,11 +257,17 @@ export class Ingest extends EventEmitter<{
       case 'state':
         this.timeline.onState(q.message, at);
         store.nodes.recordState(q.site, q.message, at);
-        return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
+        return [
+          { type: 'node', node: q.message.node },
+          ...this.clients.onState(q.message).map((client) => ({ type: 'client' as const, client })),
+          ...this.applyAlerts(q, at),
+        ];
       case 'events': {
         const id = store.events.add(q.message);
+        const client = this.clients.onEvent(q.message);
         return [
           { type: 'event', event: { ...q.message, id, source: 'node' } },
+          ...(client ? [{ type: 'client' as const, client }] : []),
           ...this.applyAlerts(q, at),
         ];
       }
@@ -316,10 +328,13 @@ export class Ingest extends EventEmitter<{
   }
 }
 
-/** Several updates of one node in a batch are announced once. */
+/** Several updates of one node in a batch are announced once; of a client, its last one. */
 function dedupe(changes: LiveChange[]): LiveChange[] {
   const seen = new Set<string>();
+  const lastOfClient = new Map<string, LiveChange>();
+  for (const c of changes) if (c.type === 'client') lastOfClient.set(c.client.mac, c);
   return changes.filter((c) => {
+    if (c.type === 'client') return lastOfClient.get(c.client.mac) === c;
     if (c.type !== 'node') return true;
     if (seen.has(c.node)) return false;
     seen.add(c.node);

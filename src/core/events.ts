@@ -20,4 +20,12 @@ export interface MeshEvent {
   from: string | null;
   to: string | null;
   reason: string;
+  /**
+   * The client a `client-associated`, `client-roamed` or `client-left` event is about (`subject`
+   * names it too), its SSID, how it (re)associated and, for a roam, the handoff gap.
+   */
+  mac?: string | undefined;
+  ssid?: string | undefined;
+  method?: string | undefined;
+  gap_ms?: number | undefined;
 }

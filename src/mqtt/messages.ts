@@ -67,6 +67,25 @@ export const neighbourReportSchema = z.object({
   loss: z.number().min(0).max(1).optional(),
 });
 
+const macAddress = z
+  .string()
+  .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'expected a MAC address like 02:00:00:00:00:01');
+
+/** One station (Wi-Fi client) associated to this node's access points. */
+export const stationReportSchema = z.object({
+  mac: macAddress,
+  /** At most 32 octets in 802.11; UTF-8 text here. */
+  ssid: z.string().max(64),
+  vlan: z.number().int().min(1).max(4094).optional(),
+  /** The AP's interface (hostapd's BSS, e.g. wlan0). */
+  iface: z.string().max(64).optional(),
+  signal_dbm: z.number().finite().min(-150).max(30),
+  /** When it (re)associated here, ISO 8601. */
+  since: z.iso.datetime({ offset: true }),
+  auth: z.enum(['open', 'psk', 'sae', '8021x']).optional(),
+  ft: z.union([z.literal(false), z.enum(['over-air', 'over-ds'])]).optional(),
+});
+
 export const stateSchema = z.object({
   node: name,
   at: nonNegative,
@@ -92,6 +111,8 @@ export const stateSchema = z.object({
     .max(64)
     .optional(),
   clients: z.number().int().nonnegative().optional(),
+  /** The stations associated to this node's APs; optional: older agents do not send them. */
+  stations: z.array(stationReportSchema).max(2048).optional(),
   config_version: z.string().max(128).nullable().optional(),
   /**
    * The firmware the node runs, as its system names it (OpenWrt: `DISTRIB_DESCRIPTION` of
@@ -104,10 +125,7 @@ export const stateSchema = z.object({
    * /tmp/sysinfo/model). Optional: older agents do not send them.
    */
   ip: z.string().max(64).optional(),
-  mac: z
-    .string()
-    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'expected a MAC address like 02:00:00:00:00:01')
-    .optional(),
+  mac: macAddress.optional(),
   model: z.string().max(128).optional(),
 });
 
@@ -142,6 +160,16 @@ export const eventSchema = z.object({
   from: z.string().max(256).nullable(),
   to: z.string().max(256).nullable(),
   reason: z.string().max(1024),
+  /** Client events (`client-associated`, `client-roamed`, `client-left`): the station. */
+  mac: macAddress.optional(),
+  ssid: z.string().max(64).optional(),
+  /** How it (re)associated (open, psk, sae, 8021x, ft-over-air, ft-over-ds; newer agents may add). */
+  method: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)
+    .optional(),
+  /** A roam's handoff gap: last frame at the old AP to the first at the new one. */
+  gap_ms: nonNegative.optional(),
 });
 
 /** Default and largest image a node downloads for an upgrade. */
@@ -240,6 +268,7 @@ export type UpgradeFailureCode =
 export type NodeStatus = z.infer<typeof statusSchema>;
 export type NodeState = z.infer<typeof stateSchema>;
 export type WanReport = z.infer<typeof wanReportSchema>;
+export type StationReport = z.infer<typeof stationReportSchema>;
 export type NodeMetrics = z.infer<typeof metricsSchema>;
 export type NodeConfigReport = z.infer<typeof configReportSchema>;
 export type NodeEventMessage = z.infer<typeof eventSchema>;

@@ -4,7 +4,7 @@
  *
  * Routes: POST /api/login, POST /api/logout, GET /api/me, GET /api/health, GET /api/overview,
  * GET /api/nodes, GET /api/nodes/:node, GET /api/nodes/:node/monitoring,
- * GET /api/nodes/:node/metrics, GET /api/topology, GET /api/events, GET /api/alerts,
+ * GET /api/nodes/:node/metrics, GET /api/clients, GET /api/clients/:mac (clients/client-routes.ts), GET /api/topology, GET /api/events, GET /api/alerts,
  * POST /api/alerts/:id/ack, GET /api/nodes/:node/config, POST /api/config/validate,
  * GET /api/config/pushes, POST /api/config/push, GET /api/rejected,
  * GET /api/demo/faults, POST /api/demo/faults (only with a simulated demo mesh; 404 otherwise;
@@ -60,6 +60,7 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { registerSiteRoutes } from './site-routes.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { registerClientRoutes } from '../clients/client-routes.ts';
 import { originAllowed } from './ws-origin.ts';
 
 export interface ApiDeps {
@@ -248,6 +249,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
         events: store.events.query({ node: record.node, limit: 50 }),
         pushes: store.pushes.list(record.node, 10),
+        stations: store.clients.atNode(record.node),
       };
     },
   );
@@ -413,6 +415,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerUpgradeRoutes(app, deps, { viewer, operator });
   registerUserRoutes(app, { accounts, live: deps.live }, admin);
   registerSiteRoutes(app, deps, { viewer, operator });
+  registerClientRoutes(app, store, viewer);
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

@@ -10,6 +10,7 @@ import { openDatabase, type Db } from './database.ts';
 import { alertEvent, pushEvent } from '../timeline/controller-events.ts';
 import { AlertRepo } from './alert-repo.ts';
 import { BootRepo } from './boot-repo.ts';
+import { ClientRepo } from './client-repo.ts';
 import { EventRepo } from './event-repo.ts';
 import { MetaRepo } from './meta-repo.ts';
 import { MetricRepo } from './metric-repo.ts';
@@ -28,6 +29,7 @@ export class ControllerStore {
   readonly users: UserRepo;
   readonly meta: MetaRepo;
   readonly boots: BootRepo;
+  readonly clients: ClientRepo;
   private readonly rejectStmt;
   private readonly trimRejectsStmt;
 
@@ -41,6 +43,7 @@ export class ControllerStore {
     this.users = new UserRepo(db);
     this.meta = new MetaRepo(db);
     this.boots = new BootRepo(db);
+    this.clients = new ClientRepo(db);
     // Alerts and pushes put each of their changes on the timeline, whoever makes them.
     this.alerts.onChange((change, alert, at) => this.events.record(alertEvent(change, alert, at)));
     this.pushes.onChange((push, from, at) => this.events.record(pushEvent(push, from, at)));

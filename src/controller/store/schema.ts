@@ -166,4 +166,34 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_username ON sessions(username);
   `,
+  // Wi-Fi clients (issue 13): where each station is now, and every roam between access points.
+  `
+  CREATE TABLE clients (
+    mac         TEXT PRIMARY KEY,
+    node        TEXT NOT NULL,
+    ssid        TEXT NOT NULL,
+    vlan        INTEGER,
+    iface       TEXT,
+    signal_dbm  REAL,
+    since       INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    associated  INTEGER NOT NULL,
+    method      TEXT,
+    roams       INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX clients_node ON clients(node);
+  CREATE TABLE client_roams (
+    id         INTEGER PRIMARY KEY,
+    mac        TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    from_node  TEXT NOT NULL,
+    to_node    TEXT NOT NULL,
+    method     TEXT,
+    gap_ms     REAL,
+    -- 'node': a node said client-roamed; 'controller': derived from where the client showed up.
+    source     TEXT NOT NULL
+  );
+  CREATE INDEX client_roams_mac_at ON client_roams(mac, at);
+  CREATE INDEX client_roams_at ON client_roams(at);
+  `,
 ];
