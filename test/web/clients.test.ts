@@ -28,6 +28,9 @@ const client = (mac: string, node: string, extra: Partial<ClientRecord> = {}): C
   since: 1000,
   last_seen: 2000,
   roams: 0,
+  associated: true,
+  method: null,
+  iface: null,
   ...extra,
 });
 

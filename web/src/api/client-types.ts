@@ -8,36 +8,9 @@
  */
 import type { LiveChange } from './types.ts';
 
-/** Where a client is now, or was last when `associated` is false. */
-export interface ClientRecord {
-  mac: string;
-  /** The node (access point) it is associated to, or left last. */
-  node: string;
-  ssid: string;
-  vlan: number | null;
-  signal_dbm: number | null;
-  /** When it (re)associated to `node`. */
-  since: number;
-  last_seen: number;
-  /** How many roams the controller knows of. */
-  roams: number;
-  /** False once its AP no longer lists it; absent from older controllers (read as true). */
-  associated?: boolean;
-  /** How it last (re)associated: open, psk, sae, 8021x, ft-over-air, ft-over-ds. */
-  method?: string | null;
-  iface?: string | null;
-}
-
-/** One roam: from one AP to another, how, and the handoff gap. */
-export interface ClientRoam {
-  at: number;
-  from: string;
-  to: string;
-  method: string | null;
-  gap_ms: number | null;
-  /** `node`: the new AP reported it; `controller`: derived from where the client showed up. */
-  source?: 'node' | 'controller';
-}
+/** Where a client is now (or was last, `associated` false), and one roam of its history. */
+export type { ClientRecord, ClientRoam } from '../../../src/controller/clients/client-records.ts';
+import type { ClientRecord, ClientRoam } from '../../../src/controller/clients/client-records.ts';
 
 /** GET /api/clients */
 export interface ClientList {

@@ -6,19 +6,10 @@
  * methodLabel('ft-over-air'); // 'FT over the air'
  * macQuery(' AA-BB '); // { q: 'aa:bb' }
  */
-
-const METHOD_LABELS: Record<string, string> = {
-  open: 'open',
-  psk: 'WPA-PSK 4-way handshake',
-  sae: 'WPA3-SAE',
-  '8021x': '802.1X/EAP',
-  'ft-over-air': 'FT over the air',
-  'ft-over-ds': 'FT over the DS',
-};
+import { methodLabel as coreMethodLabel } from '../../../src/core/client-roam.ts';
 
 export function methodLabel(method: string | null | undefined): string {
-  if (!method) return '–';
-  return METHOD_LABELS[method] ?? method;
+  return method ? coreMethodLabel(method) : '–';
 }
 
 /** 802.11r methods: the roam skipped the full authentication. */
