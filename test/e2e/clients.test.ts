@@ -29,9 +29,10 @@ import {
 
 const scheduler = new RealScheduler();
 /** docs/clients.png is refreshed only on request, so a test run leaves the tree clean. */
-const SCREENSHOT = process.env.UPDATE_SCREENSHOT
-  ? resolve(import.meta.dirname, '../../docs/clients.png')
-  : join(mkdtempSync(join(tmpdir(), 'im-shot-')), 'clients.png');
+const shot = (name: string) =>
+  process.env.UPDATE_SCREENSHOT
+    ? resolve(import.meta.dirname, `../../docs/${name}`)
+    : join(mkdtempSync(join(tmpdir(), 'im-shot-')), name);
 
 const X = 'aa:bb:cc:dd:ee:01';
 const Y = 'aa:bb:cc:dd:ee:02';
@@ -176,6 +177,9 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector(
         `[data-testid=recent-roams] [data-mac="${X}"][data-from=gw-1][data-to=mesh-3]`,
       );
+      await page
+        .locator('[data-testid=topology]')
+        .screenshot({ path: shot('clients-topology.png') });
       // The renderer really has it to draw, and keeps drawing while it fades.
       const drawing = await page
         .locator('[data-testid=topology-canvas]')
@@ -215,7 +219,7 @@ describe.skipIf(!chromiumPath)(
       const text = (await rows.first().textContent())!;
       expect(text).toContain('FT over the air');
       expect(text).toContain('38 ms');
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await page.screenshot({ path: shot('clients.png'), fullPage: true });
 
       // A roam back arrives live on the open page.
       await roam('mesh-3', 'gw-1', 41);

@@ -22,6 +22,12 @@ const BADGE_TEXT = '#ffffff';
 const ROAM_COLOUR = '255, 209, 102'; // amber, apart from every link colour
 const BADGE_FONT = 'bold 10px system-ui, sans-serif';
 
+/** The point `by` pixels from a node's centre towards (x, y): where a curve meets its disc. */
+function towards(n: NodeOnScreen, x: number, y: number, by: number): { x: number; y: number } {
+  const d = Math.hypot(x - n.x, y - n.y) || 1;
+  return { x: n.x + ((x - n.x) / d) * by, y: n.y + ((y - n.y) / d) * by };
+}
+
 /** Draws; true while a roam is still fading (the caller asks for another frame). */
 export function drawClientOverlay(
   ctx: CanvasRenderingContext2D,
@@ -41,25 +47,28 @@ export function drawClientOverlay(
     ctx.strokeStyle = `rgba(${ROAM_COLOUR}, ${alpha})`;
     ctx.fillStyle = ctx.strokeStyle;
     ctx.lineWidth = 3;
+    // A curve bowed to one side, so the arrow stands apart from the link between the two APs.
     const dx = b.x - a.x;
     const dy = b.y - a.y;
     const len = Math.hypot(dx, dy) || 1;
-    const ux = dx / len;
-    const uy = dy / len;
-    // From the old AP's edge to the new one's, so the arrowhead is not hidden under the disc.
-    const x1 = a.x + ux * (a.r + 2);
-    const y1 = a.y + uy * (a.r + 2);
-    const x2 = b.x - ux * (b.r + 4);
-    const y2 = b.y - uy * (b.r + 4);
+    const bow = Math.min(60, Math.max(20, len * 0.2));
+    const cx = (a.x + b.x) / 2 - (dy / len) * bow;
+    const cy = (a.y + b.y) / 2 + (dx / len) * bow;
+    const from = towards(a, cx, cy, a.r + 2);
+    const to = towards(b, cx, cy, b.r + 4);
     ctx.beginPath();
-    ctx.moveTo(x1, y1);
-    ctx.lineTo(x2, y2);
+    ctx.moveTo(from.x, from.y);
+    ctx.quadraticCurveTo(cx, cy, to.x, to.y);
     ctx.stroke();
+    // The head points along the curve's end: from the control point to the tip.
+    const hl = Math.hypot(to.x - cx, to.y - cy) || 1;
+    const ux = (to.x - cx) / hl;
+    const uy = (to.y - cy) / hl;
     const head = 9;
     ctx.beginPath();
-    ctx.moveTo(x2, y2);
-    ctx.lineTo(x2 - ux * head - uy * head * 0.6, y2 - uy * head + ux * head * 0.6);
-    ctx.lineTo(x2 - ux * head + uy * head * 0.6, y2 - uy * head - ux * head * 0.6);
+    ctx.moveTo(to.x, to.y);
+    ctx.lineTo(to.x - ux * head - uy * head * 0.6, to.y - uy * head + ux * head * 0.6);
+    ctx.lineTo(to.x - ux * head + uy * head * 0.6, to.y - uy * head - ux * head * 0.6);
     ctx.closePath();
     ctx.fill();
     // A ring that widens as it fades: the eye finds where the client went.
