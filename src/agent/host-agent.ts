@@ -23,6 +23,7 @@ import type { AgentConfig } from './agent-config.ts';
 import { idleReport, type NodeMetricsReport, type NodeReport } from './mqtt/node-reporter.ts';
 import { NodeAgent } from './node-agent.ts';
 import { probeFigures, wanFigures } from './health/wan-figures.ts';
+import { StationTracker } from './stations/station-tracker.ts';
 
 export interface HostAgentOptions {
   scheduler: Scheduler;
@@ -31,6 +32,8 @@ export interface HostAgentOptions {
   onWansLost?: () => void;
   /** Builds the platform a config runs on (a new one for every configuration). */
   platform: (cfg: AgentConfig) => Platform;
+  /** How often the platform's Wi-Fi stations are read, where it has any. @default 5000 */
+  stationPollMs?: number;
   logger?: Logger;
 }
 
@@ -43,6 +46,8 @@ interface Running {
   platform: Platform;
   poll: TimerHandle | undefined;
   neighbours: NodeReport['neighbours'];
+  stations: StationTracker | undefined;
+  stationPoll: TimerHandle | undefined;
 }
 
 const VERIFY_POLL_MS = 50;
@@ -84,7 +89,15 @@ export class HostAgent {
       onEvent: (e) => this.onAgentEvent(e),
       logger: this.log,
     });
-    const running: Running = { cfg, agent, platform, poll: undefined, neighbours: [] };
+    const running: Running = {
+      cfg,
+      agent,
+      platform,
+      poll: undefined,
+      neighbours: [],
+      stations: platform.readStations ? new StationTracker({ node: cfg.node }) : undefined,
+      stationPoll: undefined,
+    };
     this.running = running;
     this.anyOnline = cfg.wans.some((w) => w.tracker.initialState === 'online');
     try {
@@ -95,6 +108,7 @@ export class HostAgent {
       throw e;
     }
     if (platform.mesh) this.pollMesh(running, platform.mesh);
+    this.pollStations(running);
   }
 
   /**
@@ -115,6 +129,7 @@ export class HostAgent {
     if (!r) return;
     this.running = undefined;
     r.poll?.cancel();
+    r.stationPoll?.cancel();
     await r.agent.stop();
   }
 
@@ -153,6 +168,7 @@ export class HostAgent {
         selected: selectedGateway,
       },
       neighbours: r.neighbours,
+      ...(r.stations ? { stations: r.stations.reports(), clients: r.stations.size } : {}),
     };
   }
 
@@ -223,6 +239,35 @@ export class HostAgent {
       };
       check();
     });
+  }
+
+  /**
+   * Reads the Wi-Fi stations every `stationPollMs` and reports what changed as client events;
+   * a reading that fails keeps the last good list (said once per kind of failure).
+   */
+  private pollStations(r: Running): void {
+    const read = r.platform.readStations?.bind(r.platform);
+    const tracker = r.stations;
+    if (!read || !tracker) return;
+    let failed: string | undefined;
+    const tick = async () => {
+      try {
+        const list = await read();
+        if (failed !== undefined) this.log.info('Wi-Fi stations readable again');
+        failed = undefined;
+        if (this.running !== r) return;
+        for (const e of tracker.update(list, this.o.scheduler.now())) this.o.onEvent(e);
+      } catch (err) {
+        const message = (err as Error).message;
+        if (failed !== message)
+          this.log.warn({ err: message }, 'Wi-Fi stations not read; the last good list stays');
+        failed = message;
+      }
+      if (this.running === r)
+        r.stationPoll = this.o.scheduler.after(this.o.stationPollMs ?? 5_000, run);
+    };
+    const run = () => void tick();
+    run();
   }
 
   private pollMesh(r: Running, mesh: MeshView): void {

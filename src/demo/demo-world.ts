@@ -32,6 +32,7 @@ import { Simulation } from '../sim/simulation.ts';
 import { agentApp, type AgentApp } from './agent-app.ts';
 import { ClientTraffic } from './client-traffic.ts';
 import { demoDevice } from './demo-device.ts';
+import { DemoStations } from './demo-stations.ts';
 import { DEMO_FIRMWARE, demoImage } from './demo-images.ts';
 import { demoScenario, type DemoLayout, type DemoWan } from './demo-scenario.ts';
 import { SimFaults } from './sim-faults.ts';
@@ -62,6 +63,10 @@ export interface DemoWorldOptions {
   wallClock?: () => number;
   /** @default DEMO_UPGRADE_TIMING */
   upgradeTiming?: Partial<DemoUpgradeTiming>;
+  /** Virtual ms to wall-clock ms, for the stations' ISO `since`. @default identity */
+  toWall?: (virtualMs: number) => number;
+  /** Wi-Fi clients that move across the site (see demo-stations.ts). @default 8 */
+  mobileClients?: number;
 }
 
 /** A firmware step asked of a node that is down. */
@@ -76,6 +81,9 @@ export class DemoWorld {
   readonly faults: SimFaults;
   /** The clients' flows, spread over the WANs by the agents' policies. */
   readonly traffic: ClientTraffic;
+  /** The Wi-Fi clients: a few near each node, and some that roam across the site. */
+  readonly stations: DemoStations;
+  private readonly toWall: (virtualMs: number) => number;
   private readonly configs = new Map<string, ParsedRuntimeConfig>();
   private readonly noCoverage = new Set<string>();
   private readonly clients = new Map<string, number>();
@@ -116,6 +124,22 @@ export class DemoWorld {
       this.configs.set(n.name, v.config);
     }
     this.faults = new SimFaults(this, options.wallClock);
+    this.toWall = options.toWall ?? ((ms) => ms);
+    // Each node keeps the client count the demo always drew for it, now as stations near it.
+    this.stations = new DemoStations({
+      scheduler: this.sim.scheduler,
+      random: seededRandom(options.seed).fork('demo-stations'),
+      aps: this.sim.topology.nodes.map((t) => ({
+        node: t.name,
+        x: t.x * this.layout.spacingM,
+        y: t.y * this.layout.spacingM,
+      })),
+      staticPerNode: (node) => this.clients.get(node) ?? 0,
+      mobile: options.mobileClients,
+      isUp: (node) => this.isUp(node),
+      onEvent: (e) => this.emit(e),
+    });
+    this.stations.start();
     this.traffic = new ClientTraffic({
       scheduler: this.sim.scheduler,
       random: seededRandom(options.seed).fork('demo-traffic'),
@@ -124,9 +148,9 @@ export class DemoWorld {
     this.traffic.start();
   }
 
-  /** How many clients the node serves. */
+  /** How many clients the node serves: the stations associated to it now. */
   clientsOf(node: string): number {
-    return this.clients.get(node) ?? 0;
+    return this.stations.countAt(node);
   }
 
   get nodeNames(): string[] {
@@ -252,7 +276,8 @@ export class DemoWorld {
       role: isGateway ? ('gateway' as const) : ('mesh' as const),
       address: n.address,
       location: { x: t.x * this.layout.spacingM, y: t.y * this.layout.spacingM },
-      clients: this.clients.get(node) ?? 0,
+      clients: this.stations.countAt(node),
+      stations: this.stations.reportsAt(node, this.toWall),
       ...demoDevice(n.address, this.wansOf(node)),
     };
     if (!app) return { ...base, ...idleReport({ uptime_s: 0, role: base.role }), routes: [] };

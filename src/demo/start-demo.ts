@@ -71,6 +71,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     nodes: o.nodes ?? 24,
     seed: o.seed ?? 1,
     wallClock: () => wall.now(),
+    toWall: (virtualMs) => t0 + virtualMs,
     ...(o.upgradeTiming ? { upgradeTiming: o.upgradeTiming } : {}),
   });
   const toWall = (virtualMs: number) => t0 + virtualMs;

@@ -79,7 +79,8 @@ export const stationReportSchema = z.object({
   vlan: z.number().int().min(1).max(4094).optional(),
   /** The AP's interface (hostapd's BSS, e.g. wlan0). */
   iface: z.string().max(64).optional(),
-  signal_dbm: z.number().finite().min(-150).max(30),
+  /** Null when the driver gives no signal for it. */
+  signal_dbm: z.number().finite().min(-150).max(30).nullable(),
   /** When it (re)associated here, ISO 8601. */
   since: z.iso.datetime({ offset: true }),
   auth: z.enum(['open', 'psk', 'sae', '8021x']).optional(),

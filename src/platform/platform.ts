@@ -95,6 +95,25 @@ export interface MeshView {
   readNeighbours(): Promise<MeshNeighbour[]>;
 }
 
+/** A Wi-Fi station associated to one of this node's access points, as the platform sees it. */
+export interface PlatformStation {
+  /** Lower-case `aa:bb:cc:dd:ee:ff`. */
+  mac: string;
+  ssid: string;
+  /** The AP interface (hostapd's BSS), e.g. `wlan0`. */
+  iface?: string | undefined;
+  vlan?: number | undefined;
+  /** Last signal from the station; null when the driver gives none. */
+  signalDbm: number | null;
+  /**
+   * When it (re)associated, where the platform knows it (the simulator does; hostapd's
+   * get_clients does not say, and the agent then counts from when it first listed it).
+   */
+  since?: number | undefined;
+  auth?: 'open' | 'psk' | 'sae' | '8021x' | undefined;
+  ft?: false | 'over-air' | 'over-ds' | undefined;
+}
+
 export interface Platform {
   readonly kind: 'sim' | 'linux' | 'openwrt';
   /** Present where the mesh's routing tables are read from the system. */
@@ -116,6 +135,11 @@ export interface Platform {
   watchLinks(listener: (change: LinkChange) => void): () => void;
   /** Byte counters of these devices; a device that is missing is left out. */
   readCounters?(devices: string[]): Promise<Map<string, DeviceCounters>>;
+  /**
+   * The stations associated to the node's access points now; absent where the node has none
+   * (a plain Linux host). Rejects with a typed error when the system's answer is malformed.
+   */
+  readStations?(): Promise<PlatformStation[]>;
   /** Removes everything `setup` and `applyRouting` installed. */
   close(): Promise<void>;
 }

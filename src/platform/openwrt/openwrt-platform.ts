@@ -33,6 +33,7 @@ import type {
   LinkChange,
   MeshView,
   Platform,
+  PlatformStation,
   RoutingPlan,
 } from '../platform.ts';
 import { commandRunner, withNetns, type CommandRunner } from '../linux/command-runner.ts';
@@ -47,6 +48,13 @@ import {
 } from './uci-mwan3.ts';
 import type { PolicyConfig } from '../../agent/policy/policy-config.ts';
 import { parseInterfaceEvent, parseInterfaceStatus, ubusInterfaceCall } from './ubus-network.ts';
+import {
+  HOSTAPD_LIST,
+  hostapdCall,
+  parseHostapdClients,
+  parseHostapdObjects,
+  parseHostapdStatus,
+} from './hostapd-clients.ts';
 
 export interface OpenWrtWan extends LinuxWan {
   /** The netifd interface (`/etc/config/network` section) behind this WAN. */
@@ -165,6 +173,24 @@ export class OpenWrtPlatform implements Platform {
 
   probe(request: ProbeRequest): Promise<ProbeResult> {
     return this.linux.probe(request);
+  }
+
+  /**
+   * The stations of every hostapd BSS (`ubus list 'hostapd.*'`, then each one's `get_status`
+   * for its SSID and `get_clients`). No hostapd object (no radio, wireless off) is no station;
+   * a malformed answer rejects with HostapdOutputError.
+   */
+  async readStations(): Promise<PlatformStation[]> {
+    const list = await this.run(HOSTAPD_LIST, { allowFailure: true });
+    if (list.code !== 0) return [];
+    const out: PlatformStation[] = [];
+    for (const iface of parseHostapdObjects(list.stdout)) {
+      const status = await this.run(hostapdCall(iface, 'get_status'));
+      const { ssid } = parseHostapdStatus(status.stdout, iface);
+      const clients = await this.run(hostapdCall(iface, 'get_clients'));
+      out.push(...parseHostapdClients(clients.stdout, { iface, ssid }));
+    }
+    return out;
   }
 
   async restartInterface(wan: string): Promise<void> {

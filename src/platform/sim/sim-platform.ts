@@ -22,6 +22,7 @@ import type {
   InterfaceInfo,
   LinkChange,
   Platform,
+  PlatformStation,
   RoutingPlan,
 } from '../platform.ts';
 import { SimConntrack } from './sim-conntrack.ts';
@@ -35,6 +36,8 @@ export interface SimPlatformOptions {
   restartDownMs?: number;
   /** Size of a probe packet. @default 64 */
   probeBytes?: number;
+  /** The stations of the node's simulated access points (a station model's list). @default none */
+  stations?: () => PlatformStation[];
 }
 
 export class SimPlatform implements Platform {
@@ -161,6 +164,10 @@ export class SimPlatform implements Platform {
   watchLinks(listener: (change: LinkChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  async readStations(): Promise<PlatformStation[]> {
+    return this.o.stations?.() ?? [];
   }
 
   async close(): Promise<void> {
