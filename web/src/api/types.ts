@@ -143,11 +143,11 @@ export interface MetricPoint {
 export type LiveChange =
   | { type: 'node'; node: string }
   | { type: 'event'; event: MeshEvent }
+  /** A Wi-Fi client associated, roamed, left, or its signal moved (client-types.ts). */
+  | { type: 'client'; client: ClientRecord }
   | { type: 'alert'; alert: Alert }
   | { type: 'push'; push: ConfigPush }
-  | { type: 'upgrade'; id: string; status: CampaignStatus }
-  /** A Wi-Fi client associated, roamed, left, or its signal moved (client-types.ts). */
-  | { type: 'client'; client: ClientRecord };
+  | { type: 'upgrade'; id: string; status: CampaignStatus };
 
 /** What POST /api/upgrades takes. */
 export interface CampaignRequestBody {
