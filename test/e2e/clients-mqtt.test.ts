@@ -171,6 +171,22 @@ describe.skipIf(!chromiumPath)(
     it('shows a roam on the topology while it happens', async () => {
       await page.click('nav a[href="#/topology"]');
       await page.waitForSelector('[data-testid=topology-canvas][data-nodes="3"][data-clients="3"]');
+      const counts = () =>
+        page
+          .locator('[data-testid=topology-canvas]')
+          .evaluate(
+            (el: HTMLElement & { topology?: { overlay: { counts: Map<string, number> } } }) =>
+              Object.fromEntries([...el.topology!.overlay.counts].sort()),
+          );
+      await page.waitForFunction(
+        () =>
+          (
+            document.querySelector('[data-testid=topology-canvas]') as HTMLElement & {
+              topology?: { overlay: { counts: Map<string, number> } };
+            }
+          ).topology?.overlay.counts.size === 2,
+      );
+      expect(await counts()).toEqual({ 'gw-1': 2, 'gw-2': 1 });
       await roam('gw-1', 'mesh-3', 38);
       // The arrow is drawn for a few seconds, and the roam is listed under the canvas.
       await page.waitForSelector(`[data-testid=topology-canvas][data-roams*="${X} gw-1>mesh-3"]`);
@@ -196,6 +212,16 @@ describe.skipIf(!chromiumPath)(
           },
         );
       expect(drawing.roams).toBe(1);
+      // The badges follow the feed: one client moved from gw-1 to mesh-3.
+      await page.waitForFunction(
+        () =>
+          (
+            document.querySelector('[data-testid=topology-canvas]') as HTMLElement & {
+              topology?: { overlay: { counts: Map<string, number> } };
+            }
+          ).topology?.overlay.counts.get('mesh-3') === 1,
+      );
+      expect(await counts()).toEqual({ 'gw-1': 1, 'gw-2': 1, 'mesh-3': 1 });
       expect(drawing.frames).toBeGreaterThan(3);
       // Then it fades and the canvas goes idle again.
       await page.waitForSelector('[data-testid=topology-canvas][data-roams=""]', {
