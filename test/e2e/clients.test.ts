@@ -120,13 +120,11 @@ describe.skipIf(!chromiumPath)(
     it("shows that client's AP and the roam in its history; its AP lists it", async () => {
       await page.click(`[data-testid=recent-roams] [data-mac="${seen.mac}"] a`);
       await page.waitForSelector(`[data-testid=client-page][data-mac="${seen.mac}"]`);
-      await page.waitForSelector(
-        `[data-testid=roam-history] tr[data-from="${seen.from}"][data-to="${seen.to}"]`,
-      );
-      const row = (await page
-        .locator(`[data-testid=roam-history] tr[data-from="${seen.from}"][data-to="${seen.to}"]`)
-        .first()
-        .textContent())!;
+      // The roam into the AP the topology showed (the feed sends a client's last change of a
+      // batch, so two quick roams reach the dashboard as one: the history has the last leg).
+      const leg = `[data-testid=roam-history] tr[data-to="${seen.to}"]`;
+      await page.waitForSelector(leg, { timeout: 15_000 });
+      const row = (await page.locator(leg).first().textContent())!;
       // The demo's walkers use 802.11r (staff, corp) or a full PSK handshake (guest); a gap in ms.
       expect(row).toMatch(/(FT over the air|FT over the DS|WPA-PSK 4-way handshake|802\.1X\/EAP)/);
       expect(row).toMatch(/\d+ ms/);
@@ -149,7 +147,8 @@ describe.skipIf(!chromiumPath)(
       const detail = await api<{ client: ClientRecord; history: ClientRoam[] }>(
         `/api/clients/${seen.mac}`,
       );
-      expect(detail.history.some((h) => h.from === seen.from && h.to === seen.to)).toBe(true);
+      expect(detail.history.some((h) => h.to === seen.to)).toBe(true);
+      expect(detail.client.roams).toBe(detail.history.length);
 
       // A client that stays put is on its AP's node page.
       const { clients } = await api<{ clients: ClientRecord[] }>('/api/clients');

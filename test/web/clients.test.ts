@@ -79,22 +79,23 @@ describe('client overlay', () => {
     ]);
   });
 
-  it('sees a roam when a known client shows up at another AP, not on a first sighting', () => {
+  it('sees a roam when the controller counts one more for a client at another AP', () => {
     const w = new RoamWatcher();
-    w.seed([client('aa:bb:cc:dd:ee:01', 'n3')]);
-    expect(w.onClient(client('aa:bb:cc:dd:ee:02', 'n5'), 10)).toBeUndefined();
-    expect(w.onClient(client('aa:bb:cc:dd:ee:01', 'n3', { signal_dbm: -70 }), 20)).toBeUndefined();
-    expect(w.onClient(client('aa:bb:cc:dd:ee:01', 'n7'), 30)).toEqual({
-      mac: 'aa:bb:cc:dd:ee:01',
+    const X = 'aa:bb:cc:dd:ee:01';
+    w.seed([client(X, 'n3')]);
+    expect(w.onClient(client('aa:bb:cc:dd:ee:02', 'n5'), 10)).toBeUndefined(); // first sighting
+    expect(w.onClient(client(X, 'n3', { signal_dbm: -70 }), 20)).toBeUndefined();
+    expect(w.onClient(client(X, 'n7', { roams: 1 }), 30)).toEqual({
+      mac: X,
       from: 'n3',
       to: 'n7',
       startedAt: 30,
     });
-    // It left n7 and came back at n2: a roam from n7.
-    expect(
-      w.onClient(client('aa:bb:cc:dd:ee:01', 'n7', { associated: false }), 40),
-    ).toBeUndefined();
-    expect(w.onClient(client('aa:bb:cc:dd:ee:01', 'n2'), 50)?.from).toBe('n7');
+    // It left n7; much later it associates at n2 and the controller counts no roam: none drawn.
+    expect(w.onClient(client(X, 'n7', { roams: 1, associated: false }), 40)).toBeUndefined();
+    expect(w.onClient(client(X, 'n2', { roams: 1 }), 50)).toBeUndefined();
+    // Two roams in one batch of the feed: drawn from where the dashboard last saw it.
+    expect(w.onClient(client(X, 'n9', { roams: 3 }), 60)).toMatchObject({ from: 'n2', to: 'n9' });
   });
 
   it('keeps a roam on screen for ROAM_FLASH_MS, fading', () => {

@@ -47,24 +47,24 @@ export function roamFade(flash: RoamFlash, now: number): number {
   return Math.min(1, Math.max(0, (now - flash.startedAt) / ROAM_FLASH_MS));
 }
 
-/** Remembers where each client was, so a `client` change to another AP is seen as a roam. */
+/**
+ * Remembers where each client was and how many roams the controller had counted, so a `client`
+ * change is drawn as a roam exactly when the controller counted one more (a client that went
+ * away and associated elsewhere later is a new association, not a roam).
+ */
 export class RoamWatcher {
-  private readonly at = new Map<string, string>();
+  private readonly at = new Map<string, { node: string; roams: number }>();
 
   /** Where the clients are now (a fetched list): no roam is inferred from it. */
   seed(clients: readonly ClientRecord[]): void {
-    for (const c of clients) if (c.associated !== false) this.at.set(c.mac, c.node);
+    for (const c of clients) this.at.set(c.mac, { node: c.node, roams: c.roams });
   }
 
   onClient(c: ClientRecord, now: number): RoamFlash | undefined {
-    if (c.associated === false) {
-      // It left this AP; if it shows up at another one next, that is a roam from here.
-      if (!this.at.has(c.mac)) this.at.set(c.mac, c.node);
-      return undefined;
-    }
     const before = this.at.get(c.mac);
-    this.at.set(c.mac, c.node);
-    if (before === undefined || before === c.node) return undefined;
-    return { mac: c.mac, from: before, to: c.node, startedAt: now };
+    this.at.set(c.mac, { node: c.node, roams: c.roams });
+    if (!before || c.associated === false) return undefined;
+    if (c.roams <= before.roams || c.node === before.node) return undefined;
+    return { mac: c.mac, from: before.node, to: c.node, startedAt: now };
   }
 }
