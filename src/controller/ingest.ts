@@ -253,7 +253,14 @@ export class Ingest extends EventEmitter<{
       case 'status':
         this.timeline.onStatus(q.message, at);
         store.nodes.recordStatus(q.site, q.message, at);
-        return [{ type: 'node', node: q.message.node }, ...this.applyAlerts(q, at)];
+        return [
+          { type: 'node', node: q.message.node },
+          ...(q.message.online ? [] : this.clients.onNodeOffline(q.message.node)).map((client) => ({
+            type: 'client' as const,
+            client,
+          })),
+          ...this.applyAlerts(q, at),
+        ];
       case 'state':
         this.timeline.onState(q.message, at);
         store.nodes.recordState(q.site, q.message, at);

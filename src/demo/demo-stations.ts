@@ -7,9 +7,8 @@
  * and handoff gap, `client-left`), and each node reports the stations associated to it. Runs on
  * the simulator's clock with its own seeded random stream, so a seed replays the same walks.
  *
- * A node that is down hears nothing and says nothing: its clients' events are not published
- * (the controller sees them appear elsewhere, and derives the roam), and a station stays associated
- * to it in the model until it moves away.
+ * A node that is down is an AP off the air: its stations lose it and associate elsewhere when
+ * another AP is in range; it publishes nothing, so the controller sees them appear at the other AP.
  *
  * @example
  * const stations = new DemoStations({ scheduler, random, aps, extent, onEvent: emit, isUp });
@@ -60,7 +59,7 @@ export interface DemoStationsOptions {
   /** Whether the node is up to report (a down node publishes nothing). */
   isUp: (node: string) => boolean;
   onEvent: (e: MeshEvent) => void;
-  /** Background scan period of the stations, ms. @default 250 */
+  /** Background scan period of the stations, ms; their CPU cost grows as it shrinks. @default 500 */
   stepMs?: number;
 }
 
@@ -85,7 +84,7 @@ export class DemoStations {
     this.field = new StationField({
       aps,
       random: o.random.fork('field'),
-      stepMs: o.stepMs ?? 250,
+      stepMs: o.stepMs ?? 500,
       start: o.scheduler.now(),
     });
     const rng = o.random.fork('placement');
@@ -179,6 +178,8 @@ export class DemoStations {
     const now = this.o.scheduler.now();
     const at = Math.max(now, this.field.nextDeadline());
     this.timer = this.o.scheduler.after(at - now, () => {
+      // A node that is down (crashed, rebooting) is an AP off the air: its clients go elsewhere.
+      for (const ap of this.o.aps) this.field.setApUp(ap.node, this.o.isUp(ap.node));
       for (const e of this.field.advance(this.o.scheduler.now())) this.publish(e);
       this.schedule();
     });

@@ -27,6 +27,7 @@
  */
 import type { MeshEvent } from '../core/events.ts';
 import { addressToMac } from './address.ts';
+import { RoutingOptionError, TranslationTableOffError } from './errors.ts';
 import {
   type BatmanOptions,
   type ResolvedBatmanOptions,
@@ -36,6 +37,8 @@ import { bestGateway, type GatewayCandidate, shouldSwitch } from './gateway-sele
 import {
   encodeOgmFrame,
   FLAG_DIRECTLINK,
+  GATEWAY_BLOCK_BYTES,
+  OGM_HEADER_BYTES,
   type Ogm,
   ogmSize,
   readOgm,
@@ -43,7 +46,25 @@ import {
 } from './ogm-codec.ts';
 import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
 import { asymmetryPenalty, combinedTq, hopPenalty, localTq, ringAverage, TQ_MAX } from './tq.ts';
-import type { GatewayJson, NeighbourJson, OriginatorJson } from './tables.ts';
+import type {
+  GatewayJson,
+  GlobalClientJson,
+  LocalClientJson,
+  NeighbourJson,
+  OriginatorJson,
+} from './tables.ts';
+import { checkMac, MAX_VID } from './translation-table/client-mac.ts';
+import type { TtBlock } from './translation-table/tt-block.ts';
+import { ttFlagsJson } from './translation-table/tt-flags.ts';
+import {
+  decodeTtMessage,
+  encodeTtMessage,
+  TT_PACKET_TYPE,
+  type TtMessage,
+  ttMessageDst,
+  withTtMessageTtl,
+} from './translation-table/tt-unicast-codec.ts';
+import { TranslationTable } from './translation-table/translation-table.ts';
 
 /** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
 const RING_SIZE = 5;
@@ -61,6 +82,11 @@ const EXPECTED_SEQNO_RANGE = 65_536;
 export interface OutgoingFrame {
   iface: string;
   bytes: Uint8Array;
+  /**
+   * Link neighbour to send to (a unicast TT message on its way to an originator); absent for
+   * the broadcast OGM frames.
+   */
+  to?: number;
 }
 
 export interface EngineOutput {
@@ -73,6 +99,8 @@ export interface EngineStats {
   bytesSent: number;
   ogmsReceived: number;
   malformedFrames: number;
+  /** TT messages we could not send or forward: no route to their destination, or TTL spent. */
+  ttUndeliverable: number;
 }
 
 interface NeighbourState {
@@ -136,7 +164,10 @@ export class BatmanEngine {
     bytesSent: 0,
     ogmsReceived: 0,
     malformedFrames: 0,
+    ttUndeliverable: 0,
   };
+  /** Present when the translationTable option is on. */
+  private readonly tt: TranslationTable | undefined;
   private readonly neighbours = new Map<number, NeighbourState>();
   private readonly originators = new Map<number, OriginatorState>();
   /** Same entries as the maps, indexed by address: the hot path's lookups. */
@@ -166,6 +197,16 @@ export class BatmanEngine {
   constructor(options: BatmanOptions & { nameOf?: (address: number) => string }, startMs = 0) {
     this.options = resolveBatmanOptions(options);
     this.nameOf = options.nameOf ?? ((a) => String(a));
+    if (this.options.translationTable) {
+      this.tt = new TranslationTable({
+        self: this.options.address,
+        roamingAdvertisement: this.options.roamingAdvertisement,
+        localTimeoutMs: this.options.ttLocalTimeoutMs,
+        roamTimeoutMs: this.options.ttRoamTimeoutMs,
+        requestTimeoutMs: this.options.ttRequestTimeoutMs,
+        ttl: this.options.ttl,
+      });
+    }
     const rng = this.options.random;
     // batman-adv starts from a random sequence number so a reboot is told apart from a replay.
     this.seqno = Math.floor(rng.next() * 0x1_0000_0000) >>> 0;
@@ -218,6 +259,8 @@ export class BatmanEngine {
 
   /** Processes one received frame (one or more aggregated OGMs) from link neighbour `from`. */
   receive(frame: Uint8Array, from: number, now: number): EngineOutput {
+    // A node without the translation table still relays TT messages (a mixed mesh keeps working).
+    if (frame[0] === TT_PACKET_TYPE) return this.receiveTt(frame, now);
     try {
       validateOgmFrame(frame);
     } catch {
@@ -328,9 +371,172 @@ export class BatmanEngine {
     return rows;
   }
 
+  /**
+   * A client finished (re)associating here (a station on this AP). It is announced with our
+   * next OGM; when another originator had it and roamingAdvertisement is on, the output holds
+   * a roaming advertisement to that originator. Throws ClientMacError for a malformed MAC,
+   * RoutingOptionError for a VLAN id outside 0..4095, TranslationTableOffError when the
+   * translationTable option is off.
+   */
+  clientAdded(mac: string, vid: number, now: number): EngineOutput {
+    const tt = this.requireTt('clientAdded');
+    checkMac(mac);
+    if (!Number.isInteger(vid) || vid < 0 || vid > MAX_VID)
+      throw new RoutingOptionError('vid', `${vid} is not an integer within 0..${MAX_VID}`);
+    for (const m of tt.clientAdded(mac, vid, now)) {
+      this.events.push({
+        at: now,
+        node: this.options.name,
+        kind: 'roam-advertisement',
+        subject: mac,
+        from: this.nameOf(m.dst),
+        to: this.options.name,
+        reason: `client ${mac} associated here; ${this.nameOf(m.dst)} announced it`,
+      });
+      this.sendTt(m);
+    }
+    return this.drain();
+  }
+
+  /** A client left this node (or roamed away); announced with our next OGM. */
+  clientRemoved(mac: string, now: number): EngineOutput {
+    const tt = this.requireTt('clientRemoved');
+    checkMac(mac);
+    tt.clientRemoved(mac);
+    void now;
+    return this.drain();
+  }
+
+  /** Traffic from a local client: it is alive (a silent client is purged after ttLocalTimeoutMs). */
+  clientSeen(mac: string, now: number): void {
+    this.requireTt('clientSeen').clientSeen(checkMac(mac), now);
+  }
+
+  /**
+   * Where data for client `mac` goes now: our own address when it is attached here, else the
+   * originator announcing it with the best route; undefined when unknown or off.
+   */
+  clientOriginator(mac: string): number | undefined {
+    return this.tt?.originatorOf(mac, (o) => this.routeTq(o));
+  }
+
+  /** Whether roaming advertisement is on (the data plane forwards frames for a client that roamed away). */
+  get roamingAdvertisement(): boolean {
+    return this.tt?.roamingAdvertisement ?? false;
+  }
+
+  /** Translation-table counters (undefined when the option is off). */
+  get ttStats(): TranslationTable['stats'] | undefined {
+    return this.tt?.stats;
+  }
+
+  /** Our translation-table version number (0 before the first change, or when off). */
+  get ttvn(): number {
+    return this.tt?.local.ttvn ?? 0;
+  }
+
+  /** Local translation table in the shape of `batctl tlj` ([] when off). */
+  localClientsJson(now: number): LocalClientJson[] {
+    const tt = this.tt;
+    if (!tt) return [];
+    const crcs = new Map(tt.local.crcs().map((v) => [v.vid, v.crc]));
+    return [...tt.local.all()].map((e) => ({
+      tt_address: e.mac,
+      tt_vid: e.vid,
+      tt_flags: ttFlagsJson(e.flags),
+      tt_crc32: crcs.get(e.vid) ?? 0,
+      last_seen_msecs: Math.max(0, Math.round(now - e.lastSeen)),
+    }));
+  }
+
+  /** Global translation table in the shape of `batctl tgj` ([] when off). */
+  globalClientsJson(now: number): GlobalClientJson[] {
+    void now;
+    const tt = this.tt;
+    if (!tt) return [];
+    const rows: GlobalClientJson[] = [];
+    for (const o of tt.global.originators()) {
+      const crcs = new Map(o.crcs.map((v) => [v.vid, v.crc]));
+      for (const e of o.clients.values()) {
+        const row: GlobalClientJson = {
+          tt_address: e.mac,
+          orig_address: addressToMac(o.orig),
+          tt_ttvn: e.ttvn,
+          tt_last_ttvn: o.ttvn,
+          tt_crc32: crcs.get(e.vid) ?? 0,
+          tt_vid: e.vid,
+          tt_flags: ttFlagsJson(e.flags),
+        };
+        if (!tt.local.active(e.mac) && this.clientOriginator(e.mac) === o.orig) row.best = true;
+        rows.push(row);
+      }
+    }
+    return rows;
+  }
+
   /** Number of originators known (bounded by the network's size; used by memory checks). */
   get originatorCount(): number {
     return this.originators.size;
+  }
+
+  private requireTt(call: string): TranslationTable {
+    if (!this.tt) throw new TranslationTableOffError(call);
+    return this.tt;
+  }
+
+  /** Sends a TT message of ours towards its destination originator. */
+  private sendTt(m: TtMessage): void {
+    const nh = this.nextHop(m.dst);
+    if (nh === undefined) {
+      this.stats.ttUndeliverable++;
+      return;
+    }
+    const bytes = encodeTtMessage(m);
+    this.stats.framesSent++;
+    this.stats.bytesSent += bytes.length;
+    this.frames.push({ iface: this.options.ifname, bytes, to: nh });
+  }
+
+  /** A unicast TT message: ours to act on, or one to pass on towards its destination. */
+  private receiveTt(frame: Uint8Array, now: number): EngineOutput {
+    const tt = this.tt;
+    let m: TtMessage;
+    try {
+      m = decodeTtMessage(frame);
+    } catch {
+      this.stats.malformedFrames++;
+      return this.drain();
+    }
+    const dst = ttMessageDst(frame);
+    if (dst === this.options.address) {
+      if (!tt) {
+        this.stats.ttUndeliverable++;
+        return this.drain();
+      }
+      if (m.kind === 'roam-adv') {
+        this.events.push({
+          at: now,
+          node: this.options.name,
+          kind: 'client-roamed-away',
+          subject: m.mac,
+          from: this.options.name,
+          to: this.nameOf(m.src),
+          reason: `roaming advertisement from ${this.nameOf(m.src)}: frames for ${m.mac} now go there`,
+        });
+      }
+      for (const answer of tt.onMessage(m, now)) this.sendTt(answer);
+      return this.drain();
+    }
+    const nh = this.nextHop(dst);
+    if (m.ttl <= 1 || nh === undefined) {
+      this.stats.ttUndeliverable++;
+      return this.drain();
+    }
+    const bytes = withTtMessageTtl(frame, m.ttl - 1);
+    this.stats.framesSent++;
+    this.stats.bytesSent += bytes.length;
+    this.frames.push({ iface: this.options.ifname, bytes, to: nh });
+    return this.drain();
   }
 
   private drain(): EngineOutput {
@@ -632,6 +838,9 @@ export class BatmanEngine {
       );
     }
     if (orig.gateway) this.checkGatewayElection(orig, now);
+    // After the route choice above, so a TT request can already find its way back.
+    if (isNew && this.tt && ogm.tt)
+      for (const m of this.tt.onOgmBlock(orig.address, ogm.tt, now)) this.sendTt(m);
   }
 
   private eligible(c: Candidate): boolean {
@@ -705,6 +914,7 @@ export class BatmanEngine {
       prevSender: from,
       tq: hopPenalty(tq, this.options.hopPenalty),
       gateway: ogm.gateway,
+      tt: ogm.tt,
     };
     // batman-adv delays a forward by up to half its jitter, then lets it join a frame that
     // leaves within the aggregation window.
@@ -744,6 +954,20 @@ export class BatmanEngine {
       this.pending.push({ sendAt: next, own: true, ogms: [], size: this.ownSize() });
     }
     if (ogms.length === 0) return;
+    // Our own OGM may have outgrown the room it reserved (a TT diff): it then leaves alone and
+    // the forwards follow in a frame of their own.
+    if (p.own && ogms.length > 1) {
+      let size = 0;
+      for (const o of ogms) size += ogmSize(o);
+      if (size > this.options.maxAggregateBytes) {
+        this.send([ogms[0]!]);
+        ogms = ogms.slice(1);
+      }
+    }
+    this.send(ogms);
+  }
+
+  private send(ogms: Ogm[]): void {
     const bytes = encodeOgmFrame(ogms);
     this.stats.framesSent++;
     this.stats.bytesSent += bytes.length;
@@ -783,7 +1007,14 @@ export class BatmanEngine {
     this.seqno = (this.seqno + 1) >>> 0;
     for (const n of this.neighbours.values()) n.echo.shift(1);
     const gw = this.options.gateway;
+    let tt: TtBlock | undefined;
+    if (this.tt) {
+      const room =
+        this.options.maxAggregateBytes - OGM_HEADER_BYTES - (gw ? GATEWAY_BLOCK_BYTES : 0);
+      tt = this.tt.ownBlock(room);
+    }
     return {
+      tt,
       ttl: this.options.ttl,
       flags: 0,
       seqno: this.seqno,
@@ -797,6 +1028,7 @@ export class BatmanEngine {
   }
 
   private purge(now: number): void {
+    this.tt?.purge(now);
     const timeout = this.options.purgeTimeoutMs;
     for (const [addr, n] of this.neighbours) {
       if (now - n.lastSeen > timeout) {
@@ -829,6 +1061,7 @@ export class BatmanEngine {
       if (o.candidates.size === 0) {
         this.originators.delete(addr);
         this.originatorAt[addr] = undefined;
+        this.tt?.originatorGone(addr);
       }
     }
   }

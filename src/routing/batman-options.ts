@@ -110,6 +110,25 @@ export interface BatmanOptions {
   gateway?: GatewayAnnouncement | undefined;
   /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
   gwSelClass?: number;
+  /**
+   * batman-adv's translation table, restated (translation-table/): own OGMs carry the local
+   * clients' TTVN, per-VLAN CRCs and diff; every node keeps a global table client →
+   * originator and asks for a full table (TT request/response) when it misses a version.
+   * Off: OGMs carry no TT block and frames are exactly as before. @default false
+   */
+  translationTable?: boolean;
+  /**
+   * With the translation table: a node a client roams to tells the client's previous
+   * originator at once (roaming advertisement), which forwards frames still in flight to the
+   * new node instead of dropping them. @default false
+   */
+  roamingAdvertisement?: boolean;
+  /** A local client not seen for this long is purged, ms (batman-adv: 600 s). @default 600000 */
+  ttLocalTimeoutMs?: number;
+  /** A roaming entry not confirmed by the new node's OGM is dropped after this, ms. @default 600000 */
+  ttRoamTimeoutMs?: number;
+  /** An unanswered TT request is repeated at the earliest after this, ms (batman-adv: 3 s). @default 3000 */
+  ttRequestTimeoutMs?: number;
 }
 
 export type ResolvedBatmanOptions = Required<Omit<BatmanOptions, 'gateway'>> & {
@@ -177,7 +196,18 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     neighbourLossFactor: checkInt('neighbourLossFactor', o.neighbourLossFactor ?? 6, 0, 1000),
     gateway: o.gateway,
     gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
+    translationTable: o.translationTable ?? false,
+    roamingAdvertisement: o.roamingAdvertisement ?? false,
+    ttLocalTimeoutMs: checkInt('ttLocalTimeoutMs', o.ttLocalTimeoutMs ?? 600_000, 1000, 86_400_000),
+    ttRoamTimeoutMs: checkInt('ttRoamTimeoutMs', o.ttRoamTimeoutMs ?? 600_000, 1000, 86_400_000),
+    ttRequestTimeoutMs: checkInt('ttRequestTimeoutMs', o.ttRequestTimeoutMs ?? 3000, 10, 600_000),
   };
+  if (resolved.roamingAdvertisement && !resolved.translationTable) {
+    throw new RoutingOptionError(
+      'roamingAdvertisement',
+      'needs translationTable: roaming advertisements update the translation table',
+    );
+  }
   if (o.gateway) {
     checkInt('gateway.downKbit', o.gateway.downKbit, 0, 429_496_729_500);
     checkInt('gateway.upKbit', o.gateway.upKbit, 0, 429_496_729_500);

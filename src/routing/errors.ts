@@ -25,3 +25,27 @@ export class RoutingOptionError extends IntelliMeshError {
     super(`routing option ${option}: ${detail}`);
   }
 }
+
+/** A unicast translation-table message (TT request, TT response, roaming advertisement) that is malformed. */
+export class TtDecodeError extends IntelliMeshError {
+  constructor(
+    readonly offset: number,
+    detail: string,
+  ) {
+    super(`TT message invalid at byte ${offset}: ${detail}`);
+  }
+}
+
+/** A client MAC address that is not six lower-case hex pairs separated by colons. */
+export class ClientMacError extends IntelliMeshError {
+  constructor(readonly mac: string) {
+    super(`client MAC '${mac}' is not of the form aa:bb:cc:dd:ee:ff (lower-case hex)`);
+  }
+}
+
+/** A translation-table call on an engine whose `translationTable` option is off. */
+export class TranslationTableOffError extends IntelliMeshError {
+  constructor(call: string) {
+    super(`${call}: the engine's translationTable option is off (routing.translation_table)`);
+  }
+}

@@ -6,19 +6,30 @@
  *   0   1   packet type 0x49 ('I', B.A.T.M.A.N. IV)
  *   1   1   version (1)
  *   2   1   TTL
- *   3   1   flags: 0x01 DIRECTLINK, 0x02 GATEWAY
+ *   3   1   flags: 0x01 DIRECTLINK, 0x02 GATEWAY, 0x04 TT
  *   4   4   originator sequence number
  *   8   2   originator address
  *   10  2   previous sender (the neighbour this copy was forwarded from)
  *   12  1   TQ 0..255
  *   13  1   length of the optional block that follows (0, or 8 with GATEWAY)
  *   14  8   GATEWAY: download then upload bandwidth, u32 each, in units of 100 kbit/s
+ *   14/22 ..  TT (after the gateway block when both are present): the translation-table block
+ *           of translation-table/tt-block.ts, which starts with its own u16 length: TTVN,
+ *           per-VLAN CRCs and the diff since the previous TTVN. A node without the
+ *           translation table never sets TT, so its frames are byte for byte as before.
  *
  * @example
  * const bytes = encodeOgm({ ttl: 50, flags: 0, seqno: 7, originator: 3, prevSender: 3, tq: 255 });
  * decodeOgmFrame(bytes)[0]!.seqno; // 7
  */
 import { OgmDecodeError } from './errors.ts';
+import {
+  checkTtBlock,
+  readTtBlock,
+  type TtBlock,
+  ttBlockSize,
+  writeTtBlock,
+} from './translation-table/tt-block.ts';
 
 export const OGM_PACKET_TYPE = 0x49;
 export const OGM_VERSION = 1;
@@ -27,7 +38,8 @@ export const GATEWAY_BLOCK_BYTES = 8;
 
 export const FLAG_DIRECTLINK = 0x01;
 export const FLAG_GATEWAY = 0x02;
-const KNOWN_FLAGS = FLAG_DIRECTLINK | FLAG_GATEWAY;
+export const FLAG_TT = 0x04;
+const KNOWN_FLAGS = FLAG_DIRECTLINK | FLAG_GATEWAY | FLAG_TT;
 
 export interface Ogm {
   ttl: number;
@@ -38,16 +50,21 @@ export interface Ogm {
   tq: number;
   /** Present when flags has FLAG_GATEWAY: bandwidths in units of 100 kbit/s. */
   gateway?: { down: number; up: number } | undefined;
+  /** Present when flags has FLAG_TT: the originator's translation-table block, forwarded unchanged. */
+  tt?: TtBlock | undefined;
 }
 
 export function ogmSize(ogm: Ogm): number {
-  return OGM_HEADER_BYTES + (ogm.gateway ? GATEWAY_BLOCK_BYTES : 0);
+  return (
+    OGM_HEADER_BYTES + (ogm.gateway ? GATEWAY_BLOCK_BYTES : 0) + (ogm.tt ? ttBlockSize(ogm.tt) : 0)
+  );
 }
 
 /** Writes `ogm` into `out` at `offset`; returns the offset after it. */
 export function writeOgm(ogm: Ogm, out: Uint8Array, offset: number): number {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const flags = (ogm.flags & FLAG_DIRECTLINK) | (ogm.gateway ? FLAG_GATEWAY : 0);
+  const flags =
+    (ogm.flags & FLAG_DIRECTLINK) | (ogm.gateway ? FLAG_GATEWAY : 0) | (ogm.tt ? FLAG_TT : 0);
   view.setUint8(offset, OGM_PACKET_TYPE);
   view.setUint8(offset + 1, OGM_VERSION);
   view.setUint8(offset + 2, ogm.ttl);
@@ -60,10 +77,11 @@ export function writeOgm(ogm: Ogm, out: Uint8Array, offset: number): number {
     view.setUint8(offset + 13, GATEWAY_BLOCK_BYTES);
     view.setUint32(offset + 14, ogm.gateway.down >>> 0);
     view.setUint32(offset + 18, ogm.gateway.up >>> 0);
-    return offset + OGM_HEADER_BYTES + GATEWAY_BLOCK_BYTES;
+  } else {
+    view.setUint8(offset + 13, 0);
   }
-  view.setUint8(offset + 13, 0);
-  return offset + OGM_HEADER_BYTES;
+  const end = offset + OGM_HEADER_BYTES + (ogm.gateway ? GATEWAY_BLOCK_BYTES : 0);
+  return ogm.tt ? writeTtBlock(ogm.tt, out, end) : end;
 }
 
 export function encodeOgm(ogm: Ogm): Uint8Array {
@@ -119,6 +137,11 @@ export function validateOgmFrame(frame: Uint8Array): number {
       throw new OgmDecodeError(off + OGM_HEADER_BYTES, 'truncated gateway block');
     }
     off += OGM_HEADER_BYTES + blockLen;
+    if (flags & FLAG_TT) {
+      const tt = checkTtBlock(frame, off, frame.length);
+      if (typeof tt !== 'number') throw new OgmDecodeError(tt[0], tt[1]);
+      off += tt;
+    }
     count++;
   }
   return count;
@@ -144,10 +167,17 @@ export function readOgm(frame: Uint8Array, off: number, into: Ogm): number {
     const u32 = (i: number): number =>
       ((frame[i]! << 24) | (frame[i + 1]! << 16) | (frame[i + 2]! << 8) | frame[i + 3]!) >>> 0;
     into.gateway = { down: u32(off + 14), up: u32(off + 18) };
-    return off + OGM_HEADER_BYTES + GATEWAY_BLOCK_BYTES;
+    off += OGM_HEADER_BYTES + GATEWAY_BLOCK_BYTES;
+  } else {
+    into.gateway = undefined;
+    off += OGM_HEADER_BYTES;
   }
-  into.gateway = undefined;
-  return off + OGM_HEADER_BYTES;
+  if (into.flags & FLAG_TT) {
+    into.tt = readTtBlock(frame, off);
+    return off + ttBlockSize(into.tt);
+  }
+  into.tt = undefined;
+  return off;
 }
 
 /** Decodes every OGM of a frame; throws OgmDecodeError, never returns half a frame. */
@@ -159,6 +189,7 @@ export function decodeOgmFrame(frame: Uint8Array): Ogm[] {
     const ogm: Ogm = { ttl: 0, flags: 0, seqno: 0, originator: 0, prevSender: 0, tq: 0 };
     off = readOgm(frame, off, ogm);
     if (!ogm.gateway) delete ogm.gateway;
+    if (!ogm.tt) delete ogm.tt;
     out.push(ogm);
   }
   return out;

@@ -16,11 +16,11 @@ import { MeshlinkHost } from '../meshlink/meshlink-host.ts';
 import type { FlowMetrics } from './metrics.ts';
 import type { AppFactory, NodeApp, NodeContext } from './node-host.ts';
 import type { Router } from './routing-app.ts';
-import type { TrafficApp } from './traffic-app.ts';
+import type { FlowSender } from './traffic-app.ts';
 
 export const MESHLINK_PORT = 'meshlink';
 
-export interface MeshlinkApp extends TrafficApp {
+export interface MeshlinkApp extends FlowSender {
   readonly host: MeshlinkHost;
 }
 

@@ -7,6 +7,7 @@
  * writeFileSync('out/report.html', renderReport(sim, sim.summary(wallS)));
  */
 import type { Simulation, Summary } from './simulation.ts';
+import { roamingSection } from './roaming-report.ts';
 import { escapeXml, lineChart, type Series } from './svg.ts';
 
 function topologySvg(sim: Simulation): string {
@@ -75,7 +76,7 @@ export function renderReport(sim: Simulation, summary: Summary): string {
         `<tr><td>${f.at_s}</td><td>${escapeXml(f.kind)}</td><td>${escapeXml(f.target)}</td><td>${f.convergence_s ?? 'not converged'}</td></tr>`,
     )
     .join('');
-  const { faults: _f, ...rest } = summary;
+  const { faults: _f, roaming, ...rest } = summary;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Intelli-Mesh simulation: ${escapeXml(summary.scenario)}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:1400px}figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}
@@ -88,8 +89,9 @@ control overhead ${summary.overhead_bytes_per_node_s} bytes per node per second.
 <figure>${lineChart({ title: 'PDR over time (by send second)', xLabel: 'virtual time (s)', yLabel: 'PDR', series: [pdrSeries], yMin: 0, yMax: 1, xMin: 0, xMax: duration, spans })}</figure>
 <figure>${lineChart({ title: 'Latency CDF', xLabel: 'one-way latency (ms)', yLabel: 'fraction of delivered packets', series: [cdf], yMin: 0, yMax: 1 })}</figure>
 <figure>${topologySvg(sim)}<figcaption>Topology at the end (red nodes down, green nodes have a WAN, dashed red links cut)</figcaption></figure>
+${roaming ? roamingSection(roaming, duration) : ''}
 <h2>Faults</h2><table><tr><th>at (s)</th><th>kind</th><th>target</th><th>convergence (s)</th></tr>${rows}</table>
-<h2>Summary</h2><pre>${escapeXml(JSON.stringify(rest, null, 2))}</pre>
+<h2>Summary</h2><pre>${escapeXml(JSON.stringify(roaming ? { ...rest, roaming: { ...roaming, per_roam: `${roaming.per_roam.length} roams (table above)` } } : rest, null, 2))}</pre>
 </body></html>
 `;
 }

@@ -1,7 +1,10 @@
 /**
  * Runs the sans-IO B.A.T.M.A.N. IV engine on a host node: OGM frames from the node's Medium go
  * into `receive`, the engine's frames go out as broadcasts, `tick` runs at `nextDeadline()`,
- * events go to the trace. It offers `nextHop(dst)`, the router contract meshlink expects.
+ * events go to the trace. It offers `nextHop(dst)`, the router contract meshlink expects, and,
+ * with the translation table on, `clientOriginator(mac)` for frames addressed to a client. The
+ * engine's unicast TT messages (TT request/response, roaming advertisement) go to the one
+ * neighbour the engine names, on the same port, hop by hop.
  *
  * @example
  * const node = new SimNode('n1', 1, deps, [routingApp({ originatorIntervalMs: 1000 })]);
@@ -19,8 +22,23 @@ export interface Router {
   nextHop(dst: number): number | undefined;
 }
 
-export interface RoutingApp extends NodeApp, Router {
+/** What the data plane needs to carry frames addressed to a client (a station's MAC). */
+export interface ClientRouter extends Router {
+  /** The originator the client is attached to now (our own address when here). */
+  clientOriginator(mac: string): number | undefined;
+  /** Whether a node a client left forwards frames for it to its new originator. */
+  readonly roamingAdvertisement: boolean;
+}
+
+export interface RoutingApp extends NodeApp, ClientRouter {
   readonly engine: BatmanEngine;
+  /**
+   * The engine's clientAdded/clientRemoved/clientSeen at the current virtual time, with their
+   * output (a roaming advertisement) sent: what a station model calls on (re)association.
+   */
+  clientAdded(mac: string, vid: number): void;
+  clientRemoved(mac: string): void;
+  clientSeen(mac: string): void;
 }
 
 export type RoutingAppOptions = Omit<BatmanOptions, 'address' | 'random' | 'name'> & {
@@ -47,7 +65,8 @@ export function routingApp(options: RoutingAppOptions = {}): AppFactory {
     let stopped = false;
 
     const handle = (out: EngineOutput): void => {
-      for (const f of out.frames) medium.send(f.bytes);
+      for (const f of out.frames)
+        medium.send(f.bytes, f.to === undefined ? undefined : ctx.nameOf(f.to));
       for (const e of out.events) ctx.emit(e);
     };
     const arm = (): void => {
@@ -73,6 +92,23 @@ export function routingApp(options: RoutingAppOptions = {}): AppFactory {
       name: 'batman',
       engine,
       nextHop: (dst) => engine.nextHop(dst),
+      clientOriginator: (mac) => engine.clientOriginator(mac),
+      get roamingAdvertisement() {
+        return engine.roamingAdvertisement;
+      },
+      clientAdded: (mac, vid) => {
+        if (stopped) return;
+        handle(engine.clientAdded(mac, vid, ctx.scheduler.now()));
+        arm();
+      },
+      clientRemoved: (mac) => {
+        if (stopped) return;
+        handle(engine.clientRemoved(mac, ctx.scheduler.now()));
+        arm();
+      },
+      clientSeen: (mac) => {
+        if (!stopped) engine.clientSeen(mac, ctx.scheduler.now());
+      },
       stop: () => {
         stopped = true;
       },

@@ -8,6 +8,7 @@
  * s.seed; // 1
  */
 import { z } from 'zod';
+import { accessPointsSchema, clientSchema, stationsFieldSchema } from './client-schema.ts';
 
 const prob = z.number().min(0).max(1);
 const seconds = z.number().min(0);
@@ -119,6 +120,10 @@ export const scenarioSchema = z.strictObject({
       aggregation_ms: z.int().min(0),
       purge_timeout_ms: z.int().min(1),
       gw_sel_class: z.int().min(1).max(255),
+      /** batman-adv's translation table: clients announced with OGMs (issue 13). */
+      translation_table: z.boolean(),
+      /** The new AP tells the old one a client roamed, so in-flight frames are forwarded. */
+      roaming_advertisement: z.boolean(),
     })
     .partial()
     .default({}),
@@ -166,6 +171,15 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ flows: [] }),
   faults: z.array(faultSchema).default([]),
+  /** Stations that associate with the mesh nodes as APs (see client-schema.ts). */
+  clients: z.array(clientSchema).default([]),
+  access_points: accessPointsSchema.optional(),
+  stations: stationsFieldSchema.default({
+    metres_per_unit: 30,
+    step_ms: 100,
+    path_loss: {},
+    roaming: {},
+  }),
   chaos: z
     .strictObject({
       start_s: seconds,

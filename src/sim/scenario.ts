@@ -12,6 +12,7 @@ import {
   zodValidationIssues,
   type ValidationIssue,
 } from '../core/validation-issues.ts';
+import { checkClients, CLIENT_PREFIX } from './client-schema.ts';
 import { ScenarioError } from './errors.ts';
 import { type Scenario, scenarioSchema } from './scenario-schema.ts';
 import { buildTopology } from './topology.ts';
@@ -47,7 +48,8 @@ export function validateScenario(raw: unknown, file = 'scenario'): Scenario {
   });
   s.traffic.flows.forEach((f, i) => {
     if (!names.has(f.from)) add(`traffic.flows[${i}].from`, `unknown node '${f.from}'`);
-    if (!names.has(f.to)) add(`traffic.flows[${i}].to`, `unknown node '${f.to}'`);
+    if (!names.has(f.to) && !f.to.startsWith(CLIENT_PREFIX))
+      add(`traffic.flows[${i}].to`, `unknown node '${f.to}'`);
     if (f.from === f.to) add(`traffic.flows[${i}].to`, 'a flow needs two different nodes');
   });
   s.faults.forEach((f, i) => {
@@ -60,6 +62,7 @@ export function validateScenario(raw: unknown, file = 'scenario'): Scenario {
     if (f.at_s > s.duration_s)
       add(`faults[${i}].at_s`, `${f.at_s} is after duration_s ${s.duration_s}`);
   });
+  checkClients(s, names, add);
   if (s.chaos && s.chaos.stop_s <= s.chaos.start_s)
     add('chaos.stop_s', 'must be after chaos.start_s');
   if (issues.length > 0) throw new ScenarioError(file, issues[0]!.path, issues[0]!.message, issues);

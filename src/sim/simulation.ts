@@ -13,14 +13,17 @@ import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { SimChannel } from './channel.ts';
 import { chaosFaults } from './chaos.ts';
+import { CLIENT_PREFIX } from './client-schema.ts';
 import { meshlinkApp } from './meshlink-app.ts';
 import { FlowMetrics } from './metrics.ts';
+import type { RoamingSummary } from './roam-log.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
 import { checkRoutes } from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
 import { validateScenario } from './scenario.ts';
+import { StationHub } from './station-air.ts';
 import { buildTopology, type Topology, toLinkParams } from './topology.ts';
 import { Trace, type TraceSink } from './trace.ts';
 import { type TrafficApp, trafficApp } from './traffic-app.ts';
@@ -61,6 +64,8 @@ export interface Summary {
   overhead_bytes_per_node_s: number;
   route_changes: number;
   trace_lines: number;
+  /** Present when the scenario has clients (issue 13). */
+  roaming?: RoamingSummary;
 }
 
 const MTU = 1400;
@@ -81,6 +86,8 @@ export class Simulation {
   readonly nodes: SimNode[] = [];
   readonly seed: number;
   readonly faults: FaultResult[] = [];
+  /** The stations and the air around the APs; undefined without `clients:`. */
+  readonly stations: StationHub | undefined;
   private readonly byName = new Map<string, SimNode>();
   private readonly byAddress = new Map<number, SimNode>();
   private readonly open: FaultResult[] = [];
@@ -113,8 +120,26 @@ export class Simulation {
     const gateways = new Map(
       scenario.wans.filter((w) => w.gateway).map((w) => [w.node, w.gateway!]),
     );
+    // The engine's client table (h13-tt): on when asked, and by default when there are clients.
+    const clientOptions = {
+      translationTable: r.translation_table ?? scenario.clients.length > 0,
+      roamingAdvertisement: r.roaming_advertisement ?? false,
+    };
+    this.stations =
+      scenario.clients.length > 0
+        ? new StationHub(
+            scenario,
+            this.topology,
+            root.fork('stations'),
+            this.scheduler,
+            this.metrics,
+            this.trace,
+            clientOptions.translationTable,
+          )
+        : undefined;
     const factories: AppFactory[] = [
       routingApp({
+        ...clientOptions,
         originatorIntervalMs: r.originator_interval_ms,
         jitterMs: r.jitter_ms,
         hopPenalty: r.hop_penalty,
@@ -136,6 +161,7 @@ export class Simulation {
       }),
       trafficApp(this.metrics, this.trace),
       ...(usesMeshlink(scenario) ? [meshlinkApp(this.metrics)] : []),
+      ...(this.stations ? [this.stations.appFactory()] : []),
       ...(options.extraApps ?? []),
     ];
     const deps = {
@@ -206,18 +232,23 @@ export class Simulation {
         });
       }
     }
+    this.stations?.start();
     flows.forEach((f, id) => {
       const period = 1000 / f.rate_pps;
       const stop = Math.min(durationMs, (f.stop_s ?? s.duration_s) * 1000);
-      const dst = this.byName.get(f.to)!.address;
+      const client = f.to.startsWith(CLIENT_PREFIX)
+        ? this.stations?.client(f.to.slice(CLIENT_PREFIX.length))
+        : undefined;
+      const dst = client ? 0 : this.byName.get(f.to)!.address;
       let seq = 0;
       const sendNext = (at: number): void => {
         if (at >= stop) return;
         this.scheduler.at(at, () => {
-          this.byName
+          const app = this.byName
             .get(f.from)!
-            .app<TrafficApp>(f.via === 'meshlink' ? 'meshlink' : 'traffic')
-            ?.originate(id, seq++, dst, f.size_bytes);
+            .app<TrafficApp>(f.via === 'meshlink' ? 'meshlink' : 'traffic');
+          if (client) this.stations!.originate(f.from, app, id, seq++, client.mac, f.size_bytes);
+          else app?.originate(id, seq++, dst, f.size_bytes);
           sendNext(at + period);
         });
       };
@@ -293,6 +324,7 @@ export class Simulation {
         virtualS === 0 ? 0 : Math.round((ogmBytes / this.nodes.length / virtualS) * 100) / 100,
       route_changes: this.routeChanges,
       trace_lines: this.trace.lines,
+      ...(this.stations && { roaming: this.stations.log.summary() }),
     };
   }
 
@@ -309,20 +341,24 @@ export class Simulation {
       case 'node-crash':
         this.byName.get(f.target)!.crash();
         this.channel.setNodeUp(f.target, false);
+        this.stations?.setNodeUp(f.target, false);
         detail = 'node stops: radio silent, state lost';
         break;
       case 'node-boot':
         this.channel.setNodeUp(f.target, true);
         this.byName.get(f.target)!.boot();
+        this.stations?.setNodeUp(f.target, true);
         detail = 'node boots with fresh state';
         break;
       case 'node-reboot': {
         const node = this.byName.get(f.target)!;
         node.crash();
         this.channel.setNodeUp(f.target, false);
+        this.stations?.setNodeUp(f.target, false);
         this.scheduler.after(f.down_s * 1000, () => {
           this.channel.setNodeUp(f.target, true);
           node.boot();
+          this.stations?.setNodeUp(f.target, true);
           this.trace.fault(this.scheduler.now(), 'node-boot', f.target, 'back from reboot');
         });
         detail = `reboot, down for ${f.down_s} s`;

@@ -203,6 +203,28 @@ describe('clients API', () => {
     expect(r.body.history).toEqual([]);
   });
 
+  it('a node that goes offline no longer holds its clients; they roam on when seen elsewhere', async () => {
+    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    api.ingest.acceptBatch([
+      {
+        topic: nodeTopic('lab', 'n3', 'status'),
+        payload: Buffer.from(JSON.stringify({ node: 'n3', online: false, at: T0 + 2_000 })),
+      },
+    ]);
+    api.ingest.flush();
+    expect((await get(`/api/clients/${X}`)).body.client).toMatchObject({
+      node: 'n3',
+      associated: false,
+    });
+    expect((await get('/api/nodes/n3')).body.stations).toEqual([]);
+    send('n7', 'state', state('n7', T0 + 6_000, [station(T0 + 5_000)]));
+    const r = await get(`/api/clients/${X}`);
+    expect(r.body.client).toMatchObject({ node: 'n7', associated: true, roams: 1 });
+    expect(r.body.history).toEqual([
+      expect.objectContaining({ from: 'n3', to: 'n7', gap_ms: 4_000, source: 'controller' }),
+    ]);
+  });
+
   it('refuses a state whose station is malformed, naming the field, and keeps the last good one', async () => {
     send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
     send('n3', 'state', state('n3', T0 + 2_000, [station(T0, { mac: 'AA:BB:CC:DD:EE:01' })]));

@@ -14,6 +14,7 @@ import { apiApp, type ApiApp } from '../controller/api-app.ts';
 import { WorldFeed } from './world-feed.ts';
 
 let world: DemoWorld;
+let feed: WorldFeed;
 let api: ApiApp;
 let token: string;
 const roamed: MeshEvent[] = [];
@@ -30,7 +31,7 @@ beforeAll(async () => {
   });
   api = await apiApp({ scheduler: world.sim.scheduler, site: 'demo' });
   token = await api.login('watcher', 'viewer-pw');
-  const feed = new WorldFeed(world, api.ingest);
+  feed = new WorldFeed(world, api.ingest);
   await feed.run(120_000);
   api.ingest.flush();
 }, 120_000);
@@ -85,4 +86,30 @@ describe('the demo clients', () => {
     expect(total).toBeGreaterThan(world.nodeNames.length);
     expect(here.size).toBeGreaterThan(world.nodeNames.length);
   });
+
+  it('the clients of a node that dies go to other APs, and the controller follows them', async () => {
+    // The node with the most clients near it.
+    const victim = [...world.nodeNames].sort((a, b) => world.clientsOf(b) - world.clientsOf(a))[0]!;
+    const before = world.report(victim).stations!.map((s) => s.mac);
+    expect(before.length).toBeGreaterThan(0);
+    world.faults.apply({ action: 'kill-node', node: victim });
+    await feed.run(15_000);
+    api.ingest.flush();
+    const moved = before.filter((mac) => {
+      const ap = world.stations.field.apOf(mac);
+      return ap !== undefined && ap !== victim;
+    });
+    expect(moved.length).toBeGreaterThan(0);
+    const { body } = await get<{ stations: ClientRecord[] }>(`/api/nodes/${victim}`);
+    expect(body.stations).toEqual([]);
+    for (const mac of moved) {
+      const c = await get<{ client: ClientRecord; history: ClientRoam[] }>(`/api/clients/${mac}`);
+      expect(c.body.client).toMatchObject({
+        node: world.stations.field.apOf(mac),
+        associated: true,
+      });
+      // The new AP says it (the station model roams off a lost AP), or the controller derives it.
+      expect(c.body.history[0]).toMatchObject({ from: victim, to: c.body.client.node });
+    }
+  }, 60_000);
 });

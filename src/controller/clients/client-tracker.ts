@@ -58,6 +58,18 @@ export class ClientTracker {
     return changed;
   }
 
+  /**
+   * The node went offline (its broker session ended): its clients are no longer known to be
+   * associated anywhere until a node reports them. Returns the clients that changed.
+   */
+  onNodeOffline(node: string): ClientRecord[] {
+    return this.store.clients.atNode(node).map((c) => {
+      const next = { ...c, associated: false };
+      this.store.clients.upsert(next);
+      return next;
+    });
+  }
+
   /** Takes a node's client event; returns the client if its record changed. */
   onEvent(e: MeshEvent): ClientRecord | undefined {
     const mac = e.mac ?? e.subject;

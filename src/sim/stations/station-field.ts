@@ -150,6 +150,7 @@ export class StationField {
   private readonly timings: AssocTimings;
   private readonly stepMs: number;
   private readonly stations = new Map<string, Station>();
+  private readonly downAps = new Set<string>();
   private nextStep: number;
   private now: number;
 
@@ -201,6 +202,12 @@ export class StationField {
     this.stations.delete(mac);
     const ap = this.currentAp(st);
     return ap === undefined ? [] : [{ kind: 'left', at: this.now, mac, ap }];
+  }
+
+  /** An AP switched off (node crash) is heard by nobody until it is switched on again. */
+  setApUp(node: string, up: boolean): void {
+    if (up) this.downAps.delete(node);
+    else this.downAps.add(node);
   }
 
   /** When `advance` next has something to do. */
@@ -256,6 +263,12 @@ export class StationField {
     return l?.state === 'associated' ? l.ap : undefined;
   }
 
+  /** True while the station is in a (re)association handshake (it hears nothing). */
+  handshaking(mac: string): boolean {
+    const l = this.stations.get(mac)?.link;
+    return l?.state === 'joining' || l?.state === 'roaming';
+  }
+
   positionOf(mac: string): Point | undefined {
     return this.stations.get(mac)?.position;
   }
@@ -277,6 +290,10 @@ export class StationField {
     for (const ap of this.aps) {
       const sh = st.shadowing.get(ap.node);
       if (!sh) continue;
+      if (this.downAps.has(ap.node)) {
+        st.signals.delete(ap.node);
+        continue;
+      }
       const dbm = meanSignalDbm(this.channel, distance(st.position, ap)) + sh.step(movedM);
       st.signals.set(ap.node, dbm);
     }
