@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientRecord, ClientRoam } from '../../src/controller/clients/client-records.ts';
@@ -22,6 +22,11 @@ let browser: Chromium;
 let page: Page;
 let token: string;
 const dir = mkdtempSync(join(tmpdir(), 'im-clients-e2e-'));
+/** docs/clients-list.png is refreshed only on request, so a test run leaves the tree clean. */
+const shot = (name: string) =>
+  process.env.UPDATE_SCREENSHOT
+    ? resolve(import.meta.dirname, `../../docs/${name}`)
+    : join(dir, name);
 
 async function api<T>(path: string): Promise<T> {
   const r = await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -74,6 +79,8 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector(`[data-testid=client-table] tr[data-mac="${walker}"]`, {
         timeout: 20_000,
       });
+      await page.waitForSelector('[data-testid=client-table] tbody tr:nth-child(20)');
+      await page.screenshot({ path: shot('clients-list.png') });
       // The last three octets, upper case with dashes, as a phone's settings show them.
       const part = walker.slice(9).toUpperCase().replaceAll(':', '-');
       await page.fill('input[aria-label="search clients by MAC"]', part);
