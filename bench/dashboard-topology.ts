@@ -7,8 +7,10 @@
  * page counts the animation frames the browser ran and those that carried a new picture.
  * Targets: first render under 1 s, pan and zoom at 30 fps or better.
  *
- * Run: npx tsx bench/dashboard-topology.ts [--scale 2]   (writes bench/results/dashboard-topology.json;
- * --scale sets the device pixel ratio, and the results go to dashboard-topology-2x.json)
+ * Run: npx tsx bench/dashboard-topology.ts [--scale 2] [--clients]   (writes
+ * bench/results/dashboard-topology.json; --scale sets the device pixel ratio, and the results go
+ * to dashboard-topology-2x.json; --clients adds the Wi-Fi client overlay at its worst, a badge on
+ * every node and ten roam arrows always fading, results in dashboard-topology-clients.json)
  */
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
@@ -46,7 +48,11 @@ const GESTURE_MS = 6000;
 const VIEWPORT = { width: 1440, height: 900 };
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string', default: '1' }, nodes: { type: 'string' } },
+  options: {
+    scale: { type: 'string', default: '1' },
+    nodes: { type: 'string' },
+    clients: { type: 'boolean', default: false },
+  },
 });
 const scale = Number(values.scale);
 if (!(scale >= 1 && scale <= 3)) {
@@ -179,7 +185,9 @@ try {
             mobile: false,
           });
         }
-        await page.goto(`${base}/topology-bench.html?nodes=${size.nodes}&links=${size.links}`);
+        await page.goto(
+          `${base}/topology-bench.html?nodes=${size.nodes}&links=${size.links}${values.clients ? '&clients=1' : ''}`,
+        );
         const ready = (await page
           .waitForFunction(() => (window as unknown as BenchWindow).__benchReady, undefined, {
             timeout: 60_000,
@@ -247,6 +255,9 @@ const report = {
   date: new Date().toISOString(),
   machine: `${cpus().length} cores, ${process.platform}, Node ${process.version}, Chromium headless (--disable-gpu: software compositing)`,
   viewport: { ...VIEWPORT, devicePixelRatio: scale },
+  clientOverlay: values.clients
+    ? 'a count badge on every node, 10 roam arrows always fading'
+    : 'none',
   // Other work on the machine during the runs (1-minute load average): the figures depend on it.
   loadAverage: { min: Math.min(...load), max: Math.max(...load) },
   targets: { firstRenderMs: 1000, panZoomFps: 30 },
@@ -256,7 +267,9 @@ const report = {
   },
   results,
 };
-const name = scale === 1 ? 'dashboard-topology' : `dashboard-topology-${scale}x`;
+const name =
+  (scale === 1 ? 'dashboard-topology' : `dashboard-topology-${scale}x`) +
+  (values.clients ? '-clients' : '');
 mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(
   resolve(import.meta.dirname, `results/${name}.json`),

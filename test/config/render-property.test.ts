@@ -10,6 +10,8 @@ import { agentConfigPath, configNames, renderNode } from '../../src/config/rende
 import { hostAddress, parseCidr } from '../../src/config/ipv4.ts';
 import { hasControlCharacter } from '../../src/config/uci/uci-model.ts';
 import { parseSite, parseUci, type Site } from '../../src/config/index.ts';
+import { ftMismatches } from '../../src/config/rules/ft-consistency.ts';
+import { renderedFtBsses } from '../../src/config/rules/ft-rules.ts';
 
 const lanPorts = ['lan1', 'lan2', 'lan3', 'lan4', 'sfp2'];
 const printable = fc.string({
@@ -34,7 +36,8 @@ const siteArb = fc
       maxLength: 4,
     }),
     portOwners: fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 5, maxLength: 5 }),
-    ssids: fc.array(
+    // Distinct SSID texts: entries that broadcast one SSID must agree on 802.11r (ft-rules.ts).
+    ssids: fc.uniqueArray(
       fc.record({
         ssid: ssidText,
         key: printable,
@@ -44,7 +47,7 @@ const siteArb = fc
         roaming: fc.boolean(),
         hidden: fc.boolean(),
       }),
-      { maxLength: 3 },
+      { maxLength: 3, selector: (s) => s.ssid },
     ),
     meshKey: printable,
     meshId: fc.string({ minLength: 1, maxLength: 32 }).filter((s) => !hasControlCharacter(s)),
@@ -137,6 +140,8 @@ describe('render -> parse property', () => {
         expect(r.ok ? [] : r.issues).toEqual([]);
         if (!r.ok) return;
         const site = r.site;
+        // What the renderer derives for 802.11r agrees on every AP of each SSID.
+        expect(ftMismatches(renderedFtBsses(site))).toEqual([]);
         for (const node of site.nodes) {
           const rendered = renderNode(site, node.id);
           for (const name of configNames) {

@@ -12,6 +12,7 @@ import type { Session } from './api/types.ts';
 import { AppContext, isAdmin, useApp, type AppContextValue } from './app-context.ts';
 import { useHashRoute } from './use-hash-route.ts';
 import { AlertsView } from './views/alerts-view.tsx';
+import { ClientsView } from './views/clients-view.tsx';
 import { ConfigView } from './views/config-view.tsx';
 import { EventsView } from './views/events-view.tsx';
 import { FaultsView, useFaultsAvailable } from './views/faults-view.tsx';
@@ -71,6 +72,7 @@ const PAGES: { page: string; title: string }[] = [
   { page: 'overview', title: 'Overview' },
   { page: 'topology', title: 'Topology' },
   { page: 'nodes', title: 'Nodes' },
+  { page: 'clients', title: 'Clients' },
   { page: 'positions', title: 'Positions' },
   { page: 'alerts', title: 'Alerts' },
   { page: 'events', title: 'Events' },
@@ -136,6 +138,8 @@ function Page({ page, param }: { page: string; param: string | undefined }) {
       return <TopologyView />;
     case 'nodes':
       return param ? <NodePage node={param} /> : <NodesView />;
+    case 'clients':
+      return <ClientsView mac={param} />;
     case 'positions':
       return <PositionsView />;
     case 'alerts':

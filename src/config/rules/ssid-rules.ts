@@ -39,7 +39,9 @@ export function checkSsids(site: Site, out: SiteIssue[]): void {
         out.push(issue(path, 'mobility-domain', `'${md}' is not 4 hex digits`));
       } else {
         const prior = domains.get(md.toLowerCase());
-        if (prior !== undefined) {
+        // Entries that broadcast the same SSID are one network and must share it (ft-rules.ts);
+        // two different SSIDs in one mobility domain would let clients try FT between them.
+        if (prior !== undefined && site.ssids[prior]?.ssid !== s.ssid) {
           out.push(
             issue(
               path,
@@ -47,7 +49,7 @@ export function checkSsids(site: Site, out: SiteIssue[]): void {
               `'${md}' is already the mobility domain of SSID '${site.ssids[prior]?.name}'`,
             ),
           );
-        } else domains.set(md.toLowerCase(), i);
+        } else if (prior === undefined) domains.set(md.toLowerCase(), i);
       }
     }
   });

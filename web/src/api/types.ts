@@ -26,6 +26,7 @@ import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
 import type { NodeView, StateFreshness } from '../../../src/controller/node-view.ts';
 import type { SiteCounts } from '../../../src/controller/site-overview.ts';
+import type { ClientRecord } from './client-types.ts';
 
 /** A node as the API serves it: the stored record with its state's age and freshness. */
 type NodeRecord = NodeView;
@@ -73,6 +74,8 @@ export interface NodeDetail extends NodeRecord {
   alerts: Alert[];
   events: MeshEvent[];
   pushes: ConfigPush[];
+  /** The AP's Wi-Fi clients (absent from controllers without the clients API). */
+  stations?: ClientRecord[];
 }
 
 export interface Overview extends SiteCounts {
@@ -140,6 +143,8 @@ export interface MetricPoint {
 export type LiveChange =
   | { type: 'node'; node: string }
   | { type: 'event'; event: MeshEvent }
+  /** A Wi-Fi client associated, roamed, left, or its signal moved (client-types.ts). */
+  | { type: 'client'; client: ClientRecord }
   | { type: 'alert'; alert: Alert }
   | { type: 'push'; push: ConfigPush }
   | { type: 'upgrade'; id: string; status: CampaignStatus };

@@ -9,15 +9,19 @@
  * - `window.__benchStart()` starts recording animation frames; `window.__benchStop()` returns
  *   the frames, how many of them carried a new picture, and the gaps between frames.
  *
+ * `&clients=1` adds the Wi-Fi client overlay at its worst: a count badge on every node and ten
+ * roam arrows always fading (a new one every 400 ms), so the frame cost of the overlay shows.
+ *
  * A browser test can instead inject `window.__topologyGraph` (a NetworkGraph) before the page
  * loads, and replace it later with `window.__setTopologyGraph(graph)` (as a live refresh does);
  * node clicks are collected in `window.__clicks`.
  */
-import { StrictMode, useMemo, useState } from 'react';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { NetworkGraph } from '../api/types.ts';
 import { TopologyCanvas } from '../components/topology-canvas.tsx';
 import type { TopologyRenderer } from '../components/topology-renderer.ts';
+import { ROAM_FLASH_MS, type ClientOverlay, type RoamFlash } from '../lib/client-overlay.ts';
 import { topologyModel } from '../lib/topology-model.ts';
 import { syntheticGraph } from './synthetic-graph.ts';
 
@@ -110,7 +114,41 @@ async function instrument(renderer: TopologyRenderer) {
   window.__benchReady = { firstRenderMs, nodes: graph.nodes.length, links: graph.links.length };
 }
 
+const withClients = params.get('clients') === '1';
+
+/** A badge on every node (1..12 clients) and a roam every 400 ms between random nodes. */
+function useBenchOverlay(): ClientOverlay | undefined {
+  const counts = useMemo(
+    () => new Map(graph.nodes.map((n, i) => [n.id, 1 + ((i * 7) % 12)] as const)),
+    [],
+  );
+  const [roams, setRoams] = useState<RoamFlash[]>([]);
+  useEffect(() => {
+    if (!withClients) return;
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return graph.nodes[seed % graph.nodes.length]!.id;
+    };
+    const t = setInterval(() => {
+      const now = performance.now();
+      setRoams((old) => [
+        ...old.filter((r) => now - r.startedAt < ROAM_FLASH_MS),
+        {
+          mac: `02:00:00:00:00:${String(seed % 100).padStart(2, '0')}`,
+          from: pick(),
+          to: pick(),
+          startedAt: now,
+        },
+      ]);
+    }, 400);
+    return () => clearInterval(t);
+  }, []);
+  return useMemo(() => (withClients ? { counts, roams } : undefined), [counts, roams]);
+}
+
 function Bench() {
+  const overlay = useBenchOverlay();
   const [current, setCurrent] = useState(graph);
   window.__setTopologyGraph = setCurrent;
   const memory = useMemo(() => new Map(), []);
@@ -121,6 +159,7 @@ function Bench() {
       height="100vh"
       onNodeClick={(id) => window.__clicks?.push(id)}
       onReady={(renderer) => void instrument(renderer)}
+      {...(overlay ? { overlay } : {})}
     />
   );
 }

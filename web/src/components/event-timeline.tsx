@@ -6,6 +6,7 @@
  * @example
  * <EventTimeline events={events} />
  */
+import { isClientEventKind } from '../api/client-types.ts';
 import type { MeshEvent } from '../api/types.ts';
 import { formatTime } from '../lib/format.ts';
 
@@ -33,7 +34,15 @@ export function EventTimeline({
                     {e.node}
                   </a>
                 ))}{' '}
-              <span className="kind">{e.kind}</span> <strong>{e.subject}</strong>
+              <span className="kind">{e.kind}</span>{' '}
+              {isClientEventKind(e.kind) ? (
+                // A client event's subject is the client's MAC: its page has the whole history.
+                <a className="client-link" href={`#/clients/${encodeURIComponent(e.subject)}`}>
+                  <strong>{e.subject}</strong>
+                </a>
+              ) : (
+                <strong>{e.subject}</strong>
+              )}
               {e.source === 'controller' && e.node !== 'controller' && (
                 <span className="muted" title="observed by the controller, not decided by the node">
                   {' '}

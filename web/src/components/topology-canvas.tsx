@@ -7,6 +7,7 @@
  * <TopologyCanvas model={topologyModel(graph, memory)} onNodeClick={(id) => navigate(`#/nodes/${id}`)} />
  */
 import { useEffect, useRef } from 'react';
+import { EMPTY_OVERLAY, type ClientOverlay } from '../lib/client-overlay.ts';
 import type { TopologyModel } from '../lib/topology-model.ts';
 import { TopologyRenderer } from './topology-renderer.ts';
 
@@ -14,6 +15,8 @@ export interface TopologyCanvasProps {
   model: TopologyModel;
   onNodeClick?: (id: string) => void;
   height?: number | string;
+  /** Wi-Fi client badges and roam arrows drawn over the nodes. */
+  overlay?: ClientOverlay;
   /** Called with the renderer once it exists (the benchmark counts its frames). */
   onReady?: (renderer: TopologyRenderer) => void;
 }
@@ -21,7 +24,13 @@ export interface TopologyCanvasProps {
 /** The canvas's container element, carrying its renderer. */
 export type TopologyHost = HTMLDivElement & { topology?: TopologyRenderer };
 
-export function TopologyCanvas({ model, onNodeClick, height = 480, onReady }: TopologyCanvasProps) {
+export function TopologyCanvas({
+  model,
+  onNodeClick,
+  height = 480,
+  onReady,
+  overlay = EMPTY_OVERLAY,
+}: TopologyCanvasProps) {
   const container = useRef<TopologyHost>(null);
   const rendererRef = useRef<TopologyRenderer | null>(null);
   const clickRef = useRef(onNodeClick);
@@ -46,6 +55,10 @@ export function TopologyCanvas({ model, onNodeClick, height = 480, onReady }: To
     rendererRef.current?.setModel(model);
   }, [model]);
 
+  useEffect(() => {
+    rendererRef.current?.setOverlay(overlay);
+  }, [overlay]);
+
   return (
     <div
       ref={container}
@@ -54,6 +67,8 @@ export function TopologyCanvas({ model, onNodeClick, height = 480, onReady }: To
       data-testid="topology-canvas"
       data-nodes={model.nodes.length}
       data-links={model.links.length}
+      data-clients={[...overlay.counts.values()].reduce((a, b) => a + b, 0)}
+      data-roams={overlay.roams.map((r) => `${r.mac} ${r.from}>${r.to}`).join(',')}
     />
   );
 }

@@ -14,6 +14,8 @@ import { topologyModel, type LinkMemory } from '../lib/topology-model.ts';
 import { useResource } from '../use-resource.ts';
 import { EmptySite } from './empty-site.tsx';
 import { TopologyCanvas } from './topology-canvas.tsx';
+import { RecentRoams } from './recent-roams.tsx';
+import { useClientOverlay } from './use-client-overlay.ts';
 
 export function TopologyPanel({
   height,
@@ -24,6 +26,7 @@ export function TopologyPanel({
 }) {
   const { navigate } = useApp();
   const { data, error } = useResource<NetworkGraph>('/api/topology', (c) => c.type === 'node');
+  const clients = useClientOverlay();
   const memory = useRef<LinkMemory>(new Map());
   const model = useMemo(
     () => (data ? topologyModel(data, memory.current) : { nodes: [], links: [] }),
@@ -51,6 +54,12 @@ export function TopologyPanel({
           <Swatch colour={COLOURS.gateway} label="gateway ⬆" round />
           <Swatch colour={COLOURS.warn} label="gateway not announcing" round />
           <Swatch colour={COLOURS.bad} label="offline node" round />
+          {clients.overlay.counts.size > 0 && (
+            <>
+              <Swatch colour="#1f6feb" label="Wi-Fi clients at the AP" round />
+              <Swatch colour="#ffd166" label="a client roaming" />
+            </>
+          )}
         </div>
       </div>
       {error && <div className="error">Topology unavailable: {error.message}</div>}
@@ -61,8 +70,10 @@ export function TopologyPanel({
           model={model}
           height={height}
           onNodeClick={(id) => navigate(`#/nodes/${encodeURIComponent(id)}`)}
+          overlay={clients.overlay}
         />
       )}
+      <RecentRoams roams={clients.recent} />
       {showTable && (
         <table className="table compact" data-testid="link-table">
           <thead>

@@ -18,6 +18,7 @@
  */
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
+import { EMPTY_OVERLAY, type ClientOverlay } from '../lib/client-overlay.ts';
 import type { TopologyModel } from '../lib/topology-model.ts';
 import {
   buildScene,
@@ -29,6 +30,7 @@ import {
   type Scene,
   type View,
 } from '../lib/topology-scene.ts';
+import { drawClientOverlay } from './client-overlay-draw.ts';
 
 /** A drawn label: its node, its text, and where the text starts and ends (CSS pixels). */
 export interface LabelBox {
@@ -76,6 +78,9 @@ export class TopologyRenderer {
   private dpr = 1;
   private hovered: string | null = null;
   private frame = 0;
+  /** Wi-Fi client badges and roam arrows (client-overlay-draw.ts); empty by default. */
+  overlay: ClientOverlay = EMPTY_OVERLAY;
+  private nodeIndex: Map<string, number> | null = null;
 
   constructor(
     private readonly container: HTMLElement,
@@ -108,10 +113,16 @@ export class TopologyRenderer {
   setModel(model: TopologyModel): void {
     this.model = model;
     this.scene = buildScene(model, this.dpr);
+    this.nodeIndex = null;
     if (this.hovered !== null && !this.scene.nodes.some((n) => n.id === this.hovered)) {
       this.setHovered(null);
     }
     if (!this.userMoved) this.fit();
+    this.invalidate();
+  }
+
+  setOverlay(overlay: ClientOverlay): void {
+    this.overlay = overlay;
     this.invalidate();
   }
 
@@ -157,7 +168,10 @@ export class TopologyRenderer {
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
     // Moved to a screen of another pixel ratio: the links' widths depend on it.
-    if (this.scene.nodes.length > 0) this.scene = buildScene(this.model, dpr);
+    if (this.scene.nodes.length > 0) {
+      this.scene = buildScene(this.model, dpr);
+      this.nodeIndex = null;
+    }
     if (!this.userMoved) this.fit();
     this.invalidate();
   }
@@ -227,6 +241,7 @@ export class TopologyRenderer {
       ctx.arc(k * n.x + tx, k * n.y + ty, nodeRadius(n.size, k, fitK) + 2, 0, 2 * Math.PI);
       ctx.stroke();
     }
+    if (this.overlay !== EMPTY_OVERLAY && this.drawOverlay()) this.invalidate();
     ctx.font = LABEL_FONT;
     ctx.fillStyle = LABEL_COLOUR;
     ctx.textBaseline = 'middle';
@@ -241,6 +256,22 @@ export class TopologyRenderer {
     }
     this.labels = labels;
     this.draws++;
+  }
+
+  /** The client overlay over the nodes; true while a roam arrow is still fading. */
+  private drawOverlay(): boolean {
+    const { scene, fitK } = this;
+    const { k, x: tx, y: ty } = this.view;
+    const index = (this.nodeIndex ??= new Map(scene.nodes.map((n, i) => [n.id, i])));
+    return drawClientOverlay(
+      this.ctx,
+      this.overlay,
+      (id) => {
+        const n = scene.nodes[index.get(id) ?? -1];
+        return n ? { x: k * n.x + tx, y: k * n.y + ty, r: nodeRadius(n.size, k, fitK) } : null;
+      },
+      performance.now(),
+    );
   }
 
   /** Label widths, measured once per label text (measuring on every frame costs). */

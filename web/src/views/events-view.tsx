@@ -18,6 +18,8 @@ export const EVENT_KIND_FILTERS: readonly { value: string; label: string }[] = [
   { value: 'wan-state', label: 'WAN state' },
   { value: 'route-change', label: 'route changes' },
   { value: 'upgrade-campaign', label: 'firmware upgrades' },
+  { value: 'client-roamed', label: 'client roams' },
+  { value: 'client-*', label: 'clients: associated / roamed / left' },
 ];
 
 export function EventsView() {

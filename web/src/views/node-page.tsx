@@ -7,6 +7,7 @@ import type { NodeDetail, WanReport } from '../api/types.ts';
 import { AlertList } from '../components/alert-list.tsx';
 import { EventTimeline } from '../components/event-timeline.tsx';
 import { MetricChart } from '../components/metric-chart.tsx';
+import { NodeStations } from '../components/node-stations.tsx';
 import { StateAge, asOf, isLive, staleClass } from '../components/state-age.tsx';
 import { formatAge, formatDuration, formatMs, formatPercent } from '../lib/format.ts';
 import { COLOURS, tqStatus, wanHealth } from '../lib/status-colour.ts';
@@ -30,7 +31,9 @@ export function NodePage({ node }: { node: string }) {
       (c.type === 'node' && c.node === node) ||
       (c.type === 'event' && c.event.node === node) ||
       (c.type === 'alert' && c.alert.node === node) ||
-      (c.type === 'push' && c.push.node === node),
+      (c.type === 'push' && c.push.node === node) ||
+      // A client that roamed away from here names only its new AP: any client change counts.
+      c.type === 'client',
   );
   if (detail.error) return <div className="error">{detail.error.message}</div>;
   const d = detail.data;
@@ -205,6 +208,7 @@ export function NodePage({ node }: { node: string }) {
           </div>
         </>
       )}
+      <NodeStations stations={d.stations} />
       <div className="grid-2">
         <section className="card">
           <h2>Alerts</h2>
