@@ -131,12 +131,17 @@ export class GlobalTable {
   }
 
   /** The originator frames for `mac` go to: announced over in transit, then the best route. */
-  best(mac: string, routeTq: (orig: number) => number): GlobalEntry | undefined {
+  best(
+    mac: string,
+    routeTq: (orig: number) => number,
+    usable: (e: GlobalEntry) => boolean = () => true,
+  ): GlobalEntry | undefined {
     const all = this.byMac.get(mac);
     if (!all) return undefined;
     let best: GlobalEntry | undefined;
     let bestRank = -1;
     for (const e of all.values()) {
+      if (!usable(e)) continue;
       const tq = routeTq(e.orig);
       if (tq === 0) continue;
       // Announced entries first; then TEMP ones (a roaming advertisement not yet confirmed);

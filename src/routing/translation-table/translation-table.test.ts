@@ -215,6 +215,25 @@ describe('TranslationTable, worked examples', () => {
     expect(a.stats.roamAdvsReceived).toBe(1);
   });
 
+  it('a client that leaves again before anyone announced its new place is not sent back to where it was two roams ago', () => {
+    const { tables, a, b, flood } = roamSetup(true);
+    deliver(tables, b.clientAdded(C1, 0, 1500)[0]!, 1505);
+    b.clientRemoved(C1);
+    // B's copy of A's table still lists the client (A has not sent its OGM yet), but the
+    // client's arrival at B made that entry stale: frames must wait for news, not bounce to A.
+    expect(b.global.entriesOf(C1)).toMatchObject([{ orig: 1, flags: 0 }]);
+    expect(b.originatorOf(C1, reachable)).toBeUndefined();
+    // The next node's roaming advertisement is news: it counts.
+    b.onMessage({ kind: 'roam-adv', ttl: 50, dst: 2, src: 3, mac: C1, vid: 0 }, 1510);
+    expect(b.originatorOf(C1, reachable)).toBe(3);
+    // A announcing the client anew (it came back there) counts as well.
+    flood(1, 2000); // A's removal (it got B's advertisement), flagged ROAM
+    a.clientAdded(C1, 0, 2100);
+    flood(1, 3000);
+    expect(b.global.entriesOf(C1).find((e) => e.orig === 1)).toMatchObject({ flags: 0 });
+    expect(b.originatorOf(C1, (o) => (o === 3 ? 0 : 200))).toBe(1);
+  });
+
   it('roam without advertisement: the old node knows nothing until the station model removes the client there and OGMs spread', () => {
     const { a, b, c, flood } = roamSetup(false);
     expect(b.clientAdded(C1, 0, 1500)).toEqual([]);

@@ -82,6 +82,8 @@ export class TranslationTable {
   private readonly requested = new Map<number, number>();
   /** Client → advertisements sent in the current window. */
   private readonly roamAdvs = new Map<string, { since: number; count: number }>();
+  /** Per client attached here since: the global entries its arrival made stale (orig → their TTVN then). */
+  private readonly superseded = new Map<string, Map<number, number>>();
 
   constructor(o: TranslationTableOptions) {
     this.self = o.self;
@@ -95,7 +97,14 @@ export class TranslationTable {
 
   /** A client (re)associated here; returns the roaming advertisements to send. */
   clientAdded(mac: string, vid: number, now: number): TtMessage[] {
-    if (!this.local.add(mac, vid, now) || !this.roamingAdvertisement) return [];
+    if (!this.local.add(mac, vid, now)) return [];
+    // What we knew of the client before it came here is older than its arrival: once it
+    // leaves again, those entries would send frames back to where it was two roams ago.
+    const stale = new Map<number, number>();
+    for (const e of this.global.entriesOf(mac)) if (e.orig !== this.self) stale.set(e.orig, e.ttvn);
+    if (stale.size > 0) this.superseded.set(mac, stale);
+    else this.superseded.delete(mac);
+    if (!this.roamingAdvertisement) return [];
     const out: TtMessage[] = [];
     for (const e of this.global.entriesOf(mac)) {
       if (e.orig === this.self || e.flags & TT_CLIENT_ROAM) continue;
@@ -118,7 +127,10 @@ export class TranslationTable {
   /** Where frames for `mac` go: ourselves when it is attached here, else the best originator announcing it. */
   originatorOf(mac: string, routeTq: (orig: number) => number): number | undefined {
     if (this.local.active(mac)) return this.self;
-    return this.global.best(mac, routeTq)?.orig;
+    const stale = this.superseded.get(mac);
+    if (!stale) return this.global.best(mac, routeTq)?.orig;
+    // An entry counts again once its originator announces the client anew (a newer TTVN).
+    return this.global.best(mac, routeTq, (e) => stale.get(e.orig) !== e.ttvn)?.orig;
   }
 
   /**
@@ -187,6 +199,8 @@ export class TranslationTable {
         return [];
       case 'roam-adv':
         this.stats.roamAdvsReceived++;
+        // The client went back to an originator we had written off: trust it again.
+        this.superseded.get(m.mac)?.delete(m.src);
         this.local.remove(m.mac, true);
         this.global.addRoamed(m.mac, m.vid, m.src, now);
         return [];
@@ -198,7 +212,9 @@ export class TranslationTable {
     this.global.purgeTransit(now, this.roamTimeoutMs, this.tempTimeoutMs);
     for (const [mac, w] of this.roamAdvs)
       if (now - w.since >= ROAM_ADV_WINDOW_MS) this.roamAdvs.delete(mac);
-    return this.local.purge(now, this.localTimeoutMs);
+    const purged = this.local.purge(now, this.localTimeoutMs);
+    for (const mac of purged) this.superseded.delete(mac);
+    return purged;
   }
 
   originatorGone(orig: number): void {
