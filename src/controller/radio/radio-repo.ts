@@ -326,7 +326,7 @@ export function radioNodeView(r: RadioNodeRecord): RadioNodeView {
     if (s.rtt_at !== null && (lastRtt?.rtt_at == null || s.rtt_at > lastRtt.rtt_at)) lastRtt = s;
     if (s.link_quality !== null) quality = Math.max(quality ?? 0, s.link_quality);
   }
-  const heard = latest?.last_heard ?? null;
+  const heard = latest?.last_heard == null ? null : Math.round(latest.last_heard);
   return {
     address: r.address,
     network: r.network,
@@ -334,11 +334,26 @@ export function radioNodeView(r: RadioNodeRecord): RadioNodeView {
     gateways: r.sightings.map((s) => s.gateway),
     last_heard: heard === null ? null : new Date(heard).toISOString(),
     last_heard_ms: heard,
-    hops: latest?.hops ?? r.sightings.find((s) => s.hops !== null)?.hops ?? null,
+    hops: shortest(r.sightings, heard),
     rtt_ms: lastRtt?.rtt_ms ?? null,
     status: r.status,
     link_quality: quality,
   };
+}
+
+/** A sighting this much older than the freshest no longer says how far the node is. */
+const STALE_SIGHTING_MS = 60_000;
+
+/** The fewest hops from any gateway that heard the node lately (the path traffic takes). */
+function shortest(sightings: readonly SightingRow[], latest: number | null): number | null {
+  let best: number | null = null;
+  for (const s of sightings) {
+    if (s.hops === null) continue;
+    if (latest !== null && s.last_heard !== null && latest - s.last_heard > STALE_SIGHTING_MS)
+      continue;
+    if (best === null || s.hops < best) best = s.hops;
+  }
+  return best;
 }
 
 /** The node's neighbours as its gateways' latest scans saw them. */
