@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startController, type RunningController } from '../../src/controller/controller.ts';
+import type { LiveChange } from '../../src/controller/ingest.ts';
 import type {
   RadioGatewayView,
   RadioMessageView,
@@ -78,6 +80,9 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
   let ports: Record<'c' | 'a' | 'b' | 'n2' | 'n3', number>;
   const received: string[] = [];
   let operatorToken = '';
+  /** Every change the dashboards' live feed carried. */
+  const live: LiveChange[] = [];
+  let ws: WebSocket | undefined;
   let viewerToken = '';
 
   const api = async <T = Body>(
@@ -157,6 +162,14 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
     controller.store.users.create('watcher', 'viewer', 'viewer-password-1', scheduler.now());
     operatorToken = await login('admin', 'admin-password-1');
     viewerToken = await login('watcher', 'viewer-password-1');
+    ws = new WebSocket(`${controller.url.replace('http', 'ws')}/api/live`, {
+      headers: { authorization: `Bearer ${viewerToken}` },
+    });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { changes?: LiveChange[] };
+      live.push(...(msg.changes ?? []));
+    });
+    await new Promise((resolve) => ws!.once('message', resolve));
 
     // The radio "air": C(69) - gw-a(100) - 2 - 3, and gw-b(101) - 2.
     await startPong();
@@ -225,6 +238,7 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
   }, 60_000);
 
   afterAll(async () => {
+    ws?.close();
     await gatewayB?.gateway.stop();
     await gatewayB?.link.close();
     for (const p of [gatewayA, pong]) {
@@ -273,6 +287,10 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
     expect(by.get(3)).toMatchObject({ hops: 1 });
     expect(c69.link_quality).toBeGreaterThan(0);
     expect(Date.parse(c69.last_heard!)).toBe(c69.last_heard_ms);
+    // The dashboards heard of it live.
+    expect(
+      live.some((c) => c.type === 'radio-node' && c.node.address === 69 && c.node.rtt_ms !== null),
+    ).toBe(true);
     const gws = await api('/api/radio/gateways');
     expect((gws.body.gateways as RadioGatewayView[]).map((g) => [g.id, g.online])).toEqual([
       ['gw-a', true],
@@ -331,6 +349,11 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
       size: 7,
       bytes_hex: '74656d703d3231',
     });
+    await waitFor(
+      'the message on the live feed',
+      () => live.some((c) => c.type === 'radio-message' && c.message.text === 'temp=21'),
+      5000,
+    );
     const detail = await api<NodeDetail>('/api/radio/nodes/3');
     expect((detail.body.messages as RadioMessageView[]).map((x) => x.direction)).toEqual([
       'from-node',
@@ -378,6 +401,15 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
     });
     const down = await api<NodeDetail>('/api/radio/nodes/69');
     expect(down.body.node.status).toBe('unreachable');
+    await waitFor(
+      'node 69 unreachable on the live feed',
+      () =>
+        live.some(
+          (c) =>
+            c.type === 'radio-node' && c.node.address === 69 && c.node.status === 'unreachable',
+        ),
+      5000,
+    );
     const alert = await waitFor(
       'the radio-node-unreachable alert',
       async () => {
