@@ -362,6 +362,15 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
     expect(detail.body.neighbours).toEqual([2]);
   });
 
+  it('opens a stream to a radio node and returns its answer', async () => {
+    const r = await api<{ ok: boolean; text: string | null; gateway: string }>(
+      '/api/radio/nodes/2/stream',
+      { method: 'POST', body: { text: 'echo me', window_ms: 3000 } },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ok: true, text: 'echo me' });
+  });
+
   it('answers bad input with 400 and where, an unknown node with 404', async () => {
     const bad = await api<Problem>('/api/radio/nodes/0/ping', { method: 'POST' });
     expect(bad.status).toBe(400);

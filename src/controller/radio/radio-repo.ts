@@ -372,14 +372,14 @@ function messageView(m: MessageRow): RadioMessageView {
     address: m.address,
     direction: m.direction,
     gateway: m.gateway,
-    text: printable(bytes),
+    text: printableText(bytes),
     bytes_hex: bytes.toString('hex'),
     size: bytes.length,
   };
 }
 
 /** UTF-8 text without control characters (tab and newlines aside), else null. */
-function printable(bytes: Buffer): string | null {
+export function printableText(bytes: Buffer): string | null {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.includes('\uFFFD')) return null;
   // eslint-disable-next-line no-control-regex
