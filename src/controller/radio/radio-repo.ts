@@ -60,7 +60,22 @@ export interface RadioNodeRecord extends NodeRow {
 }
 
 export class RadioRepo {
-  constructor(private readonly db: Db) {}
+  /** `prepare` with each statement compiled once (the same few run for every report). */
+  private readonly db: Pick<Db, 'prepare'>;
+
+  constructor(db: Db) {
+    const compiled = new Map<string, ReturnType<Db['prepare']>>();
+    this.db = {
+      prepare: ((sql: string) => {
+        let statement = compiled.get(sql);
+        if (!statement) {
+          statement = db.prepare(sql);
+          compiled.set(sql, statement);
+        }
+        return statement;
+      }) as Db['prepare'],
+    };
+  }
 
   upsertGateway(
     id: string,
