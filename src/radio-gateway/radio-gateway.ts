@@ -132,6 +132,18 @@ export class RadioGateway {
     }
   }
 
+  /**
+   * Says online again and republishes every node report and the graph: after an MQTT
+   * reconnection the broker has published the gateway's "offline" last will.
+   */
+  announce(): void {
+    if (this.stopped) return;
+    void this.publishStatus(true);
+    this.table.touchAll();
+    this.reportSoon();
+    void this.publishGraph(this.o.scanDepth);
+  }
+
   /** Stops the rounds and says offline (the host stays open: its owner closes it). */
   async stop(): Promise<void> {
     if (this.stopped) return;
