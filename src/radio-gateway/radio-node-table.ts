@@ -66,7 +66,7 @@ export class RadioNodeTable {
     if (!n) return;
     n.last_heard = now;
     n.hops = hops;
-    n.rtt_ms = rttMs;
+    n.rtt_ms = Math.round(rttMs * 100) / 100;
     n.rtt_at = now;
     n.link_quality = blend(n.link_quality, 1);
     this.changed.add(address);

@@ -146,7 +146,8 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
 
   /** Validates and stores a batch of radio messages in one transaction. */
   acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void {
-    const now = this.o.scheduler.now();
+    // Whole milliseconds: the API shows these times as ISO dates.
+    const now = Math.round(this.o.scheduler.now());
     const changes: LiveChange[] = [];
     const results: RadioCommandResult[] = [];
     this.o.store.transaction(() => {
@@ -216,7 +217,7 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
         this.repo.addMessage({
           network: node.network,
           address: node.address,
-          at: this.o.scheduler.now(),
+          at: Math.round(this.o.scheduler.now()),
           direction: 'to-node',
           gateway,
           bytes: body.bytes,
@@ -341,7 +342,7 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
   /** Checks every node's silence now (also run after each batch). */
   sweep(): void {
     const changes: LiveChange[] = [];
-    this.o.store.transaction(() => this.sweepInto(this.o.scheduler.now(), changes));
+    this.o.store.transaction(() => this.sweepInto(Math.round(this.o.scheduler.now()), changes));
     this.broadcast(changes);
   }
 
