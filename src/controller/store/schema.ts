@@ -195,6 +195,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX client_roams_mac_at ON client_roams(mac, at);
   CREATE INDEX client_roams_at ON client_roams(at);
+  `,
   // Radio networks behind radio gateways (issue 14): what each gateway reports of each radio
   // node (one row per node and gateway: a node heard by two gateways is one node with two),
   // the node's status as the controller judges it, RTT history, messages and scan graphs.
