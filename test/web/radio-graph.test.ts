@@ -1,0 +1,123 @@
+/**
+ * The radio graph's drawing model and the radio node list's order and wording: rings by hop
+ * distance from the scanning gateway, unreachable nodes and their links drawn as down, and which
+ * live changes concern a node's page.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RadioGraph, RadioNode } from '../../web/src/api/radio-types.ts';
+import { hopsFrom, radioModel } from '../../web/src/lib/radio-graph.ts';
+import {
+  formatLinkQuality,
+  parseRadioAddress,
+  radioChangeConcerns,
+  sortRadioNodes,
+} from '../../web/src/lib/radio-nodes.ts';
+import { COLOURS } from '../../web/src/lib/status-colour.ts';
+
+function graph(links: [string, string][], extra: string[] = []): RadioGraph {
+  const ids = [...new Set([...links.flat(), ...extra])];
+  return {
+    type: 'NetworkGraph',
+    protocol: 'meshlink',
+    version: '1',
+    metric: 'hops',
+    router_id: '1',
+    nodes: ids.map((id) => ({ id, label: id, properties: {} })),
+    links: links.map(([source, target]) => ({ source, target, cost: 1, properties: {} })),
+  };
+}
+
+function node(address: number, status: RadioNode['status'] = 'reachable'): RadioNode {
+  return {
+    address,
+    network: 'lab',
+    gateways: ['rgw-1'],
+    last_heard: new Date(0).toISOString(),
+    last_heard_ms: 0,
+    hops: 1,
+    rtt_ms: null,
+    status,
+    link_quality: null,
+  };
+}
+
+describe('radio graph model', () => {
+  const g = graph([
+    ['1', '2'],
+    ['1', '3'],
+    ['3', '4'],
+  ]);
+
+  it('counts hops from the router over the links', () => {
+    expect(Object.fromEntries(hopsFrom('1', g))).toEqual({ '1': 0, '2': 1, '3': 1, '4': 2 });
+  });
+
+  it('puts the gateway in the middle and each hop on its own ring', () => {
+    const m = radioModel(g, [node(2), node(3), node(4)]);
+    const radius = (id: string) => {
+      const n = m.nodes.find((x) => x.id === id)!;
+      return Math.round(Math.hypot(n.x, n.y));
+    };
+    expect(radius('1')).toBe(0);
+    expect(radius('2')).toBe(radius('3'));
+    expect(radius('4')).toBe(2 * radius('2'));
+    const gw = m.nodes.find((x) => x.id === '1')!;
+    expect(gw.gateway).toBe(true);
+    expect(gw.label).toBe('1 ⬆');
+  });
+
+  it('draws an unreachable node red and its links as down', () => {
+    const m = radioModel(g, [node(2), node(3), node(4, 'unreachable')]);
+    expect(m.nodes.find((x) => x.id === '4')!.colour).toBe(COLOURS.bad);
+    expect(m.links.find((l) => l.key === '3|4')!.status).toBe('down');
+    expect(m.links.find((l) => l.key === '1|3')!.status).toBe('good');
+  });
+
+  it('puts nodes no link reaches on an outer ring', () => {
+    const m = radioModel(graph([['1', '2']], ['9']), [node(2), node(9)]);
+    const r = (id: string) => {
+      const n = m.nodes.find((x) => x.id === id)!;
+      return Math.hypot(n.x, n.y);
+    };
+    expect(r('9')).toBeGreaterThan(r('2'));
+  });
+});
+
+describe('radio node list', () => {
+  it('lists unreachable nodes first, then by address', () => {
+    const sorted = sortRadioNodes([node(9), node(3, 'unreachable'), node(2)]);
+    expect(sorted.map((n) => n.address)).toEqual([3, 2, 9]);
+  });
+
+  it('says link quality as a percentage, or a dash when unknown', () => {
+    expect(formatLinkQuality(0.876)).toBe('88%');
+    expect(formatLinkQuality(null)).toBe('–');
+  });
+
+  it('reads addresses from the URL and refuses anything else', () => {
+    expect(parseRadioAddress('17')).toBe(17);
+    expect(parseRadioAddress('0x1f')).toBe(31);
+    expect(parseRadioAddress('n1')).toBeUndefined();
+    expect(parseRadioAddress('-3')).toBeUndefined();
+  });
+
+  it('refetches a node page only for changes about that node', () => {
+    expect(radioChangeConcerns({ type: 'radio-node', node: node(7) }, 7)).toBe(true);
+    expect(radioChangeConcerns({ type: 'radio-node', node: node(8) }, 7)).toBe(false);
+    const message = {
+      at: '',
+      direction: 'from-node' as const,
+      gateway: 'g',
+      text: 'hi',
+      bytes_hex: '6869',
+      size: 2,
+    };
+    expect(
+      radioChangeConcerns({ type: 'radio-message', message: { ...message, node: 7 } }, 7),
+    ).toBe(true);
+    expect(
+      radioChangeConcerns({ type: 'radio-message', message: { ...message, node: 8 } }, 7),
+    ).toBe(false);
+    expect(radioChangeConcerns({ type: 'node', node: 'n1' }, 7)).toBe(false);
+  });
+});

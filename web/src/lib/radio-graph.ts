@@ -1,0 +1,103 @@
+/**
+ * Turns the radio mesh's NetJSON graph (from recursive scans) into what the topology canvas
+ * draws. Radio nodes have no plan position, so they are laid out in rings by hop distance from
+ * the graph's router (the gateway that scanned): the gateway in the middle, one hop on the first
+ * ring, and so on; a ring's nodes are spread evenly in address order, so the picture is stable
+ * from one refresh to the next. Colours follow the node list: blue gateway, light reachable,
+ * red unreachable. Pure, so it is unit tested without a browser.
+ *
+ * @example
+ * const model = radioModel(graph, nodes); // { nodes: [...DrawNode], links: [...DrawLink] }
+ */
+import type { RadioGraph, RadioNode } from '../api/radio-types.ts';
+import { COLOURS } from './status-colour.ts';
+import { linkKey, type DrawLink, type DrawNode, type TopologyModel } from './topology-model.ts';
+
+const RING_STEP = 90;
+
+/** Hop distances from `root` over the graph's links (unreached ids are absent). */
+export function hopsFrom(root: string, graph: RadioGraph): Map<string, number> {
+  const adjacent = new Map<string, string[]>();
+  for (const l of graph.links) {
+    adjacent.set(l.source, [...(adjacent.get(l.source) ?? []), l.target]);
+    adjacent.set(l.target, [...(adjacent.get(l.target) ?? []), l.source]);
+  }
+  const hops = new Map([[root, 0]]);
+  const queue = [root];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    for (const next of adjacent.get(id) ?? []) {
+      if (hops.has(next)) continue;
+      hops.set(next, hops.get(id)! + 1);
+      queue.push(next);
+    }
+  }
+  return hops;
+}
+
+/** The radio node an id of the graph names (ids are addresses, decimal or `0x` hex). */
+function addressOf(id: string): number | undefined {
+  const n = Number(id);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+const byId = (a: string, b: string) =>
+  (addressOf(a) ?? Infinity) - (addressOf(b) ?? Infinity) || a.localeCompare(b);
+
+export function radioModel(graph: RadioGraph, nodes: readonly RadioNode[]): TopologyModel {
+  const known = new Map(nodes.map((n) => [n.address, n]));
+  const root = graph.router_id;
+  const hops = hopsFrom(root, graph);
+  // Nodes no link reaches go on the outermost ring.
+  const outer = Math.max(0, ...hops.values()) + 1;
+  const ring = (id: string) => hops.get(id) ?? outer;
+  const rings = new Map<number, string[]>();
+  for (const n of [...graph.nodes].sort((a, b) => byId(a.id, b.id))) {
+    const r = ring(n.id);
+    rings.set(r, [...(rings.get(r) ?? []), n.id]);
+  }
+  const position = new Map<string, { x: number; y: number }>();
+  for (const [r, ids] of rings) {
+    ids.forEach((id, i) => {
+      // Each ring is turned a little so spokes of successive rings do not line up.
+      const angle = (2 * Math.PI * i) / ids.length + r * 0.4;
+      position.set(id, { x: r * RING_STEP * Math.cos(angle), y: r * RING_STEP * Math.sin(angle) });
+    });
+  }
+  const reachable = new Map<string, boolean>();
+  const drawNodes = graph.nodes.map((n): DrawNode => {
+    const address = addressOf(n.id);
+    const record = address === undefined ? undefined : known.get(address);
+    const gateway = n.id === root;
+    const online = gateway || record?.status !== 'unreachable';
+    reachable.set(n.id, online);
+    return {
+      id: n.id,
+      label: gateway ? `${n.label} ⬆` : n.label,
+      ...position.get(n.id)!,
+      size: gateway ? 11 : 7,
+      colour: !online ? COLOURS.bad : gateway ? COLOURS.gateway : '#c9d4e0',
+      online,
+      gateway,
+      announcing: gateway,
+      selectedGateway: null,
+    };
+  });
+  const links = graph.links.map((l): DrawLink => {
+    const up = reachable.get(l.source) !== false && reachable.get(l.target) !== false;
+    return {
+      key: linkKey(l.source, l.target),
+      source: l.source,
+      target: l.target,
+      tq: null,
+      loss: null,
+      status: up ? 'good' : 'down',
+      recovering: false,
+      colour: up ? COLOURS.good : COLOURS.lost,
+      size: up ? 2 : 1,
+      uplinkOf: [],
+    };
+  });
+  links.sort((a, b) => a.key.localeCompare(b.key));
+  return { nodes: drawNodes, links };
+}
