@@ -236,7 +236,11 @@ describe.skipIf(!chromiumPath)(
       expect(label).toBe('"RTT"');
       const card = (await row(page, 2).boundingBox())!;
       expect(card.width).toBeLessThanOrEqual(375);
-      expect(card.height).toBeGreaterThan(100);
+      // Two values abreast: hops and RTT on one line of the card.
+      const hops = (await row(page, 2).locator('td[data-label=Hops]').boundingBox())!;
+      const rtt = (await row(page, 2).locator('[data-testid=radio-rtt]').boundingBox())!;
+      expect(rtt.y).toBe(hops.y);
+      expect(rtt.x).toBeGreaterThan(hops.x + hops.width);
       await settle(page);
       await page.screenshot({ path: shot('radio-phone.png') });
 
