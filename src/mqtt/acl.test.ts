@@ -61,4 +61,28 @@ describe('MQTT ACL', () => {
     expect(mayKeepSession(controller)).toBe(true);
     expect(mayKeepSession(viewer)).toBe(false);
   });
+
+  it('lets a radio gateway speak only for its own radio network, as itself, in its site', () => {
+    const gw: Principal = {
+      username: 'gw-1',
+      role: 'radio-gateway',
+      site: 'lab',
+      network: 'field',
+    };
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/node/69')).toBe(true);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/status')).toBe(true);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/command/result')).toBe(true);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/other/gw-1/node/69')).toBe(false);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-2/node/69')).toBe(false);
+    expect(mayPublish(gw, 'intelli-mesh/hq/radio/field/gw-1/node/69')).toBe(false);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/command')).toBe(false);
+    expect(mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/node/0')).toBe(false);
+    expect(mayPublish(gw, 'intelli-mesh/lab/node/gw-1/state')).toBe(false);
+    expect(maySubscribe(gw, 'intelli-mesh/lab/radio/field/gw-1/command')).toBe(true);
+    expect(maySubscribe(gw, 'intelli-mesh/lab/radio/other/gw-1/command')).toBe(false);
+    expect(maySubscribe(gw, 'intelli-mesh/lab/radio/field/+/command')).toBe(false);
+    expect(maySubscribe(gw, 'intelli-mesh/lab/radio/#')).toBe(false);
+    const noNetwork: Principal = { username: 'gw-1', role: 'radio-gateway', site: 'lab' };
+    expect(mayPublish(noNetwork, 'intelli-mesh/lab/radio/field/gw-1/status')).toBe(false);
+  });
 });

@@ -10,8 +10,12 @@
  * mayPublish(node, 'intelli-mesh/lab/node/node-4/state'); // false: another node
  * mayPublish(node, 'intelli-mesh/hq/node/node-3/state'); // false: another site
  * mayUseClientId({ username: 'viewer', role: 'viewer' }, 'controller:ingest'); // false
+ * const gw = { username: 'gw-1', role: 'radio-gateway', site: 'lab', network: 'field' } as const;
+ * mayPublish(gw, 'intelli-mesh/lab/radio/field/gw-1/node/69'); // true
+ * mayPublish(gw, 'intelli-mesh/lab/radio/other/gw-1/node/69'); // false: another radio network
  */
 import type { Principal } from './principal.ts';
+import { RADIO_GATEWAY_PUBLISHED, parseRadioTopic } from './radio-topics.ts';
 import { NODE_PUBLISHED_CHANNELS, TOPIC_ROOT, parseNodeTopic } from './topics.ts';
 
 export function mayPublish(principal: Principal, topic: string): boolean {
@@ -28,6 +32,18 @@ export function mayPublish(principal: Principal, topic: string): boolean {
         parsed.node === principal.username &&
         (principal.site === undefined || parsed.site === principal.site) &&
         NODE_PUBLISHED_CHANNELS.includes(parsed.channel)
+      );
+    }
+    case 'radio-gateway': {
+      // A gateway speaks only for its own radio network, as itself, in its own site.
+      const parsed = parseRadioTopic(topic);
+      return (
+        parsed !== undefined &&
+        principal.network !== undefined &&
+        parsed.network === principal.network &&
+        parsed.gateway === principal.username &&
+        (principal.site === undefined || parsed.site === principal.site) &&
+        RADIO_GATEWAY_PUBLISHED.includes(parsed.channel)
       );
     }
   }
@@ -49,6 +65,19 @@ export function maySubscribe(principal: Principal, filter: string): boolean {
         levels[2] === 'node' &&
         levels[3] === principal.username &&
         levels[4] === 'command'
+      );
+    case 'radio-gateway':
+      // Exactly its own command topic: intelli-mesh/<site>/radio/<network>/<self>/command
+      return (
+        levels.length === 6 &&
+        levels[1] !== '#' &&
+        levels[1] !== '+' &&
+        (principal.site === undefined || levels[1] === principal.site) &&
+        levels[2] === 'radio' &&
+        principal.network !== undefined &&
+        levels[3] === principal.network &&
+        levels[4] === principal.username &&
+        levels[5] === 'command'
       );
   }
 }

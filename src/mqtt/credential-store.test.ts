@@ -63,6 +63,26 @@ describe('CredentialStore', () => {
     ).toThrow(/users\[0\]\.site/);
   });
 
+  it("returns a radio gateway's network, and refuses one without it or a network elsewhere", () => {
+    const h = hashPassword('pw');
+    const store = CredentialStore.fromUsers([
+      { username: 'gw-1', role: 'radio-gateway', network: 'field', password_hash: h },
+    ]);
+    expect(store.authenticate('gw-1', 'pw')).toEqual({
+      username: 'gw-1',
+      role: 'radio-gateway',
+      network: 'field',
+    });
+    expect(() =>
+      CredentialStore.fromUsers([{ username: 'gw-2', role: 'radio-gateway', password_hash: h }]),
+    ).toThrow(/users\[0\]\.network: a radio-gateway needs/);
+    expect(() =>
+      CredentialStore.fromUsers([
+        { username: 'n', role: 'node', network: 'field', password_hash: h },
+      ]),
+    ).toThrow(/users\[0\]\.network: only a radio-gateway/);
+  });
+
   it('refuses duplicate usernames', () => {
     const h = hashPassword('pw');
     expect(() =>

@@ -25,12 +25,17 @@ const userSchema = z
     username: z.string().refine(isTopicName, {
       message: 'must be 1-64 characters of letters, digits, _ . or -',
     }),
-    role: z.enum(['node', 'controller', 'viewer']),
+    role: z.enum(['node', 'controller', 'viewer', 'radio-gateway']),
     /**
      * A node's site (it publishes only under it). Files written before sites existed have none:
      * such a node belongs to the broker's own site (`intelli-mesh controller --site`).
      */
     site: z
+      .string()
+      .refine(isTopicName, { message: 'must be 1-64 characters of letters, digits, _ . or -' })
+      .optional(),
+    /** A radio gateway's meshlink network: the only one it may speak for (required for it). */
+    network: z
       .string()
       .refine(isTopicName, { message: 'must be 1-64 characters of letters, digits, _ . or -' })
       .optional(),
@@ -40,7 +45,21 @@ const userSchema = z
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   })
-  .strict();
+  .strict()
+  .superRefine((user, ctx) => {
+    if (user.role === 'radio-gateway' && user.network === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        message: 'a radio-gateway needs the radio network it speaks for',
+      });
+    if (user.role !== 'radio-gateway' && user.network !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        message: 'only a radio-gateway has a network',
+      });
+  });
 
 const fileSchema = z.object({ users: z.array(userSchema).min(1) }).strict();
 
@@ -121,9 +140,12 @@ export class CredentialStore {
       // login, not an exception in the broker's authentication (which ended the broker thread).
       return undefined;
     }
-    return user.site === undefined
-      ? { username: user.username, role: user.role }
-      : { username: user.username, role: user.role, site: user.site };
+    return {
+      username: user.username,
+      role: user.role,
+      ...(user.site !== undefined ? { site: user.site } : {}),
+      ...(user.network !== undefined ? { network: user.network } : {}),
+    };
   }
 }
 

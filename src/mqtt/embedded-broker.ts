@@ -155,7 +155,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           ? options.credentials.authenticate(username, password.toString('utf8'))
           : undefined;
       const principal =
-        found?.role === 'node' && found.site === undefined && options.site !== undefined
+        (found?.role === 'node' || found?.role === 'radio-gateway') &&
+        found.site === undefined &&
+        options.site !== undefined
           ? { ...found, site: options.site }
           : found;
       if (!principal) {

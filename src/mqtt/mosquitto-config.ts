@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_BROKER_LIMITS } from './broker-limits.ts';
 import { mosquittoPasswordHash } from './password-hash.ts';
 import type { Role } from './principal.ts';
+import { RADIO_GATEWAY_PUBLISHED } from './radio-topics.ts';
 import { NODE_PUBLISHED_CHANNELS, TOPIC_ROOT } from './topics.ts';
 
 export interface MosquittoUser {
@@ -20,6 +21,8 @@ export interface MosquittoUser {
   role: Role;
   /** A node's site; unset means the config's `site`, or any site when that is unset too. */
   site?: string | undefined;
+  /** A radio gateway's meshlink network (role `radio-gateway` only). */
+  network?: string | undefined;
 }
 
 export interface MosquittoConfigOptions {
@@ -107,6 +110,17 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): Mosquitt
           acl.push(`topic write ${TOPIC_ROOT}/${site}/node/${user.username}/${channel}`);
         }
         acl.push(`topic read ${TOPIC_ROOT}/${site}/node/${user.username}/command`);
+        break;
+      }
+      case 'radio-gateway': {
+        // Without a network it may publish nothing: no lines but its `user`.
+        if (user.network === undefined) break;
+        const site = user.site ?? options.site ?? '+';
+        const prefix = `${TOPIC_ROOT}/${site}/radio/${user.network}/${user.username}`;
+        for (const channel of RADIO_GATEWAY_PUBLISHED) {
+          acl.push(`topic write ${prefix}/${channel === 'node' ? 'node/+' : channel}`);
+        }
+        acl.push(`topic read ${prefix}/command`);
         break;
       }
     }

@@ -5,7 +5,7 @@
  * @example
  * const p: Principal = { username: 'node-3', role: 'node', site: 'lab' };
  */
-export type Role = 'node' | 'controller' | 'viewer';
+export type Role = 'node' | 'controller' | 'viewer' | 'radio-gateway';
 
 export interface Principal {
   username: string;
@@ -16,4 +16,9 @@ export interface Principal {
    * the broker name a site (library use; `intelli-mesh controller` always gives its own).
    */
   site?: string | undefined;
+  /**
+   * A radio gateway's meshlink network: it may publish only under
+   * `intelli-mesh/<site>/radio/<network>/<username>/` (radio-topics.ts). Unset for other roles.
+   */
+  network?: string | undefined;
 }

@@ -26,6 +26,10 @@ export const commands: CommandEntry[] = [
   { name: 'scan', load: async () => (await import('./scan.ts')).registerScan },
   { name: 'send', load: async () => (await import('./send.ts')).registerSend },
   { name: 'link', load: async () => (await import('./link.ts')).registerLink },
+  {
+    name: 'radio-gateway',
+    load: async () => (await import('./radio-gateway.ts')).registerRadioGateway,
+  },
   { name: 'sim', load: async () => (await import('./sim.ts')).registerSim },
   { name: 'config', load: async () => (await import('./config.ts')).registerConfig },
   { name: 'agent', load: async () => (await import('./agent.ts')).registerAgent },
