@@ -110,6 +110,9 @@ function Layout({ connected, onLogout }: { connected: boolean; onLogout: () => v
           </a>
         ))}
       </nav>
+      {menuOpen && (
+        <div className="menu-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />
+      )}
       <div className="main">
         <header className="topbar">
           <button
