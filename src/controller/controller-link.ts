@@ -13,6 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Scheduler } from '../core/scheduler.ts';
 import { BatchingSession, type BatchingSessionStats } from '../mqtt/batching-session.ts';
 import type { Command } from '../mqtt/messages.ts';
+import { radioSiteFilter } from '../mqtt/radio-topics.ts';
 import { nodeTopic, siteFilter } from '../mqtt/topics.ts';
 import type { Ingest } from './ingest.ts';
 
@@ -25,6 +26,10 @@ export interface ControllerLinkOptions {
   username?: string;
   password: string;
   ingest: Ingest;
+  /** Takes the radio gateways' messages (intelli-mesh/<site>/radio/#) when set. */
+  radio?: {
+    acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void;
+  };
   scheduler: Scheduler;
   /** First reconnection delay, doubled after each failure. @default 1000 */
   reconnectPeriodMs?: number;
@@ -48,8 +53,19 @@ export class ControllerLink {
         username,
         password: options.password,
         scheduler: options.scheduler,
-        subscriptions: [{ topic: siteFilter(options.site), qos: 1 }],
-        onBatch: (batch) => options.ingest.acceptBatch(batch),
+        subscriptions: [
+          { topic: siteFilter(options.site), qos: 1 },
+          ...(options.radio ? [{ topic: radioSiteFilter(options.site), qos: 1 as const }] : []),
+        ],
+        onBatch: (batch) => {
+          const radio = options.radio;
+          if (!radio) return options.ingest.acceptBatch(batch);
+          // Both are committed before the batch's acknowledgements leave.
+          const radioPart = batch.filter((m) => m.topic.split('/', 3)[2] === 'radio');
+          if (radioPart.length > 0) radio.acceptBatch(radioPart);
+          if (radioPart.length < batch.length)
+            options.ingest.acceptBatch(batch.filter((m) => !radioPart.includes(m)));
+        },
         reconnectPeriodMs: options.reconnectPeriodMs,
         keepaliveS: options.keepaliveS,
         logger: options.logger,
@@ -76,6 +92,11 @@ export class ControllerLink {
     await this.session.publish(nodeTopic(this.site, node, 'command'), JSON.stringify(command), {
       qos: 1,
     });
+  }
+
+  /** Publishes a command to a radio gateway (QoS 1; resolves on the broker's PUBACK). */
+  async publish(topic: string, payload: string): Promise<void> {
+    await this.session.publish(topic, payload, { qos: 1 });
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,7 @@ import { Notifier } from './notify/notifier.ts';
 import { resolveNotifyPolicy } from './notify/notify-policy.ts';
 import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/alert-rule-options.ts';
 import { ControllerStore } from './store/controller-store.ts';
+import { RadioService, type RadioServiceOptions } from './radio/radio-service.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
 export interface ControllerOptions {
@@ -64,6 +65,8 @@ export interface ControllerOptions {
   alertRules?: AlertRuleOptionsInput;
   /** Outbound notifications (webhooks, e-mail). @default none */
   notify?: NotifyConfig;
+  /** Radio node thresholds and command timeouts. @default see radio/radio-service.ts */
+  radio?: Pick<RadioServiceOptions, 'liveness' | 'timeouts' | 'sweepMs'>;
   logger?: Logger;
 }
 
@@ -77,6 +80,7 @@ export interface RunningController {
   upgrades: UpgradeCampaignService;
   /** Present when notifications are configured. */
   notifier: Notifier | undefined;
+  radio: RadioService;
   close(): Promise<void>;
 }
 
@@ -105,7 +109,26 @@ export async function startController(options: ControllerOptions): Promise<Runni
           retry: options.notify?.retry,
         })
       : undefined;
+  const radio = new RadioService({
+    store,
+    scheduler,
+    site: options.site,
+    publish: async (topic, payload) => {
+      if (!link) throw new Error('controller is not connected to the broker');
+      await link.publish(topic, payload);
+    },
+    broadcast: (changes) => live.broadcast(changes),
+    ...options.radio,
+    logger: log,
+  });
   if (notifier) {
+    radio.on('alert', (t) => {
+      try {
+        notifier.onAlert(t);
+      } catch (err) {
+        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+      }
+    });
     ingest.on('alert', (t) => {
       // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
       try {
@@ -152,6 +175,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       username: options.mqttUsername,
       password: options.mqttPassword,
       ingest,
+      radio,
       scheduler,
       logger: log,
     });
@@ -160,6 +184,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     throw err;
   }
   upgrades.resume();
+  radio.start();
 
   const app = await buildApp({
     store,
@@ -181,6 +206,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     allowedOrigins: options.allowedOrigins,
     logger: log,
     siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
+    radio,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
@@ -212,9 +238,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pushes,
     upgrades,
     notifier,
+    radio,
     close: () => {
       closing ??= (async () => {
         timer?.cancel();
+        radio.close();
         await notifier?.close();
         upgrades.close();
         live.closeAll();

@@ -29,6 +29,7 @@ import { pushUpdateOf } from './config-push-service.ts';
 import { TrafficRates, type CurrentTraffic } from './traffic-rates.ts';
 import { futureTimestampError } from './timestamp-skew.ts';
 import type { Alert } from './store/alert-repo.ts';
+import type { RadioMessageView, RadioNodeView } from './radio/radio-records.ts';
 import type { ControllerStore } from './store/controller-store.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
@@ -44,7 +45,11 @@ export type LiveChange =
   /** An upgrade campaign or one of its nodes changed. */
   | { type: 'upgrade'; id: string; status: CampaignStatus }
   /** A node answered an upgrade command (for the campaign service; not sent to dashboards). */
-  | { type: 'upgrade-result'; result: CommandResult };
+  | { type: 'upgrade-result'; result: CommandResult }
+  /** A radio node's merged view changed (radio/radio-service.ts). */
+  | { type: 'radio-node'; node: RadioNodeView }
+  /** A radio message from or to a radio node was stored. */
+  | { type: 'radio-message'; message: RadioMessageView };
 
 type Queued =
   | (IngestedMessage & { site: string; receivedAt: number })

@@ -60,6 +60,8 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { registerSiteRoutes } from './site-routes.ts';
 import { registerUpgradeRoutes } from './upgrade-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { registerRadioRoutes } from '../radio/radio-routes.ts';
+import type { RadioService } from '../radio/radio-service.ts';
 import { originAllowed } from './ws-origin.ts';
 
 export interface ApiDeps {
@@ -102,6 +104,8 @@ export interface ApiDeps {
   logger?: Logger | undefined;
   /** The site file whose VLANs and SSIDs /api/site edits (site-routes.ts), if any. */
   siteEditor?: SiteEditor | undefined;
+  /** The radio networks behind radio gateways: /api/radio/… (radio/radio-routes.ts). */
+  radio?: RadioService | undefined;
 }
 
 /**
@@ -413,6 +417,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerUpgradeRoutes(app, deps, { viewer, operator });
   registerUserRoutes(app, { accounts, live: deps.live }, admin);
   registerSiteRoutes(app, deps, { viewer, operator });
+  if (deps.radio) registerRadioRoutes(app, deps.radio, { viewer, operator });
 
   app.get('/metrics', { preHandler: deps.publicMetrics ? [] : viewer }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

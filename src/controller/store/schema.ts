@@ -166,4 +166,65 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_username ON sessions(username);
   `,
+  // Radio networks behind radio gateways (issue 14): what each gateway reports of each radio
+  // node (one row per node and gateway: a node heard by two gateways is one node with two),
+  // the node's status as the controller judges it, RTT history, messages and scan graphs.
+  `
+  CREATE TABLE radio_gateways (
+    id          TEXT PRIMARY KEY,
+    network     TEXT NOT NULL,
+    address     INTEGER,
+    online      INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL
+  );
+  CREATE TABLE radio_nodes (
+    network            TEXT NOT NULL,
+    address            INTEGER NOT NULL,
+    label              TEXT,
+    status             TEXT NOT NULL CHECK (status IN ('reachable', 'unreachable')),
+    first_seen         INTEGER NOT NULL,
+    status_since       INTEGER NOT NULL,
+    PRIMARY KEY (network, address)
+  ) WITHOUT ROWID;
+  CREATE TABLE radio_sightings (
+    network       TEXT NOT NULL,
+    address       INTEGER NOT NULL,
+    gateway       TEXT NOT NULL,
+    last_heard    INTEGER,
+    hops          INTEGER,
+    rtt_ms        REAL,
+    rtt_at        INTEGER,
+    link_quality  REAL,
+    neighbours    TEXT NOT NULL DEFAULT '[]',
+    reported_at   INTEGER NOT NULL,
+    PRIMARY KEY (network, address, gateway)
+  ) WITHOUT ROWID;
+  CREATE TABLE radio_rtt (
+    network   TEXT NOT NULL,
+    address   INTEGER NOT NULL,
+    at        INTEGER NOT NULL,
+    rtt_ms    REAL NOT NULL,
+    gateway   TEXT NOT NULL
+  );
+  CREATE INDEX radio_rtt_node_at ON radio_rtt(network, address, at);
+  CREATE TABLE radio_messages (
+    id         INTEGER PRIMARY KEY,
+    network    TEXT NOT NULL,
+    address    INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    direction  TEXT NOT NULL CHECK (direction IN ('from-node', 'to-node')),
+    gateway    TEXT NOT NULL,
+    bytes      BLOB NOT NULL
+  );
+  CREATE INDEX radio_messages_node ON radio_messages(network, address, id);
+  CREATE TABLE radio_graphs (
+    network    TEXT NOT NULL,
+    gateway    TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    origin     INTEGER NOT NULL,
+    nodes      TEXT NOT NULL,
+    edges      TEXT NOT NULL,
+    PRIMARY KEY (network, gateway)
+  ) WITHOUT ROWID;
+  `,
 ];
