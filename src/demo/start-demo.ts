@@ -13,7 +13,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AdminBootstrap } from '../controller/admin-bootstrap.ts';
-import { startController, type RunningController } from '../controller/controller.ts';
+import {
+  startController,
+  type ControllerOptions,
+  type RunningController,
+} from '../controller/controller.ts';
 import type { NotifyConfig } from '../controller/notify/notify-config.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { RealScheduler } from '../core/real-scheduler.ts';
@@ -58,6 +62,8 @@ export interface DemoOptions {
   siteFile?: string;
   /** Radio nodes of the simulated radio mesh, its gateway included (0: none). @default 10 */
   radioNodes?: number;
+  /** When a silent radio node is unreachable, and alerted. @default DEMO_RADIO_THRESHOLDS */
+  radio?: ControllerOptions['radio'];
 }
 
 export interface RunningDemo {
@@ -70,6 +76,14 @@ export interface RunningDemo {
   radio: RunningRadioDemo | undefined;
   close(): Promise<void>;
 }
+
+/**
+ * A newcomer who kills a radio node should not wait the controller's default 30 s: the demo's
+ * gateway pings every node every 5 s, so 15 s is three missed rounds.
+ */
+export const DEMO_RADIO_THRESHOLDS: NonNullable<ControllerOptions['radio']> = {
+  liveness: { unreachableAfterMs: 15_000, alertAfterMs: 30_000 },
+};
 
 const PACE_MS = 50;
 const PRESENCE_MS = 250;
@@ -132,6 +146,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       demo: radio ? new RadioFaults(world.faults, radio, () => wall.now()) : world.faults,
       demoImages: DEMO_IMAGES,
       siteFile: o.siteFile,
+      radio: o.radio ?? DEMO_RADIO_THRESHOLDS,
       notify: o.notify,
       logger: log,
     });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RadioGraph, RadioNode } from '../../web/src/api/radio-types.ts';
-import { hopsFrom, radioModel } from '../../web/src/lib/radio-graph.ts';
+import { graphNodeAddress, hopsFrom, radioModel } from '../../web/src/lib/radio-graph.ts';
 import {
   formatLinkQuality,
   parseRadioAddress,
@@ -20,7 +20,8 @@ function graph(links: [string, string][], extra: string[] = []): RadioGraph {
     type: 'NetworkGraph',
     protocol: 'meshlink',
     version: '1',
-    metric: 'hops',
+    metric: 'hop',
+    label: 'radio mesh',
     router_id: '1',
     nodes: ids.map((id) => ({ id, label: id, properties: {} })),
     links: links.map(([source, target]) => ({ source, target, cost: 1, properties: {} })),
@@ -73,6 +74,19 @@ describe('radio graph model', () => {
     expect(m.links.find((l) => l.key === '1|3')!.status).toBe('good');
   });
 
+  it('reads a node’s address from its property, or from an id with or without its network', () => {
+    expect(graphNodeAddress({ id: 'x', label: 'x', properties: { address: 4 } })).toBe(4);
+    expect(graphNodeAddress({ id: 'lab/12', label: '12', properties: {} })).toBe(12);
+    expect(graphNodeAddress({ id: '3', label: '3', properties: {} })).toBe(3);
+    expect(graphNodeAddress({ id: 'gw', label: 'gw', properties: {} })).toBeUndefined();
+  });
+
+  it('colours a node the list does not know by the status its scan recorded', () => {
+    const g2 = graph([['1', '2']]);
+    g2.nodes[1]!.properties.status = 'unreachable';
+    expect(radioModel(g2, []).nodes.find((n) => n.id === '2')!.colour).toBe(COLOURS.bad);
+  });
+
   it('puts nodes no link reaches on an outer ring', () => {
     const m = radioModel(graph([['1', '2']], ['9']), [node(2), node(9)]);
     const r = (id: string) => {
@@ -104,20 +118,19 @@ describe('radio node list', () => {
   it('refetches a node page only for changes about that node', () => {
     expect(radioChangeConcerns({ type: 'radio-node', node: node(7) }, 7)).toBe(true);
     expect(radioChangeConcerns({ type: 'radio-node', node: node(8) }, 7)).toBe(false);
-    const message = {
-      at: '',
+    const message = (address: number) => ({
+      id: 1,
+      at: 0,
+      network: 'lab',
+      address,
       direction: 'from-node' as const,
       gateway: 'g',
       text: 'hi',
       bytes_hex: '6869',
       size: 2,
-    };
-    expect(
-      radioChangeConcerns({ type: 'radio-message', message: { ...message, node: 7 } }, 7),
-    ).toBe(true);
-    expect(
-      radioChangeConcerns({ type: 'radio-message', message: { ...message, node: 8 } }, 7),
-    ).toBe(false);
+    });
+    expect(radioChangeConcerns({ type: 'radio-message', message: message(7) }, 7)).toBe(true);
+    expect(radioChangeConcerns({ type: 'radio-message', message: message(8) }, 7)).toBe(false);
     expect(radioChangeConcerns({ type: 'node', node: 'n1' }, 7)).toBe(false);
   });
 });

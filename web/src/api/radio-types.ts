@@ -1,76 +1,52 @@
 /**
- * The radio API's shapes as the dashboard reads them (`/api/radio/…`, issue 14's contract
- * between the controller and the dashboard). Radio node addresses are meshlink addresses
- * (numbers); a network is a name. Kept apart from types.ts so the Radio section is one seam.
+ * The radio API's shapes as the dashboard reads them (`/api/radio/…`, issue 14's contract). The
+ * records are the controller's own types (type-only imports: nothing Node-side reaches the
+ * browser bundle), so the dashboard and the API cannot drift apart; the response envelopes are
+ * written out here as the routes (src/controller/radio/radio-routes.ts) send them. Radio node
+ * addresses are meshlink addresses (numbers); a network is a name. Times are epoch ms where the
+ * controller stores them (`at`, `last_seen`), ISO 8601 where the contract says so (`last_heard`).
  *
  * @example
  * const { nodes } = await api.get<RadioNodeList>('/api/radio/nodes');
  */
+import type {
+  RadioGatewayView,
+  RadioMessageView,
+  RadioNodeView,
+} from '../../../src/controller/radio/radio-records.ts';
+import type { RadioNetworkGraph } from '../../../src/controller/radio/radio-netjson.ts';
 
 /** One radio node, merged over every gateway that hears it. */
-export interface RadioNode {
-  address: number;
-  network: string;
-  label?: string;
-  gateways: string[];
-  /** ISO 8601; `last_heard_ms` is the same in epoch ms. */
-  last_heard: string;
-  last_heard_ms: number;
-  hops: number;
-  /** The last ping's round trip; null until one answered. */
-  rtt_ms: number | null;
-  status: 'reachable' | 'unreachable';
-  /** 0..1, where a gateway knows it. */
-  link_quality: number | null;
-}
+export type RadioNode = RadioNodeView;
+export type RadioMessage = RadioMessageView;
+export type RadioGraph = RadioNetworkGraph;
+export type RadioGateway = RadioGatewayView;
 
 /** GET /api/radio/nodes */
 export interface RadioNodeList {
   nodes: RadioNode[];
 }
 
-export interface RadioMessage {
-  /** ISO 8601. */
-  at: string;
-  direction: 'from-node' | 'to-node';
-  gateway: string;
-  /** The payload as UTF-8 when printable, else null (then read `bytes_hex`). */
-  text: string | null;
-  bytes_hex: string;
-  size: number;
-  /** The node it came from or went to (the message list's entries carry it). */
-  node?: number;
-}
-
 /** GET /api/radio/nodes/:address */
 export interface RadioNodeDetail {
   node: RadioNode;
-  rtt_history: { at: string; rtt_ms: number }[];
+  rtt_history: { at: number; rtt_ms: number; gateway: string }[];
   messages: RadioMessage[];
   neighbours: number[];
-}
-
-/** GET /api/radio/graph, and a scan's `graph`: a NetJSON NetworkGraph of the radio mesh. */
-export interface RadioGraph {
-  type: 'NetworkGraph';
-  protocol: 'meshlink';
-  version: string;
-  metric: string;
-  router_id: string;
-  nodes: { id: string; label: string; properties: Record<string, unknown> }[];
-  links: { source: string; target: string; cost: number; properties: Record<string, unknown> }[];
 }
 
 /** POST /api/radio/nodes/:address/ping */
 export interface RadioPingResult {
   ok: true;
-  rtt_ms: number;
+  rtt_ms: number | null;
+  hops: number | null;
   gateway: string;
 }
 
 /** POST /api/radio/nodes/:address/scan */
 export interface RadioScanResult {
   ok: true;
+  gateway: string;
   graph: RadioGraph;
 }
 
@@ -78,13 +54,19 @@ export interface RadioScanResult {
 export interface RadioSendResult {
   ok: boolean;
   acked: boolean;
+  gateway?: string;
 }
 
 /** GET /api/radio/gateways */
 export interface RadioGatewayList {
-  gateways: { id: string; network: string; online: boolean; last_seen: string }[];
+  gateways: RadioGateway[];
 }
 
 /** What the live feed says about the radio mesh. */
 export type RadioLiveChange =
   { type: 'radio-node'; node: RadioNode } | { type: 'radio-message'; message: RadioMessage };
+
+/** The largest depth the controller scans to. */
+export const MAX_SCAN_DEPTH = 8;
+/** The largest message the controller sends (meshlink's limit on a 32-byte radio). */
+export const MAX_SEND_BYTES = 4080;

@@ -14,12 +14,11 @@ import type {
   RadioScanResult,
   RadioSendResult,
 } from '../api/radio-types.ts';
+import { MAX_SCAN_DEPTH, MAX_SEND_BYTES } from '../api/radio-types.ts';
 import { useApp } from '../app-context.ts';
 import './radio.css';
 
 type Outcome = { ok: boolean; text: string } | 'busy' | null;
-
-const MAX_DEPTH = 8;
 
 export function RadioActions(props: {
   address: number;
@@ -53,7 +52,10 @@ export function RadioActions(props: {
     run(
       setPing,
       () => api.post<RadioPingResult>(`${base}/ping`),
-      (r) => ({ ok: true, text: `${Math.round(r.rtt_ms)} ms via ${r.gateway}` }),
+      (r) => ({
+        ok: true,
+        text: `${r.rtt_ms == null ? 'answered' : `${Math.round(r.rtt_ms)} ms`} via ${r.gateway}`,
+      }),
     );
   const onScan = (e: FormEvent) => {
     e.preventDefault();
@@ -91,10 +93,10 @@ export function RadioActions(props: {
             type="number"
             name="depth"
             min={1}
-            max={MAX_DEPTH}
+            max={MAX_SCAN_DEPTH}
             value={depth}
             onChange={(e) =>
-              setDepth(Math.min(MAX_DEPTH, Math.max(1, Number(e.target.value) || 1)))
+              setDepth(Math.min(MAX_SCAN_DEPTH, Math.max(1, Number(e.target.value) || 1)))
             }
           />
         </label>
@@ -108,7 +110,7 @@ export function RadioActions(props: {
           type="text"
           name="text"
           placeholder="Message to the node"
-          maxLength={200}
+          maxLength={MAX_SEND_BYTES}
           value={text}
           onChange={(e) => setText(e.target.value)}
         />

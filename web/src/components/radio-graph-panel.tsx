@@ -11,7 +11,7 @@ import { useMemo } from 'react';
 import type { RadioGraph, RadioNode } from '../api/radio-types.ts';
 import { useApp } from '../app-context.ts';
 import './radio.css';
-import { radioModel } from '../lib/radio-graph.ts';
+import { graphNodeAddress, radioModel } from '../lib/radio-graph.ts';
 import { useResource } from '../use-resource.ts';
 import { TopologyCanvas } from './topology-canvas.tsx';
 
@@ -49,7 +49,11 @@ export function RadioGraphPanel(props: {
         <TopologyCanvas
           model={model}
           height={props.height ?? 360}
-          onNodeClick={(id) => navigate(`#/radio/${encodeURIComponent(id)}`)}
+          onNodeClick={(id) => {
+            const n = graph?.nodes.find((x) => x.id === id);
+            const address = n ? graphNodeAddress(n) : undefined;
+            if (address !== undefined) navigate(`#/radio/${address}`);
+          }}
         />
       )}
       {graph && graph.links.length > 0 && (

@@ -44,10 +44,14 @@ export function RadioNodesTable({ nodes, now }: { nodes: readonly RadioNode[]; n
                 {n.status}
               </span>
             </td>
-            <td data-label="Last heard" data-testid="radio-last-heard" title={n.last_heard}>
-              {formatAge(n.last_heard_ms, now)}
+            <td
+              data-label="Last heard"
+              data-testid="radio-last-heard"
+              title={n.last_heard ?? 'only learned of, never heard itself'}
+            >
+              {n.last_heard_ms === null ? 'never' : formatAge(n.last_heard_ms, now)}
             </td>
-            <td data-label="Hops">{n.hops}</td>
+            <td data-label="Hops">{n.hops ?? '–'}</td>
             <td data-label="RTT" data-testid="radio-rtt">
               {formatMs(n.rtt_ms)}
             </td>

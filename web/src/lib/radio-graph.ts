@@ -35,11 +35,19 @@ export function hopsFrom(root: string, graph: RadioGraph): Map<string, number> {
   return hops;
 }
 
-/** The radio node an id of the graph names (ids are addresses, decimal or `0x` hex). */
-function addressOf(id: string): number | undefined {
-  const n = Number(id);
-  return Number.isInteger(n) ? n : undefined;
+/**
+ * The radio address of a graph node: its `address` property, else its id (`5`, or `net/5` when
+ * the controller serves several radio networks).
+ */
+export function graphNodeAddress(n: RadioGraph['nodes'][number]): number | undefined {
+  const p = n.properties.address;
+  if (typeof p === 'number') return p;
+  const last = n.id.slice(n.id.lastIndexOf('/') + 1);
+  return /^\d+$/.test(last) ? Number(last) : undefined;
 }
+
+const addressOf = (id: string): number | undefined =>
+  graphNodeAddress({ id, label: id, properties: {} });
 
 const byId = (a: string, b: string) =>
   (addressOf(a) ?? Infinity) - (addressOf(b) ?? Infinity) || a.localeCompare(b);
@@ -66,10 +74,12 @@ export function radioModel(graph: RadioGraph, nodes: readonly RadioNode[]): Topo
   }
   const reachable = new Map<string, boolean>();
   const drawNodes = graph.nodes.map((n): DrawNode => {
-    const address = addressOf(n.id);
+    const address = graphNodeAddress(n);
     const record = address === undefined ? undefined : known.get(address);
     const gateway = n.id === root;
-    const online = gateway || record?.status !== 'unreachable';
+    // The node list is the live word on status; the graph's own properties date from its scan.
+    const status = record?.status ?? n.properties.status;
+    const online = gateway || status !== 'unreachable';
     reachable.set(n.id, online);
     return {
       id: n.id,

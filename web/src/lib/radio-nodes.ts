@@ -26,8 +26,7 @@ export function formatLinkQuality(q: number | null): string {
 /** Whether a live change can alter what the page of radio node `address` shows. */
 export function radioChangeConcerns(c: LiveChange, address: number): boolean {
   if (c.type === 'radio-node') return c.node.address === address;
-  // A message without its node named may be this node's: refetching is cheap, missing it is not.
-  if (c.type === 'radio-message') return c.message.node === undefined || c.message.node === address;
+  if (c.type === 'radio-message') return c.message.address === address;
   return false;
 }
 

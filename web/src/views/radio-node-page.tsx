@@ -4,7 +4,7 @@
  * from it. A `radio-node` or `radio-message` change about it refetches the page.
  */
 import { useMemo, useState } from 'react';
-import type { RadioGraph, RadioNodeDetail } from '../api/radio-types.ts';
+import type { RadioGraph, RadioMessage, RadioNodeDetail } from '../api/radio-types.ts';
 import type { MetricPoint } from '../api/types.ts';
 import { canOperate, useApp } from '../app-context.ts';
 import { SeriesChart } from '../components/metric-chart.tsx';
@@ -38,7 +38,7 @@ function RadioNodeDetailPage({ address }: { address: number }) {
   const rtt = useMemo<MetricPoint[] | undefined>(
     () =>
       detail.data?.rtt_history.map((p) => {
-        const at = Date.parse(p.at);
+        const at = p.at;
         return { at, count: 1, avg: p.rtt_ms, min: p.rtt_ms, max: p.rtt_ms };
       }),
     [detail.data],
@@ -63,8 +63,12 @@ function RadioNodeDetailPage({ address }: { address: number }) {
       </div>
       <div className="facts card">
         <Fact label="Network" value={n.network} />
-        <Fact label="Last heard" value={formatAge(n.last_heard_ms, now)} title={n.last_heard} />
-        <Fact label="Hops" value={String(n.hops)} />
+        <Fact
+          label="Last heard"
+          value={n.last_heard_ms === null ? 'never' : formatAge(n.last_heard_ms, now)}
+          title={n.last_heard ?? undefined}
+        />
+        <Fact label="Hops" value={n.hops === null ? '–' : String(n.hops)} />
         <Fact label="Last RTT" value={formatMs(n.rtt_ms)} testid="radio-last-rtt" />
         <Fact label="Link quality" value={formatLinkQuality(n.link_quality)} />
         <Fact label="Gateways" value={n.gateways.join(', ') || '–'} />
@@ -121,10 +125,10 @@ function RadioNodeDetailPage({ address }: { address: number }) {
               </tr>
             </thead>
             <tbody>
-              {d.messages.map((m, i) => (
-                <tr key={`${m.at}-${i}`} data-direction={m.direction}>
-                  <td data-label="Time" title={m.at}>
-                    {formatTime(Date.parse(m.at))}
+              {newestFirst(d.messages).map((m) => (
+                <tr key={m.id} data-direction={m.direction}>
+                  <td data-label="Time" title={new Date(m.at).toISOString()}>
+                    {formatTime(m.at)}
                   </td>
                   <td data-label="Direction">
                     {m.direction === 'from-node' ? '← from node' : '→ to node'}
@@ -142,6 +146,11 @@ function RadioNodeDetailPage({ address }: { address: number }) {
       </section>
     </div>
   );
+}
+
+/** Messages newest first, whichever order the API lists them in. */
+function newestFirst(messages: readonly RadioMessage[]): RadioMessage[] {
+  return [...messages].sort((a, b) => b.at - a.at || b.id - a.id);
 }
 
 function Fact(props: { label: string; value: string; title?: string; testid?: string }) {

@@ -34,7 +34,7 @@ export function RadioView() {
             key={g.id}
             className={`pill ${g.online ? 'good' : 'bad'}`}
             data-testid="radio-gateway"
-            title={`network ${g.network}, last seen ${formatAge(Date.parse(g.last_seen), now)}`}
+            title={`network ${g.network}, last seen ${formatAge(g.last_seen, now)}`}
           >
             {g.id} · {g.network}
           </span>
