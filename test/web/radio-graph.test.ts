@@ -54,7 +54,7 @@ describe('radio graph model', () => {
   });
 
   it('puts the gateway in the middle and each hop on its own ring', () => {
-    const m = radioModel(g, [node(2), node(3), node(4)]);
+    const m = radioModel(g, [node(2), node(3), node(4)], new Set([1]));
     const radius = (id: string) => {
       const n = m.nodes.find((x) => x.id === id)!;
       return Math.round(Math.hypot(n.x, n.y));
@@ -65,6 +65,15 @@ describe('radio graph model', () => {
     const gw = m.nodes.find((x) => x.id === '1')!;
     expect(gw.gateway).toBe(true);
     expect(gw.label).toBe('1 ⬆');
+  });
+
+  it('centres a scan on its origin but draws only a gateway as one', () => {
+    const fromThree = { ...g, router_id: '3' };
+    const m = radioModel(fromThree, [node(2), node(3), node(4)], new Set([1]));
+    const three = m.nodes.find((x) => x.id === '3')!;
+    expect(Math.hypot(three.x, three.y)).toBe(0);
+    expect(three.gateway).toBe(false);
+    expect(m.nodes.find((x) => x.id === '1')!.colour).toBe(COLOURS.gateway);
   });
 
   it('draws an unreachable node red and its links as down', () => {

@@ -8,7 +8,7 @@
  * <RadioGraphPanel nodes={nodes} />
  */
 import { useMemo } from 'react';
-import type { RadioGraph, RadioNode } from '../api/radio-types.ts';
+import type { RadioGatewayList, RadioGraph, RadioNode } from '../api/radio-types.ts';
 import { useApp } from '../app-context.ts';
 import './radio.css';
 import { graphNodeAddress, radioModel } from '../lib/radio-graph.ts';
@@ -25,11 +25,17 @@ export function RadioGraphPanel(props: {
   const followed = useResource<RadioGraph>(props.graph ? null : '/api/radio/graph', (c) =>
     c.type.startsWith('radio-'),
   );
-  const graph = props.graph ?? followed.data;
-  const model = useMemo(
-    () => (graph ? radioModel(graph, props.nodes) : { nodes: [], links: [] }),
-    [graph, props.nodes],
+  const gatewayList = useResource<RadioGatewayList>('/api/radio/gateways', (c) =>
+    c.type.startsWith('radio-'),
   );
+  const graph = props.graph ?? followed.data;
+  const model = useMemo(() => {
+    if (!graph) return { nodes: [], links: [] };
+    const gateways = new Set(
+      (gatewayList.data?.gateways ?? []).flatMap((g) => (g.address === null ? [] : [g.address])),
+    );
+    return radioModel(graph, props.nodes, gateways);
+  }, [graph, props.nodes, gatewayList.data]);
   return (
     <section className="card" data-testid="radio-graph">
       <div className="card-head">

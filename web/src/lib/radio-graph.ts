@@ -1,8 +1,8 @@
 /**
  * Turns the radio mesh's NetJSON graph (from recursive scans) into what the topology canvas
  * draws. Radio nodes have no plan position, so they are laid out in rings by hop distance from
- * the graph's router (the gateway that scanned): the gateway in the middle, one hop on the first
- * ring, and so on; a ring's nodes are spread evenly in address order, so the picture is stable
+ * the graph's router (the node the scan started from, usually a gateway) in the middle, one
+ * hop on the first ring, and so on; a ring's nodes are spread evenly in address order, so the picture is stable
  * from one refresh to the next. Colours follow the node list: blue gateway, light reachable,
  * red unreachable. Pure, so it is unit tested without a browser.
  *
@@ -52,7 +52,15 @@ const addressOf = (id: string): number | undefined =>
 const byId = (a: string, b: string) =>
   (addressOf(a) ?? Infinity) - (addressOf(b) ?? Infinity) || a.localeCompare(b);
 
-export function radioModel(graph: RadioGraph, nodes: readonly RadioNode[]): TopologyModel {
+/**
+ * `gateways`: the radio gateways' own addresses (drawn blue); the graph's router (a scan's
+ * origin) is the centre of the rings whether or not it is a gateway.
+ */
+export function radioModel(
+  graph: RadioGraph,
+  nodes: readonly RadioNode[],
+  gateways: ReadonlySet<number> = new Set(),
+): TopologyModel {
   const known = new Map(nodes.map((n) => [n.address, n]));
   const root = graph.router_id;
   const hops = hopsFrom(root, graph);
@@ -76,7 +84,7 @@ export function radioModel(graph: RadioGraph, nodes: readonly RadioNode[]): Topo
   const drawNodes = graph.nodes.map((n): DrawNode => {
     const address = graphNodeAddress(n);
     const record = address === undefined ? undefined : known.get(address);
-    const gateway = n.id === root;
+    const gateway = address !== undefined && gateways.has(address);
     // The node list is the live word on status; the graph's own properties date from its scan.
     const status = record?.status ?? n.properties.status;
     const online = gateway || status !== 'unreachable';
