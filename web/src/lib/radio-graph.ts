@@ -1,10 +1,12 @@
 /**
  * Turns the radio mesh's NetJSON graph (from recursive scans) into what the topology canvas
- * draws. Radio nodes have no plan position, so they are laid out in rings by hop distance from
- * the graph's router (the node the scan started from, usually a gateway) in the middle, one
- * hop on the first ring, and so on; a ring's nodes are spread evenly in address order, so the picture is stable
- * from one refresh to the next. Colours follow the node list: blue gateway, light reachable,
- * red unreachable. Pure, so it is unit tested without a browser.
+ * draws. Radio nodes have no plan position, so they are laid out in columns by hop distance
+ * from the graph's router (the node the scan started from, usually a gateway): the router on the
+ * left, the nodes one hop away in the next column, and so on, each column in address order, so
+ * the picture reads as the mesh's depth and is stable from one refresh to the next. (Rings
+ * around the router came first: with two or three nodes a hop they lined up along a slowly
+ * turning spoke, and a ladder's rungs crossed it.) Colours follow the node list: blue gateway,
+ * light reachable, red unreachable. Pure, so it is unit tested without a browser.
  *
  * @example
  * const model = radioModel(graph, nodes); // { nodes: [...DrawNode], links: [...DrawLink] }
@@ -13,7 +15,8 @@ import type { RadioGraph, RadioNode } from '../api/radio-types.ts';
 import { COLOURS } from './status-colour.ts';
 import { linkKey, type DrawLink, type DrawNode, type TopologyModel } from './topology-model.ts';
 
-const RING_STEP = 90;
+const COLUMN_STEP = 120;
+const ROW_STEP = 70;
 
 /** Hop distances from `root` over the graph's links (unreached ids are absent). */
 export function hopsFrom(root: string, graph: RadioGraph): Map<string, number> {
@@ -54,7 +57,7 @@ const byId = (a: string, b: string) =>
 
 /**
  * `gateways`: the radio gateways' own addresses (drawn blue); the graph's router (a scan's
- * origin) is the centre of the rings whether or not it is a gateway.
+ * origin) is the first column whether or not it is a gateway.
  */
 export function radioModel(
   graph: RadioGraph,
@@ -64,7 +67,7 @@ export function radioModel(
   const known = new Map(nodes.map((n) => [n.address, n]));
   const root = graph.router_id;
   const hops = hopsFrom(root, graph);
-  // Nodes no link reaches go on the outermost ring.
+  // Nodes no link reaches go in a last column.
   const outer = Math.max(0, ...hops.values()) + 1;
   const ring = (id: string) => hops.get(id) ?? outer;
   const rings = new Map<number, string[]>();
@@ -75,9 +78,8 @@ export function radioModel(
   const position = new Map<string, { x: number; y: number }>();
   for (const [r, ids] of rings) {
     ids.forEach((id, i) => {
-      // Each ring is turned a little so spokes of successive rings do not line up.
-      const angle = (2 * Math.PI * i) / ids.length + r * 0.4;
-      position.set(id, { x: r * RING_STEP * Math.cos(angle), y: r * RING_STEP * Math.sin(angle) });
+      // One column per hop, its nodes stacked around the middle row.
+      position.set(id, { x: r * COLUMN_STEP, y: (i - (ids.length - 1) / 2) * ROW_STEP });
     });
   }
   const reachable = new Map<string, boolean>();
