@@ -37,6 +37,7 @@ export interface GatewayMqttLinkOptions {
 
 export class GatewayMqttLink implements GatewayPublisher {
   private readonly listeners = new Set<(payload: Buffer) => void>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -48,7 +49,12 @@ export class GatewayMqttLink implements GatewayPublisher {
     });
     client.on('connect', () => {
       // A new session (clean) has no subscription: ask again after each reconnection.
-      void client.subscribeAsync(commandTopic, { qos: 1 }).catch(() => undefined);
+      void client
+        .subscribeAsync(commandTopic, { qos: 1 })
+        .catch(() => undefined)
+        .then(() => {
+          for (const l of this.reconnectListeners) l();
+        });
     });
   }
 
@@ -135,6 +141,15 @@ export class GatewayMqttLink implements GatewayPublisher {
   onCommand(listener: (payload: Buffer) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs after each reconnection: the broker published the "offline" last will meanwhile, so
+   * the gateway must say it is back (RadioGateway.announce).
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   async publish(

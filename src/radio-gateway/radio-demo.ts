@@ -161,6 +161,7 @@ export async function startRadioDemo(o: RadioDemoOptions): Promise<RunningRadioD
     logger: log,
   });
   const offCommand = link.onCommand((payload) => gateway.command(payload));
+  const offReconnect = link.onReconnect(() => gateway.announce());
   gateway.start();
 
   let generation = 0;
@@ -194,6 +195,7 @@ export async function startRadioDemo(o: RadioDemoOptions): Promise<RunningRadioD
     },
     close: async () => {
       offCommand();
+      offReconnect();
       await gateway.stop();
       await link.close();
       for (const h of hosts.values()) {

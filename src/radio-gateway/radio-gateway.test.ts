@@ -169,6 +169,19 @@ describe('RadioGateway', () => {
     expect(byId.get('bad')!.error).toMatch(/address/);
   });
 
+  it('announces itself and every node again (after an MQTT reconnection)', async () => {
+    const { scheduler, gateway, published } = mesh();
+    gateway.start();
+    await advance(scheduler, 6_000);
+    const before = published.length;
+    gateway.announce();
+    await advance(scheduler, 100);
+    const again = published.slice(before).map((p) => p.topic.split('/').slice(5).join('/'));
+    expect(again).toEqual(
+      expect.arrayContaining(['status', 'node/2', 'node/3', 'node/4', 'graph']),
+    );
+  });
+
   it('relays a message addressed to the gateway and runs a redelivered command once', async () => {
     const { scheduler, gateway, published, hosts } = mesh();
     gateway.start();

@@ -90,7 +90,7 @@ export class RadioGateway {
   start(): void {
     const { host } = this.o;
     const onPong = (r: { from: number; rttMs: number; hops: number }) => {
-      this.table.pong(r.from, r.rttMs, r.hops, this.o.scheduler.now());
+      this.table.pong(r.from, r.rttMs, r.hops, this.now());
       this.reportSoon();
     };
     const onMessage = (from: number, data: Uint8Array, hops: number) =>
@@ -130,6 +130,18 @@ export class RadioGateway {
         Math.min(1500, this.o.scanIntervalMs),
       );
     }
+  }
+
+  /**
+   * Says online again and republishes every node report and the graph: after an MQTT
+   * reconnection the broker has published the gateway's "offline" last will.
+   */
+  announce(): void {
+    if (this.stopped) return;
+    void this.publishStatus(true);
+    this.table.touchAll();
+    this.reportSoon();
+    void this.publishGraph(this.o.scanDepth);
   }
 
   /** Stops the rounds and says offline (the host stays open: its owner closes it). */
@@ -214,7 +226,7 @@ export class RadioGateway {
   }
 
   private relayMessage(from: number, data: Uint8Array, hops: number): void {
-    this.table.heard(from, hops, this.o.scheduler.now());
+    this.table.heard(from, hops, this.now());
     this.reportSoon();
     const message: RadioMessage = {
       ...this.base(),
@@ -315,8 +327,13 @@ export class RadioGateway {
     }
   }
 
+  /** Whole milliseconds: reports carry epoch times the controller shows as ISO dates. */
+  private now(): number {
+    return Math.round(this.o.scheduler.now());
+  }
+
   private base(): Base {
-    return { gateway: this.o.gateway, network: this.o.network, at: this.o.scheduler.now() };
+    return { gateway: this.o.gateway, network: this.o.network, at: this.now() };
   }
 
   private every(periodMs: number, fn: () => void, firstAfterMs: number): void {

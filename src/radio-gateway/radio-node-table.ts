@@ -55,6 +55,11 @@ export class RadioNodeTable {
     return out;
   }
 
+  /** Marks every node changed, to report them all again. */
+  touchAll(): void {
+    for (const address of this.nodes.keys()) this.changed.add(address);
+  }
+
   /** The node answered a ping. */
   pong(address: number, rttMs: number, hops: number, now: number): void {
     const n = this.entry(address);

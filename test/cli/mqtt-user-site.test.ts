@@ -34,9 +34,37 @@ describe('intelli-mesh mqtt-user --site', () => {
   it('refuses --site for a viewer and a bad site name, saying why', () => {
     const viewer = mqttUser('grafana', '--role', 'viewer', '--site', 'lab');
     expect(viewer.status).toBe(1);
-    expect(viewer.stderr).toMatch(/--site is for --role node only/);
+    expect(viewer.stderr).toMatch(/--site is for --role node or radio-gateway only/);
     const bad = mqttUser('gw-1', '--site', 'a/b');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/site name 'a\/b'/);
+  });
+
+  it("records a radio gateway's network and site; refuses one without a network", () => {
+    const r = mqttUser(
+      'gw-r',
+      '--role',
+      'radio-gateway',
+      '--network',
+      'field',
+      '--site',
+      'lab',
+      '--header',
+    );
+    expect(r.status).toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'im-mqtt-user-')), 'users.yaml');
+    writeFileSync(file, r.stdout);
+    expect(CredentialStore.fromFile(file).authenticate('gw-r', 'pw')).toEqual({
+      username: 'gw-r',
+      role: 'radio-gateway',
+      site: 'lab',
+      network: 'field',
+    });
+    const missing = mqttUser('gw-r', '--role', 'radio-gateway');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/--role radio-gateway needs --network NAME/);
+    const stray = mqttUser('n1', '--role', 'node', '--network', 'field');
+    expect(stray.status).toBe(1);
+    expect(stray.stderr).toMatch(/--network is for --role radio-gateway only/);
   });
 });

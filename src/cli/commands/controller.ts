@@ -78,6 +78,8 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   linkCloseAfter?: number;
   flapChanges?: number;
   flapWindow?: number;
+  radioUnreachableAfter?: number;
+  radioAlertAfter?: number;
 }
 
 export function registerController(program: Command): void {
@@ -178,6 +180,16 @@ export function registerController(program: Command): void {
       '...within this many seconds (default 300)',
       secondsIn(1, 86_400),
     )
+    .option(
+      '--radio-unreachable-after <seconds>',
+      'a radio node silent this long is unreachable (default 30; docs/radio-gateway.md)',
+      secondsIn(1, 86_400),
+    )
+    .option(
+      '--radio-alert-after <seconds>',
+      '...and raises its alert after this much more silence (default 60)',
+      secondsIn(0, 86_400),
+    )
     .action(async (flags: ControllerFlags, command: Command) => {
       assertTopicName('site', flags.site);
       // Every flag and file is checked before anything starts listening.
@@ -275,6 +287,12 @@ export function registerController(program: Command): void {
         allowedOrigins: flags.allowedOrigin,
         alertRules,
         notify,
+        radio: {
+          liveness: defined({
+            unreachableAfterMs: flags.radioUnreachableAfter,
+            alertAfterMs: flags.radioAlertAfter,
+          }),
+        },
         logger: log,
       }).catch(async (err: unknown) => {
         // The broker thread would keep the process alive after the error is printed.

@@ -201,6 +201,7 @@ async function runGateway(flags: RadioGatewayFlags, password: string, ca?: strin
     logger,
   });
   link.onCommand((payload) => gateway.command(payload));
+  link.onReconnect(() => gateway.announce());
   gateway.start();
   console.log(
     `radio gateway ${flags.username} (address ${flags.address}) on ${where}: network ${flags.network} of site ${flags.site} → ${flags.mqttUrl}`,

@@ -60,7 +60,22 @@ export interface RadioNodeRecord extends NodeRow {
 }
 
 export class RadioRepo {
-  constructor(private readonly db: Db) {}
+  /** `prepare` with each statement compiled once (the same few run for every report). */
+  private readonly db: Pick<Db, 'prepare'>;
+
+  constructor(db: Db) {
+    const compiled = new Map<string, ReturnType<Db['prepare']>>();
+    this.db = {
+      prepare: ((sql: string) => {
+        let statement = compiled.get(sql);
+        if (!statement) {
+          statement = db.prepare(sql);
+          compiled.set(sql, statement);
+        }
+        return statement;
+      }) as Db['prepare'],
+    };
+  }
 
   upsertGateway(
     id: string,
@@ -326,7 +341,7 @@ export function radioNodeView(r: RadioNodeRecord): RadioNodeView {
     if (s.rtt_at !== null && (lastRtt?.rtt_at == null || s.rtt_at > lastRtt.rtt_at)) lastRtt = s;
     if (s.link_quality !== null) quality = Math.max(quality ?? 0, s.link_quality);
   }
-  const heard = latest?.last_heard ?? null;
+  const heard = latest?.last_heard == null ? null : Math.round(latest.last_heard);
   return {
     address: r.address,
     network: r.network,
@@ -334,11 +349,26 @@ export function radioNodeView(r: RadioNodeRecord): RadioNodeView {
     gateways: r.sightings.map((s) => s.gateway),
     last_heard: heard === null ? null : new Date(heard).toISOString(),
     last_heard_ms: heard,
-    hops: latest?.hops ?? r.sightings.find((s) => s.hops !== null)?.hops ?? null,
+    hops: shortest(r.sightings, heard),
     rtt_ms: lastRtt?.rtt_ms ?? null,
     status: r.status,
     link_quality: quality,
   };
+}
+
+/** A sighting this much older than the freshest no longer says how far the node is. */
+const STALE_SIGHTING_MS = 60_000;
+
+/** The fewest hops from any gateway that heard the node lately (the path traffic takes). */
+function shortest(sightings: readonly SightingRow[], latest: number | null): number | null {
+  let best: number | null = null;
+  for (const s of sightings) {
+    if (s.hops === null) continue;
+    if (latest !== null && s.last_heard !== null && latest - s.last_heard > STALE_SIGHTING_MS)
+      continue;
+    if (best === null || s.hops < best) best = s.hops;
+  }
+  return best;
 }
 
 /** The node's neighbours as its gateways' latest scans saw them. */
@@ -357,14 +387,14 @@ function messageView(m: MessageRow): RadioMessageView {
     address: m.address,
     direction: m.direction,
     gateway: m.gateway,
-    text: printable(bytes),
+    text: printableText(bytes),
     bytes_hex: bytes.toString('hex'),
     size: bytes.length,
   };
 }
 
 /** UTF-8 text without control characters (tab and newlines aside), else null. */
-function printable(bytes: Buffer): string | null {
+export function printableText(bytes: Buffer): string | null {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.includes('\uFFFD')) return null;
   // eslint-disable-next-line no-control-regex
