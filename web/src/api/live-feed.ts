@@ -71,9 +71,6 @@ export class LiveFeed {
         this.emit([{ type: 'node', node: '*' }]);
       } else if (data.type === 'changes' && data.changes) {
         this.emit(data.changes);
-      } else if (data.type === 'radio-node' || data.type === 'radio-message') {
-        // The radio feed may also come as messages of their own rather than inside `changes`.
-        this.emit([data as LiveChange]);
       }
     };
     ws.onclose = () => this.retry();
