@@ -22,14 +22,25 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+/** How the page is shown: a phone is `{ hasTouch: true, isMobile: true }` at its viewport. */
+export interface DeviceOptions {
+  hasTouch?: boolean;
+  isMobile?: boolean;
+  deviceScaleFactor?: number;
+}
+
 /** A persistent context on a throw-away profile directory (removed on close). */
-export async function launchChromium(viewport = { width: 1440, height: 900 }): Promise<Chromium> {
+export async function launchChromium(
+  viewport = { width: 1440, height: 900 },
+  device: DeviceOptions = {},
+): Promise<Chromium> {
   if (!chromiumPath) throw new Error(SKIP_REASON);
   const profile = mkdtempSync(join(tmpdir(), 'im-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     viewport,
+    ...device,
     args: [
       '--headless',
       '--no-sandbox',

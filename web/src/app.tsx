@@ -21,6 +21,8 @@ import { NodePage } from './views/node-page.tsx';
 import { NodesView } from './views/nodes-view.tsx';
 import { OverviewView } from './views/overview-view.tsx';
 import { PositionsView } from './views/positions-view.tsx';
+import { RadioNodePage } from './views/radio-node-page.tsx';
+import { RadioView } from './views/radio-view.tsx';
 import { TopologyView } from './views/topology-view.tsx';
 import { UpgradePage } from './views/upgrade-page.tsx';
 import { UpgradesView } from './views/upgrades-view.tsx';
@@ -74,6 +76,7 @@ const PAGES: { page: string; title: string }[] = [
   { page: 'nodes', title: 'Nodes' },
   { page: 'clients', title: 'Clients' },
   { page: 'positions', title: 'Positions' },
+  { page: 'radio', title: 'Radio' },
   { page: 'alerts', title: 'Alerts' },
   { page: 'events', title: 'Events' },
   { page: 'config', title: 'Configuration' },
@@ -84,14 +87,17 @@ function Layout({ connected, onLogout }: { connected: boolean; onLogout: () => v
   const route = useHashRoute();
   const { session, api } = useApp();
   const faults = useFaultsAvailable();
+  // On a phone the navigation is a menu behind a button; following a link closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [route.page, route.param]);
   const pages = [
     ...PAGES,
     ...(faults ? [{ page: 'faults', title: 'Fault injection' }] : []),
     ...(isAdmin(session) ? [{ page: 'users', title: 'Users' }] : []),
   ];
   return (
-    <div className="layout">
-      <nav className="sidebar">
+    <div className={`layout${menuOpen ? ' menu-open' : ''}`}>
+      <nav className="sidebar" id="navigation" data-testid="navigation">
         <div className="brand">
           Intelli<span>Mesh</span>
         </div>
@@ -100,13 +106,28 @@ function Layout({ connected, onLogout }: { connected: boolean; onLogout: () => v
             key={p.page}
             href={`#/${p.page}`}
             className={route.page === p.page ? 'active' : undefined}
+            onClick={() => setMenuOpen(false)}
           >
             {p.title}
           </a>
         ))}
       </nav>
+      {menuOpen && (
+        <div className="menu-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />
+      )}
       <div className="main">
         <header className="topbar">
+          <button
+            type="button"
+            className="ghost menu-button"
+            aria-controls="navigation"
+            aria-expanded={menuOpen}
+            aria-label="Menu"
+            data-testid="menu-button"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            ☰
+          </button>
           <span className={`live ${connected ? 'on' : 'off'}`} data-testid="live-indicator">
             {connected ? 'live' : 'reconnecting'}
           </span>
@@ -142,6 +163,8 @@ function Page({ page, param }: { page: string; param: string | undefined }) {
       return <ClientsView mac={param} />;
     case 'positions':
       return <PositionsView />;
+    case 'radio':
+      return param ? <RadioNodePage address={param} /> : <RadioView />;
     case 'alerts':
       return <AlertsView />;
     case 'events':

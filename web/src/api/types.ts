@@ -23,6 +23,7 @@ import type {
   FaultState,
 } from '../../../src/controller/http/demo-faults.ts';
 import type { DemoImage } from '../../../src/controller/http/demo-images.ts';
+import type { RadioLiveChange } from './radio-types.ts';
 import type { NodeState } from '../../../src/mqtt/messages.ts';
 import type { NodeView, StateFreshness } from '../../../src/controller/node-view.ts';
 import type { SiteCounts } from '../../../src/controller/site-overview.ts';
@@ -147,7 +148,8 @@ export type LiveChange =
   | { type: 'client'; client: ClientRecord }
   | { type: 'alert'; alert: Alert }
   | { type: 'push'; push: ConfigPush }
-  | { type: 'upgrade'; id: string; status: CampaignStatus };
+  | { type: 'upgrade'; id: string; status: CampaignStatus }
+  | RadioLiveChange;
 
 /** What POST /api/upgrades takes. */
 export interface CampaignRequestBody {

@@ -33,15 +33,32 @@ export function MetricChart(props: {
     `/api/nodes/${encodeURIComponent(props.node)}/metrics?series=${encodeURIComponent(props.series)}&since=${since}`,
     (c) => c.type === 'node' && c.node === props.node,
   );
+  return <SeriesChart points={points.data} {...props} />;
+}
+
+/**
+ * The chart itself, for points from anywhere (a radio node's RTT history too). `gaps: false`
+ * joins every point: irregular samples (pings on demand) have no usual step to break at.
+ */
+export function SeriesChart(props: {
+  points: readonly MetricPoint[] | undefined;
+  title: string;
+  unit: string;
+  scale?: number;
+  colour: string;
+  gaps?: boolean;
+  /** What an empty series says. */
+  empty?: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
-  const data = points.data;
-  const { scale = 1, unit, colour, title } = props;
+  const data = props.points;
+  const { scale = 1, unit, colour, title, gaps = true } = props;
 
   useEffect(() => {
     if (!box.current || !data || data.length === 0) return;
     // Missing buckets (a cut WAN has no latency) break the line instead of bridging it.
-    const avg = withGaps(data, (p) => p.avg * scale);
-    const max = withGaps(data, (p) => p.max * scale);
+    const avg = gaps ? withGaps(data, (p) => p.avg * scale) : joined(data, (p) => p.avg * scale);
+    const max = gaps ? withGaps(data, (p) => p.max * scale) : joined(data, (p) => p.max * scale);
     const xs = avg.at.map((at) => at / 1000);
     const plot = new uPlot(
       {
@@ -78,16 +95,20 @@ export function MetricChart(props: {
       box.current,
     );
     return () => plot.destroy();
-  }, [data, scale, unit, colour]);
+  }, [data, scale, unit, colour, gaps]);
 
   return (
     <div className="chart">
       <div className="chart-title">{title}</div>
       {data && data.length === 0 ? (
-        <p className="muted small empty">No samples in the last hour.</p>
+        <p className="muted small empty">{props.empty ?? 'No samples in the last hour.'}</p>
       ) : (
         <div ref={box} />
       )}
     </div>
   );
+}
+
+function joined(points: readonly MetricPoint[], value: (p: MetricPoint) => number) {
+  return { at: points.map((p) => p.at), values: points.map(value) };
 }

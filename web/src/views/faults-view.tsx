@@ -16,6 +16,7 @@ import {
   nodeActions,
   wanActions,
 } from '../lib/fault-panel.ts';
+import { radioTargetAddress } from '../../../src/demo/radio-fault-target.ts';
 import { useNow } from '../use-now.ts';
 import { useResource } from '../use-resource.ts';
 
@@ -73,6 +74,34 @@ export function FaultsView() {
     st?.wans.find((x) => x.node === node && x.wan === wan)?.state;
   const linkState = (a: string, b: string) => st?.links.find((x) => x.a === a && x.b === b);
   const active = faults.data?.active ?? [];
+  // Radio nodes (`radio-<address>`) are killed and restored like mesh nodes, listed apart.
+  const meshNodes = t.nodes.filter((n) => radioTargetAddress(n) === undefined);
+  const radioNodes = t.nodes.filter((n) => radioTargetAddress(n) !== undefined);
+  const nodeRow = (n: string) => {
+    const state = nodeState(n);
+    const can = nodeActions(state);
+    return (
+      <div key={n} className="fault-row" data-node={n} data-state={state}>
+        <span>
+          {n} <StatePill state={state} good="up" />
+        </span>
+        <button
+          className="danger small"
+          disabled={!admin || !can.kill}
+          onClick={() => run({ action: 'kill-node', node: n }, `kill ${n}`)}
+        >
+          Kill
+        </button>
+        <button
+          className="small"
+          disabled={!admin || !can.restore}
+          onClick={() => run({ action: 'restore-node', node: n }, `restore ${n}`)}
+        >
+          Restore
+        </button>
+      </div>
+    );
+  };
   return (
     <div>
       <div className="page-head">
@@ -123,31 +152,13 @@ export function FaultsView() {
       <div className="grid-3">
         <section className="card">
           <h2>Nodes</h2>
-          {t.nodes.map((n) => {
-            const state = nodeState(n);
-            const can = nodeActions(state);
-            return (
-              <div key={n} className="fault-row" data-node={n} data-state={state}>
-                <span>
-                  {n} <StatePill state={state} good="up" />
-                </span>
-                <button
-                  className="danger small"
-                  disabled={!admin || !can.kill}
-                  onClick={() => run({ action: 'kill-node', node: n }, `kill ${n}`)}
-                >
-                  Kill
-                </button>
-                <button
-                  className="small"
-                  disabled={!admin || !can.restore}
-                  onClick={() => run({ action: 'restore-node', node: n }, `restore ${n}`)}
-                >
-                  Restore
-                </button>
-              </div>
-            );
-          })}
+          {meshNodes.map(nodeRow)}
+          {radioNodes.length > 0 && (
+            <>
+              <h3>Radio nodes</h3>
+              {radioNodes.map(nodeRow)}
+            </>
+          )}
         </section>
         <section className="card">
           <h2>WANs</h2>
