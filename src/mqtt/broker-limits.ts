@@ -73,6 +73,13 @@ export function resolveBrokerLimits(options: BrokerLimitsOptions = {}): Resolved
   return resolved;
 }
 
+/**
+ * Password checks one address may have running at once. Above `authFailures` (a burst is cut
+ * before it costs much more than a block's worth of hashes) and high enough for a site's routers
+ * behind one NAT address to reconnect together after a broker restart.
+ */
+export const CONCURRENT_CHECKS_PER_ADDRESS = 64;
+
 export interface BrokerLimits {
   readonly resolved: ResolvedBrokerLimits;
   /**
@@ -81,8 +88,15 @@ export interface BrokerLimits {
    * on an oversized packet. The guard sees only what Aedes reads, so it adds no buffering.
    */
   accept(stream: Duplex, address: string | undefined, handle: () => void): void;
-  /** Whether a login on `stream` may be checked now; false means refuse without checking. */
+  /**
+   * Whether a login on `stream` may be checked now; false means refuse without checking. A check
+   * takes a hash's time on the thread pool, so the checks running for one address are bounded
+   * too (`CONCURRENT_CHECKS_PER_ADDRESS`): a burst of wrong-password CONNECTs would otherwise all
+   * start before the first failure is counted, and queue minutes of hashing ahead of everyone
+   * else's logins. Call `loginChecked` when the check is over.
+   */
   mayTryLogin(stream: Duplex): boolean;
+  loginChecked(stream: Duplex): void;
   /** Counts a failed login on `stream` against its address. */
   loginFailed(stream: Duplex): void;
   /** Whether `owner` may retain `payloadBytes` on `topic` (counted when admitted). */
@@ -104,6 +118,7 @@ export function brokerLimits(options: BrokerLimitsOptions | undefined, log: Logg
     maxBytesTotal: resolved.maxRetainedBytesTotal,
   });
   const addresses = new WeakMap<Duplex, string>();
+  const checking = new Map<string, number>();
 
   return {
     resolved,
@@ -128,7 +143,19 @@ export function brokerLimits(options: BrokerLimitsOptions | undefined, log: Logg
     },
     mayTryLogin: (stream) => {
       const address = addresses.get(stream);
-      return address === undefined || throttle.check(address).allowed;
+      if (address === undefined) return true;
+      const running = checking.get(address) ?? 0;
+      if (running >= CONCURRENT_CHECKS_PER_ADDRESS || !throttle.check(address).allowed)
+        return false;
+      checking.set(address, running + 1);
+      return true;
+    },
+    loginChecked: (stream) => {
+      const address = addresses.get(stream);
+      const running = address === undefined ? undefined : checking.get(address);
+      if (address === undefined || running === undefined) return;
+      if (running <= 1) checking.delete(address);
+      else checking.set(address, running - 1);
     },
     loginFailed: (stream) => {
       const address = addresses.get(stream);

@@ -150,35 +150,48 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(authError('too many failed logins from this address', NOT_AUTHORIZED) as never, false);
         return;
       }
-      const found =
-        username !== undefined && password !== undefined
-          ? options.credentials.authenticate(username, password.toString('utf8'))
-          : undefined;
-      const principal =
-        found?.role === 'node' && found.site === undefined && options.site !== undefined
-          ? { ...found, site: options.site }
-          : found;
-      if (!principal) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
-        limits.loginFailed(client.conn);
-        done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
+      if (username === undefined || password === undefined) {
+        decide(undefined);
         return;
       }
-      if (!mayUseClientId(principal, client.id)) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
-        done(authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never, false);
-        return;
+      // The hash runs on the thread pool: other clients are served meanwhile.
+      void options.credentials
+        .authenticate(username, password.toString('utf8'))
+        .then(decide, () => decide(undefined));
+      function decide(found: Principal | undefined): void {
+        limits.loginChecked(client.conn);
+        const principal =
+          found?.role === 'node' && found.site === undefined && options.site !== undefined
+            ? { ...found, site: options.site }
+            : found;
+        if (!principal) {
+          log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
+          limits.loginFailed(client.conn);
+          done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
+          return;
+        }
+        if (!mayUseClientId(principal, client.id)) {
+          log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
+          done(
+            authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never,
+            false,
+          );
+          return;
+        }
+        if (!client.clean && !mayKeepSession(principal)) {
+          log.warn(
+            { client: client.id, username },
+            'mqtt login refused: viewers use clean sessions',
+          );
+          done(
+            authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
+            false,
+          );
+          return;
+        }
+        principals.set(client, principal);
+        done(null, true);
       }
-      if (!client.clean && !mayKeepSession(principal)) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: viewers use clean sessions');
-        done(
-          authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
-          false,
-        );
-        return;
-      }
-      principals.set(client, principal);
-      done(null, true);
     },
     authorizePublish: (client, packet, done) => {
       // The broker itself (client null) publishes $SYS topics; those never reach us here.
