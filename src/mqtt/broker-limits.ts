@@ -2,7 +2,8 @@
  * The embedded broker's limits, and the thin adapter that applies them to Aedes' connections and
  * hooks: packet sizes read from each connection's bytes (the CONNECT before authentication),
  * retained bytes per login and in total, the auth-failure throttle per source address, and the
- * Aedes options that bound what a client may have queued. The cores are sans-IO
+ * Aedes options that bound what a client may have queued (what the broker holds for a slow
+ * subscriber is `outbound-limits.ts`'s, with the numbers resolved here). The cores are sans-IO
  * (`packet-size-guard.ts`, `retained-budget.ts`, `auth-failure-throttle.ts`); this file only
  * wires them to streams and the wall clock. The same numbers render into Mosquitto's options
  * (`mosquitto-config.ts`). docs/deployment.md, "MQTT security", lists them for operators.
@@ -39,6 +40,16 @@ export interface BrokerLimitsOptions {
   maxQueuedBeforeConnack?: number | undefined;
   /** Inbound QoS 2 messages awaiting PUBREL per client (Aedes `maxInflightInbound`). @default 1000 */
   maxInflightInbound?: number | undefined;
+  /**
+   * Messages on their way to one client at once: written and not yet taken by its socket, or
+   * QoS 1/2 not yet acknowledged (Mosquitto's `max_inflight_messages`). Not applied to the
+   * controller's ingest session (`outbound-limits.ts`). @default 100
+   */
+  maxInflightMessages?: number | undefined;
+  /** Messages queued for one client behind those in flight; more are dropped. @default 1000 */
+  maxQueuedMessages?: number | undefined;
+  /** Topic and payload bytes queued for one client behind those in flight. @default 16777216 */
+  maxQueuedBytes?: number | undefined;
   /** Failed logins from one address within `authFailureWindowMs` that block it. @default 10 */
   authFailures?: number | undefined;
   /** @default 60000 */
@@ -56,6 +67,9 @@ export const DEFAULT_BROKER_LIMITS = {
   maxRetainedBytesTotal: 64 * 1024 * 1024,
   maxQueuedBeforeConnack: 42,
   maxInflightInbound: 1000,
+  maxInflightMessages: 100,
+  maxQueuedMessages: 1000,
+  maxQueuedBytes: 16 * 1024 * 1024,
   authFailures: 10,
   authFailureWindowMs: 60_000,
   authBlockMs: 60_000,

@@ -36,7 +36,8 @@ import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { BrokerJournal } from './broker-journal.ts';
 import { attachDurableInbox, type DurableInbox } from './durable-inbox.ts';
-import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
+import { indexedMemoryOf, indexedMemoryPersistence } from './indexed-memory-persistence.ts';
+import { attachOutboundLimits, type OutboundGuard, type OutboundStats } from './outbound-limits.ts';
 import type { Principal } from './principal.ts';
 
 export type BrokerProtocol = 'mqtt' | 'ws' | 'mqtts' | 'wss';
@@ -101,6 +102,8 @@ export interface EmbeddedBrokerOptions {
   limits?: BrokerLimitsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
+  /** Called with the number of messages dropped for slow clients, as they are (for the metric). */
+  onDropped?: ((count: number) => void) | undefined;
   /**
    * SQLite file where a node's QoS 1 messages are kept from before their PUBACK until the
    * controller's ingest acknowledged them (see `durable-inbox.ts`). @default none: a crash loses
@@ -118,6 +121,8 @@ export interface EmbeddedBroker {
   /** Every listener, in the order: mqtt, ws, mqtts, wss; each protocol in the order of its hosts. */
   readonly listeners: readonly BrokerListener[];
   readonly aedes: Aedes;
+  /** What the per-client outbound limits dropped. */
+  readonly outbound: OutboundStats;
   close(): Promise<void>;
 }
 
@@ -138,6 +143,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Opened first: a journal that cannot be opened stops the start before anything runs.
   const journal =
     options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
+  // The controller's ingest session: never under the outbound limits, and what the journal's
+  // acknowledgements come from.
+  const isIngest = (client: Client) =>
+    principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest');
+  // Made once Aedes exists; logins are checked only after that.
+  const late: { outbound?: OutboundGuard } = {};
   const aedes = await Aedes.createBroker({
     queueLimit: limits.resolved.maxQueuedBeforeConnack,
     maxInflightInbound: limits.resolved.maxInflightInbound,
@@ -190,6 +201,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           return;
         }
         principals.set(client, principal);
+        // Before Aedes restores the session's subscriptions, which bind its deliver functions.
+        late.outbound?.admit(client);
         done(null, true);
       }
     },
@@ -225,14 +238,28 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
+  const outbound = (late.outbound = attachOutboundLimits(aedes, {
+    limits: {
+      maxInflight: limits.resolved.maxInflightMessages,
+      maxQueued: limits.resolved.maxQueuedMessages,
+      maxQueuedBytes: limits.resolved.maxQueuedBytes,
+    },
+    isExempt: isIngest,
+    discard: (clientId, packet) =>
+      indexedMemoryOf(persistenceOf(aedes))?.outgoingDiscard(clientId, packet),
+    onDropped: options.onDropped,
+    logger: log,
+  }));
+  const memory = indexedMemoryOf(persistenceOf(aedes));
+  if (memory) memory.offlineCap = outbound.offline;
+
   const inbox: DurableInbox | undefined =
     journal === undefined
       ? undefined
       : attachDurableInbox(aedes, {
           journal,
           isJournaled: (client) => principals.get(client)?.role === 'node',
-          isIngest: (client) =>
-            principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),
+          isIngest,
           logger: log,
         });
 
@@ -343,6 +370,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     wsUrl,
     listeners,
     aedes,
+    outbound: outbound.stats,
     close: () => {
       closing ??= (async () => {
         for (const wss of sockets) for (const client of wss.clients) client.terminate();
@@ -353,6 +381,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return closing;
     },
   };
+}
+
+/** Aedes sets `persistence` in listen(); its types do not declare it. */
+function persistenceOf(aedes: Aedes): unknown {
+  return (aedes as unknown as { persistence?: unknown }).persistence;
 }
 
 const HANDSHAKE_HINTS: Record<string, string> = {

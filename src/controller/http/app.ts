@@ -175,7 +175,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accounts = new UserAccounts(store, clock);
   const tickets = new LiveTickets();
   const log = deps.logger ?? silentLogger;
-  const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats);
+  const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats, deps.brokerHealth);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
