@@ -55,7 +55,7 @@ export function brokerLimitOptions(): Option[] {
     ),
     option(
       '--mqtt-max-inflight-messages <n>',
-      `messages on their way to one client (unacknowledged QoS 1/2, or unread) at once; not the controller's ingest session (default ${d.maxInflightMessages})`,
+      `messages on their way to one client (unacknowledged QoS 1/2, or unread) at once; not the controller's own login (default ${d.maxInflightMessages})`,
       integerIn(1, 65_535),
     ),
     option(

@@ -43,7 +43,7 @@ export interface BrokerLimitsOptions {
   /**
    * Messages on their way to one client at once: written and not yet taken by its socket, or
    * QoS 1/2 not yet acknowledged (Mosquitto's `max_inflight_messages`). Not applied to the
-   * controller's ingest session (`outbound-limits.ts`). @default 100
+   * controller's login, whose ingest session must lose nothing (`outbound-limits.ts`). @default 100
    */
   maxInflightMessages?: number | undefined;
   /** Messages queued for one client behind those in flight; more are dropped. @default 1000 */

@@ -143,8 +143,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Opened first: a journal that cannot be opened stops the start before anything runs.
   const journal =
     options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
-  // The controller's ingest session: never under the outbound limits, and what the journal's
-  // acknowledgements come from.
+  // The controller's ingest session: the journal's acknowledgements come from it.
   const isIngest = (client: Client) =>
     principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest');
   // Made once Aedes exists; logins are checked only after that.
@@ -244,7 +243,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       maxQueued: limits.resolved.maxQueuedMessages,
       maxQueuedBytes: limits.resolved.maxQueuedBytes,
     },
-    isExempt: isIngest,
+    // The controller's login: its ingest session must never lose a message, and the rendered
+    // Mosquitto sizes its one queue limit for the controller too.
+    isExempt: (client) => principals.get(client)?.role === 'controller',
     discard: (clientId, packet) =>
       indexedMemoryOf(persistenceOf(aedes))?.outgoingDiscard(clientId, packet),
     onDropped: options.onDropped,

@@ -6,8 +6,9 @@
  * (the controller's ingest too) until its 60 s drain timeout; a persistent session's queue, while
  * it is away or never acknowledges, grows without bound.
  *
- * Here each authenticated client but the exempt (the controller's ingest session, which must
- * never lose a message: its queue is what the durable inbox relies on) gets an `OutboundWindow`:
+ * Here each authenticated client but the exempt (the controller's login: its ingest session
+ * must never lose a message, and its queue is what the durable inbox relies on) gets an
+ * `OutboundWindow`:
  * a delivery is handed back to Aedes' router at once, written when the window has room, queued
  * behind it up to the limits, and dropped beyond them. An absent persistent session's queue is
  * capped in the persistence (`indexed-memory-persistence.ts`) at the same total. Drops are

@@ -9,6 +9,7 @@
  * receives everything.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import mqtt from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/logger.ts';
@@ -227,45 +228,51 @@ describe.each(layouts)('per-client inflight and queue limits: $name', (layout) =
     expect(broker.logs.filter((l) => l.includes('too slow')).length).toBe(1);
   }, 90_000);
 
-  it("caps an absent persistent session's queue at the same total, and keeps the ingest session's whole", async () => {
+  it("caps an absent node session's queue at the same total, and keeps the controller's whole", async () => {
     const broker = await layout.start(LIMITS);
     cleanups.push(() => broker.close());
-    const subscribe = async (clientId: string) => {
+    const COMMANDS = nodeTopic('lab', 'node-1', 'command');
+    const session = async (user: string, password: string, clientId: string, filter: string) => {
       const c = await connected(
         broker.url,
-        { username: 'controller', password: 'c-pw' },
+        { username: user, password },
         { clientId, clean: false },
       );
-      await c.subscribeAsync('intelli-mesh/+/node/+/events', { qos: 1 });
+      await c.subscribeAsync(filter, { qos: 1 });
       return c;
     };
-    // Both sessions subscribe, then go away while a node publishes.
-    await (await subscribe('controller:tool')).endAsync();
-    await (await subscribe('controller:ingest')).endAsync();
-    const node = await connected(broker.url, { username: 'node-1', password: 'n1-pw' });
-    cleanups.push(() => node.endAsync(true));
+    // Both keep sessions, subscribe, then go away while commands are sent.
+    await (await session('node-1', 'n1-pw', 'node-1:agent', COMMANDS)).endAsync();
+    await (await session('controller', 'c-pw', 'controller:tool', 'intelli-mesh/#')).endAsync();
+    const sender = await connected(
+      broker.url,
+      { username: 'controller', password: 'c-pw' },
+      { clientId: 'controller:send' },
+    );
+    cleanups.push(() => sender.endAsync(true));
     const N = 100;
-    for (let i = 0; i < N; i++) await node.publishAsync(TOPIC, `m${i}`, { qos: 1 });
+    for (let i = 0; i < N; i++) await sender.publishAsync(COMMANDS, `c${i}`, { qos: 1 });
     await waitFor('the drops to be counted', () => broker.dropped() >= N - 25, 10_000);
     expect(broker.dropped()).toBe(N - 25);
 
-    const back = async (clientId: string) => {
+    // The listener is in place before the connection opens: the queue comes right after CONNACK.
+    const back = (username: string, password: string, clientId: string) => {
       const got: string[] = [];
-      const c = await connected(
-        broker.url,
-        { username: 'controller', password: 'c-pw' },
-        { clientId, clean: false },
-      );
+      const c = mqtt.connect(broker.url, { username, password, clientId, clean: false });
       c.on('message', (_t, p) => got.push(p.toString()));
       cleanups.push(() => c.endAsync(true));
       return got;
     };
-    const tool = await back('controller:tool');
-    const ingest = await back('controller:ingest');
-    await waitFor('the ingest session to get its whole queue', () => ingest.length >= N, 10_000);
-    expect(ingest).toEqual(Array.from({ length: N }, (_, i) => `m${i}`));
-    await waitFor('the tool session to get its capped queue', () => tool.length >= 25, 10_000);
-    expect(tool).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
+    const agent = back('node-1', 'n1-pw', 'node-1:agent');
+    const tool = back('controller', 'c-pw', 'controller:tool');
+    await waitFor(
+      "the controller's session to get its whole queue",
+      () => tool.length >= N,
+      10_000,
+    );
+    expect(tool).toEqual(Array.from({ length: N }, (_, i) => `c${i}`));
+    await waitFor("the node's session to get its capped queue", () => agent.length >= 25, 10_000);
+    expect(agent).toEqual(Array.from({ length: 25 }, (_, i) => `c${i}`));
     expect(broker.logs.filter((l) => l.includes('away too long')).length).toBe(1);
   }, 60_000);
 });
