@@ -1,9 +1,11 @@
 /**
  * Issue 12, finding 1: a QoS 1 message a node saw acknowledged is stored, whatever happens to the
  * controller process. For each broker layout the real `intelli-mesh controller` is spawned, a
- * node (mqtt.js, its own identity) publishes a numbered stream of events, the process is killed
- * with SIGKILL mid-stream and started again on the same database, and then every number the node
- * got a PUBACK for must be in the events table; copies beyond the first are counted and bounded.
+ * node publishes a numbered stream of events, the process is killed with SIGKILL mid-stream and
+ * started again on the same database, and then every number the node got a PUBACK for must be in
+ * the events table; copies beyond the first are counted and bounded. The node is mqtt.js, and
+ * then Debian's mosquitto_pub at 2,000 messages a second (the client the issue found the loss
+ * with), whose PUBACKs are read from its debug output.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -236,7 +238,7 @@ for (const [name, { layout, prepare }] of layouts) {
         }, 10);
         cleanups.push(() => clearInterval(feeder));
 
-        await until('1,500 acknowledgements', () => pub.acked().size >= 1500, 30_000);
+        await until('1,000 acknowledgements', () => pub.acked().size >= 1000, 30_000);
         await killHard(first);
         clearInterval(feeder);
         const ackedAtKill = pub.acked().size;
@@ -260,7 +262,7 @@ for (const [name, { layout, prepare }] of layouts) {
           `${name}, mosquitto_pub: fed ${fed}, acknowledged ${acked.size} (${ackedAtKill} before the kill), ` +
             `stored ${copies.size}, missing ${missing.length}, duplicates ${duplicates}`,
         );
-        expect(ackedAtKill).toBeGreaterThanOrEqual(1500);
+        expect(ackedAtKill).toBeGreaterThanOrEqual(1000);
         expect(missing).toEqual([]);
         expect([...copies.keys()].filter((i) => !(i >= 0 && i < fed))).toEqual([]);
         // mosquitto_pub keeps 20 messages in flight (libmosquitto's default), as IN_FLIGHT.
