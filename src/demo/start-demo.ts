@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../core/logger.ts';
 import { RealScheduler } from '../core/real-scheduler.ts';
 import { CredentialStore } from '../mqtt/credential-store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker.ts';
-import { hashPassword } from '../mqtt/password-hash.ts';
+import { RANDOM_SECRET_SCRYPT, hashPassword } from '../mqtt/password-hash.ts';
 import { DemoNodeLink } from './demo-node-link.ts';
 import { DEMO_IMAGES } from './demo-images.ts';
 import { DemoWorld, type DemoUpgradeTiming } from './demo-world.ts';
@@ -78,11 +78,15 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   const passwords = new Map(world.nodeNames.map((n) => [n, randomBytes(18).toString('base64url')]));
   const controllerPassword = randomBytes(18).toString('base64url');
   const credentials = CredentialStore.fromUsers([
-    { username: 'controller', role: 'controller', password_hash: hashPassword(controllerPassword) },
+    {
+      username: 'controller',
+      role: 'controller',
+      password_hash: hashPassword(controllerPassword, RANDOM_SECRET_SCRYPT),
+    },
     ...[...passwords].map(([username, pw]) => ({
       username,
       role: 'node' as const,
-      password_hash: hashPassword(pw),
+      password_hash: hashPassword(pw, RANDOM_SECRET_SCRYPT),
     })),
   ]);
   const broker = await startEmbeddedBroker({ credentials, site, port: 0, logger: log });

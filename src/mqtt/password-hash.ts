@@ -38,6 +38,15 @@ export interface ScryptParams {
  */
 export const OWASP_SCRYPT: Readonly<ScryptParams> = { N: 32768, r: 8, p: 3 };
 
+/**
+ * For secrets the machine generated (144 random bits: `config render`'s node passwords, the
+ * demo's), which no dictionary holds: a slow hash protects guessable passwords and adds nothing
+ * here, while each node login would cost OWASP's ~0.4 s of the broker's thread pool, and a site
+ * of routers reconnecting at once after a broker restart would wait in line for it. The cost of
+ * the hashes before OWASP's parameters.
+ */
+export const RANDOM_SECRET_SCRYPT: Readonly<ScryptParams> = { N: 16384, r: 8, p: 1 };
+
 interface ParsedHash extends ScryptParams {
   salt: Buffer;
   expected: Buffer;
