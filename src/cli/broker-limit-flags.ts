@@ -1,6 +1,6 @@
 /**
  * The `intelli-mesh controller` flags that set the embedded broker's limits (packet sizes,
- * retained bytes, the auth-failure throttle). Each defaults to DEFAULT_BROKER_LIMITS, named in
+ * retained bytes, per-client inflight and queue, the auth-failure throttle). Each defaults to DEFAULT_BROKER_LIMITS, named in
  * its help; docs/deployment.md ("MQTT security") explains them.
  *
  * @example
@@ -17,6 +17,9 @@ export interface BrokerLimitFlags {
   mqttMaxPacketBytes?: number;
   mqttMaxRetainedPerClient?: number;
   mqttMaxRetainedTotal?: number;
+  mqttMaxInflightMessages?: number;
+  mqttMaxQueuedMessages?: number;
+  mqttMaxQueuedBytes?: number;
   mqttAuthFailures?: number;
   mqttAuthWindow?: number;
   mqttAuthBlock?: number;
@@ -51,6 +54,21 @@ export function brokerLimitOptions(): Option[] {
       integerIn(0, Number.MAX_SAFE_INTEGER),
     ),
     option(
+      '--mqtt-max-inflight-messages <n>',
+      `messages on their way to one client (unacknowledged QoS 1/2, or unread) at once; not the controller's own login (default ${d.maxInflightMessages})`,
+      integerIn(1, 65_535),
+    ),
+    option(
+      '--mqtt-max-queued-messages <n>',
+      `messages queued for one client behind those; more are dropped and counted (default ${d.maxQueuedMessages})`,
+      integerIn(0, 100_000_000),
+    ),
+    option(
+      '--mqtt-max-queued-bytes <bytes>',
+      `bytes queued for one client behind those (default ${d.maxQueuedBytes})`,
+      integerIn(0, Number.MAX_SAFE_INTEGER),
+    ),
+    option(
       '--mqtt-auth-failures <n>',
       `failed logins from one address that block it (default ${d.authFailures})`,
       integerIn(1, 1_000_000),
@@ -75,6 +93,9 @@ export function brokerLimitsFromFlags(flags: BrokerLimitFlags): BrokerLimitsOpti
     maxPacketBytes: flags.mqttMaxPacketBytes,
     maxRetainedBytesPerClient: flags.mqttMaxRetainedPerClient,
     maxRetainedBytesTotal: flags.mqttMaxRetainedTotal,
+    maxInflightMessages: flags.mqttMaxInflightMessages,
+    maxQueuedMessages: flags.mqttMaxQueuedMessages,
+    maxQueuedBytes: flags.mqttMaxQueuedBytes,
     authFailures: flags.mqttAuthFailures,
     authFailureWindowMs: ms(flags.mqttAuthWindow),
     authBlockMs: ms(flags.mqttAuthBlock),

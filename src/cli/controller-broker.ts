@@ -29,7 +29,12 @@ export async function startControllerBroker(
     url: broker.url,
     wsUrl: broker.wsUrl,
     listeners: broker.listeners,
-    health: () => ({ ok: true, layout: 'in-process', restarts: 0 }),
+    health: () => ({
+      ok: true,
+      layout: 'in-process',
+      restarts: 0,
+      droppedMessages: broker.outbound.dropped,
+    }),
     close: () => broker.close(),
   };
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { AGENT_CONFIG_PATH, AGENT_PASSWORD_FILE } from '../config/render/agent-service.ts';
 import { CredentialStore, type StoredUser } from '../mqtt/credential-store.ts';
-import { hashPassword } from '../mqtt/password-hash.ts';
+import { RANDOM_SECRET_SCRYPT, hashPassword } from '../mqtt/password-hash.ts';
 
 export interface NodeCredential {
   node: string;
@@ -59,7 +59,9 @@ export async function writeBrokerUsers(
   for (const c of creds) {
     const kept = byName.get(c.node);
     const password_hash =
-      kept && !c.fresh && kept.role === 'node' ? kept.password_hash : hashPassword(c.password);
+      kept && !c.fresh && kept.role === 'node'
+        ? kept.password_hash
+        : hashPassword(c.password, RANDOM_SECRET_SCRYPT);
     byName.set(c.node, { username: c.node, role: 'node', site, password_hash });
   }
   const users = [...byName.values()];

@@ -3,6 +3,7 @@
  * value, through commander's InvalidArgumentError.
  */
 import { InvalidArgumentError } from 'commander';
+import { trustProxyProblem } from '../controller/http/trust-proxy.ts';
 
 /** An integer within [min, max], e.g. a 16-bit address or a count. */
 export function integerIn(min: number, max: number): (value: string) => number {
@@ -37,4 +38,12 @@ export function parseHostPort(value: string): HostPort {
 /** For repeatable options: `--peer A --peer B` collects into an array. */
 export function collect<T>(parse: (value: string) => T) {
   return (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
+}
+
+/** One `--trust-proxy` entry: an IP address, a CIDR, or loopback / linklocal / uniquelocal. */
+export function trustProxyEntry(value: string): string {
+  const entry = value.trim();
+  const problem = trustProxyProblem(entry);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return entry;
 }

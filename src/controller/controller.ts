@@ -61,6 +61,8 @@ export interface ControllerOptions {
   brokerHealth?: (() => BrokerHealth) | undefined;
   /** Origins besides its own whose pages may open /api/live. */
   allowedOrigins?: readonly string[] | undefined;
+  /** Reverse proxies whose X-Forwarded-For names the client (trust-proxy.ts). @default none */
+  trustProxy?: readonly string[] | undefined;
   /** Thresholds of the degraded-link and gateway-flapping alerts. @default see alert-rule-options.ts */
   alertRules?: AlertRuleOptionsInput;
   /** Outbound notifications (webhooks, e-mail). @default none */
@@ -204,6 +206,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     https: options.https,
     brokerHealth: options.brokerHealth,
     allowedOrigins: options.allowedOrigins,
+    trustProxy: options.trustProxy,
     logger: log,
     siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
     radio,

@@ -12,6 +12,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { IntelliMeshError } from '../core/errors.ts';
+import { OWASP_SCRYPT } from '../mqtt/password-hash.ts';
 
 export class MalformedUserHashError extends IntelliMeshError {}
 
@@ -21,12 +22,8 @@ export interface ScryptParams {
   p: number;
 }
 
-/**
- * OWASP Password Storage Cheat Sheet: scrypt "N=2^15 (32 MiB), r=8, p=3" is one of its equivalent
- * minimum settings. We take it over N=2^17, p=1 (128 MiB) so four logins at once on the thread
- * pool need 128 MiB, not 512 MiB, for the same work.
- */
-export const USER_SCRYPT: ScryptParams = { N: 32768, r: 8, p: 3 };
+/** OWASP's scrypt setting, the same as the MQTT credentials' (see `OWASP_SCRYPT`). */
+export const USER_SCRYPT: ScryptParams = OWASP_SCRYPT;
 
 const KEY_BYTES = 32;
 

@@ -23,7 +23,7 @@ import { silentLogger, type Logger } from '../core/logger.ts';
 import { RealScheduler } from '../core/real-scheduler.ts';
 import { CredentialStore } from '../mqtt/credential-store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker.ts';
-import { hashPassword } from '../mqtt/password-hash.ts';
+import { RANDOM_SECRET_SCRYPT, hashPassword } from '../mqtt/password-hash.ts';
 import {
   radioDemoCredentials,
   startRadioDemo,
@@ -106,11 +106,15 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   const controllerPassword = randomBytes(18).toString('base64url');
   const radioLogin = radioDemoCredentials();
   const credentials = CredentialStore.fromUsers([
-    { username: 'controller', role: 'controller', password_hash: hashPassword(controllerPassword) },
+    {
+      username: 'controller',
+      role: 'controller',
+      password_hash: hashPassword(controllerPassword, RANDOM_SECRET_SCRYPT),
+    },
     ...[...passwords].map(([username, pw]) => ({
       username,
       role: 'node' as const,
-      password_hash: hashPassword(pw),
+      password_hash: hashPassword(pw, RANDOM_SECRET_SCRYPT),
     })),
     radioLogin.user,
   ]);

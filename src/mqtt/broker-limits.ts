@@ -2,7 +2,8 @@
  * The embedded broker's limits, and the thin adapter that applies them to Aedes' connections and
  * hooks: packet sizes read from each connection's bytes (the CONNECT before authentication),
  * retained bytes per login and in total, the auth-failure throttle per source address, and the
- * Aedes options that bound what a client may have queued. The cores are sans-IO
+ * Aedes options that bound what a client may have queued (what the broker holds for a slow
+ * subscriber is `outbound-limits.ts`'s, with the numbers resolved here). The cores are sans-IO
  * (`packet-size-guard.ts`, `retained-budget.ts`, `auth-failure-throttle.ts`); this file only
  * wires them to streams and the wall clock. The same numbers render into Mosquitto's options
  * (`mosquitto-config.ts`). docs/deployment.md, "MQTT security", lists them for operators.
@@ -39,6 +40,16 @@ export interface BrokerLimitsOptions {
   maxQueuedBeforeConnack?: number | undefined;
   /** Inbound QoS 2 messages awaiting PUBREL per client (Aedes `maxInflightInbound`). @default 1000 */
   maxInflightInbound?: number | undefined;
+  /**
+   * Messages on their way to one client at once: written and not yet taken by its socket, or
+   * QoS 1/2 not yet acknowledged (Mosquitto's `max_inflight_messages`). Not applied to the
+   * controller's login, whose ingest session must lose nothing (`outbound-limits.ts`). @default 100
+   */
+  maxInflightMessages?: number | undefined;
+  /** Messages queued for one client behind those in flight; more are dropped. @default 1000 */
+  maxQueuedMessages?: number | undefined;
+  /** Topic and payload bytes queued for one client behind those in flight. @default 16777216 */
+  maxQueuedBytes?: number | undefined;
   /** Failed logins from one address within `authFailureWindowMs` that block it. @default 10 */
   authFailures?: number | undefined;
   /** @default 60000 */
@@ -56,6 +67,9 @@ export const DEFAULT_BROKER_LIMITS = {
   maxRetainedBytesTotal: 64 * 1024 * 1024,
   maxQueuedBeforeConnack: 42,
   maxInflightInbound: 1000,
+  maxInflightMessages: 100,
+  maxQueuedMessages: 1000,
+  maxQueuedBytes: 16 * 1024 * 1024,
   authFailures: 10,
   authFailureWindowMs: 60_000,
   authBlockMs: 60_000,
@@ -73,6 +87,13 @@ export function resolveBrokerLimits(options: BrokerLimitsOptions = {}): Resolved
   return resolved;
 }
 
+/**
+ * Password checks one address may have running at once. Above `authFailures` (a burst is cut
+ * before it costs much more than a block's worth of hashes) and high enough for a site's routers
+ * behind one NAT address to reconnect together after a broker restart.
+ */
+export const CONCURRENT_CHECKS_PER_ADDRESS = 64;
+
 export interface BrokerLimits {
   readonly resolved: ResolvedBrokerLimits;
   /**
@@ -81,8 +102,15 @@ export interface BrokerLimits {
    * on an oversized packet. The guard sees only what Aedes reads, so it adds no buffering.
    */
   accept(stream: Duplex, address: string | undefined, handle: () => void): void;
-  /** Whether a login on `stream` may be checked now; false means refuse without checking. */
+  /**
+   * Whether a login on `stream` may be checked now; false means refuse without checking. A check
+   * takes a hash's time on the thread pool, so the checks running for one address are bounded
+   * too (`CONCURRENT_CHECKS_PER_ADDRESS`): a burst of wrong-password CONNECTs would otherwise all
+   * start before the first failure is counted, and queue minutes of hashing ahead of everyone
+   * else's logins. Call `loginChecked` when the check is over.
+   */
   mayTryLogin(stream: Duplex): boolean;
+  loginChecked(stream: Duplex): void;
   /** Counts a failed login on `stream` against its address. */
   loginFailed(stream: Duplex): void;
   /** Whether `owner` may retain `payloadBytes` on `topic` (counted when admitted). */
@@ -104,6 +132,7 @@ export function brokerLimits(options: BrokerLimitsOptions | undefined, log: Logg
     maxBytesTotal: resolved.maxRetainedBytesTotal,
   });
   const addresses = new WeakMap<Duplex, string>();
+  const checking = new Map<string, number>();
 
   return {
     resolved,
@@ -128,7 +157,19 @@ export function brokerLimits(options: BrokerLimitsOptions | undefined, log: Logg
     },
     mayTryLogin: (stream) => {
       const address = addresses.get(stream);
-      return address === undefined || throttle.check(address).allowed;
+      if (address === undefined) return true;
+      const running = checking.get(address) ?? 0;
+      if (running >= CONCURRENT_CHECKS_PER_ADDRESS || !throttle.check(address).allowed)
+        return false;
+      checking.set(address, running + 1);
+      return true;
+    },
+    loginChecked: (stream) => {
+      const address = addresses.get(stream);
+      const running = address === undefined ? undefined : checking.get(address);
+      if (address === undefined || running === undefined) return;
+      if (running <= 1) checking.delete(address);
+      else checking.set(address, running - 1);
     },
     loginFailed: (stream) => {
       const address = addresses.get(stream);

@@ -25,6 +25,8 @@ export interface BrokerHealth {
   lastDeath?: string;
   /** Since when the broker is down (epoch ms), while it is. */
   downSince?: number;
+  /** Messages dropped for clients too slow to take them (outbound-limits.ts), since start. */
+  droppedMessages?: number;
 }
 
 export interface SupervisedBroker {
@@ -68,14 +70,21 @@ export async function superviseBrokerThread(options: SupervisorOptions): Promise
   const start = options.start ?? startBrokerThread;
   const minMs = options.restartMinMs ?? 500;
   const maxMs = options.restartMaxMs ?? 30_000;
-  const first = await start(options);
-  const again = samePorts(options, first.listeners);
+  const health: BrokerHealth = { ok: true, layout: 'thread', restarts: 0, droppedMessages: 0 };
+  const counted: BrokerThreadOptions = {
+    ...options,
+    onDropped: (count) => {
+      health.droppedMessages = (health.droppedMessages ?? 0) + count;
+      options.onDropped?.(count);
+    },
+  };
+  const first = await start(counted);
+  const again = samePorts(counted, first.listeners);
   let thread: BrokerThread | undefined = first;
   let startedAt = scheduler.now();
   let delay = minMs;
   let timer: TimerHandle | undefined;
   let closed = false;
-  const health: BrokerHealth = { ok: true, layout: 'thread', restarts: 0 };
 
   const restart = async () => {
     timer = undefined;

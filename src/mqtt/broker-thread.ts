@@ -37,7 +37,16 @@ export class BrokerStartError extends IntelliMeshError {
 /** What `startEmbeddedBroker` takes, but its persistence: sessions stay in the worker's memory. */
 export type BrokerThreadOptions = Pick<
   EmbeddedBrokerOptions,
-  'credentials' | 'site' | 'limits' | 'hosts' | 'port' | 'wsPort' | 'tls' | 'journalPath' | 'logger'
+  | 'credentials'
+  | 'site'
+  | 'limits'
+  | 'hosts'
+  | 'port'
+  | 'wsPort'
+  | 'tls'
+  | 'journalPath'
+  | 'logger'
+  | 'onDropped'
 >;
 
 export interface BrokerThread {
@@ -104,6 +113,9 @@ export async function startBrokerThread(options: BrokerThreadOptions): Promise<B
         case 'log':
           if (m.msg === undefined) log[m.level](m.obj);
           else log[m.level](m.obj, m.msg);
+          break;
+        case 'dropped':
+          options.onDropped?.(m.count);
           break;
         case 'closed':
           closed?.();

@@ -30,6 +30,7 @@ export type BrokerWorkerMessage =
   | { type: 'ready'; url: string; wsUrl: string | undefined; listeners: BrokerListener[] }
   | { type: 'failed'; message: string; listen?: BrokerListenFailure }
   | { type: 'log'; level: keyof Logger; obj: object; msg: string | undefined }
+  | { type: 'dropped'; count: number }
   | { type: 'closed' };
 
 const port = parentPort!;
@@ -40,6 +41,18 @@ function forward(level: keyof Logger): LogFn {
     if (typeof objOrMsg === 'string') post({ type: 'log', level, obj: {}, msg: objOrMsg });
     else post({ type: 'log', level, obj: objOrMsg, msg });
   }) as LogFn;
+}
+
+/** Drops for slow clients, reported at most every 100 ms (there may be thousands a second). */
+let unreported = 0;
+let reporting: NodeJS.Timeout | undefined;
+function dropped(count: number): void {
+  unreported += count;
+  reporting ??= setTimeout(() => {
+    reporting = undefined;
+    post({ type: 'dropped', count: unreported });
+    unreported = 0;
+  }, 100);
 }
 
 const data = workerData as BrokerWorkerData;
@@ -53,6 +66,7 @@ try {
     wsPort: data.wsPort,
     tls: data.tls,
     journalPath: data.journalPath,
+    onDropped: dropped,
     logger: {
       debug: forward('debug'),
       info: forward('info'),

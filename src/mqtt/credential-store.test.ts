@@ -22,7 +22,7 @@ describe('password hashes', () => {
 });
 
 describe('CredentialStore', () => {
-  it('loads a YAML file and authenticates', () => {
+  it('loads a YAML file and authenticates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-cred-'));
     const file = join(dir, 'users.yaml');
     writeFileSync(
@@ -30,9 +30,9 @@ describe('CredentialStore', () => {
       `users:\n  - username: node-3\n    role: node\n    password_hash: '${hashPassword('pw')}'\n`,
     );
     const store = CredentialStore.fromFile(file);
-    expect(store.authenticate('node-3', 'pw')).toEqual({ username: 'node-3', role: 'node' });
-    expect(store.authenticate('node-3', 'nope')).toBeUndefined();
-    expect(store.authenticate('node-4', 'pw')).toBeUndefined();
+    expect(await store.authenticate('node-3', 'pw')).toEqual({ username: 'node-3', role: 'node' });
+    expect(await store.authenticate('node-3', 'nope')).toBeUndefined();
+    expect(await store.authenticate('node-4', 'pw')).toBeUndefined();
   });
 
   it('names the file and path of a bad entry', () => {
@@ -44,18 +44,18 @@ describe('CredentialStore', () => {
     expect(() => CredentialStore.fromFile(file)).toThrow(/users\[0\]\.role/);
   });
 
-  it("returns a node's site with its login, and loads entries without one", () => {
+  it("returns a node's site with its login, and loads entries without one", async () => {
     const h = hashPassword('pw');
     const store = CredentialStore.fromUsers([
       { username: 'gw-1', role: 'node', site: 'lab', password_hash: h },
       { username: 'gw-2', role: 'node', password_hash: h },
     ]);
-    expect(store.authenticate('gw-1', 'pw')).toEqual({
+    expect(await store.authenticate('gw-1', 'pw')).toEqual({
       username: 'gw-1',
       role: 'node',
       site: 'lab',
     });
-    expect(store.authenticate('gw-2', 'pw')).toEqual({ username: 'gw-2', role: 'node' });
+    expect(await store.authenticate('gw-2', 'pw')).toEqual({ username: 'gw-2', role: 'node' });
     expect(() =>
       CredentialStore.fromUsers([
         { username: 'gw-3', role: 'node', site: 'a/b', password_hash: h },

@@ -6,14 +6,14 @@
  * const store = CredentialStore.fromUsers([
  *   { username: 'node-3', role: 'node', password_hash: hashPassword('pw') },
  * ]);
- * store.authenticate('node-3', 'pw'); // { username: 'node-3', role: 'node' }
+ * await store.authenticate('node-3', 'pw'); // { username: 'node-3', role: 'node' }
  */
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { IntelliMeshError } from '../core/errors.ts';
 import { formatPath } from '../core/validation-path.ts';
-import { verifyPassword } from './password-hash.ts';
+import { OWASP_SCRYPT, verifyPasswordAsync } from './password-hash.ts';
 import { passwordHashProblem } from './password-hash-format.ts';
 import type { Principal } from './principal.ts';
 import { isTopicName } from './topics.ts';
@@ -129,12 +129,16 @@ export class CredentialStore {
     return [...this.users.values()].map((u) => ({ ...u }));
   }
 
-  /** The principal for a correct username and password, else undefined. */
-  authenticate(username: string, password: string): Principal | undefined {
+  /**
+   * The principal for a correct username and password, else undefined. The hash runs on libuv's
+   * thread pool, so the broker keeps serving while it does; an unknown username is checked
+   * against a dummy hash of the same cost, so its answer takes as long as a wrong password's.
+   */
+  async authenticate(username: string, password: string): Promise<Principal | undefined> {
     const user = this.users.get(username);
-    if (!user) return undefined;
     try {
-      if (!verifyPassword(password, user.password_hash)) return undefined;
+      const ok = await verifyPasswordAsync(password, user?.password_hash ?? UNKNOWN_USER_HASH);
+      if (!ok || !user) return undefined;
     } catch {
       // Unreachable for hashes checked at load; should a verifier throw anyway, that is a refused
       // login, not an exception in the broker's authentication (which ended the broker thread).
@@ -148,6 +152,9 @@ export class CredentialStore {
     };
   }
 }
+
+/** Random salt and hash with the current parameters: no password matches it. */
+const UNKNOWN_USER_HASH = `scrypt$${OWASP_SCRYPT.N}$${OWASP_SCRYPT.r}$${OWASP_SCRYPT.p}$q0Ee1kq8oU6PTyZ3dXcLhg==$2Vr5y9Ui3HmhGvu6tFfVYxTNOnn2WYuc7xHnBpmJhC0=`;
 
 function checkUnique(users: StoredUser[], where: string): StoredUser[] {
   const seen = new Set<string>();

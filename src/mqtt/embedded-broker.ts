@@ -36,7 +36,8 @@ import { brokerLimits, type BrokerLimitsOptions } from './broker-limits.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { BrokerJournal } from './broker-journal.ts';
 import { attachDurableInbox, type DurableInbox } from './durable-inbox.ts';
-import { indexedMemoryPersistence } from './indexed-memory-persistence.ts';
+import { indexedMemoryOf, indexedMemoryPersistence } from './indexed-memory-persistence.ts';
+import { attachOutboundLimits, type OutboundGuard, type OutboundStats } from './outbound-limits.ts';
 import type { Principal } from './principal.ts';
 
 export type BrokerProtocol = 'mqtt' | 'ws' | 'mqtts' | 'wss';
@@ -101,6 +102,8 @@ export interface EmbeddedBrokerOptions {
   limits?: BrokerLimitsOptions | undefined;
   /** An Aedes persistence instance; the default keeps sessions in memory. */
   persistence?: AedesOptions['persistence'];
+  /** Called with the number of messages dropped for slow clients, as they are (for the metric). */
+  onDropped?: ((count: number) => void) | undefined;
   /**
    * SQLite file where a node's QoS 1 messages are kept from before their PUBACK until the
    * controller's ingest acknowledged them (see `durable-inbox.ts`). @default none: a crash loses
@@ -118,6 +121,8 @@ export interface EmbeddedBroker {
   /** Every listener, in the order: mqtt, ws, mqtts, wss; each protocol in the order of its hosts. */
   readonly listeners: readonly BrokerListener[];
   readonly aedes: Aedes;
+  /** What the per-client outbound limits dropped. */
+  readonly outbound: OutboundStats;
   close(): Promise<void>;
 }
 
@@ -138,6 +143,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Opened first: a journal that cannot be opened stops the start before anything runs.
   const journal =
     options.journalPath === undefined ? undefined : BrokerJournal.open(options.journalPath);
+  // The controller's ingest session: the journal's acknowledgements come from it.
+  const isIngest = (client: Client) =>
+    principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest');
+  // Made once Aedes exists; logins are checked only after that.
+  const late: { outbound?: OutboundGuard } = {};
   const aedes = await Aedes.createBroker({
     queueLimit: limits.resolved.maxQueuedBeforeConnack,
     maxInflightInbound: limits.resolved.maxInflightInbound,
@@ -150,37 +160,52 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(authError('too many failed logins from this address', NOT_AUTHORIZED) as never, false);
         return;
       }
-      const found =
-        username !== undefined && password !== undefined
-          ? options.credentials.authenticate(username, password.toString('utf8'))
-          : undefined;
-      const principal =
-        (found?.role === 'node' || found?.role === 'radio-gateway') &&
-        found.site === undefined &&
-        options.site !== undefined
-          ? { ...found, site: options.site }
-          : found;
-      if (!principal) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
-        limits.loginFailed(client.conn);
-        done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
+      if (username === undefined || password === undefined) {
+        decide(undefined);
         return;
       }
-      if (!mayUseClientId(principal, client.id)) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
-        done(authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never, false);
-        return;
+      // The hash runs on the thread pool: other clients are served meanwhile.
+      void options.credentials
+        .authenticate(username, password.toString('utf8'))
+        .then(decide, () => decide(undefined));
+      function decide(found: Principal | undefined): void {
+        limits.loginChecked(client.conn);
+        const principal =
+          (found?.role === 'node' || found?.role === 'radio-gateway') &&
+          found.site === undefined &&
+          options.site !== undefined
+            ? { ...found, site: options.site }
+            : found;
+        if (!principal) {
+          log.warn({ client: client.id, username }, 'mqtt login refused: bad credentials');
+          limits.loginFailed(client.conn);
+          done(authError('bad username or password', BAD_CREDENTIALS) as never, false);
+          return;
+        }
+        if (!mayUseClientId(principal, client.id)) {
+          log.warn({ client: client.id, username }, 'mqtt login refused: client id of another');
+          done(
+            authError(`client id must start with '${username}'`, NOT_AUTHORIZED) as never,
+            false,
+          );
+          return;
+        }
+        if (!client.clean && !mayKeepSession(principal)) {
+          log.warn(
+            { client: client.id, username },
+            'mqtt login refused: viewers use clean sessions',
+          );
+          done(
+            authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
+            false,
+          );
+          return;
+        }
+        principals.set(client, principal);
+        // Before Aedes restores the session's subscriptions, which bind its deliver functions.
+        late.outbound?.admit(client);
+        done(null, true);
       }
-      if (!client.clean && !mayKeepSession(principal)) {
-        log.warn({ client: client.id, username }, 'mqtt login refused: viewers use clean sessions');
-        done(
-          authError('a viewer must connect with a clean session', NOT_AUTHORIZED) as never,
-          false,
-        );
-        return;
-      }
-      principals.set(client, principal);
-      done(null, true);
     },
     authorizePublish: (client, packet, done) => {
       // The broker itself (client null) publishes $SYS topics; those never reach us here.
@@ -214,14 +239,30 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
+  const outbound = (late.outbound = attachOutboundLimits(aedes, {
+    limits: {
+      maxInflight: limits.resolved.maxInflightMessages,
+      maxQueued: limits.resolved.maxQueuedMessages,
+      maxQueuedBytes: limits.resolved.maxQueuedBytes,
+    },
+    // The controller's login: its ingest session must never lose a message, and the rendered
+    // Mosquitto sizes its one queue limit for the controller too.
+    isExempt: (client) => principals.get(client)?.role === 'controller',
+    discard: (clientId, packet) =>
+      indexedMemoryOf(persistenceOf(aedes))?.outgoingDiscard(clientId, packet),
+    onDropped: options.onDropped,
+    logger: log,
+  }));
+  const memory = indexedMemoryOf(persistenceOf(aedes));
+  if (memory) memory.offlineCap = outbound.offline;
+
   const inbox: DurableInbox | undefined =
     journal === undefined
       ? undefined
       : attachDurableInbox(aedes, {
           journal,
           isJournaled: (client) => principals.get(client)?.role === 'node',
-          isIngest: (client) =>
-            principals.get(client)?.role === 'controller' && client.id.endsWith(':ingest'),
+          isIngest,
           logger: log,
         });
 
@@ -332,6 +373,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     wsUrl,
     listeners,
     aedes,
+    outbound: outbound.stats,
     close: () => {
       closing ??= (async () => {
         for (const wss of sockets) for (const client of wss.clients) client.terminate();
@@ -342,6 +384,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return closing;
     },
   };
+}
+
+/** Aedes sets `persistence` in listen(); its types do not declare it. */
+function persistenceOf(aedes: Aedes): unknown {
+  return (aedes as unknown as { persistence?: unknown }).persistence;
 }
 
 const HANDSHAKE_HINTS: Record<string, string> = {

@@ -16,9 +16,28 @@ import type { AedesOptions } from 'aedes';
 
 /** What the persistence keeps of an outgoing PUBLISH (aedes-packet's Packet). */
 interface OutPacket {
-  brokerId?: string;
+  brokerId?: string | null;
   brokerCounter?: number;
   messageId?: number;
+  topic?: string;
+  payload?: Buffer | string;
+}
+
+/**
+ * The bound on a persistent session's queue while it is away (`outbound-limits.ts` answers it:
+ * none for the controller's ingest session or a connected client, whose window bounds it).
+ */
+export interface OfflineQueueCap {
+  capFor(clientId: string): { maxMessages: number; maxBytes: number } | undefined;
+  /** A message was not queued for `clientId`: its queue holds `queued` already. */
+  dropped(clientId: string, queued: number): void;
+}
+
+function sizeOf(p: OutPacket): number {
+  return (
+    (p.payload === undefined ? 0 : Buffer.byteLength(p.payload)) +
+    (p.topic === undefined ? 0 : Buffer.byteLength(p.topic))
+  );
 }
 interface ClientRef {
   id: string;
@@ -49,13 +68,31 @@ class OutgoingQueue {
   private readonly byCounter = new Map<string, number[]>();
   private readonly byMessageId = new Map<number, Set<number>>();
   /** How many queued packets each broker id has: the index is exact only with one. */
-  private readonly brokers = new Map<string | undefined, number>();
+  private readonly brokers = new Map<string | null | undefined, number>();
   private next = 0;
+  /** Topic and payload bytes queued. */
+  bytes = 0;
+
+  get size(): number {
+    return this.slots.size;
+  }
 
   push(packet: OutPacket): void {
     const slot = this.next++;
     this.slots.set(slot, packet);
     this.index(slot, packet);
+    this.bytes += sizeOf(packet);
+  }
+
+  /** Removes the queued packet of this broker and counter, if any (a message dropped online). */
+  discard(brokerId: string | null | undefined, brokerCounter: number | undefined): void {
+    const key = counterKey({ brokerId, brokerCounter });
+    const slot = this.byCounter.get(key)?.[0];
+    const packet = slot === undefined ? undefined : this.slots.get(slot);
+    if (slot === undefined || !packet) return;
+    this.slots.delete(slot);
+    this.unindex(slot, packet);
+    this.bytes -= sizeOf(packet);
   }
 
   /** The stock semantics: same broker and counter takes the id; else same id is replaced. */
@@ -83,6 +120,7 @@ class OutgoingQueue {
         }
       } else if (temp.messageId === packet.messageId) {
         this.unindex(slot, temp);
+        this.bytes += sizeOf(packet) - sizeOf(temp);
         this.slots.set(slot, packet);
         this.index(slot, packet);
         return;
@@ -99,6 +137,7 @@ class OutgoingQueue {
       const packet = this.slots.get(slot)!;
       this.slots.delete(slot);
       this.unindex(slot, packet);
+      this.bytes -= sizeOf(packet);
       return packet;
     }
     return undefined;
@@ -149,6 +188,8 @@ function counterKey(p: OutPacket): string {
 
 export class IndexedMemoryPersistence extends MemoryPersistence {
   private readonly queues = new Map<string, OutgoingQueue>();
+  /** Set by the broker once its outbound limits exist. */
+  offlineCap: OfflineQueueCap | undefined;
 
   private queue(clientId: string): OutgoingQueue {
     let q = this.queues.get(clientId);
@@ -157,11 +198,27 @@ export class IndexedMemoryPersistence extends MemoryPersistence {
   }
 
   async outgoingEnqueue(sub: Sub, packet: object): Promise<void> {
-    this.queue(sub.clientId).push(new MemoryPersistence.Packet(packet));
+    this.enqueue(sub.clientId, packet);
   }
 
   async outgoingEnqueueCombi(subs: Sub[], packet: object): Promise<void> {
-    for (const sub of subs) this.queue(sub.clientId).push(new MemoryPersistence.Packet(packet));
+    for (const sub of subs) this.enqueue(sub.clientId, packet);
+  }
+
+  /** Forgets a message the client's outbound window dropped (see outbound-limits.ts). */
+  outgoingDiscard(clientId: string, packet: OutPacket): void {
+    this.queues.get(clientId)?.discard(packet.brokerId, packet.brokerCounter);
+  }
+
+  private enqueue(clientId: string, packet: object): void {
+    const q = this.queue(clientId);
+    const cap = this.offlineCap?.capFor(clientId);
+    const stored = new MemoryPersistence.Packet(packet);
+    if (cap && (q.size >= cap.maxMessages || q.bytes + sizeOf(stored) > cap.maxBytes)) {
+      this.offlineCap!.dropped(clientId, q.size);
+      return;
+    }
+    q.push(stored);
   }
 
   async outgoingUpdate(client: ClientRef, packet: OutPacket): Promise<void> {
@@ -182,4 +239,10 @@ export class IndexedMemoryPersistence extends MemoryPersistence {
 
 export function indexedMemoryPersistence(): NonNullable<AedesOptions['persistence']> {
   return new CallBackPersistence((opts) => new IndexedMemoryPersistence(opts), {});
+}
+
+/** The IndexedMemoryPersistence inside what `indexedMemoryPersistence` made, if that is one. */
+export function indexedMemoryOf(persistence: unknown): IndexedMemoryPersistence | undefined {
+  const inner = (persistence as { asyncPersistence?: unknown } | undefined)?.asyncPersistence;
+  return inner instanceof IndexedMemoryPersistence ? inner : undefined;
 }

@@ -43,11 +43,16 @@ export interface MosquittoConfigOptions {
    * @default DEFAULT_BROKER_LIMITS.maxPacketBytes, as the embedded broker
    */
   maxPacketBytes?: number | undefined;
-  /** QoS 1 messages queued per client beyond those in flight. @default 200000 */
+  /**
+   * `max_queued_messages`, named as the embedded broker's limit so one `BrokerLimitsOptions`
+   * renders into both. Mosquitto has one value for every client, the controller's session
+   * included, which must queue everything while the controller restarts: so the default is
+   * sized for it, not the embedded broker's per-client 1000. @default 200000
+   */
   maxQueuedMessages?: number | undefined;
-  /** @default 268435456 */
+  /** `max_queued_bytes`. @default 268435456 */
   maxQueuedBytes?: number | undefined;
-  /** Unacknowledged QoS 1 messages in flight per client. @default 1000 */
+  /** `max_inflight_messages`, the controller's included. @default 1000 */
   maxInflightMessages?: number | undefined;
   /** Debian's Mosquitto drops root to user `mosquitto`; tests that run it from a temp dir keep root. */
   runAsUser?: string;

@@ -19,7 +19,7 @@ import { RealScheduler } from '../core/real-scheduler.ts';
 import type { Scheduler } from '../core/scheduler.ts';
 import { IntelliMeshError } from '../core/errors.ts';
 import { MeshlinkHost } from '../meshlink/meshlink-host.ts';
-import { hashPassword } from '../mqtt/password-hash.ts';
+import { RANDOM_SECRET_SCRYPT, hashPassword } from '../mqtt/password-hash.ts';
 import type { StoredUser } from '../mqtt/credential-store.ts';
 import { MemoryHub, NRF24_MTU, type MemoryMedium } from '../transport/memory-hub.ts';
 import { UniformLinkModel } from '../transport/uniform-link-model.ts';
@@ -83,7 +83,12 @@ export function radioDemoCredentials(
     username,
     network,
     password,
-    user: { username, role: 'radio-gateway', network, password_hash: hashPassword(password) },
+    user: {
+      username,
+      role: 'radio-gateway',
+      network,
+      password_hash: hashPassword(password, RANDOM_SECRET_SCRYPT),
+    },
   };
 }
 

@@ -19,12 +19,12 @@ function mqttUser(...args: string[]) {
 }
 
 describe('intelli-mesh mqtt-user --site', () => {
-  it("records a node's site, which the credentials store returns with the login", () => {
+  it("records a node's site, which the credentials store returns with the login", async () => {
     const r = mqttUser('gw-1', '--role', 'node', '--site', 'lab', '--header');
     expect(r.status).toBe(0);
     const file = join(mkdtempSync(join(tmpdir(), 'im-mqtt-user-')), 'users.yaml');
     writeFileSync(file, r.stdout);
-    expect(CredentialStore.fromFile(file).authenticate('gw-1', 'pw')).toEqual({
+    expect(await CredentialStore.fromFile(file).authenticate('gw-1', 'pw')).toEqual({
       username: 'gw-1',
       role: 'node',
       site: 'lab',

@@ -107,12 +107,12 @@ describe('intelli-mesh config', () => {
     const first = password('relay-2');
     expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
     // Each node belongs to the site it was rendered for: the broker confines it there.
-    expect(store.authenticate('relay-2', first)).toEqual({
+    expect(await store.authenticate('relay-2', first)).toEqual({
       username: 'relay-2',
       role: 'node',
       site: 'riverside',
     });
-    expect(store.authenticate('relay-2', password('relay-1'))).toBeUndefined();
+    expect(await store.authenticate('relay-2', password('relay-1'))).toBeUndefined();
     // A viewer added by hand survives; re-rendering keeps every node's password.
     writeFileSync(
       users,
@@ -123,8 +123,8 @@ describe('intelli-mesh config', () => {
     expect(again.stdout).not.toContain('new MQTT password');
     expect(password('relay-2')).toBe(first);
     const after = CredentialStore.fromFile(users);
-    expect(after.authenticate('relay-2', first)).toBeDefined();
-    expect(after.authenticate('ops', 'ops-pw')).toEqual({ username: 'ops', role: 'viewer' });
+    expect(await after.authenticate('relay-2', first)).toBeDefined();
+    expect(await after.authenticate('ops', 'ops-pw')).toEqual({ username: 'ops', role: 'viewer' });
   });
 
   it('render installs the broker CA for mqtts and copies the package for build-image.sh', async () => {

@@ -1,10 +1,13 @@
 /**
  * Issue 12, finding 1: a QoS 1 message a node saw acknowledged is stored, whatever happens to the
  * controller process. For each broker layout the real `intelli-mesh controller` is spawned, a
- * node (mqtt.js, its own identity) publishes a numbered stream of events, the process is killed
- * with SIGKILL mid-stream and started again on the same database, and then every number the node
- * got a PUBACK for must be in the events table; copies beyond the first are counted and bounded.
+ * node publishes a numbered stream of events, the process is killed with SIGKILL mid-stream and
+ * started again on the same database, and then every number the node got a PUBACK for must be in
+ * the events table; copies beyond the first are counted and bounded. The node is mqtt.js, and
+ * then Debian's mosquitto_pub at 2,000 messages a second (the client the issue found the loss
+ * with), whose PUBACKs are read from its debug output.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,5 +219,124 @@ for (const [name, { layout, prepare }] of layouts) {
         ingest: { ok: true },
       });
     }, 120_000);
+
+    it.skipIf(!MOSQUITTO_PUB)(
+      "stores every message Debian's mosquitto_pub saw acknowledged at 2,000 msg/s",
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'im-kill9-pub-'));
+        cleanups.push(() => removeDir(dir));
+        const dbPath = join(dir, 'controller.db');
+        const { url, args, env } = await prepare(dir, dbPath);
+        const first = await startController(args, env);
+
+        const pub = mosquittoPub(url);
+        cleanups.push(() => pub.stop());
+        // 2,000 lines a second, in batches of 20 every 10 ms, as the issue's run.
+        let fed = 0;
+        const feeder = setInterval(() => {
+          for (let k = 0; k < 20 && fed < MAX_LINES; k++) pub.write(event(fed++));
+        }, 10);
+        cleanups.push(() => clearInterval(feeder));
+
+        await until('1,000 acknowledgements', () => pub.acked().size >= 1000, 30_000);
+        await killHard(first);
+        clearInterval(feeder);
+        const ackedAtKill = pub.acked().size;
+        // The embedded broker died with the process: mosquitto_pub has lost its connection and
+        // nothing more is acknowledged. Mosquitto lives on and acknowledges the rest it was sent.
+        pub.end();
+        await pub.exited(layout === 'external' ? 20_000 : 2_000);
+        const acked = pub.acked();
+
+        await startController(args, env);
+        let copies = storedCopies(dbPath);
+        await until(
+          'every acknowledged message to be stored',
+          () => [...acked].every((i) => (copies = storedCopies(dbPath)).has(i)),
+          30_000,
+        ).catch(() => {});
+
+        const missing = [...acked].filter((i) => !copies.has(i)).sort((a, b) => a - b);
+        const duplicates = [...copies.values()].reduce((sum, n) => sum + n - 1, 0);
+        console.log(
+          `${name}, mosquitto_pub: fed ${fed}, acknowledged ${acked.size} (${ackedAtKill} before the kill), ` +
+            `stored ${copies.size}, missing ${missing.length}, duplicates ${duplicates}`,
+        );
+        expect(ackedAtKill).toBeGreaterThanOrEqual(1000);
+        expect(missing).toEqual([]);
+        expect([...copies.keys()].filter((i) => !(i >= 0 && i < fed))).toEqual([]);
+        // mosquitto_pub keeps 20 messages in flight (libmosquitto's default), as IN_FLIGHT.
+        expect(Math.max(...copies.values())).toBeLessThanOrEqual(3);
+        expect(duplicates).toBeLessThanOrEqual(4 * IN_FLIGHT);
+      },
+      90_000,
+    );
   });
+}
+
+/** Lines one mosquitto_pub run may be fed: 4 s at 2,000 a second, far beyond the kill. */
+const MAX_LINES = 8000;
+const MOSQUITTO_PUB = spawnSync('mosquitto_pub', ['--help']).error === undefined;
+if (!MOSQUITTO_PUB) {
+  describe('kill -9 durability with mosquitto_pub', () => {
+    it.skip('needs the mosquitto-clients Debian package (.ci/run installs it)', () => {});
+  });
+}
+
+/**
+ * Debian's mosquitto_pub reading one message per line (`-l`) at QoS 1, with its debug output
+ * (`-d`): "sending PUBLISH (d0, q1, r0, m7, …)" gives each new message its id in line order, and
+ * "received PUBACK (Mid: 7, …)" says which were acknowledged. Returns the acknowledged lines'
+ * numbers, which are the event numbers fed.
+ */
+function mosquittoPub(url: string) {
+  const { hostname, port } = new URL(url);
+  const child = spawn(
+    'mosquitto_pub',
+    ['-h', hostname, '-p', port, '-u', 'node-1', '-P', 'n1-pw', '-i', 'node-1'].concat([
+      '-t',
+      TOPIC,
+      '-q',
+      '1',
+      '-l',
+      '-d',
+    ]),
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  child.stdin.on('error', () => {}); // the broker went away: mosquitto_pub may have exited
+  const lineOfMid = new Map<number, number>();
+  const acked = new Set<number>();
+  let sent = 0;
+  let buffer = '';
+  const read = (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      const publish = /sending PUBLISH \(d0, q1, r0, m(\d+),/.exec(line);
+      if (publish) lineOfMid.set(Number(publish[1]), sent++);
+      const puback = /received PUBACK \(Mid: (\d+),/.exec(line);
+      const at = puback ? lineOfMid.get(Number(puback[1])) : undefined;
+      if (at !== undefined) acked.add(at);
+    }
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    write: (line: string) => void (child.stdin.writable && child.stdin.write(line + '\n')),
+    end: () => child.stdin.end(),
+    acked: () => acked,
+    /** Waits for it to finish on its own, then ends it. */
+    exited: async (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exit, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exit;
+    },
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IncidentNotification } from '../../src/controller/notify/incident.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-notify-'));
 let demo: RunningDemo | undefined;
@@ -26,20 +27,6 @@ afterAll(async () => {
   smtp?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  ms: number,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -97,11 +84,7 @@ describe.skipIf(smtpMissing !== undefined)(
       );
       smtp.stdout!.on('data', (d: Buffer) => (mail += d.toString()));
       smtp.stderr!.on('data', (d: Buffer) => (mail += d.toString()));
-      await until(
-        async () => ((await accepts(smtpPort)) ? true : undefined),
-        'aiosmtpd listening',
-        20_000,
-      );
+      await waitFor('aiosmtpd listening', async () => await accepts(smtpPort), 20_000);
 
       demo = await startDemo({
         port: 0,
@@ -121,33 +104,27 @@ describe.skipIf(smtpMissing !== undefined)(
       const notifier = demo.controller.notifier!;
       const store = demo.controller.store;
       // Let the mesh settle: every node reporting, gateways announcing, nothing open or pending.
-      await until(
+      await waitFor(
+        'a settled mesh',
         () =>
           store.nodes.list().filter((n) => n.online && n.state).length === 24 &&
           store.alerts.listOpen().length === 0 &&
           notifier.book.open().length === 0 &&
-          notifier.book.nextDeadline() === undefined
-            ? true
-            : undefined,
-        'a settled mesh',
+          notifier.book.nextDeadline() === undefined,
         60_000,
       );
       const before = { hook: received.length, mail: subjects(mail).length };
 
       demo.world.faults.apply({ action: 'kill-node', node: 'n0' });
-      const opened = await until(
-        () => received.slice(before.hook).find((n) => n.type === 'incident-opened'),
+      const opened = await waitFor(
         'the webhook notification of the dead gateway',
+        () => received.slice(before.hook).find((n) => n.type === 'incident-opened'),
         20_000,
       );
       expect(opened.incident.root).toBe('node:n0');
       expect(opened.incident.severity).toBe('critical');
       expect(opened.incident.title).toMatch(/^n0 is offline/);
-      await until(
-        () => (subjects(mail).length > before.mail ? true : undefined),
-        'the e-mail',
-        20_000,
-      );
+      await waitFor('the e-mail', () => subjects(mail).length > before.mail, 20_000);
       // Clients switched gateways meanwhile; give them time to (not) raise anything more.
       await new Promise((r) => setTimeout(r, 5_000));
       expect(received.slice(before.hook).map((n) => n.type)).toEqual(['incident-opened']);
@@ -156,17 +133,13 @@ describe.skipIf(smtpMissing !== undefined)(
       ]);
 
       demo.world.faults.apply({ action: 'restore-node', node: 'n0' });
-      const resolved = await until(
-        () => received.slice(before.hook).find((n) => n.type === 'incident-resolved'),
+      const resolved = await waitFor(
         'the webhook notification of the recovery',
+        () => received.slice(before.hook).find((n) => n.type === 'incident-resolved'),
         60_000,
       );
       expect(resolved.incident.id).toBe(opened.incident.id);
-      await until(
-        () => (subjects(mail).length > before.mail + 1 ? true : undefined),
-        'the recovery e-mail',
-        20_000,
-      );
+      await waitFor('the recovery e-mail', () => subjects(mail).length > before.mail + 1, 20_000);
       await new Promise((r) => setTimeout(r, 3_000));
       expect(received.slice(before.hook).map((n) => [n.type, n.incident.id])).toEqual([
         ['incident-opened', opened.incident.id],

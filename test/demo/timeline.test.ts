@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, StoredEvent } from '../../src/controller/store/records.ts';
 import { defaultRuntimeConfig } from '../../src/demo/node-runtime-config.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-timeline-'));
 let demo: RunningDemo;
@@ -27,24 +28,9 @@ async function api<T>(path: string, body?: object): Promise<{ status: number; js
   return { status: r.status, json: (await r.json()) as T };
 }
 
-/** Polls `probe` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const events = async (query: string) => (await api<StoredEvent[]>(`/api/events?${query}`)).json;
 const eventOf = (what: string, query: string, match: (e: StoredEvent) => boolean = () => true) =>
-  until(what, async () => (await events(query)).find(match));
+  waitFor(what, async () => (await events(query)).find(match), 20_000);
 
 beforeAll(async () => {
   demo = await startDemo({
@@ -64,10 +50,14 @@ beforeAll(async () => {
     authorization: `Bearer ${((await login.json()) as { token: string }).token}`,
     'content-type': 'application/json',
   };
-  await until('every node online', async () => {
-    const nodes = (await api<{ online: boolean }[]>('/api/nodes')).json;
-    return nodes.length === 12 && nodes.every((n) => n.online) ? true : undefined;
-  });
+  await waitFor(
+    'every node online',
+    async () => {
+      const nodes = (await api<{ online: boolean }[]>('/api/nodes')).json;
+      return nodes.length === 12 && nodes.every((n) => n.online);
+    },
+    20_000,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -134,8 +124,15 @@ describe('the timeline of the controller', () => {
     const alerts = await events(`node=${victim}&kind=alert-*`);
     expect(alerts.map((e) => e.kind).reverse()).toEqual(['alert-open', 'alert-ack', 'alert-close']);
     // Nodes' own decisions stay on the timeline as source 'node'.
-    const fromNodes = await events('source=node&limit=50');
-    expect(fromNodes.length).toBeGreaterThan(0);
+    // (Polled: a node's first decision may come after the node events above.)
+    const fromNodes = await waitFor(
+      'an event from a node',
+      async () => {
+        const e = await events('source=node&limit=50');
+        return e.length > 0 ? e : undefined;
+      },
+      20_000,
+    );
     expect(fromNodes.every((e) => e.source === 'node')).toBe(true);
     // A mistyped kind is refused with what was wrong.
     const bad = await api<{ error: string; issues: string[] }>('/api/events?kind=node%20down');

@@ -20,6 +20,7 @@ import type {
 } from '../../src/controller/store/records.ts';
 import { DEMO_FIRMWARE, DEMO_IMAGES } from '../../src/demo/demo-images.ts';
 import { startDemo, type RunningDemo } from '../../src/demo/start-demo.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
 
 const [GOOD, BRICKS] = DEMO_IMAGES as [(typeof DEMO_IMAGES)[0], (typeof DEMO_IMAGES)[0]];
 const dir = mkdtempSync(join(tmpdir(), 'im-upgrade-flow-'));
@@ -35,25 +36,10 @@ async function api<T>(path: string, body?: object): Promise<{ status: number; js
   return { status: r.status, json: (await r.json()) as T };
 }
 
-/** Polls `probe` until it returns a value, or fails after `timeoutMs` saying what it last saw. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const campaign = async (id: string) =>
   (await api<UpgradeCampaignDetail>(`/api/upgrades/${id}`)).json;
 const ended = (id: string, timeoutMs = 60_000) =>
-  until(
+  waitFor(
     `campaign ${id} to end`,
     async () => {
       const c = await campaign(id);
@@ -89,10 +75,14 @@ describe('upgrade campaigns on the demo (real broker, controller and agents)', (
       authorization: `Bearer ${((await login.json()) as { token: string }).token}`,
       'content-type': 'application/json',
     };
-    await until('24 nodes online reporting their firmware', async () => {
-      const f = await firmware();
-      return [...f.values()].filter((v) => v === DEMO_FIRMWARE).length === 24 ? true : undefined;
-    });
+    await waitFor(
+      '24 nodes online reporting their firmware',
+      async () => {
+        const f = await firmware();
+        return [...f.values()].filter((v) => v === DEMO_FIRMWARE).length === 24;
+      },
+      30_000,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -119,10 +109,11 @@ describe('upgrade campaigns on the demo (real broker, controller and agents)', (
     expect(start.status).toBe(201);
     const id = start.json.id;
     // Wave 1 (n2, n3, n4, n6) starts once the canary is back; n3 dies while it downloads.
-    await until('n3 downloading', async () => {
-      const n3 = (await campaign(id)).nodes.find((n) => n.node === 'n3')!;
-      return n3.step === 'downloading' ? true : undefined;
-    });
+    await waitFor(
+      'n3 downloading',
+      async () => (await campaign(id)).nodes.find((n) => n.node === 'n3')!.step === 'downloading',
+      30_000,
+    );
     expect((await api('/api/demo/faults', { action: 'kill-node', node: 'n3' })).status).toBe(202);
     const c = await ended(id);
     expect(c.status).toBe('stopped');
@@ -148,8 +139,10 @@ describe('upgrade campaigns on the demo (real broker, controller and agents)', (
     expect((await api('/api/demo/faults', { action: 'restore-node', node: 'n3' })).status).toBe(
       202,
     );
-    await until('n3 back online', async () =>
-      (await api<NodeRecord>('/api/nodes/n3')).json.online ? true : undefined,
+    await waitFor(
+      'n3 back online',
+      async () => (await api<NodeRecord>('/api/nodes/n3')).json.online,
+      30_000,
     );
   }, 90_000);
 

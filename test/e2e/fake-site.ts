@@ -15,7 +15,7 @@ import type { Scheduler } from '../../src/core/scheduler.ts';
 import { CredentialStore } from '../../src/mqtt/credential-store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import type { NodeState, WanReport } from '../../src/mqtt/messages.ts';
-import { hashPassword } from '../../src/mqtt/password-hash.ts';
+import { RANDOM_SECRET_SCRYPT, hashPassword } from '../../src/mqtt/password-hash.ts';
 
 export const SITE = 'lab';
 export const NODE_PASSWORDS = { 'gw-1': 'p-gw1', 'gw-2': 'p-gw2', 'mesh-3': 'p-m3' } as const;
@@ -31,12 +31,12 @@ export function startSiteBroker(): Promise<EmbeddedBroker> {
       {
         username: 'controller',
         role: 'controller',
-        password_hash: hashPassword(CONTROLLER_PASSWORD),
+        password_hash: hashPassword(CONTROLLER_PASSWORD, RANDOM_SECRET_SCRYPT),
       },
       ...Object.entries(NODE_PASSWORDS).map(([username, pw]) => ({
         username,
         role: 'node' as const,
-        password_hash: hashPassword(pw),
+        password_hash: hashPassword(pw, RANDOM_SECRET_SCRYPT),
       })),
     ]),
   });

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../src/core/logger.ts';
 import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
 import type { Command } from '../../src/mqtt/messages.ts';
 import { ensureAdmin } from '../../src/controller/admin-bootstrap.ts';
@@ -47,6 +48,8 @@ export async function startHttpController(
     https?: { cert: string; key: string };
     allowedOrigins?: string[];
     liveSweepMs?: number;
+    trustProxy?: string[];
+    logger?: Logger;
   } = {},
 ): Promise<HttpController> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'im-sec-')), 'controller.db');
@@ -83,6 +86,8 @@ export async function startHttpController(
     https: options.https,
     allowedOrigins: options.allowedOrigins,
     liveSweepMs: options.liveSweepMs,
+    trustProxy: options.trustProxy,
+    logger: options.logger,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;

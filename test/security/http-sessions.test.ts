@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { UserAccounts } from '../../src/controller/user-accounts.ts';
 import { startHttpController, waitUntil, type HttpController } from './http-controller.ts';
 
 let ctl: HttpController | undefined;
@@ -82,6 +83,69 @@ describe('sessions end when they should', () => {
     );
     expect(live.closed).toBe(4401);
   });
+
+  it('a role change ends every session of that user and closes their sockets', async () => {
+    ctl = await startHttpController();
+    const admin = await ctl.login('admin', 'admin-pw-1');
+    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    const ops = await ctl.login('ops', 'ops-pw-old');
+    const liveOps = await follow(ctl, ops);
+    const liveAdmin = await follow(ctl, admin);
+
+    const r = await ctl.request('/api/users/ops/role', {
+      method: 'PUT',
+      token: admin,
+      json: { role: 'viewer' },
+    });
+    expect(r.status).toBe(200);
+    await waitUntil("ops's live socket to close", () => liveOps.closed !== undefined);
+    expect(liveOps.closed).toBe(4401);
+    // The operator token does not live on as a viewer's either: it is gone.
+    expect((await me(ctl, ops)).status).toBe(401);
+    expect((await me(ctl, admin)).status).toBe(200);
+    expect(liveAdmin.closed).toBeUndefined();
+    const again = await ctl.login('ops', 'ops-pw-old');
+    expect(await (await me(ctl, again)).json()).toMatchObject({ role: 'viewer' });
+  });
+
+  it('removing a user ends their sessions and closes their sockets', async () => {
+    ctl = await startHttpController();
+    const admin = await ctl.login('admin', 'admin-pw-1');
+    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    const ops = await ctl.login('ops', 'ops-pw-old');
+    const liveOps = await follow(ctl, ops);
+
+    expect((await ctl.request('/api/users/ops', { method: 'DELETE', token: admin })).status).toBe(
+      200,
+    );
+    await waitUntil("ops's live socket to close", () => liveOps.closed !== undefined);
+    expect(liveOps.closed).toBe(4401);
+    expect((await me(ctl, ops)).status).toBe(401);
+  });
+
+  it.each([
+    ['role', (a: UserAccounts) => a.setRole('cli:root', 'ops', 'viewer')],
+    ['passwd', (a: UserAccounts) => a.setPassword('cli:root', 'ops', 'ops-pw-new-1')],
+    ['remove', (a: UserAccounts) => a.remove('cli:root', 'ops')],
+  ])(
+    '`intelli-mesh user %s` on the running controller’s database ends the sessions and closes the sockets',
+    async (_command, change) => {
+      ctl = await startHttpController({ liveSweepMs: 50 });
+      ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+      const ops = await ctl.login('ops', 'ops-pw-old');
+      const live = await follow(ctl, ops);
+      // What the command does, on its own connection to the same file.
+      const other = ControllerStore.open(ctl.dbPath);
+      await change(new UserAccounts(other, ctl.scheduler));
+      other.close();
+      await waitUntil(
+        'the live socket of the ended session to close',
+        () => live.closed !== undefined,
+      );
+      expect(live.closed).toBe(4401);
+      expect((await me(ctl, ops)).status).toBe(401);
+    },
+  );
 
   it('a restart with a new admin password invalidates old tokens; the same password keeps them', async () => {
     ctl = await startHttpController({ adminPassword: 'first-password' });

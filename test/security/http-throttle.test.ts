@@ -5,12 +5,38 @@
  * the per-user one, a full table drops the least-failed entries first, and an unknown user's
  * password is checked against a dummy hash of the same cost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../../src/controller/login-throttle.ts';
+import type { Logger } from '../../src/core/logger.ts';
 import { startHttpController, type HttpController } from './http-controller.ts';
 
-const loginStatus = async (ctl: HttpController, username: string, password: string) =>
-  (await ctl.request('/api/login', { method: 'POST', json: { username, password } })).status;
+const loginStatus = async (
+  ctl: HttpController,
+  username: string,
+  password: string,
+  forwardedFor?: string,
+) =>
+  (
+    await ctl.request('/api/login', {
+      method: 'POST',
+      json: { username, password },
+      ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}),
+    })
+  ).status;
+
+/** A logger that keeps what it is given, to see which address a line names. */
+function recordingLogger() {
+  const lines: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
+  const keep = (obj: object | string, msg?: string) =>
+    void lines.push(typeof obj === 'string' ? { obj: {}, msg: obj } : { obj: { ...obj }, msg });
+  return { lines, logger: { debug: keep, info: keep, warn: keep, error: keep } as Logger };
+}
+
+/** 20 failed logins (the per-address budget), each with another username, all at once. */
+const spendAddressBudget = (ctl: HttpController, forwardedFor: (i: number) => string) =>
+  Promise.all(
+    Array.from({ length: 20 }, (_, i) => loginStatus(ctl, `user-${i}`, 'wrong', forwardedFor(i))),
+  );
 
 describe('the login throttle over HTTP', () => {
   let ctl: HttpController;
@@ -43,6 +69,45 @@ describe('the login throttle over HTTP', () => {
       expect(await loginStatus(ctl, 'admin', 'admin-pw-1')).toBe(429);
     },
   );
+});
+
+describe('X-Forwarded-For and --trust-proxy', () => {
+  let ctl: HttpController | undefined;
+  afterEach(async () => {
+    await ctl?.close();
+    ctl = undefined;
+  });
+
+  it('is ignored by default: a spoofed header per request does not buy a fresh budget', async () => {
+    const log = recordingLogger();
+    ctl = await startHttpController({ logger: log.logger });
+    const first = await spendAddressBudget(ctl, (i) => `198.51.100.${i + 1}`);
+    expect(first.every((s) => s === 401)).toBe(true);
+    expect(await loginStatus(ctl, 'someone-else', 'wrong', '203.0.113.99')).toBe(429);
+    // The log names the connection's address, not what the header claims.
+    const from = new Set(log.lines.map((l) => l.obj.from));
+    expect(from).toEqual(new Set(['127.0.0.1']));
+  }, 60_000);
+
+  it("with the proxy trusted, budgets and logs each client by the header's address", async () => {
+    const log = recordingLogger();
+    ctl = await startHttpController({ trustProxy: ['127.0.0.1'], logger: log.logger });
+    const spent = await spendAddressBudget(ctl, () => '198.51.100.7');
+    expect(spent.every((s) => s === 401)).toBe(true);
+    // That client is blocked; another behind the same proxy is not.
+    expect(await loginStatus(ctl, 'someone-else', 'wrong', '198.51.100.7')).toBe(429);
+    expect(await loginStatus(ctl, 'someone-else', 'wrong', '198.51.100.8')).toBe(401);
+    expect(log.lines.find((l) => l.msg?.includes('too many'))?.obj.from).toBe('198.51.100.7');
+    expect(log.lines.some((l) => l.obj.from === '198.51.100.8')).toBe(true);
+    expect(log.lines.some((l) => l.obj.from === '127.0.0.1')).toBe(false);
+  }, 60_000);
+
+  it('believes only the listed proxies: from another address the header is ignored', async () => {
+    const log = recordingLogger();
+    ctl = await startHttpController({ trustProxy: ['10.0.0.0/8'], logger: log.logger });
+    expect(await loginStatus(ctl, 'someone', 'wrong', '198.51.100.7')).toBe(401);
+    expect(log.lines.map((l) => l.obj.from)).toEqual(['127.0.0.1']);
+  });
 });
 
 describe('LoginThrottle from many addresses', () => {

@@ -112,10 +112,13 @@ describe('users, roles and the timeline', () => {
     expect((await call('PUT', '/api/users/watcher/role', admin, { role: 'operator' })).status).toBe(
       200,
     );
-    // The new role applies at once, to the open session.
-    expect((await call('POST', '/api/alerts/999/ack', watcher)).status).toBe(404);
-    expect((await call('DELETE', '/api/users/watcher', admin)).status).toBe(200);
+    // A role change ends the open session (a token is a grant of the old role); a new login
+    // has the new role.
     expect((await call('GET', '/api/me', watcher)).status).toBe(401);
+    const promoted = await ctl.login('watcher', 'viewer-pw-1');
+    expect((await call('POST', '/api/alerts/999/ack', promoted)).status).toBe(404);
+    expect((await call('DELETE', '/api/users/watcher', admin)).status).toBe(200);
+    expect((await call('GET', '/api/me', promoted)).status).toBe(401);
     expect((await call('DELETE', '/api/users/watcher', admin)).status).toBe(404);
 
     const last = await call('DELETE', '/api/users/admin', admin);

@@ -44,7 +44,7 @@ import {
   type BrokerFlags,
 } from '../broker-listeners.ts';
 import { listenAddresses } from '../listen-addresses.ts';
-import { collect, integerIn } from '../options.ts';
+import { collect, integerIn, trustProxyEntry } from '../options.ts';
 import { fractionIn, secondsIn } from '../alert-flags.ts';
 import { loadServerTls } from '../tls-files.ts';
 
@@ -65,6 +65,7 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   publicMetrics?: boolean;
   mqttInProcess?: boolean;
   allowedOrigin?: string[];
+  trustProxy?: string[];
   siteFile?: string;
   notifyWebhook?: string[];
   smtpUrl?: string;
@@ -124,6 +125,11 @@ export function registerController(program: Command): void {
     .option(
       '--allowed-origin <origin...>',
       'another origin (e.g. https://mesh.example.org) whose pages may open the live feed',
+    )
+    .option(
+      '--trust-proxy <address...>',
+      'reverse proxies (IP, CIDR, loopback) whose X-Forwarded-For names the client for the login throttle and logs (default: the header is ignored)',
+      collect(trustProxyEntry),
     )
     .option(
       '--notify-webhook <url>',
@@ -285,6 +291,7 @@ export function registerController(program: Command): void {
         https: https && { cert: https.cert, key: https.key },
         brokerHealth: broker?.health,
         allowedOrigins: flags.allowedOrigin,
+        trustProxy: flags.trustProxy,
         alertRules,
         notify,
         radio: {

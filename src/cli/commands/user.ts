@@ -79,7 +79,7 @@ export function registerUser(program: Command): void {
 
   user
     .command('role')
-    .description("change a user's role")
+    .description("change a user's role and end their sessions")
     .argument('<username>')
     .addOption(
       new Option('--role <role>', 'the new role').choices(USER_ROLES).makeOptionMandatory(),
@@ -87,7 +87,7 @@ export function registerUser(program: Command): void {
     .requiredOption('--db <file>', DB_HELP)
     .action(async (username: string, flags: { role: UserRole; db: string }) => {
       await withAccounts(flags.db, (a) => a.setRole(actor(), username, flags.role));
-      console.log(`${username} is now ${flags.role}`);
+      console.log(`${username} is now ${flags.role}; their sessions are ended`);
     });
 
   user

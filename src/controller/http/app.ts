@@ -63,6 +63,7 @@ import { registerUserRoutes } from './user-routes.ts';
 import { registerClientRoutes } from '../clients/client-routes.ts';
 import { registerRadioRoutes } from '../radio/radio-routes.ts';
 import type { RadioService } from '../radio/radio-service.ts';
+import { trustProxyOption } from './trust-proxy.ts';
 import { originAllowed } from './ws-origin.ts';
 
 export interface ApiDeps {
@@ -94,6 +95,11 @@ export interface ApiDeps {
   staleAfterMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
+  /**
+   * Reverse proxies (addresses, CIDRs) whose X-Forwarded-For names the client, for the login
+   * throttle and the logs (trust-proxy.ts). @default none: the header is ignored
+   */
+  trustProxy?: readonly string[] | undefined;
   /** Origins besides the controller's own that may open /api/live (e.g. a reverse proxy's). */
   allowedOrigins?: readonly string[] | undefined;
   /**
@@ -161,10 +167,11 @@ function badRequest(reply: FastifyReply, where: string, error: z.ZodError) {
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, clock } = deps;
   // Fastify types an HTTPS instance apart; routes, hooks and inject are the same.
+  const trustProxy = trustProxyOption(deps.trustProxy);
   const app = (
     deps.https
-      ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https: deps.https })
-      : Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+      ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https: deps.https, trustProxy })
+      : Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy })
   ) as FastifyInstance;
   const viewer = requireRole(store.users, clock, 'viewer');
   const operator = requireRole(store.users, clock, 'operator');
@@ -173,7 +180,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accounts = new UserAccounts(store, clock);
   const tickets = new LiveTickets();
   const log = deps.logger ?? silentLogger;
-  const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats);
+  const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats, deps.brokerHealth);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -182,7 +189,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) log.error({ err: error, url: request.url }, 'HTTP request failed');
+    if (status === 500) {
+      log.error({ err: error, url: request.url, from: request.ip }, 'HTTP request failed');
+    }
     void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
   });
 
@@ -194,6 +203,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const started = clock.now();
     if (!throttle.allowed(username, address, started)) {
       const wait = Math.ceil(throttle.retryAfterMs(username, address, started) / 1000);
+      log.warn({ from: address, username }, 'login refused: too many failed logins');
       return reply
         .code(429)
         .header('retry-after', String(wait))
@@ -202,7 +212,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Counted before the (slow) check, so concurrent guesses cannot overrun the budget.
     throttle.attempt(username, address, started);
     const user = await accounts.verify(username, password);
-    if (!user) return reply.code(401).send({ error: 'wrong username or password' });
+    if (!user) {
+      log.warn({ from: address, username }, 'login failed: wrong username or password');
+      return reply.code(401).send({ error: 'wrong username or password' });
+    }
     throttle.succeeded(username, address, started);
     const now = clock.now();
     const token = store.users.openSession(user.username, now, ttl);

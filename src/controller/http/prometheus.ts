@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics at `/metrics`, computed from the store at scrape time: nodes online, WAN
- * states, latencies and loss, open alerts, ingest counters, the MQTT session's counters.
+ * states, latencies and loss, open alerts, ingest counters, the MQTT session's counters, the
+ * embedded broker's drops for slow clients.
  *
  * Names follow Prometheus conventions so `promtool check metrics` passes: base units in the
  * name (`_seconds`, `_ratio`, `_bytes`), `_total` only on counters, a help text on each. The
@@ -8,6 +9,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
+import type { BrokerHealth } from '../../mqtt/broker-supervisor.ts';
 import type { IngestStats } from '../ingest.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 
@@ -47,6 +49,7 @@ export function prometheusRegistry(
   store: ControllerStore,
   ingest: () => IngestStats,
   mqtt?: () => Readonly<BatchingSessionStats>,
+  broker?: () => BrokerHealth,
 ): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
@@ -156,6 +159,15 @@ export function prometheusRegistry(
       'intelli_mesh_mqtt_failed_batches_total',
       'Message batches the store refused since start',
       (s) => s.failedBatches,
+    );
+  }
+  if (broker) {
+    mirroredCounter(
+      registry,
+      'intelli_mesh_mqtt_broker_dropped_messages_total',
+      'Messages the embedded broker dropped for clients too slow to take them (their queue was full) since start',
+      [],
+      () => [[{}, broker().droppedMessages ?? 0]],
     );
   }
   return registry;

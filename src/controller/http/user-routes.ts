@@ -74,9 +74,10 @@ export function registerUserRoutes(
     const body = roleBody.safeParse(request.body);
     if (!body.success) return invalid(reply, 'role body', body.error);
     try {
-      return done(
-        await accounts.setRole(request.user!.username, request.params.name, body.data.role),
-      );
+      const name = request.params.name;
+      const event = await accounts.setRole(request.user!.username, name, body.data.role);
+      live.closeUser(name);
+      return done(event);
     } catch (err) {
       return failed(reply, err);
     }

@@ -125,8 +125,17 @@ export class UserRepo {
     })();
   }
 
+  /**
+   * Sets the role and ends every session of the user: a token is a grant of the role it was
+   * issued under, so a demoted user must not keep acting (or watching) with the old one until its
+   * next request is checked. False if there is no such user.
+   */
   setRole(username: string, role: UserRole): boolean {
-    return this.setRoleStmt.run(role, username).changes > 0;
+    return this.db.transaction(() => {
+      const changed = this.setRoleStmt.run(role, username).changes > 0;
+      if (changed) this.deleteUserSessionsStmt.run(username);
+      return changed;
+    })();
   }
 
   /** Deletes the user and (by cascade) its sessions. */
