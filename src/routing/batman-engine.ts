@@ -423,6 +423,11 @@ export class BatmanEngine {
     return this.tt?.originatorOf(mac, (o) => this.routeTq(o));
   }
 
+  /** Whether client `mac` left this node since our last OGM (false when the table is off). */
+  clientLeftRecently(mac: string): boolean {
+    return this.tt?.leftRecently(mac) ?? false;
+  }
+
   /** Whether roaming advertisement is on (the data plane forwards frames for a client that roamed away). */
   get roamingAdvertisement(): boolean {
     return this.tt?.roamingAdvertisement ?? false;

@@ -28,6 +28,8 @@ export interface ClientRouter extends Router {
   clientOriginator(mac: string): number | undefined;
   /** Whether a node a client left forwards frames for it to its new originator. */
   readonly roamingAdvertisement: boolean;
+  /** Whether the client left this node since its last OGM. */
+  clientLeftRecently(mac: string): boolean;
 }
 
 export interface RoutingApp extends NodeApp, ClientRouter {
@@ -108,6 +110,7 @@ export function routingApp(options: RoutingAppOptions = {}): AppFactory {
       engine,
       nextHop: (dst) => engine.nextHop(dst),
       clientOriginator: (mac) => engine.clientOriginator(mac),
+      clientLeftRecently: (mac) => engine.clientLeftRecently(mac),
       get roamingAdvertisement() {
         return engine.roamingAdvertisement;
       },

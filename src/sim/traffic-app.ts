@@ -204,7 +204,16 @@ export function trafficApp(
       originateToClient: (flow, seq, mac, size) => {
         const now = ctx.scheduler.now();
         metrics.sent(flow, seq, now);
-        const dst = router()?.clientOriginator?.(mac);
+        const r = router();
+        const dst = r?.clientOriginator?.(mac);
+        if (dst === undefined && r?.roamingAdvertisement && r.clientLeftRecently?.(mac)) {
+          // The client just left this very node: wait for its new one's advertisement here,
+          // as a frame from elsewhere would.
+          const header = { src: ctx.address, dst: ctx.address, ttl: DATA_TTL, flow, seq };
+          const frame = encodeDataFrame({ ...header, client: mac, roamForwards: 0 }, size);
+          arrivedForClient(frame, decodeDataFrame(frame), mac);
+          return;
+        }
         if (dst === undefined) {
           clientStats.unknownClient++;
           trace.drop(

@@ -48,7 +48,7 @@ function fakeStations(
  * A line n1..n5 (20 ms per hop, lossless); a flow from n1 to the client every 10 ms; the
  * client starts at n5 and roams to n3 at 20 s, while frames are on their way to n5.
  */
-function roam(roamingAdvertisement: boolean) {
+function roam(roamingAdvertisement: boolean, sender = 'n1', gapMs = 0) {
   const scheduler = new VirtualScheduler();
   const channel = new SimChannel(seededRandom(7));
   for (let i = 0; i + 1 < NAMES.length; i++)
@@ -92,14 +92,16 @@ function roam(roamingAdvertisement: boolean) {
   let seq = 0;
   const send = (): void => {
     if (scheduler.now() >= 23_000) return;
-    nodes.get('n1')!.app<TrafficApp>('traffic')!.originateToClient(0, seq++, CLIENT, 100);
+    nodes.get(sender)!.app<TrafficApp>('traffic')!.originateToClient(0, seq++, CLIENT, 100);
     scheduler.after(10, send);
   };
   scheduler.after(0, send);
   scheduler.runUntil(20_000);
-  // The roam: n5 loses the client, n3 gets it, in the same instant (no radio gap here).
-  associated.set(CLIENT, 'n3');
+  // The roam: n5 loses the client, n3 gets it `gapMs` later (the handshake).
+  associated.delete(CLIENT);
   batman('n5').clientRemoved(CLIENT);
+  scheduler.runUntil(20_000 + gapMs);
+  associated.set(CLIENT, 'n3');
   batman('n3').clientAdded(CLIENT, 0);
   scheduler.runUntil(25_000); // 2 s after the last frame: nothing left in flight
   const drops = lines.filter((l) => l.includes('"reason":"client-not-here"'));
@@ -125,6 +127,18 @@ describe('frames addressed to a roaming client', () => {
     expect(r.heardAt.filter((h) => h.node === 'n5').length).toBeGreaterThan(0);
     expect(r.heardAt.at(-1)!.node).toBe('n3');
     expect(r.batman('n1').clientOriginator(CLIENT)).toBe(3);
+  });
+
+  it('with roaming advertisement, a sender that is the old AP itself holds what it sends during the handshake for the new one', () => {
+    const r = roam(true, 'n5', 30);
+    expect(r.metrics.sentTotal).toBe(500);
+    expect(r.stats.unknownClient).toBe(0);
+    expect(r.stats.clientNotHere).toBe(0);
+    expect(r.metrics.deliveredTotal).toBe(500);
+    // The frames sent during the 30 ms handshake waited at n5 and went on to n3.
+    const held = r.events.filter((e) => e.kind === 'roam-forward' && /held \d+ ms$/.test(e.reason));
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    expect(r.heardAt.at(-1)!.node).toBe('n3');
   });
 
   it('without it: the frames reaching the node the client left are dropped and counted', () => {

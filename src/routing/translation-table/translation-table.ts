@@ -120,6 +120,11 @@ export class TranslationTable {
     return this.local.remove(mac, false);
   }
 
+  /** Whether the client left this node since our last OGM (its removal not yet announced). */
+  leftRecently(mac: string): boolean {
+    return this.local.entry(mac) !== undefined && !this.local.active(mac);
+  }
+
   clientSeen(mac: string, now: number): void {
     this.local.seen(mac, now);
   }
