@@ -161,7 +161,8 @@ export class DemoStations {
           signal_dbm: Math.round(s.signal_dbm),
           since: new Date(toWall(s.since)).toISOString(),
           auth: spec.auth,
-          ft: spec.ft,
+          // FT is how a roam within the mobility domain is made; a first association is not.
+          ft: s.method.startsWith('ft-') ? spec.ft : false,
         };
       })
       .sort((a, b) => a.mac.localeCompare(b.mac));

@@ -111,6 +111,7 @@ export interface PlatformStation {
    */
   since?: number | undefined;
   auth?: 'open' | 'psk' | 'sae' | '8021x' | undefined;
+  /** Whether this association was an 802.11r fast transition, and which kind. */
   ft?: false | 'over-air' | 'over-ds' | undefined;
 }
 

@@ -106,6 +106,8 @@ export interface StationAtAp {
   vlan: number | undefined;
   signal_dbm: number;
   since: number;
+  /** How this association was made (FT only for a roam within the mobility domain). */
+  method: AssocMethod;
 }
 
 /** A station the field cannot take (bad MAC, duplicate, unknown SSID). */
@@ -114,7 +116,7 @@ export class StationError extends IntelliMeshError {}
 type Link =
   | { state: 'searching' }
   | { state: 'joining'; ap: string; until: number; method: AssocMethod; phases: AssocPhases }
-  | { state: 'associated'; ap: string; since: number }
+  | { state: 'associated'; ap: string; since: number; method: AssocMethod }
   | {
       state: 'roaming';
       from: string;
@@ -246,6 +248,7 @@ export class StationField {
           vlan: st.spec.vlan,
           signal_dbm: round(st.signals.get(ap) ?? Number.NEGATIVE_INFINITY),
           since: st.link.since,
+          method: st.link.method,
         });
     }
     return out;
@@ -304,7 +307,7 @@ export class StationField {
       const l = st.link;
       if ((l.state !== 'joining' && l.state !== 'roaming') || l.until > t) continue;
       const ap = l.state === 'joining' ? l.ap : l.to;
-      st.link = { state: 'associated', ap, since: t };
+      st.link = { state: 'associated', ap, since: t, method: l.method };
       st.authenticated = true;
       if (st.spec.auth === '8021x') st.pmksa.add(ap);
       const signal = round(st.signals.get(ap) ?? Number.NEGATIVE_INFINITY);

@@ -33,6 +33,11 @@ describe('StationField', () => {
     const assoc = events.filter((e) => e.kind === 'associated');
     expect(assoc).toHaveLength(1);
     expect(assoc[0]).toMatchObject({ ap: 'n0', method: 'psk' });
+    // The AP lists it with the method of its association: the first one cannot be FT.
+    const first = new StationField({ aps, random: seededRandom(1) });
+    first.addStation(walker);
+    while (first.apOf(walker.mac) === undefined) first.advance(first.nextDeadline());
+    expect(first.stationsAt('n0')).toMatchObject([{ mac: walker.mac, method: 'psk' }]);
     const roams = events.filter((e) => e.kind === 'roamed');
     expect(roams.length).toBeGreaterThanOrEqual(4);
     for (const r of roams) {
@@ -63,7 +68,9 @@ describe('StationField', () => {
           expect(started?.to).toBe(e.to);
           expect(e.at - started!.at).toBeCloseTo(e.gap_ms, 6);
           expect(field.receiving(walker.mac, e.to)).toBe(true);
-          expect(field.stationsAt(e.to)).toMatchObject([{ mac: walker.mac, since: e.at }]);
+          expect(field.stationsAt(e.to)).toMatchObject([
+            { mac: walker.mac, since: e.at, method: 'ft-over-air' },
+          ]);
           checked++;
         }
       }
