@@ -64,6 +64,8 @@ async function readSecret(file: string, flag: string): Promise<string> {
   }
 }
 
+const DONGLE_MTU = 32;
+
 async function openMedium(f: RadioGatewayFlags): Promise<{ medium: Medium; where: string }> {
   if (f.udp !== undefined) {
     const udp = await openUdpMedium({ bind: f.udp, peers: f.peer ?? [], mtu: f.mtu ?? 255 });
@@ -73,7 +75,8 @@ async function openMedium(f: RadioGatewayFlags): Promise<{ medium: Medium; where
   const serial = await openSerialMedium({
     path: f.serial!,
     baudRate: f.baud,
-    ...(f.mtu === undefined ? {} : { mtu: f.mtu }),
+    // The dongle of firmware/ carries one frame per nRF24 packet: 32 bytes at most.
+    mtu: f.mtu ?? DONGLE_MTU,
   });
   return { medium: serial, where: `serial ${f.serial}` };
 }
@@ -107,7 +110,11 @@ export function registerRadioGateway(program: Command): void {
     .option('--peer <host:port>', 'UDP peer in radio reach (repeatable)', collect(hostPort))
     .option('--serial <path>', 'join through a serial radio dongle, e.g. /dev/ttyUSB0')
     .option('--baud <rate>', 'serial baud rate', integerIn(1, 10_000_000), 115_200)
-    .option('--mtu <bytes>', 'largest frame (nRF24: 32; default 255)', integerIn(17, 255))
+    .option(
+      '--mtu <bytes>',
+      'largest frame (default 255 on UDP, 32 on serial: the nRF24 dongle)',
+      integerIn(17, 255),
+    )
     .addOption(
       new Option('--hop-limit <n>', 'relays a frame may cross')
         .argParser(integerIn(1, 255))
