@@ -63,12 +63,12 @@ describe('CredentialStore', () => {
     ).toThrow(/users\[0\]\.site/);
   });
 
-  it("returns a radio gateway's network, and refuses one without it or a network elsewhere", () => {
+  it("returns a radio gateway's network, and refuses one without it or a network elsewhere", async () => {
     const h = hashPassword('pw');
     const store = CredentialStore.fromUsers([
       { username: 'gw-1', role: 'radio-gateway', network: 'field', password_hash: h },
     ]);
-    expect(store.authenticate('gw-1', 'pw')).toEqual({
+    expect(await store.authenticate('gw-1', 'pw')).toEqual({
       username: 'gw-1',
       role: 'radio-gateway',
       network: 'field',

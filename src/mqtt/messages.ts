@@ -301,6 +301,14 @@ export function decodeMessage<C extends NodeChannel>(
   channel: C,
   payload: Uint8Array | string,
 ): Decoded<MessageOf<C>> {
+  return decodePayload(schemas[channel], payload) as Decoded<MessageOf<C>>;
+}
+
+/** One MQTT JSON payload checked against `schema`: size first, then JSON, then the schema. */
+export function decodePayload<S extends z.ZodType>(
+  schema: S,
+  payload: Uint8Array | string,
+): Decoded<z.output<S>> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
     return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
@@ -313,7 +321,7 @@ export function decodeMessage<C extends NodeChannel>(
   } catch (err) {
     return { ok: false, error: `not JSON: ${(err as Error).message}` };
   }
-  const parsed = schemas[channel].safeParse(data);
-  if (parsed.success) return { ok: true, value: parsed.data as MessageOf<C> };
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, error: zodIssueLines(parsed.error).join('; ') };
 }

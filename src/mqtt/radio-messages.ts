@@ -8,9 +8,7 @@
  * if (r.ok) console.log(r.value.address, r.value.rtt_ms);
  */
 import { z } from 'zod';
-import { zodIssueLines } from '../core/validation-path.ts';
-import type { Decoded } from './messages.ts';
-import { MAX_PAYLOAD_BYTES } from './messages.ts';
+import { decodePayload, type Decoded } from './messages.ts';
 import type { RadioChannel } from './radio-topics.ts';
 
 const name = z.string().min(1).max(64);
@@ -135,19 +133,5 @@ export function decodeRadioMessage<C extends RadioChannel>(
   channel: C,
   payload: Uint8Array | string,
 ): Decoded<RadioMessageOf<C>> {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > MAX_PAYLOAD_BYTES) {
-    return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(
-      typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'),
-    );
-  } catch (err) {
-    return { ok: false, error: `not JSON: ${(err as Error).message}` };
-  }
-  const parsed = schemas[channel].safeParse(data);
-  if (parsed.success) return { ok: true, value: parsed.data as RadioMessageOf<C> };
-  return { ok: false, error: zodIssueLines(parsed.error).join('; ') };
+  return decodePayload(schemas[channel], payload) as Decoded<RadioMessageOf<C>>;
 }

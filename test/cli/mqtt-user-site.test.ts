@@ -40,7 +40,7 @@ describe('intelli-mesh mqtt-user --site', () => {
     expect(bad.stderr).toMatch(/site name 'a\/b'/);
   });
 
-  it("records a radio gateway's network and site; refuses one without a network", () => {
+  it("records a radio gateway's network and site; refuses one without a network", async () => {
     const r = mqttUser(
       'gw-r',
       '--role',
@@ -54,7 +54,7 @@ describe('intelli-mesh mqtt-user --site', () => {
     expect(r.status).toBe(0);
     const file = join(mkdtempSync(join(tmpdir(), 'im-mqtt-user-')), 'users.yaml');
     writeFileSync(file, r.stdout);
-    expect(CredentialStore.fromFile(file).authenticate('gw-r', 'pw')).toEqual({
+    expect(await CredentialStore.fromFile(file).authenticate('gw-r', 'pw')).toEqual({
       username: 'gw-r',
       role: 'radio-gateway',
       site: 'lab',
