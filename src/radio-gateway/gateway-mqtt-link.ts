@@ -8,7 +8,7 @@
  * link.onCommand((payload) => gateway.command(payload));
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { describeConnectFailure, describeEarlyClose } from '../agent/mqtt/connect-failure.ts';
+import { describeConnectFailure, firstConnect } from '../agent/mqtt/connect-failure.ts';
 import type { AgentLinkTls } from '../agent/mqtt/agent-link.ts';
 import type { Clock } from '../core/clock.ts';
 import { IntelliMeshError } from '../core/errors.ts';
@@ -96,30 +96,14 @@ export class GatewayMqttLink implements GatewayPublisher {
       },
     });
     const commandTopic = radioTopic(site, network, gateway, 'command');
-    await new Promise<void>((resolve, reject) => {
-      const fail = (why: string, cause?: Error) => {
-        client.off('error', onError);
-        client.off('close', onClose);
-        client.end(true);
-        reject(
-          new GatewayConnectError(
-            `radio gateway ${gateway} could not join ${options.url}: ${why}`,
-            {
-              cause,
-            },
-          ),
-        );
-      };
-      const onError = (err: Error) => fail(describeConnectFailure(err), err);
-      const onClose = () => fail(describeEarlyClose(options.url));
-      client.on('error', onError);
-      client.on('close', onClose);
-      client.once('connect', () => {
-        client.off('error', onError);
-        client.off('close', onClose);
-        resolve();
-      });
-    });
+    await firstConnect(
+      client,
+      options.url,
+      (why, cause) =>
+        new GatewayConnectError(`radio gateway ${gateway} could not join ${options.url}: ${why}`, {
+          cause,
+        }),
+    );
     client.on('error', (err) =>
       log.warn({ url: options.url, err: describeConnectFailure(err) }, 'mqtt error'),
     );

@@ -24,7 +24,7 @@ import {
   type NodeStatus,
 } from '../../mqtt/messages.ts';
 import { nodeTopic } from '../../mqtt/topics.ts';
-import { describeConnectFailure, describeEarlyClose } from './connect-failure.ts';
+import { describeConnectFailure, firstConnect } from './connect-failure.ts';
 
 export class BrokerConnectError extends IntelliMeshError {}
 
@@ -108,25 +108,12 @@ export class AgentLink extends EventEmitter<LinkEvents> {
       },
     });
     const link = new AgentLink(client, options, log);
-    await new Promise<void>((resolve, reject) => {
-      const fail = (why: string, cause?: Error) => {
-        client.off('error', onError);
-        client.off('close', onClose);
-        client.end(true);
-        reject(new BrokerConnectError(`${node} could not join ${options.url}: ${why}`, { cause }));
-      };
-      const onError = (err: Error) => fail(describeConnectFailure(err), err);
-      // mqtt.js retries in silence when a connection closes without an error it reports (a TLS
-      // alert after the handshake, a TLS port spoken to in plain): give up and say so instead.
-      const onClose = () => fail(describeEarlyClose(options.url));
-      client.on('error', onError);
-      client.on('close', onClose);
-      client.once('connect', () => {
-        client.off('error', onError);
-        client.off('close', onClose);
-        resolve();
-      });
-    });
+    await firstConnect(
+      client,
+      options.url,
+      (why, cause) =>
+        new BrokerConnectError(`${node} could not join ${options.url}: ${why}`, { cause }),
+    );
     link.wire();
     await link.announce();
     return link;

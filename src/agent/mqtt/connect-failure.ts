@@ -11,6 +11,7 @@
  * // "self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN: the broker's
  * //  certificate is not signed by a CA this node trusts: check tls.ca)"
  */
+import type { MqttClient } from 'mqtt';
 
 const UNTRUSTED = "the broker's certificate is not signed by a CA this node trusts: check tls.ca";
 
@@ -52,4 +53,34 @@ export function describeEarlyClose(url: string): string {
   return /^(mqtts|wss):/.test(url)
     ? `${why} (if the broker requires client certificates, check tls.cert and tls.key; the broker's log says why)`
     : `${why} (is it a TLS port? then use mqtts:// or wss://)`;
+}
+
+/**
+ * Resolves at the client's first CONNACK; rejects, with the client ended, at its first error or
+ * early close, with `error(why, cause)`. mqtt.js retries in silence when a connection closes
+ * without an error it reports (a TLS alert after the handshake, a TLS port spoken to in plain):
+ * a first connection gives up and says so instead.
+ */
+export function firstConnect(
+  client: MqttClient,
+  url: string,
+  error: (why: string, cause?: Error) => Error,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (why: string, cause?: Error) => {
+      client.off('error', onError);
+      client.off('close', onClose);
+      client.end(true);
+      reject(error(why, cause));
+    };
+    const onError = (err: Error) => fail(describeConnectFailure(err), err);
+    const onClose = () => fail(describeEarlyClose(url));
+    client.on('error', onError);
+    client.on('close', onClose);
+    client.once('connect', () => {
+      client.off('error', onError);
+      client.off('close', onClose);
+      resolve();
+    });
+  });
 }
