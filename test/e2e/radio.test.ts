@@ -126,25 +126,43 @@ describe.skipIf(!chromiumPath)(
       expect(await page.locator('[data-testid=menu-button]').isVisible()).toBe(false);
       await page.click('nav a[href="#/radio"]');
       await row(page, 10).waitFor();
-      const { nodes } = await api<RadioNodeList>('/api/radio/nodes');
-      const shown = await page.$$eval('[data-testid=radio-nodes] tbody tr', (trs) =>
-        trs.map((tr) => Number(tr.getAttribute('data-address'))),
-      );
-      expect([...shown].sort((a, b) => a - b)).toEqual(
-        nodes.map((n) => n.address).sort((a, b) => a - b),
-      );
-      for (const n of nodes.filter((x) => x.address !== 1)) {
-        const r = row(page, n.address);
-        expect(await r.locator('[data-testid=radio-last-heard]').textContent()).toMatch(
-          n.last_heard_ms === null ? /^never$/ : /^(just now|\d+ s ago)$/,
+      // The page and the API are read one after the other while the lossy mesh lives on (a
+      // route changes, a node is heard): compare until one pair of reads agrees, and say what
+      // differed if none does.
+      const differences = async (): Promise<string[]> => {
+        const { nodes } = await api<RadioNodeList>('/api/radio/nodes');
+        const shown = await page.$$eval('[data-testid=radio-nodes] tbody tr', (trs) =>
+          trs.map((tr) => ({
+            address: Number(tr.getAttribute('data-address')),
+            heard: tr.querySelector('[data-testid=radio-last-heard]')?.textContent ?? '',
+            hops: tr.querySelector('td[data-label=Hops]')?.textContent ?? '',
+            gateways: tr.querySelector('[data-testid=radio-gateways]')?.textContent ?? '',
+          })),
         );
-        expect(await r.locator('td[data-label=Hops]').textContent()).toBe(String(n.hops ?? '–'));
-        expect(await r.locator('[data-testid=radio-gateways]').textContent()).toBe('radio-gw');
-      }
-      // The far end of the ladder is more than one hop away.
-      expect(
-        Number(await row(page, 10).locator('td[data-label=Hops]').textContent()),
-      ).toBeGreaterThan(1);
+        const out: string[] = [];
+        const want = nodes.map((n) => n.address).sort((a, b) => a - b);
+        const got = shown.map((r) => r.address).sort((a, b) => a - b);
+        if (want.join() !== got.join()) out.push(`rows ${got.join()} vs API ${want.join()}`);
+        for (const n of nodes.filter((x) => x.address !== 1)) {
+          const r = shown.find((x) => x.address === n.address);
+          if (!r) continue;
+          const heard = n.last_heard_ms === null ? /^never$/ : /^(just now|\d+ s ago)$/;
+          if (!heard.test(r.heard)) out.push(`${n.address}: last heard '${r.heard}'`);
+          if (r.hops !== String(n.hops ?? '–'))
+            out.push(`${n.address}: hops '${r.hops}' vs API ${n.hops}`);
+          if (r.gateways !== 'radio-gw') out.push(`${n.address}: gateways '${r.gateways}'`);
+        }
+        return out;
+      };
+      await expect.poll(differences, { timeout: 15_000, interval: 500 }).toEqual([]);
+      // The far end of the ladder is more than one hop away (once pinged: until then it was
+      // only learned of from a scan, and its hops are '–').
+      await expect
+        .poll(
+          async () => Number(await row(page, 10).locator('td[data-label=Hops]').textContent()),
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBeGreaterThan(1);
       await page.locator('[data-testid=radio-gateway]', { hasText: 'radio-gw' }).waitFor();
       const graph = await api<RadioGraph>('/api/radio/graph');
       const canvas = page.locator('[data-testid=radio-graph] [data-testid=topology-canvas]');
