@@ -9,7 +9,7 @@
  * // POST /api/radio/nodes/69/stream { text: 'hi' } → { ok: true, bytes_hex, text, gateway }
  * // GET /api/radio/nodes → { nodes: [...] }
  */
-import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
 import { zodIssueLines } from '../../core/validation-path.ts';
 import type { RadioCommandResult } from '../../mqtt/radio-messages.ts';
@@ -81,6 +81,32 @@ const streamBody = z.union([
 
 function invalid(reply: FastifyReply, where: string, error: z.ZodError) {
   return reply.code(400).send({ error: `invalid ${where}`, issues: zodIssueLines(error) });
+}
+
+/**
+ * The node a command route names (`:address`, optional `?network=`); undefined once the 400
+ * has been sent.
+ */
+function commandTarget(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { address: number; network?: string } | undefined {
+  const p = nodeParams.safeParse(request.params);
+  if (!p.success) {
+    void invalid(reply, 'radio node address', p.error);
+    return undefined;
+  }
+  const q = networkQuery.safeParse(request.query);
+  if (!q.success) {
+    void invalid(reply, 'query', q.error);
+    return undefined;
+  }
+  return { address: p.data.address, ...(q.data.network ? { network: q.data.network } : {}) };
+}
+
+/** The bytes of a send or stream body: its text as UTF-8, or its hex. */
+function bodyBytes(b: { text: string } | { bytes_hex: string }): Buffer {
+  return 'text' in b ? Buffer.from(b.text, 'utf8') : Buffer.from(b.bytes_hex, 'hex');
 }
 
 /** Maps the service's typed errors to their status; anything else is the app's 500. */
@@ -170,15 +196,10 @@ export function registerRadioRoutes(
   }));
 
   app.post('/api/radio/nodes/:address/ping', { preHandler: operator }, async (request, reply) => {
-    const p = nodeParams.safeParse(request.params);
-    if (!p.success) return invalid(reply, 'radio node address', p.error);
-    const q = networkQuery.safeParse(request.query);
-    if (!q.success) return invalid(reply, 'query', q.error);
+    const target = commandTarget(request, reply);
+    if (!target) return reply;
     try {
-      const { gateway, result } = await radio.command(
-        { address: p.data.address, ...(q.data.network ? { network: q.data.network } : {}) },
-        { kind: 'ping' },
-      );
+      const { gateway, result } = await radio.command(target, { kind: 'ping' });
       if (!result.ok) return refusedBy(reply, gateway, result);
       return { ok: true, rtt_ms: result.rtt_ms ?? null, hops: result.hops ?? null, gateway };
     } catch (err) {
@@ -187,10 +208,8 @@ export function registerRadioRoutes(
   });
 
   app.post('/api/radio/nodes/:address/scan', { preHandler: operator }, async (request, reply) => {
-    const p = nodeParams.safeParse(request.params);
-    if (!p.success) return invalid(reply, 'radio node address', p.error);
-    const q = networkQuery.safeParse(request.query);
-    if (!q.success) return invalid(reply, 'query', q.error);
+    const target = commandTarget(request, reply);
+    if (!target) return reply;
     const b = scanBody.safeParse(request.body ?? {});
     if (!b.success) return invalid(reply, 'scan body', b.error);
     try {
@@ -198,13 +217,10 @@ export function registerRadioRoutes(
         gateway,
         network: net,
         result,
-      } = await radio.command(
-        { address: p.data.address, ...(q.data.network ? { network: q.data.network } : {}) },
-        { kind: 'scan', depth: b.data.depth },
-      );
+      } = await radio.command(target, { kind: 'scan', depth: b.data.depth });
       if (!result.ok || !result.graph) return refusedBy(reply, gateway, result);
       const graph = radioNetworkGraph(
-        [{ network: net, gateway, origin: p.data.address, ...result.graph }],
+        [{ network: net, gateway, origin: target.address, ...result.graph }],
         radio.nodes().filter((n) => n.network === net && result.graph!.nodes.includes(n.address)),
       );
       return { ok: true, gateway, graph };
@@ -214,27 +230,21 @@ export function registerRadioRoutes(
   });
 
   app.post('/api/radio/nodes/:address/send', { preHandler: operator }, async (request, reply) => {
-    const p = nodeParams.safeParse(request.params);
-    if (!p.success) return invalid(reply, 'radio node address', p.error);
-    const q = networkQuery.safeParse(request.query);
-    if (!q.success) return invalid(reply, 'query', q.error);
+    const target = commandTarget(request, reply);
+    if (!target) return reply;
     const b = sendBody.safeParse(request.body ?? {});
     if (!b.success)
       return reply.code(400).send({
         error: 'invalid send body: give { "text": "…" } or { "bytes_hex": "…" }',
         issues: zodIssueLines(b.error),
       });
-    const bytes =
-      'text' in b.data ? Buffer.from(b.data.text, 'utf8') : Buffer.from(b.data.bytes_hex, 'hex');
+    const bytes = bodyBytes(b.data);
     if (bytes.length > MAX_SEND_BYTES)
       return reply
         .code(400)
         .send({ error: `text: ${bytes.length} bytes; at most ${MAX_SEND_BYTES}` });
     try {
-      const { gateway, result } = await radio.command(
-        { address: p.data.address, ...(q.data.network ? { network: q.data.network } : {}) },
-        { kind: 'send', bytes },
-      );
+      const { gateway, result } = await radio.command(target, { kind: 'send', bytes });
       if (!result.ok) return refusedBy(reply, gateway, result, { acked: false });
       return { ok: true, acked: result.acked === true, gateway };
     } catch (err) {
@@ -244,10 +254,8 @@ export function registerRadioRoutes(
 
   // Additive to the issue's API: a stream to the node (its reply within the window).
   app.post('/api/radio/nodes/:address/stream', { preHandler: operator }, async (request, reply) => {
-    const p = nodeParams.safeParse(request.params);
-    if (!p.success) return invalid(reply, 'radio node address', p.error);
-    const q = networkQuery.safeParse(request.query);
-    if (!q.success) return invalid(reply, 'query', q.error);
+    const target = commandTarget(request, reply);
+    if (!target) return reply;
     const b = streamBody.safeParse(request.body ?? {});
     if (!b.success)
       return reply.code(400).send({
@@ -255,17 +263,13 @@ export function registerRadioRoutes(
           'invalid stream body: give { "text": "…" } or { "bytes_hex": "…" }, window_ms optional',
         issues: zodIssueLines(b.error),
       });
-    const bytes =
-      'text' in b.data ? Buffer.from(b.data.text, 'utf8') : Buffer.from(b.data.bytes_hex, 'hex');
+    const bytes = bodyBytes(b.data);
     try {
-      const { gateway, result } = await radio.command(
-        { address: p.data.address, ...(q.data.network ? { network: q.data.network } : {}) },
-        {
-          kind: 'stream',
-          bytes,
-          ...(b.data.window_ms !== undefined ? { window_ms: b.data.window_ms } : {}),
-        },
-      );
+      const { gateway, result } = await radio.command(target, {
+        kind: 'stream',
+        bytes,
+        ...(b.data.window_ms !== undefined ? { window_ms: b.data.window_ms } : {}),
+      });
       if (!result.ok) return refusedBy(reply, gateway, result);
       const back = Buffer.from(result.bytes_hex ?? '', 'hex');
       return {
