@@ -1,10 +1,60 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Tests that touch real sockets, brokers or namespaces take longer than pure cores.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+/**
+ * Files paced by the wall clock that wait for what happens with deadlines or assert how soon it
+ * happens: the demo (or its world) in real time, the radio mesh with sub-second pings, the agent
+ * tracking its WANs every 200 ms. Under a second file's load their timers fall behind (notify-e2e
+ * timed out with two workers), so they run one at a time, after everything else.
+ */
+const REAL_TIME = [
+  'test/agent/cli-agent-mqtt.test.ts',
+  'test/demo/notify-e2e.test.ts',
+  'test/demo/radio-faults.test.ts',
+  'test/demo/stale-state.test.ts',
+  'test/demo/timeline.test.ts',
+  'test/demo/upgrade-flow.test.ts',
+  'test/e2e/clients.test.ts',
+  'test/e2e/config-editor.test.ts',
+  'test/e2e/dashboard-edges.test.ts',
+  'test/e2e/demo-heal.test.ts',
+  'test/e2e/events-timeline.test.ts',
+  'test/e2e/faults-panel.test.ts',
+  'test/e2e/link-health.test.ts',
+  'test/e2e/phone-width.test.ts',
+  'test/e2e/radio.test.ts',
+  'test/e2e/stale-state.test.ts',
+  'test/e2e/upgrades.test.ts',
+  'test/radio/radio-demo.test.ts',
+  'test/radio/radio-gateway-e2e.test.ts',
+];
+
+const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+
+/** Shared by both projects: tests that touch real sockets, brokers or namespaces take longer. */
+const common = { testTimeout: 30_000, hookTimeout: 60_000 };
+
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    // Pure cores, and I/O that mostly waits (brokers, sockets, namespaces, child processes):
+    // three at a time keep both cores busy while one file sleeps on a socket or a timer.
+    test: {
+      ...common,
+      name: 'parallel',
+      include: ALL,
+      exclude: [...configDefaults.exclude, ...REAL_TIME],
+      maxWorkers: 3,
+      sequence: { groupOrder: 0 },
+    },
   },
-});
+  {
+    test: {
+      ...common,
+      name: 'real-time',
+      include: REAL_TIME,
+      maxWorkers: 1,
+      sequence: { groupOrder: 1 },
+    },
+  },
+];
+
+export default defineConfig({ test: { projects } });
