@@ -41,6 +41,8 @@ export interface DemoOptions {
   host?: string;
   /** @default 24 */
   nodes?: number;
+  /** Wi-Fi clients that walk across the site (0: only the ones that stay near a node). @default 8 */
+  mobileClients?: number;
   /** @default 1 */
   seed?: number;
   dbPath: string;
@@ -99,6 +101,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     wallClock: () => wall.now(),
     toWall: (virtualMs) => t0 + virtualMs,
     ...(o.upgradeTiming ? { upgradeTiming: o.upgradeTiming } : {}),
+    ...(o.mobileClients !== undefined ? { mobileClients: o.mobileClients } : {}),
   });
   const toWall = (virtualMs: number) => t0 + virtualMs;
 

@@ -55,6 +55,9 @@ const firmware = async () =>
 describe('upgrade campaigns on the demo (real broker, controller and agents)', () => {
   beforeAll(async () => {
     demo = await startDemo({
+      // Neither the radio mesh nor walking clients are looked at here: a smaller demo boots faster.
+      radioNodes: 0,
+      mobileClients: 0,
       port: 0,
       dbPath: join(dir, 'demo.db'),
       adminPassword: 'flow-pw',

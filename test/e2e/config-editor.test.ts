@@ -28,6 +28,9 @@ describe.skipIf(!chromiumPath)(
   () => {
     beforeAll(async () => {
       demo = await startDemo({
+        // Neither the radio mesh nor walking clients are looked at here: a smaller demo boots faster.
+        radioNodes: 0,
+        mobileClients: 0,
         port: 0,
         nodes: 8,
         dbPath: join(dir, 'demo.db'),
