@@ -31,7 +31,12 @@ const REAL_TIME = [
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
 /** Shared by both projects: tests that touch real sockets, brokers or namespaces take longer. */
-const common = { testTimeout: 30_000, hookTimeout: 60_000 };
+const common = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  // One dashboard build per run for all browser test files (see test/e2e/build-dashboard.ts).
+  globalSetup: ['test/e2e/dashboard-cache.setup.ts'],
+};
 
 const projects: TestProjectInlineConfiguration[] = [
   {
