@@ -4,10 +4,13 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
  * Files paced by the wall clock that wait for what happens with deadlines or assert how soon it
  * happens: the demo (or its world) in real time, the radio mesh with sub-second pings, the agent
  * tracking its WANs every 200 ms. Under a second file's load their timers fall behind (notify-e2e
- * timed out with two workers), so they run one at a time, after everything else.
+ * timed out with two workers), so they run one at a time, after everything else. The kill -9
+ * file joins them: it restarts controller processes against 30 s deadlines while flooding them,
+ * and beside the TLS broker file its controller missed the deadline where alone it passed.
  */
 const REAL_TIME = [
   'test/agent/cli-agent-mqtt.test.ts',
+  'test/controller/kill9-durability.test.ts',
   'test/demo/notify-e2e.test.ts',
   'test/demo/radio-faults.test.ts',
   'test/demo/stale-state.test.ts',
