@@ -7,7 +7,8 @@
  * on both servers, a persistent session resumes on the other server, a node cannot publish as
  * another, and with one of two servers stopped the cluster refuses MQTT until it is back (the
  * JetStream metadata group needs a majority: 2 of 2), after which both clients return on their
- * own and what the node published meanwhile arrives. See docs/broker-cluster.md.
+ * own and what the node published meanwhile arrives. With three servers, stopping the node's own
+ * moves it to the next address it was given and nothing stops. See docs/broker-cluster.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -256,6 +257,63 @@ describe.skipIf(skip !== undefined)(
       );
       expect(agent.connected).toBe(true);
       expect(ctl.link.connected).toBe(true);
+    }, 40_000);
+  },
+);
+
+describe.skipIf(skip !== undefined)(
+  `NATS cluster of three servers${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let cluster: NatsCluster;
+    let ingest: BatchingSession;
+    let agent: AgentLink;
+    const got: InboundMessage[] = [];
+
+    beforeAll(async () => {
+      cluster = await startNatsCluster(USERS, { site: SITE, servers: 3 });
+      const [n1, n2, n3] = cluster.urls;
+      // The controller's session class (the controller itself is shown above; its start costs 5 s).
+      ingest = await BatchingSession.connect({
+        url: [n2, n3, n1].join(','),
+        clientId: 'controller:ingest',
+        username: 'controller',
+        password: passwordOf('controller'),
+        scheduler,
+        subscriptions: [{ topic: siteFilter(SITE), qos: 1 }],
+        onBatch: (batch) => got.push(...batch),
+      });
+      agent = await AgentLink.connect({
+        url: [n1, n2, n3].join(','),
+        site: SITE,
+        node: 'node-3',
+        password: passwordOf('node-3'),
+        clock: scheduler,
+        reconnectPeriodMs: 200,
+      });
+    }, 30_000);
+    afterAll(async () => {
+      await agent?.close().catch(() => undefined);
+      await ingest?.close();
+      await cluster?.close();
+    });
+
+    const heardUptime = (uptime: number) =>
+      got.some(
+        (m) =>
+          m.topic === nodeTopic(SITE, 'node-3', 'state') &&
+          (JSON.parse(m.payload.toString()) as { uptime_s: number }).uptime_s === uptime,
+      );
+
+    it('moves the node to another server when its own stops; the ingest session keeps hearing it', async () => {
+      await agent.publishState(state('node-3', 7));
+      await until('the first state', () => heardUptime(7));
+      await cluster.stop(0);
+      await until('the agent off server 1', () => !agent.connected);
+      // Two of three keep a majority: the agent's next address takes it in.
+      await agent.publishState(state('node-3', 8));
+      await until('the state sent through another server', () => heardUptime(8), 20_000);
+      expect(agent.connected).toBe(true);
+      expect(ingest.connected).toBe(true);
     }, 40_000);
   },
 );
