@@ -1,14 +1,16 @@
 /**
  * Starts a real NATS cluster (Debian's `nats-server` 2.9) speaking MQTT over JetStream: N servers
  * on private ports and temporary directories, each with the configuration we render
- * (`src/mqtt/nats-config.ts`), routed to each other. Readiness is read from the servers' logs:
- * each one says it is ready, and one of them that a JetStream metadata leader is elected (MQTT
- * connections are refused without one).
+ * (`src/mqtt/nats-config.ts`), routed to each other. Readiness is read from the servers' logs
+ * (each one says it is ready, and one of them that a JetStream metadata leader is elected), then
+ * from an MQTT login on every server: the first one creates the MQTT streams, and a just-formed
+ * cluster may turn logins away until their replicas are placed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { renderNatsConfig, type NatsUser } from '../../src/mqtt/nats-config.ts';
 import { freePort } from './mosquitto-process.ts';
 
@@ -107,6 +109,9 @@ export async function startNatsCluster(
   const marks = slots.map(() => 0);
   await Promise.all(slots.map(launch));
   await leaderElected(marks, 15_000);
+  const probe = users[0];
+  if (probe)
+    for (const slot of slots) await acceptsLogin(`mqtt://127.0.0.1:${slot.mqttPort}`, probe, logs);
 
   const stop = async (i: number) => {
     const child = slots[i]!.child;
@@ -132,4 +137,27 @@ export async function startNatsCluster(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves once `url` accepts a login of `user` (clean session); retries until a deadline. */
+async function acceptsLogin(url: string, user: NatsUser, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const client = mqtt.connect(url, {
+      username: user.username,
+      password: user.password,
+      clientId: `${user.username}:probe`,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+    });
+    const ok = await new Promise<boolean>((resolve) => {
+      client.once('connect', () => resolve(true));
+      client.once('error', () => resolve(false));
+      client.once('close', () => resolve(false));
+    });
+    await client.endAsync(true);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} refused MQTT logins for 20 s:\n${logs()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
