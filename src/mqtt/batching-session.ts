@@ -30,6 +30,7 @@ import WebSocket, { createWebSocketStream } from 'ws';
 import { ClosedError, IntelliMeshError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { brokerUrls } from './broker-urls.ts';
 
 /** The broker could not be reached, refused the login, or the URL is not usable. */
 export class SessionConnectError extends IntelliMeshError {}
@@ -56,7 +57,10 @@ export interface Subscription {
 }
 
 export interface BatchingSessionOptions {
-  /** `mqtt://host[:port]` or `ws://host[:port][/path]`. */
+  /**
+   * `mqtt://host[:port]` or `ws://host[:port][/path]`; a clustered broker's addresses separated
+   * by commas, tried in turn: the next one after every failed or lost connection.
+   */
   url: string;
   clientId: string;
   username: string;
@@ -159,18 +163,29 @@ export class BatchingSession extends EventEmitter<{
   private failures = 0;
   private closed = false;
   private readonly log: Logger;
+  private readonly urls: string[];
+  /** The address of the connection open or being opened. */
+  private url: string;
+  private firstAttempts = 0;
   private firstConnect:
     { resolve: () => void; reject: (err: Error) => void; subacksDue: number } | undefined;
 
   private constructor(private readonly options: BatchingSessionOptions) {
     super();
     this.log = options.logger ?? silentLogger;
+    this.urls = brokerUrls(options.url);
+    this.url = this.urls[0]!;
   }
 
   /** Resolves once the broker accepted the login and the subscriptions; rejects on the first failure. */
   static async connect(options: BatchingSessionOptions): Promise<BatchingSession> {
+    for (const url of options.url.split(',')) parseUrl(url.trim());
+    try {
+      brokerUrls(options.url);
+    } catch (err) {
+      throw new SessionConnectError((err as Error).message, { cause: err });
+    }
     const session = new BatchingSession(options);
-    parseUrl(options.url);
     await new Promise<void>((resolve, reject) => {
       session.firstConnect = { resolve, reject, subacksDue: 0 };
       session.open();
@@ -244,17 +259,14 @@ export class BatchingSession extends EventEmitter<{
   }
 
   private open(): void {
-    const { stream } = openStream(this.options.url);
+    const { stream } = openStream(this.url);
     const parser = mqttPacket.parser({ protocolVersion: PROTOCOL_VERSION });
     const conn: Connection = { stream, parser, connacked: false, alive: true };
     this.conn = conn;
     parser.on('packet', (packet: Packet) => this.onPacket(conn, packet));
     parser.on('error', (err: Error) => {
       this.stats.badPackets++;
-      this.fail(
-        conn,
-        new MqttProtocolError(`malformed packet from ${this.options.url}: ${err.message}`),
-      );
+      this.fail(conn, new MqttProtocolError(`malformed packet from ${this.url}: ${err.message}`));
     });
     stream.on('data', (chunk: Buffer) => {
       if (conn.alive) parser.parse(chunk);
@@ -262,13 +274,13 @@ export class BatchingSession extends EventEmitter<{
     stream.on('error', (err: Error) =>
       this.fail(
         conn,
-        new SessionConnectError(`MQTT connection to ${this.options.url} failed: ${err.message}`, {
+        new SessionConnectError(`MQTT connection to ${this.url} failed: ${err.message}`, {
           cause: err,
         }),
       ),
     );
     stream.on('close', () =>
-      this.fail(conn, new SessionConnectError(`MQTT connection to ${this.options.url} closed`)),
+      this.fail(conn, new SessionConnectError(`MQTT connection to ${this.url} closed`)),
     );
     if ('setNoDelay' in stream && typeof stream.setNoDelay === 'function') stream.setNoDelay(true);
     const keepalive = this.options.keepaliveS ?? 30;
@@ -287,10 +299,7 @@ export class BatchingSession extends EventEmitter<{
     const timeout = this.options.connectTimeoutMs ?? 10_000;
     this.connectTimer = this.options.scheduler.after(timeout, () => {
       if (!conn.connacked)
-        this.fail(
-          conn,
-          new SessionConnectError(`no CONNACK from ${this.options.url} in ${timeout} ms`),
-        );
+        this.fail(conn, new SessionConnectError(`no CONNACK from ${this.url} in ${timeout} ms`));
     });
   }
 
@@ -355,7 +364,7 @@ export class BatchingSession extends EventEmitter<{
     this.connectTimer?.cancel();
     if (code !== 0) {
       const err = new SessionConnectError(
-        `broker ${this.options.url} refused the login of '${this.options.username}': ${CONNACK_REASONS[code] ?? `code ${code}`}`,
+        `broker ${this.url} refused the login of '${this.options.username}': ${CONNACK_REASONS[code] ?? `code ${code}`}`,
       );
       this.fail(conn, err);
       return;
@@ -394,7 +403,7 @@ export class BatchingSession extends EventEmitter<{
     const refused = this.options.subscriptions.filter((_, i) => granted[i] === 0x80);
     if (refused.length > 0) {
       const err = new SubscribeRefusedError(
-        `broker ${this.options.url} refused the subscription to ${refused.map((s) => s.topic).join(', ')} for '${this.options.username}'`,
+        `broker ${this.url} refused the subscription to ${refused.map((s) => s.topic).join(', ')} for '${this.options.username}'`,
       );
       if (this.firstConnect) this.fail(conn, err);
       else this.emitError(err);
@@ -447,9 +456,7 @@ export class BatchingSession extends EventEmitter<{
       if (this.pingOutstanding) {
         this.fail(
           conn,
-          new KeepaliveTimeoutError(
-            `broker ${this.options.url} did not answer PINGREQ in ${periodMs} ms`,
-          ),
+          new KeepaliveTimeoutError(`broker ${this.url} did not answer PINGREQ in ${periodMs} ms`),
         );
         return;
       }
@@ -462,7 +469,7 @@ export class BatchingSession extends EventEmitter<{
 
   private badPacket(conn: Connection, what: string): void {
     this.stats.badPackets++;
-    this.fail(conn, new MqttProtocolError(`broker ${this.options.url} sent ${what}`));
+    this.fail(conn, new MqttProtocolError(`broker ${this.url} sent ${what}`));
   }
 
   /** Ends this connection after a failure and arranges the next one. */
@@ -471,6 +478,17 @@ export class BatchingSession extends EventEmitter<{
     conn.alive = false;
     conn.stream.destroy();
     if (this.conn === conn) this.dropConnection();
+    const failedUrl = this.url;
+    // The next connection goes to a cluster's next address (the same one when there is one).
+    this.url = this.urls[(this.urls.indexOf(this.url) + 1) % this.urls.length]!;
+    if (this.firstConnect && ++this.firstAttempts < this.urls.length) {
+      this.log.warn(
+        { err: err.message, next: this.url },
+        'MQTT broker address failed; trying the next',
+      );
+      this.open();
+      return;
+    }
     if (this.firstConnect) {
       const first = this.firstConnect;
       this.firstConnect = undefined;
@@ -478,14 +496,14 @@ export class BatchingSession extends EventEmitter<{
       first.reject(
         err instanceof SessionConnectError || err instanceof SubscribeRefusedError
           ? err
-          : new SessionConnectError(`could not join ${this.options.url}: ${err.message}`, {
+          : new SessionConnectError(`could not join ${failedUrl}: ${err.message}`, {
               cause: err,
             }),
       );
       return;
     }
     if (this.closed) return;
-    this.log.warn({ url: this.options.url, err: err.message }, 'MQTT session lost; reconnecting');
+    this.log.warn({ next: this.url, err: err.message }, 'MQTT session lost; reconnecting');
     this.emitError(err);
     this.emit('offline', err);
     const base = this.options.reconnectPeriodMs ?? 1_000;

@@ -23,10 +23,14 @@ import {
   type NodeState,
   type NodeStatus,
 } from '../../mqtt/messages.ts';
+import { brokerUrls, mqttJsServers } from '../../mqtt/broker-urls.ts';
 import { nodeTopic } from '../../mqtt/topics.ts';
 import { describeConnectFailure, firstConnect } from './connect-failure.ts';
 
 export class BrokerConnectError extends IntelliMeshError {}
+
+/** Commands kept for a listener still to come (the oldest go first beyond it). */
+const UNHEARD_KEPT = 100;
 
 /** TLS material for mqtts:// and wss:// (PEM contents, not file names). */
 export interface AgentLinkTls {
@@ -38,6 +42,7 @@ export interface AgentLinkTls {
 }
 
 export interface AgentLinkOptions {
+  /** The broker, or a clustered broker's addresses separated by commas (tried in turn). */
   url: string;
   site: string;
   node: string;
@@ -63,6 +68,13 @@ interface LinkEvents {
 }
 
 export class AgentLink extends EventEmitter<LinkEvents> {
+  /**
+   * Commands that arrived before anyone listened: a persistent session hands over what was
+   * queued while the node was away right after CONNACK, before `connect` has even resolved, and
+   * the broker deems them delivered once acknowledged. The first listener gets them.
+   */
+  private unheard: Command[] = [];
+
   private constructor(
     private readonly client: MqttClient,
     private readonly options: AgentLinkOptions,
@@ -79,7 +91,10 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     const offline: NodeStatus = { node, online: false, at: clock.now() };
     const username = options.username ?? node;
     const tls = options.tls;
-    const client = mqtt.connect(options.url, {
+    const urls = brokerUrls(options.url);
+    const client = mqtt.connect(urls[0]!, {
+      // A cluster's other addresses: mqtt.js moves to the next one at every reconnection.
+      ...(urls.length > 1 ? { servers: mqttJsServers(urls) } : {}),
       // The broker ties a node's client id to its username, so a session cannot be taken over.
       clientId: `${username}:agent`,
       username,
@@ -108,11 +123,14 @@ export class AgentLink extends EventEmitter<LinkEvents> {
       },
     });
     const link = new AgentLink(client, options, log);
+    // Before the CONNACK: a resumed session's queued commands may follow it in the same read.
+    link.listenForCommands();
     await firstConnect(
       client,
       options.url,
       (why, cause) =>
         new BrokerConnectError(`${node} could not join ${options.url}: ${why}`, { cause }),
+      urls.length,
     );
     link.wire();
     await link.announce();
@@ -125,6 +143,7 @@ export class AgentLink extends EventEmitter<LinkEvents> {
 
   onCommand(listener: (command: Command) => void): () => void {
     this.on('command', listener);
+    for (const command of this.unheard.splice(0)) listener(command);
     return () => this.off('command', listener);
   }
 
@@ -165,7 +184,7 @@ export class AgentLink extends EventEmitter<LinkEvents> {
     await this.client.endAsync();
   }
 
-  private wire(): void {
+  private listenForCommands(): void {
     const commandTopic = this.topic('command');
     this.client.on('message', (topic, payload) => {
       if (topic !== commandTopic) return;
@@ -175,8 +194,12 @@ export class AgentLink extends EventEmitter<LinkEvents> {
         void this.rejectMalformed(payload, decoded.error);
         return;
       }
-      this.emit('command', decoded.value);
+      if (this.listenerCount('command') > 0) this.emit('command', decoded.value);
+      else if (this.unheard.push(decoded.value) > UNHEARD_KEPT) this.unheard.shift();
     });
+  }
+
+  private wire(): void {
     this.client.on('offline', () => this.emit('offline'));
     this.client.on('close', () => {
       if (!this.client.connected) this.emit('offline');

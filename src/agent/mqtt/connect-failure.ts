@@ -57,7 +57,7 @@ export function describeEarlyClose(url: string): string {
 
 /**
  * Resolves at the client's first CONNACK; rejects, with the client ended, at its first error or
- * early close, with `error(why, cause)`. mqtt.js retries in silence when a connection closes
+ * early close (with several addresses, once each one has failed), with `error(why, cause)`. mqtt.js retries in silence when a connection closes
  * without an error it reports (a TLS alert after the handshake, a TLS port spoken to in plain):
  * a first connection gives up and says so instead.
  */
@@ -65,16 +65,28 @@ export function firstConnect(
   client: MqttClient,
   url: string,
   error: (why: string, cause?: Error) => Error,
+  /** Connections that may fail first: a cluster's addresses are each tried once. @default 1 */
+  attempts = 1,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let closes = 0;
+    let lastError: Error | undefined;
     const fail = (why: string, cause?: Error) => {
       client.off('error', onError);
       client.off('close', onClose);
       client.end(true);
       reject(error(why, cause));
     };
-    const onError = (err: Error) => fail(describeConnectFailure(err), err);
-    const onClose = () => fail(describeEarlyClose(url));
+    const onError = (err: Error) => {
+      lastError = err;
+      if (attempts <= 1) fail(describeConnectFailure(err), err);
+    };
+    // With several addresses, mqtt.js reconnects to the next one after each close.
+    const onClose = () => {
+      if (++closes < attempts) return;
+      if (lastError) fail(describeConnectFailure(lastError), lastError);
+      else fail(describeEarlyClose(url));
+    };
     client.on('error', onError);
     client.on('close', onClose);
     client.once('connect', () => {

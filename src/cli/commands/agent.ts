@@ -182,7 +182,10 @@ export function registerAgent(program: Command): void {
       '--cleanup',
       "remove the routing rules, tables and nftables table an agent with this config installs, and exit (the service's stop runs it after a crash)",
     )
-    .option('--mqtt-url <url>', 'broker to report to (overrides mqtt.url)')
+    .option(
+      '--mqtt-url <url>',
+      'broker to report to, or a cluster’s addresses comma-separated (overrides mqtt.url)',
+    )
     .option('--site <name>', 'site name, the MQTT topic level (overrides mqtt.site)')
     .option('--mqtt-username <name>', 'MQTT user (overrides mqtt.username; default the node name)')
     .option('--mqtt-password-file <file>', 'file holding the MQTT password (overrides the config)')

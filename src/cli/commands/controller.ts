@@ -93,7 +93,10 @@ export function registerController(program: Command): void {
     .option('--host <address>', 'HTTP listen address', '127.0.0.1')
     .option('--port <port>', 'HTTP port', integerIn(0, 65535), 8080)
     .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
-    .option('--mqtt-url <url>', 'external broker; its password from INTELLI_MESH_MQTT_PASSWORD')
+    .option(
+      '--mqtt-url <url>',
+      'external broker (a cluster: its addresses, comma-separated); password from INTELLI_MESH_MQTT_PASSWORD',
+    )
     .option('--mqtt-username <name>', 'MQTT username of the controller', 'controller')
     .option(
       '--mqtt-host <address>',

@@ -35,6 +35,10 @@ export const commands: CommandEntry[] = [
   { name: 'agent', load: async () => (await import('./agent.ts')).registerAgent },
   { name: 'controller', load: async () => (await import('./controller.ts')).registerController },
   { name: 'mqtt-user', load: async () => (await import('./mqtt-user.ts')).registerMqttUser },
+  {
+    name: 'broker-config',
+    load: async () => (await import('./broker-config.ts')).registerBrokerConfig,
+  },
   { name: 'user', load: async () => (await import('./user.ts')).registerUser },
 ];
 
