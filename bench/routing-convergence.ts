@@ -6,7 +6,7 @@
  * with only the relay-freshness rule (routerMissLimit 1, the engine before its other
  * fast-convergence additions) and with plain batman-adv TQ decay (ROUTING_VARIANTS).
  *
- * Run: npx tsx bench/routing-convergence.ts -> bench/results/routing-convergence.json
+ * Run: npx tsx bench/routing-convergence.ts [variant ...] -> bench/results/routing-convergence.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { validateScenario } from '../src/sim/scenario.ts';
@@ -74,9 +74,12 @@ function trial(
   return sim.summary(0).faults[0]!.convergence_s;
 }
 
+// Optional arguments: the variants to run (default: all), e.g. `default`.
+const only = process.argv.slice(2);
 const results: Record<string, unknown> = {};
 for (const kind of ['grid', 'random'] as const) {
   for (const [variant, routing] of Object.entries(ROUTING_VARIANTS)) {
+    if (only.length > 0 && !only.includes(variant)) continue;
     const xs: number[] = [];
     let never = 0;
     for (let seed = 1; seed <= TRIALS; seed++) {

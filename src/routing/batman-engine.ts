@@ -44,8 +44,9 @@ import {
   readOgm,
   validateOgmFrame,
 } from './ogm-codec.ts';
+import { Candidate, newOriginatorClock, type OriginatorClock } from './candidate.ts';
 import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
-import { asymmetryPenalty, combinedTq, hopPenalty, localTq, ringAverage, TQ_MAX } from './tq.ts';
+import { asymmetryPenalty, combinedTq, hopPenalty, localTq, TQ_MAX } from './tq.ts';
 import type {
   GatewayJson,
   GlobalClientJson,
@@ -66,12 +67,17 @@ import {
 } from './translation-table/tt-unicast-codec.ts';
 import { TranslationTable } from './translation-table/translation-table.ts';
 
-/** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
-const RING_SIZE = 5;
 /** Sequence numbers `recentLoss` looks back over: about 8 s at the default interval. */
 export const RECENT_LOSS_SLOTS = 8;
 /** Weight of the newest gap in a neighbour's moving average of gaps between frames. */
 const GAP_AVG_WEIGHT = 8;
+/**
+ * A neighbour's longest recent gap decays by 1/64 per frame: with ~10 frames an interval it
+ * still remembers the one long pause of the last interval at about 85 %.
+ */
+const GAP_MAX_DECAY = 64;
+/** A silence must be this many times the neighbour's usual longest pause to count as a loss. */
+const PAUSE_SLACK = 1.5;
 /** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
 const MIN_GAP_SAMPLES = 8;
 /** Originator intervals a neighbour must have been heard for before its rhythm is trusted. */
@@ -101,34 +107,26 @@ export interface EngineStats {
   malformedFrames: number;
   /** TT messages we could not send or forward: no route to their destination, or TTL spent. */
   ttUndeliverable: number;
+  /** Route-change events: every time the next hop towards an originator moved or was withdrawn. */
+  routeChanges: number;
 }
 
 interface NeighbourState {
   address: number;
+  /** Index of this neighbour in every originator's `bySlot` (kept for the engine's life). */
+  slot: number;
   lastSeen: number;
   /** When we started to hear it (again, after a long silence). */
   since: number;
   /** Moving average of the gaps between its frames, ms (0 until the second frame). */
   gapAvg: number;
+  /** Longest recent gap, ms, decaying by 1/GAP_MAX_DECAY per frame (its usual longest pause). */
+  gapMax: number;
   gapSamples: number;
   /** Declared lost after a silence of many usual gaps (neighbourLossFactor). */
   lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
-}
-
-interface Candidate {
-  address: number;
-  /** Which of the originator's last 64 sequence numbers arrived through this neighbour. */
-  window: SeqWindow;
-  ring: Uint8Array;
-  ringIndex: number;
-  tqAvg: number;
-  lastSeen: number;
-  /** How many of the window's slots are live: sequence numbers since it started (max 64). */
-  span: number;
-  /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
-  prevSender: number;
 }
 
 interface OriginatorState {
@@ -144,7 +142,12 @@ interface OriginatorState {
   /** Our forward of `lastForwarded` while it waits in a pending frame (recheckForwards). */
   queued: Ogm | undefined;
   router: Candidate | undefined;
+  /** By neighbour address, in the order first heard (scans and tables iterate this). */
   candidates: Map<number, Candidate>;
+  /** The same candidates by neighbour slot: the hot path's lookup. */
+  bySlot: Array<Candidate | undefined>;
+  /** What the candidates catch up with lazily (see candidate.ts). */
+  clock: OriginatorClock;
   gateway: { down: number; up: number } | undefined;
 }
 
@@ -165,6 +168,7 @@ export class BatmanEngine {
     ogmsReceived: 0,
     malformedFrames: 0,
     ttUndeliverable: 0,
+    routeChanges: 0,
   };
   /** Present when the translationTable option is on. */
   private readonly tt: TranslationTable | undefined;
@@ -173,6 +177,9 @@ export class BatmanEngine {
   /** Same entries as the maps, indexed by address: the hot path's lookups. */
   private readonly neighbourAt: Array<NeighbourState | undefined> = [];
   private readonly originatorAt: Array<OriginatorState | undefined> = [];
+  /** Neighbour slot by address (assigned when first heard, never reused). */
+  private readonly slotAt: number[] = [];
+  private slots = 0;
   private pending: PendingFrame[] = [];
   private seqno: number;
   private nextPurgeAt: number;
@@ -339,7 +346,7 @@ export class BatmanEngine {
     const seen = Math.min(slots, direct.span);
     const missed = Math.min(slots, silent);
     const judged = Math.min(slots, seen + missed);
-    const received = direct.window.countWithin(Math.max(0, judged - missed));
+    const received = direct.countWithin(Math.max(0, judged - missed));
     return judged === 0 ? undefined : 1 - received / judged;
   }
 
@@ -566,11 +573,15 @@ export class BatmanEngine {
   private heard(from: number, now: number): NeighbourState {
     let n = this.neighbourAt[from];
     if (!n) {
+      let slot = this.slotAt[from];
+      if (slot === undefined) this.slotAt[from] = slot = this.slots++;
       n = {
         address: from,
+        slot,
         lastSeen: now,
         since: now,
         gapAvg: 0,
+        gapMax: 0,
         gapSamples: 0,
         lost: false,
         echo: new SeqWindow(),
@@ -586,6 +597,7 @@ export class BatmanEngine {
       // A silence long enough to count as a loss says nothing about the usual gap.
       if (gap > 0 && gap < this.lossThreshold(n)) {
         n.gapAvg = n.gapSamples === 0 ? gap : n.gapAvg + (gap - n.gapAvg) / GAP_AVG_WEIGHT;
+        n.gapMax = Math.max(gap, n.gapMax - n.gapMax / GAP_MAX_DECAY);
         n.gapSamples++;
       }
       n.lastSeen = now;
@@ -614,7 +626,10 @@ export class BatmanEngine {
       n.lastSeen - n.since < SETTLE_INTERVALS * interval
     )
       return 2 * interval;
-    return Math.min(2 * interval, Math.max(interval / 2, factor * n.gapAvg));
+    // Frames come in bursts (OGM waves), so a neighbour's usual rhythm can hold one long pause
+    // per interval: a silence must also outlast that pause by half again to count as a loss.
+    const usual = Math.max(factor * n.gapAvg, PAUSE_SLACK * n.gapMax);
+    return Math.min(2 * interval, Math.max(interval / 2, usual));
   }
 
   /**
@@ -624,13 +639,11 @@ export class BatmanEngine {
   private rediscovered(n: NeighbourState, now: number): void {
     n.since = now;
     n.gapAvg = 0;
+    n.gapMax = 0;
     n.gapSamples = 0;
     if (this.options.clearStaleTq) {
       for (const o of this.originators.values()) {
-        const c = o.candidates.get(n.address);
-        if (!c) continue;
-        c.ring.fill(0);
-        c.tqAvg = 0;
+        o.bySlot[n.slot]?.clearRing();
       }
     }
   }
@@ -676,7 +689,7 @@ export class BatmanEngine {
     if (ogm.prevSender === me) return;
 
     const orig = this.originator(ogm.originator, now);
-    const dup = this.updateSeqnos(orig, from, ogm, now);
+    const dup = this.updateSeqnos(orig, neighbour, ogm, now);
     if (dup === 'protected' || ogm.tq === 0) return;
 
     const router = orig.router;
@@ -693,8 +706,8 @@ export class BatmanEngine {
     const senderOrig = singleHop ? orig : this.originatorAt[from];
     if (!singleHop && !senderOrig?.router) return; // OGM via a neighbour we cannot route to
 
-    const direct = senderOrig?.candidates.get(from);
-    const rq = direct?.window.count() ?? 0;
+    const direct = senderOrig?.bySlot[neighbour.slot];
+    const rq = direct?.count() ?? 0;
     const own = localTq(neighbour.echo.count(), rq);
     const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, direct?.span ?? 0)));
     const bidirectional = tq >= 1;
@@ -704,7 +717,7 @@ export class BatmanEngine {
       (dup === 'new' ||
         (dup === 'orig-dup' && orig.lastSeqno === ogm.seqno && orig.lastTtl - 3 <= ogm.ttl))
     ) {
-      this.updateOriginator(orig, from, ogm, tq, dup === 'new', now);
+      this.updateOriginator(orig, neighbour.slot, ogm, tq, dup === 'new', now);
     }
 
     if (dup === 'neigh-dup') return;
@@ -739,6 +752,8 @@ export class BatmanEngine {
         queued: undefined,
         router: undefined,
         candidates: new Map(),
+        bySlot: [],
+        clock: newOriginatorClock(),
         gateway: undefined,
       };
       this.originators.set(address, o);
@@ -747,26 +762,25 @@ export class BatmanEngine {
     return o;
   }
 
-  private updateSeqnos(orig: OriginatorState, from: number, ogm: Ogm, now: number): DupStatus {
-    let cand = orig.candidates.get(from);
+  private updateSeqnos(
+    orig: OriginatorState,
+    neighbour: NeighbourState,
+    ogm: Ogm,
+    now: number,
+  ): DupStatus {
+    let cand = orig.bySlot[neighbour.slot];
     if (!cand) {
-      cand = {
-        address: from,
-        window: new SeqWindow(),
-        span: 0,
-        ring: new Uint8Array(RING_SIZE),
-        ringIndex: 0,
-        tqAvg: 0,
-        lastSeen: now,
-        prevSender: ogm.prevSender,
-      };
-      orig.candidates.set(from, cand);
+      cand = new Candidate(neighbour.address, orig.clock, this.options.clearStaleTq);
+      cand.lastSeen = now;
+      cand.prevSender = ogm.prevSender;
+      orig.candidates.set(neighbour.address, cand);
+      orig.bySlot[neighbour.slot] = cand;
     }
     if (!orig.hasSeqno) {
       orig.hasSeqno = true;
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
-      cand.window.set(0);
+      cand.setAge(0);
       cand.lastSeen = now;
       return 'new';
     }
@@ -778,69 +792,57 @@ export class BatmanEngine {
       const silent = silence > 0 && now - orig.lastSeqnoAt >= silence;
       if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
-      const clearTq = this.options.clearStaleTq;
-      for (const c of orig.candidates.values()) {
-        c.window.clear();
-        c.span = 0;
-        if (clearTq) {
-          c.ring.fill(0);
-          c.tqAvg = 0;
-        }
-      }
+      // Every candidate's window (and with clearStaleTq its ring) is cleared when next touched.
+      orig.clock.epoch++;
+      orig.clock.resetPos = orig.clock.seqPos;
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
       orig.lastForwarded = -1;
-      cand.window.set(0);
+      cand.setAge(0);
       cand.lastSeen = now;
       return 'new';
     }
     if (diff > 0) {
-      for (const c of orig.candidates.values()) {
-        c.window.shift(diff);
-        c.span = Math.min(WINDOW_SIZE, c.span + diff);
-      }
+      // Every candidate's window moves on by `diff` when next touched.
+      orig.clock.seqPos += diff;
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
-      cand.window.set(0);
+      cand.setAge(0);
       cand.lastSeen = now;
       return 'new';
     }
-    if (cand.window.has(-diff)) return 'neigh-dup';
-    cand.window.set(-diff);
+    if (cand.has(-diff)) return 'neigh-dup';
+    cand.setAge(-diff);
     cand.lastSeen = now;
     return 'orig-dup';
   }
 
   private updateOriginator(
     orig: OriginatorState,
-    from: number,
+    slot: number,
     ogm: Ogm,
     tq: number,
     isNew: boolean,
     now: number,
   ): void {
     orig.lastSeen = now;
-    const cand = orig.candidates.get(from)!;
+    const cand = orig.bySlot[slot]!;
     if (isNew) {
-      for (const c of orig.candidates.values()) {
-        if (c === cand) continue;
-        c.ring[c.ringIndex] = 0;
-        c.ringIndex = (c.ringIndex + 1) % RING_SIZE;
-        c.tqAvg = ringAverage(c.ring);
-      }
       orig.lastTtl = ogm.ttl;
       orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
     }
     cand.prevSender = ogm.prevSender;
     const before = cand.tqAvg;
-    cand.ring[cand.ringIndex] = tq;
-    cand.ringIndex = (cand.ringIndex + 1) % RING_SIZE;
-    cand.tqAvg = ringAverage(cand.ring);
-    // A duplicate only changes this candidate: unless the current router got worse, comparing
-    // the two is the whole decision (the scan gives the same answer, slower).
+    // A new sequence number also pushes a 0 into every other candidate's ring (lazily).
+    cand.pushTq(tq, isNew);
+    // The route is re-picked only where it can have changed: among the candidates only this
+    // one got a TQ; the others only aged (they are judged against the router when their own
+    // copies come). So: a scan when the router got worse or may have stopped being eligible,
+    // else one comparison with the router.
     const router = orig.router;
-    if (isNew || !router || (router === cand && cand.tqAvg < before)) this.selectRouter(orig, now);
-    else if (router !== cand && cand.tqAvg > router.tqAvg && this.eligible(cand)) {
+    if (!router || (router === cand && cand.tqAvg < before) || (isNew && !this.eligible(router))) {
+      this.selectRouter(orig, now);
+    } else if (router !== cand && this.beats(cand, router) && this.eligible(cand)) {
       this.setRouter(
         orig,
         cand,
@@ -854,9 +856,19 @@ export class BatmanEngine {
       for (const m of this.tt.onOgmBlock(orig.address, ogm.tt, now)) this.sendTt(m);
   }
 
+  /**
+   * Whether `c` is enough better than the working router `cur` to move the route (the
+   * hysteresis of routeSwitchMarginPct): strictly higher TQ by more than the margin.
+   */
+  private beats(c: Candidate, cur: Candidate): boolean {
+    const pct = this.options.routeSwitchMarginPct;
+    const margin = pct === 0 ? 0 : Math.max(1, Math.floor((cur.tqAvg * pct) / 100));
+    return c.tqAvg > cur.tqAvg + margin;
+  }
+
   private eligible(c: Candidate): boolean {
     const limit = this.options.routerMissLimit;
-    if (c.tqAvg === 0 || (limit > 0 && !c.window.anyWithin(limit + 1))) return false;
+    if (c.tqAvg === 0 || (limit > 0 && !c.anyWithin(limit + 1))) return false;
     return !this.neighbourAt[c.address]?.lost;
   }
 
@@ -874,6 +886,15 @@ export class BatmanEngine {
       if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
     }
     if (!best || best === cur) return;
+    // A working router stays unless the best beats it by the margin (route stability).
+    if (
+      cur &&
+      orig.candidates.has(cur.address) &&
+      cur.prevSender !== avoidVia &&
+      this.eligible(cur) &&
+      !this.beats(best, cur)
+    )
+      return;
     let reason: string;
     if (!cur) {
       reason = `first route, TQ ${best.tqAvg}`;
@@ -898,6 +919,7 @@ export class BatmanEngine {
   ): void {
     const from = orig.router;
     orig.router = to;
+    this.stats.routeChanges++;
     this.events.push({
       at: now,
       node: this.options.name,
@@ -1060,7 +1082,12 @@ export class BatmanEngine {
       }
     }
     for (const [addr, o] of this.originators) {
-      for (const [via, c] of o.candidates) if (now - c.lastSeen > timeout) o.candidates.delete(via);
+      for (const [via, c] of o.candidates) {
+        if (now - c.lastSeen > timeout) {
+          o.candidates.delete(via);
+          o.bySlot[this.slotAt[via]!] = undefined;
+        }
+      }
       if (o.router && !o.candidates.has(o.router.address)) {
         this.selectRouter(o, now);
         if (o.router && !o.candidates.has(o.router.address)) {

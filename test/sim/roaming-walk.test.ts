@@ -59,7 +59,20 @@ describe('scenarios/roaming-walk.yaml (virtual time)', () => {
   it('with roaming advertisement, frames in flight to the old AP are forwarded, none lost in the mesh', () => {
     expect(trace.some((l) => l.src === 'event' && l.kind === 'roam-forward')).toBe(true);
     expect(trace.filter((l) => l.reason === 'client-not-here')).toEqual([]);
-    expect(r.frames_lost_mesh).toBe(0);
+    // No data frame is dropped for want of a route or a client entry: the only drops besides
+    // the handshakes' are the links' 1 % random loss.
+    const drops = trace.filter((l) => l.src === 'drop' && l.proto === 'data');
+    expect(drops.filter((l) => l.reason !== 'roam-gap' && l.reason !== 'channel-loss')).toEqual([]);
+    // So a frame lost in the mesh around a roam is one the channel lost on the way (which ones
+    // fall into a roam's window depends on the seed and the routes: 0 or 1 per roam here).
+    for (const x of r.per_roam) {
+      const from = x.started_at_s * 1000 - 100;
+      const to = x.completed_at_s * 1000 + x.gap_ms;
+      const channelLost = drops.filter(
+        (l) => l.reason === 'channel-loss' && (l.t as number) >= from && (l.t as number) <= to,
+      ).length;
+      expect(x.frames_lost_mesh).toBeLessThanOrEqual(channelLost);
+    }
   });
 
   it('without roaming advertisement those frames are dropped at the old AP (client-not-here)', () => {

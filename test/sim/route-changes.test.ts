@@ -37,10 +37,11 @@ describe('route changes on a scenario (a-b-d short path, a-c-e-d detour)', () =>
     const afterCut = changes.filter((r) => at(r) >= 40_000 && at(r) < 80_000);
     expect(afterCut).toHaveLength(1);
     expect(afterCut[0]).toMatchObject({ from: 'b', to: 'c' });
-    // b falls silent: declared lost after six of its usual gaps between frames (our addition),
-    // sooner than the second missed OGM would show it
+    // b falls silent: left by whichever of our additions sees it first, the neighbour-loss
+    // detector (a silence of six usual gaps and 1.5 times its longest recent pause: in this
+    // 5-node mesh b's frames come in bursts with long pauses) or the relay-freshness rule
     expect(afterCut[0]!.reason).toMatch(
-      /^next hop b silent for \d+ ms \(usually \d+ ms between frames\)/,
+      /^next hop b (silent for \d+ ms \(usually \d+ ms between frames\)|relayed none of the last 2 OGMs)/,
     );
     expect(at(afterCut[0]!) - 40_000).toBeLessThanOrEqual(1_500);
 
