@@ -7,7 +7,14 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealScheduler } from '../../src/core/real-scheduler.ts';
 import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
+import {
+  ControllerCluster,
+  type RemoteNotice,
+} from '../../src/controller/cluster/controller-cluster.ts';
+import { partitionOfTopic } from '../../src/controller/cluster/partition-key.ts';
+import type { WindowMessage } from '../../src/controller/cluster/replay-window.ts';
 import { ClusterMember } from '../../src/controller/cluster/cluster-member.ts';
 import { withFirstIds } from '../../src/controller/cluster/message-id.ts';
 import {
@@ -113,14 +120,14 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
       send: la.client,
       member: la.memberId,
       clock: scheduler,
-      onChanges: (changes) => received.push({ at: 'a', changes }),
+      onNotice: ({ changes }) => received.push({ at: 'a', changes }),
     });
     await PgLiveFanout.start({
       listen: lb.client,
       send: lb.client,
       member: lb.memberId,
       clock: scheduler,
-      onChanges: (changes) => received.push({ at: 'b', changes }),
+      onNotice: ({ changes }) => received.push({ at: 'b', changes }),
     });
     const small: LiveChange[] = [{ type: 'node', node: 'n1' }];
     const large: LiveChange[] = Array.from({ length: 500 }, (_, i) => ({
@@ -168,4 +175,65 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
     expect(await pruneSeen(setup, 1_001)).toBe(3);
     expect(await keepUnseen(setup, withFirstIds(batch), 3_000)).toHaveLength(3);
   });
+
+  it('a controller process inherits a terminated member’s partitions and replays its window; the other rejoins', async () => {
+    const url = await server.newDatabase();
+    const scheduler = new RealScheduler();
+    const replayed: WindowMessage[] = [];
+    const remote: RemoteNotice[] = [];
+    const start = (onReplay: (m: WindowMessage[]) => void, onRemote: (n: RemoteNotice) => void) =>
+      ControllerCluster.start({
+        url,
+        scheduler,
+        partitions: 8,
+        claimEveryMs: 100,
+        onReplay,
+        onRemote,
+      });
+    const a = await start(
+      () => {},
+      () => {},
+    );
+    open.push(a);
+    const b = await start(
+      (m) => replayed.push(...m),
+      (n) => remote.push(n),
+    );
+    open.push(b);
+    await waitFor(
+      'an even split',
+      () => a.status.owned.length === 4 && b.status.owned.length === 4,
+      5_000,
+    );
+    expect(a.isLeader !== b.isLeader).toBe(true);
+
+    // b receives every node's messages; it writes its own and holds a's.
+    const batch = Array.from({ length: 50 }, (_, i) => ({
+      topic: `intelli-mesh/lab/node/n${i}/events`,
+      payload: new TextEncoder().encode(`{"at":${i}}`),
+    }));
+    const written = b.route(batch);
+    const ofA = batch.filter((m) => a.status.owned.includes(partitionOfTopic(m.topic, 8)));
+    expect(written.length + ofA.length).toBe(50);
+    expect(b.status.held).toBe(ofA.length);
+
+    // a's lock connection ends (as when its process dies): b takes everything and replays.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    open.push({ close: () => admin.end() });
+    const killedAt = Date.now();
+    await admin.query('SELECT pg_terminate_backend($1)', [a.status.member]);
+    await waitFor('b holding all 8 partitions', () => b.status.owned.length === 8, 5_000);
+    expect(Date.now() - killedAt).toBeLessThan(3_000);
+    expect(b.isLeader).toBe(true);
+    expect(replayed.map((m) => m.topic).sort()).toEqual(ofA.map((m) => m.topic).sort());
+    expect(b.status.held).toBe(0);
+
+    // a reconnects on its own and gets its share back; its notices reach b.
+    await waitFor('a rejoined with its share', () => a.status.owned.length === 4, 10_000);
+    await waitFor('b down to its share', () => b.status.owned.length === 4, 5_000);
+    await a.publish([{ type: 'node', node: 'n1' }]);
+    await waitFor('a notice at b', () => remote.length > 0, 5_000);
+    expect(remote[0]!.changes).toEqual([{ type: 'node', node: 'n1' }]);
+  }, 30_000);
 });

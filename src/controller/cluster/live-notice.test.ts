@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveChange } from '../ingest.ts';
-import { NOTIFY_LIMIT_BYTES, liveNotice, readNotice, refPayload } from './live-notice.ts';
+import { NOTIFY_LIMIT_BYTES, liveNotice, readBody, readNotice, refPayload } from './live-notice.ts';
 
 describe('live notices', () => {
   it('sends small batches inline and reads them back', () => {
     const changes: LiveChange[] = [{ type: 'node', node: 'n1' }];
-    const n = liveNotice(7, changes);
+    const n = liveNotice(7, { changes, alerts: [] });
     expect(n.kind).toBe('inline');
-    expect(readNotice(n.kind === 'inline' ? n.payload : '')).toEqual({ from: 7, changes });
+    expect(readNotice(n.kind === 'inline' ? n.payload : '')).toEqual({
+      from: 7,
+      changes,
+      alerts: [],
+    });
   });
 
   it('stores batches that would pass the 8,000-byte NOTIFY limit and notifies a reference', () => {
@@ -15,10 +19,10 @@ describe('live notices', () => {
       type: 'node',
       node: `node-with-a-long-name-${i}`,
     }));
-    const n = liveNotice(7, changes);
+    const n = liveNotice(7, { changes, alerts: [] });
     expect(n.kind).toBe('stored');
     if (n.kind !== 'stored') return;
-    expect(JSON.parse(n.body)).toEqual(changes);
+    expect(readBody(n.body)).toEqual({ changes, alerts: [] });
     const ref = refPayload(7, '42');
     expect(Buffer.byteLength(ref)).toBeLessThan(NOTIFY_LIMIT_BYTES);
     expect(readNotice(ref)).toEqual({ from: 7, ref: '42' });
@@ -26,7 +30,7 @@ describe('live notices', () => {
 
   it('counts bytes, not characters', () => {
     // 3,000 three-byte characters: 3,000 characters but 9,000 bytes.
-    const n = liveNotice(1, [{ type: 'node', node: 'é'.repeat(1) + '€'.repeat(3000) }]);
+    const n = liveNotice(1, { changes: [{ type: 'node', node: '€'.repeat(3000) }], alerts: [] });
     expect(n.kind).toBe('stored');
   });
 

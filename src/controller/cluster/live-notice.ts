@@ -5,10 +5,16 @@
  * is notified; the listeners read the row.
  *
  * @example
- * const n = liveNotice(17, changes);
+ * const n = liveNotice(17, { changes, alerts: [] });
  * if (n.kind === 'inline') notify(n.payload); else notify(refPayload(17, await insert(n.body)));
  */
-import type { LiveChange } from '../ingest.ts';
+import type { AlertTransition, LiveChange } from '../ingest.ts';
+
+/** What one process committed: its dashboards' changes, and alert transitions for the leader's notifier. */
+export interface LiveBody {
+  changes: LiveChange[];
+  alerts: AlertTransition[];
+}
 
 /** Below PostgreSQL's limit of 8,000 bytes, with room for the envelope. */
 export const NOTIFY_LIMIT_BYTES = 7_900;
@@ -20,13 +26,23 @@ export type LiveNotice =
   | { kind: 'stored'; body: string };
 
 /** What a listener receives. `from` is the sending member, which skips its own notices. */
-export type ReceivedNotice =
-  { from: number; changes: LiveChange[] } | { from: number; ref: string };
+export type ReceivedNotice = ({ from: number } & LiveBody) | { from: number; ref: string };
 
-export function liveNotice(from: number, changes: readonly LiveChange[]): LiveNotice {
-  const payload = JSON.stringify({ from, changes });
+export function liveNotice(from: number, body: LiveBody): LiveNotice {
+  const payload = JSON.stringify({ from, ...body });
   if (Buffer.byteLength(payload) <= NOTIFY_LIMIT_BYTES) return { kind: 'inline', payload };
-  return { kind: 'stored', body: JSON.stringify(changes) };
+  return { kind: 'stored', body: JSON.stringify(body) };
+}
+
+/** A stored body read back, or undefined when it is not one. */
+export function readBody(text: string): LiveBody | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LiveBody>;
+    if (!Array.isArray(v.changes)) return undefined;
+    return { changes: v.changes, alerts: Array.isArray(v.alerts) ? v.alerts : [] };
+  } catch {
+    return undefined;
+  }
 }
 
 export function refPayload(from: number, ref: string): string {
@@ -43,9 +59,12 @@ export function readNotice(payload: string | undefined): ReceivedNotice | undefi
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as { from?: unknown; changes?: unknown; ref?: unknown };
+  const v = value as { from?: unknown; changes?: unknown; alerts?: unknown; ref?: unknown };
   if (typeof v.from !== 'number') return undefined;
-  if (Array.isArray(v.changes)) return { from: v.from, changes: v.changes as LiveChange[] };
+  if (Array.isArray(v.changes)) {
+    const alerts = Array.isArray(v.alerts) ? (v.alerts as AlertTransition[]) : [];
+    return { from: v.from, changes: v.changes as LiveChange[], alerts };
+  }
   if (typeof v.ref === 'string') return { from: v.from, ref: v.ref };
   return undefined;
 }

@@ -7,13 +7,13 @@
  *
  * @example
  * const fanout = await PgLiveFanout.start({ listen: locks.client, send: pool, member: locks.memberId,
- *   onChanges: (changes) => live.broadcast(changes) });
+ *   clock, onNotice: ({ changes }) => live.broadcast(changes) });
  * await fanout.publish(changes);
  */
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
-import type { LiveChange } from '../ingest.ts';
-import { liveNotice, readNotice, refPayload } from './live-notice.ts';
+import type { AlertTransition, LiveChange } from '../ingest.ts';
+import { liveNotice, readBody, readNotice, refPayload, type LiveBody } from './live-notice.ts';
 
 export const LIVE_CHANNEL = 'intelli_mesh_live';
 
@@ -33,7 +33,7 @@ export interface PgLiveFanoutOptions {
   /** This process's member id: its own notices are skipped. */
   member: number;
   clock: Clock;
-  onChanges: (changes: LiveChange[]) => void;
+  onNotice: (body: LiveBody) => void;
   /** How long stored bodies are kept. @default 60_000 */
   keepMs?: number;
   onError?: (err: Error) => void;
@@ -53,10 +53,13 @@ export class PgLiveFanout {
   }
 
   /** Tells the other processes about changes this one committed. */
-  async publish(changes: readonly LiveChange[]): Promise<void> {
-    if (changes.length === 0) return;
+  async publish(
+    changes: readonly LiveChange[],
+    alerts: readonly AlertTransition[] = [],
+  ): Promise<void> {
+    if (changes.length === 0 && alerts.length === 0) return;
     const { send, member, clock } = this.options;
-    const notice = liveNotice(member, changes);
+    const notice = liveNotice(member, { changes: [...changes], alerts: [...alerts] });
     if (notice.kind === 'inline') {
       await send.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, notice.payload]);
       return;
@@ -77,14 +80,15 @@ export class PgLiveFanout {
     if (!notice || notice.from === this.options.member) return;
     try {
       if ('changes' in notice) {
-        this.options.onChanges(notice.changes);
+        this.options.onNotice({ changes: notice.changes, alerts: notice.alerts });
         return;
       }
       const { rows } = await this.options.send.query<{ body: string }>(
         'SELECT body FROM cluster_live WHERE id = $1',
         [notice.ref],
       );
-      if (rows[0]) this.options.onChanges(JSON.parse(rows[0].body) as LiveChange[]);
+      const body = rows[0] && readBody(rows[0].body);
+      if (body) this.options.onNotice(body);
     } catch (err) {
       this.options.onError?.(err as Error);
     }
