@@ -21,7 +21,7 @@ import type { AlertTransition, LiveChange } from '../ingest.ts';
 import { ClusterMember } from './cluster-member.ts';
 import { DEFAULT_PARTITIONS } from './partition-key.ts';
 import { PartitionGate } from './partition-gate.ts';
-import { ensureDedupeTable } from './pg-dedupe.ts';
+import { DEDUPE_KEEP_MS, ensureDedupeTable, pruneSeen } from './pg-dedupe.ts';
 import { PgClusterLocks } from './pg-cluster-locks.ts';
 import { PgLiveFanout } from './pg-live-fanout.ts';
 import { ReplayWindow, type WindowMessage } from './replay-window.ts';
@@ -124,6 +124,12 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'cluster live fan-out failed');
     }
+  }
+
+  /** The leader's chore: forgets message ids older than DEDUPE_KEEP_MS. Answers how many. */
+  async prune(now: number): Promise<number> {
+    if (!this.locks?.connected) return 0;
+    return pruneSeen(this.locks.client, now - DEDUPE_KEEP_MS);
   }
 
   /** Runs a claim round now (tests; the loop runs on its own). */
