@@ -5,8 +5,8 @@ import { ClusterDuties } from './cluster-duties.ts';
 function setup(isLeader: boolean) {
   const published: { changes: readonly LiveChange[]; alerts: readonly AlertTransition[] }[] = [];
   const shown: LiveChange[] = [];
-  const all: LiveChange[] = [];
-  const leaderOnly: LiveChange[] = [];
+  const local: LiveChange[] = [];
+  const any: LiveChange[] = [];
   const notified: AlertTransition[] = [];
   const cluster = {
     isLeader,
@@ -18,11 +18,11 @@ function setup(isLeader: boolean) {
   const duties = new ClusterDuties({
     cluster,
     broadcast: (c) => shown.push(...c),
-    onChanges: (c) => all.push(...c),
-    onLeaderChanges: (c) => leaderOnly.push(...c),
+    onLocalChanges: (c) => local.push(...c),
+    onAnyChanges: (c) => any.push(...c),
     notify: (t) => notified.push(t),
   });
-  return { duties, cluster, published, shown, all, leaderOnly, notified };
+  return { duties, cluster, published, shown, local, any, notified };
 }
 
 const result: LiveChange = {
@@ -33,13 +33,13 @@ const node: LiveChange = { type: 'node', node: 'n1' };
 const alert = { op: 'opened', alert: { key: 'k' }, related: [] } as unknown as AlertTransition;
 
 describe('ClusterDuties', () => {
-  it('a follower shows its commits, tells the others, and leaves campaigns and notifications to the leader', () => {
+  it('a follower shows its commits, tells the others, and leaves notifications to the leader', () => {
     const f = setup(false);
     f.duties.committed([node, result]);
     f.duties.alert(alert);
     expect(f.shown).toEqual([node]);
-    expect(f.all).toEqual([node, result]);
-    expect(f.leaderOnly).toEqual([]);
+    expect(f.local).toEqual([node, result]);
+    expect(f.any).toEqual([node, result]);
     expect(f.notified).toEqual([]);
     expect(f.published).toEqual([
       { changes: [node, result], alerts: [] },
@@ -47,11 +47,12 @@ describe('ClusterDuties', () => {
     ]);
   });
 
-  it('the leader runs campaigns and notifications for its own and the others’ commits', () => {
+  it('the leader notifies its own and the others’ alerts; remote commits confirm no push here', () => {
     const l = setup(true);
     l.duties.remote({ changes: [node, result], alerts: [alert] });
     expect(l.shown).toEqual([node]);
-    expect(l.leaderOnly).toEqual([node, result]);
+    expect(l.any).toEqual([node, result]);
+    expect(l.local).toEqual([]);
     expect(l.notified).toEqual([alert]);
     expect(l.published).toEqual([]); // a remote notice is not sent back
     l.duties.alert(alert);
@@ -63,5 +64,13 @@ describe('ClusterDuties', () => {
     f.duties.remote({ changes: [node], alerts: [alert] });
     expect(f.shown).toEqual([node]);
     expect(f.notified).toEqual([]);
+  });
+
+  it('changes made outside ingest are shown here and sent to the others, nothing more', () => {
+    const f = setup(false);
+    f.duties.shown([node]);
+    expect(f.shown).toEqual([node]);
+    expect(f.local).toEqual([]);
+    expect(f.published).toEqual([{ changes: [node], alerts: [] }]);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * What changes in the controller when it runs in a cluster: what this process commits reaches
  * its own dashboards and, through the cluster, the other processes' (and theirs reach its
- * own); the duties that must happen once (upgrade campaigns reacting to results, alert
- * notifications) run only in the leader, which receives the other processes' upgrade results
- * and alert transitions with their live notices.
+ * own). A push's confirmation is sent by the process that committed its result (once); upgrade
+ * campaigns run in the process that started or resumed them, so every process's campaigns see
+ * every process's changes; alert notifications are sent by the leader alone, which receives the
+ * other processes' alert transitions with their live notices.
  *
  * @example
  * const duties = new ClusterDuties({ cluster, broadcast: (c) => live.broadcast(c), ... });
@@ -20,10 +21,10 @@ export interface ClusterDutiesOptions {
   };
   /** To this process's dashboards (upgrade results are for the services, not dashboards). */
   broadcast(changes: readonly LiveChange[]): void;
-  /** Every process: pushes awaiting their results (the API request may wait in any process). */
-  onChanges(changes: readonly LiveChange[]): void;
-  /** The leader only: upgrade campaigns. */
-  onLeaderChanges(changes: readonly LiveChange[]): void;
+  /** What this process committed only: push confirmations (sent once, by the writer). */
+  onLocalChanges(changes: readonly LiveChange[]): void;
+  /** What any process committed: upgrade campaigns (running in whichever process drives them). */
+  onAnyChanges(changes: readonly LiveChange[]): void;
   /** The leader only: alert notifications. */
   notify?: ((t: AlertTransition) => void) | undefined;
 }
@@ -31,10 +32,19 @@ export interface ClusterDutiesOptions {
 export class ClusterDuties {
   constructor(private readonly o: ClusterDutiesOptions) {}
 
-  /** Changes this process committed. */
+  /** Changes this process's ingest committed. */
   committed(changes: readonly LiveChange[]): void {
     if (changes.length === 0) return;
-    this.deliver(changes);
+    this.show(changes);
+    this.o.onLocalChanges(changes);
+    this.o.onAnyChanges(changes);
+    void this.o.cluster.publish(changes);
+  }
+
+  /** Other changes this process made (controller events, campaigns, radio): shown everywhere. */
+  shown(changes: readonly LiveChange[]): void {
+    if (changes.length === 0) return;
+    this.show(changes);
     void this.o.cluster.publish(changes);
   }
 
@@ -46,14 +56,13 @@ export class ClusterDuties {
 
   /** What another process committed. */
   remote(notice: RemoteNotice): void {
-    this.deliver(notice.changes);
+    this.show(notice.changes);
+    if (notice.changes.length > 0) this.o.onAnyChanges(notice.changes);
     if (this.o.cluster.isLeader) for (const t of notice.alerts) this.o.notify?.(t);
   }
 
-  private deliver(changes: readonly LiveChange[]): void {
+  private show(changes: readonly LiveChange[]): void {
     const shown = changes.filter((c) => c.type !== 'upgrade-result');
     if (shown.length > 0) this.o.broadcast(shown);
-    this.o.onChanges(changes);
-    if (this.o.cluster.isLeader) this.o.onLeaderChanges(changes);
   }
 }
