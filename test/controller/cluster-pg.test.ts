@@ -19,7 +19,9 @@ import { ClusterMember } from '../../src/controller/cluster/cluster-member.ts';
 import { withFirstIds } from '../../src/controller/cluster/message-id.ts';
 import {
   ensureDedupeTable,
+  freshIds,
   keepUnseen,
+  rowsOf,
   pruneSeen,
 } from '../../src/controller/cluster/pg-dedupe.ts';
 import { PgClusterLocks } from '../../src/controller/cluster/pg-cluster-locks.ts';
@@ -162,18 +164,21 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
     open.push({ close: () => t1.end() }, { close: () => t2.end() });
     await t1.query('BEGIN');
     await t2.query('BEGIN');
-    const first = await keepUnseen(t1, withFirstIds(batch.slice(0, 2)), 1_000);
+    const first = await keepUnseen(rowsOf(t1), withFirstIds(batch.slice(0, 2)), 1_000);
     // t2 waits on t1's uncommitted ids, then finds them taken.
-    const second = keepUnseen(t2, withFirstIds(batch), 1_000);
+    const second = keepUnseen(rowsOf(t2), withFirstIds(batch), 1_000);
     await t1.query('COMMIT');
     const fresh = await second;
     await t2.query('COMMIT');
     expect(first.map((m) => new TextDecoder().decode(m.payload))).toEqual(['a', 'b']);
     expect(fresh.map((m) => new TextDecoder().decode(m.payload))).toEqual(['c']);
     // A redelivery later: nothing new.
-    expect(await keepUnseen(setup, withFirstIds(batch), 2_000)).toEqual([]);
+    expect(await keepUnseen(rowsOf(setup), withFirstIds(batch), 2_000)).toEqual([]);
     expect(await pruneSeen(setup, 1_001)).toBe(3);
-    expect(await keepUnseen(setup, withFirstIds(batch), 3_000)).toHaveLength(3);
+    expect(await keepUnseen(rowsOf(setup), withFirstIds(batch), 3_000)).toHaveLength(3);
+    // A repeat within one call is not new either.
+    const x = withFirstIds([{ topic: 't', payload: enc('x') }])[0]!.id;
+    expect(await freshIds(rowsOf(setup), [x, x], 4_000)).toEqual([true, false]);
   });
 
   it('a controller process inherits a terminated member’s partitions and replays its window; the other rejoins', async () => {

@@ -10,7 +10,7 @@
  *
  * @example
  * await store.transaction(async (tx) => {
- *   const fresh = await keepUnseen(tx, withFirstIds(batch), now);
+ *   const fresh = await keepUnseen((text, v) => tx.sql.all(text, v), withFirstIds(batch), now);
  *   await writeAll(tx, fresh);
  * });
  */
@@ -27,24 +27,53 @@ export async function ensureDedupeTable(q: Queryable): Promise<void> {
 }
 
 /**
- * Records the ids and answers the messages whose id was new (in their order). Run it inside the
- * transaction that stores them: if it rolls back, the ids are not taken.
+ * Runs a statement and answers its rows: a `pg` client (`rowsOf(client)`) or the store's
+ * transaction (`(text, values) => tx.sql.all(text, values)`). The SQL uses `$n` parameters,
+ * which both take as they are.
  */
+export type RowQuery = <R>(text: string, values: (string | number)[]) => Promise<R[]>;
+
+export function rowsOf(q: Queryable): RowQuery {
+  return async <R>(text: string, values: (string | number)[]) =>
+    (await q.query(text, values)).rows as R[];
+}
+
+/**
+ * Records the ids and answers, for each, whether it was new (a repeat within `ids` is not).
+ * Run it inside the transaction that stores the messages: if it rolls back, the ids are not
+ * taken.
+ */
+export async function freshIds(
+  rows: RowQuery,
+  ids: readonly Buffer[],
+  now: number,
+): Promise<boolean[]> {
+  if (ids.length === 0) return [];
+  const hex = ids.map((id) => id.toString('hex'));
+  // One parameter of comma-separated hex: no array types to pass through either session.
+  const inserted = await rows<{ id: string }>(
+    `INSERT INTO cluster_seen (id, seen_at)
+       SELECT decode(h, 'hex'), $2 FROM unnest(string_to_array($1, ',')) AS h
+     ON CONFLICT (id) DO NOTHING
+     RETURNING encode(id, 'hex') AS id`,
+    [hex.join(','), now],
+  );
+  const fresh = new Set(inserted.map((r) => r.id));
+  return hex.map((h) => fresh.delete(h));
+}
+
+/** The messages whose id was new, in their order (`freshIds` over `withFirstIds`' output). */
 export async function keepUnseen<T>(
-  q: Queryable,
+  rows: RowQuery,
   messages: readonly { message: T; id: Buffer }[],
   now: number,
 ): Promise<T[]> {
-  if (messages.length === 0) return [];
-  const { rows } = await q.query<{ id: Buffer }>(
-    `INSERT INTO cluster_seen (id, seen_at)
-       SELECT unnest($1::bytea[]), $2
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
-    [messages.map((m) => m.id), now],
+  const fresh = await freshIds(
+    rows,
+    messages.map((m) => m.id),
+    now,
   );
-  const fresh = new Set(rows.map((r) => r.id.toString('hex')));
-  return messages.filter((m) => fresh.has(m.id.toString('hex'))).map((m) => m.message);
+  return messages.filter((_, i) => fresh[i]).map((m) => m.message);
 }
 
 /** Forgets ids seen before `before`; answers how many. */
