@@ -55,6 +55,7 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
   const connect = async (url: string, onLost?: () => void) => {
     const locks = await PgClusterLocks.connect(url, { onLost });
     open.push(locks);
+    await locks.enlist();
     return locks;
   };
 
@@ -186,8 +187,11 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
     const scheduler = new RealScheduler();
     const replayed: WindowMessage[] = [];
     const remote: RemoteNotice[] = [];
-    const start = (onReplay: (m: WindowMessage[]) => void, onRemote: (n: RemoteNotice) => void) =>
-      ControllerCluster.start({
+    const start = async (
+      onReplay: (m: WindowMessage[]) => void,
+      onRemote: (n: RemoteNotice) => void,
+    ) => {
+      const c = await ControllerCluster.start({
         url,
         scheduler,
         partitions: 8,
@@ -195,16 +199,20 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
         onReplay,
         onRemote,
       });
+      open.push(c);
+      await c.round();
+      expect(c.status.owned).toEqual([]); // not a member until it joins
+      await c.join();
+      return c;
+    };
     const a = await start(
       () => {},
       () => {},
     );
-    open.push(a);
     const b = await start(
       (m) => replayed.push(...m),
       (n) => remote.push(n),
     );
-    open.push(b);
     await waitFor(
       'an even split',
       () => a.status.owned.length === 4 && b.status.owned.length === 4,

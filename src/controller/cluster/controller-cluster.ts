@@ -13,6 +13,8 @@
  * @example
  * const cluster = await ControllerCluster.start({ url, scheduler, onReplay: (m) => ingest.acceptBatch(m),
  *   onRemote: (n) => live.broadcast(n.changes) });
+ * // ...once the MQTT subscription is active:
+ * await cluster.join();
  */
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../core/logger.ts';
@@ -69,6 +71,7 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
   private fanout: PgLiveFanout | undefined;
   private retry: TimerHandle | undefined;
   private closed = false;
+  private joined = false;
   private readonly log: Logger;
 
   private constructor(private readonly options: ControllerClusterOptions) {
@@ -87,11 +90,25 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     });
   }
 
-  /** Joins: opens the lock connection and runs a first claim round. */
+  /**
+   * Opens the lock connection and the live feed, and creates the cluster's tables; the process
+   * is not a member yet (see `join`).
+   */
   static async start(options: ControllerClusterOptions): Promise<ControllerCluster> {
     const cluster = new ControllerCluster(options);
-    await cluster.join();
+    await cluster.connect();
     return cluster;
+  }
+
+  /**
+   * Becomes a member and starts claiming. Call it once the MQTT subscription is active: another
+   * member gives back partitions as soon as this one is counted, and the messages of those
+   * partitions must already reach this process (its window holds them until it claims).
+   */
+  async join(): Promise<void> {
+    this.joined = true;
+    await this.locks!.enlist();
+    await this.member!.start();
   }
 
   get isLeader(): boolean {
@@ -134,7 +151,8 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
 
   /** Runs a claim round now (tests; the loop runs on its own). */
   async round(): Promise<void> {
-    await this.member?.round();
+    // Not a member yet: nothing may be claimed before this process receives every message.
+    if (this.joined) await this.member?.round();
   }
 
   async close(): Promise<void> {
@@ -144,7 +162,7 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     await this.locks?.close();
   }
 
-  private async join(): Promise<void> {
+  private async connect(): Promise<void> {
     const { url, scheduler } = this.options;
     const locks = await PgClusterLocks.connect(url, {
       onLost: (err) => {
@@ -184,13 +202,17 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     });
     member.on('leader', (leading) => this.emit('leader', leading));
     this.member = member;
-    await member.start();
   }
 
   private scheduleRejoin(): void {
     if (this.closed) return;
     this.retry = this.options.scheduler.after(this.options.claimEveryMs ?? 1_000, () => {
-      this.join().catch((err: unknown) => {
+      // The MQTT subscription outlived the lock connection: enlist again at once.
+      const again = async () => {
+        await this.connect();
+        if (this.joined) await this.join();
+      };
+      again().catch((err: unknown) => {
         this.log.error({ err: (err as Error).message }, 'cluster rejoin failed; retrying');
         this.scheduleRejoin();
       });

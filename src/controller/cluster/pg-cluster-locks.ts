@@ -65,9 +65,16 @@ export class PgClusterLocks implements ClusterLocks {
     };
     client.on('error', (err) => lost(err));
     client.on('end', () => lost(new ClusterLockError('cluster lock connection closed')));
-    // Presence: a member that holds no partition yet still counts in everyone's shares.
-    await client.query('SELECT pg_advisory_lock($1, $2)', [MEMBER_LOCK, pid]);
     return locks;
+  }
+
+  /**
+   * Becomes a member: from now on the others count this process in their shares and give it
+   * partitions. Call it only once this process receives every node's messages (its MQTT
+   * subscription is active): what another member gives back is then never missed.
+   */
+  async enlist(): Promise<void> {
+    await this.client.query('SELECT pg_advisory_lock($1, $2)', [MEMBER_LOCK, this.memberId]);
   }
 
   async members(): Promise<MemberClaims[]> {
