@@ -56,7 +56,8 @@ export async function freshIds(
        SELECT decode(h, 'hex'), $2 FROM unnest(string_to_array($1, ',')) AS h
      ON CONFLICT (id) DO NOTHING
      RETURNING encode(id, 'hex') AS id`,
-    [hex.join(','), now],
+    // The real clock has fractions of a millisecond; the column is whole ones.
+    [hex.join(','), Math.floor(now)],
   );
   const fresh = new Set(inserted.map((r) => r.id));
   return hex.map((h) => fresh.delete(h));
@@ -78,6 +79,8 @@ export async function keepUnseen<T>(
 
 /** Forgets ids seen before `before`; answers how many. */
 export async function pruneSeen(q: Queryable, before: number): Promise<number> {
-  const { rowCount } = await q.query('DELETE FROM cluster_seen WHERE seen_at < $1', [before]);
+  const { rowCount } = await q.query('DELETE FROM cluster_seen WHERE seen_at < $1', [
+    Math.floor(before),
+  ]);
   return rowCount ?? 0;
 }

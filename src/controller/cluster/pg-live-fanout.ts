@@ -64,7 +64,8 @@ export class PgLiveFanout {
       await send.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, notice.payload]);
       return;
     }
-    const now = clock.now();
+    // Whole milliseconds: the real clock has fractions, the column does not.
+    const now = Math.floor(clock.now());
     const { rows } = await send.query<{ id: string }>(
       'INSERT INTO cluster_live (at, body) VALUES ($1, $2) RETURNING id::text AS id',
       [now, notice.body],
