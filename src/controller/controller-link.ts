@@ -28,7 +28,7 @@ export interface ControllerLinkOptions {
   ingest: Ingest;
   /** Takes the radio gateways' messages (intelli-mesh/<site>/radio/#) when set. */
   radio?: {
-    acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void;
+    acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): Promise<void>;
   };
   scheduler: Scheduler;
   /** First reconnection delay, doubled after each failure. @default 1000 */
@@ -57,14 +57,14 @@ export class ControllerLink {
           { topic: siteFilter(options.site), qos: 1 },
           ...(options.radio ? [{ topic: radioSiteFilter(options.site), qos: 1 as const }] : []),
         ],
-        onBatch: (batch) => {
+        onBatch: async (batch) => {
           const radio = options.radio;
           if (!radio) return options.ingest.acceptBatch(batch);
           // Both are committed before the batch's acknowledgements leave.
           const radioPart = batch.filter((m) => m.topic.split('/', 3)[2] === 'radio');
-          if (radioPart.length > 0) radio.acceptBatch(radioPart);
+          if (radioPart.length > 0) await radio.acceptBatch(radioPart);
           if (radioPart.length < batch.length)
-            options.ingest.acceptBatch(batch.filter((m) => !radioPart.includes(m)));
+            await options.ingest.acceptBatch(batch.filter((m) => !radioPart.includes(m)));
         },
         reconnectPeriodMs: options.reconnectPeriodMs,
         keepaliveS: options.keepaliveS,

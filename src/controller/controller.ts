@@ -1,5 +1,5 @@
 /**
- * The controller as one process part: SQLite store, MQTT ingest from the site's nodes,
+ * The controller as one process part: its store (SQLite or PostgreSQL), MQTT ingest from the site's nodes,
  * configuration pushes, alerts, and the HTTP/WebSocket API. The mesh never depends on it: it
  * watches and configures; every node decides for itself.
  *
@@ -33,8 +33,10 @@ import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 
 export interface ControllerOptions {
   site: string;
-  /** SQLite file; created when missing. */
+  /** `--db`: a SQLite file (created when missing) or a `postgres://` URL. */
   dbPath: string;
+  /** PostgreSQL: the connection pool's size. @default 10 */
+  dbPoolSize?: number;
   mqttUrl: string;
   /** @default 'controller' */
   mqttUsername?: string;
@@ -96,8 +98,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const alertRules = resolveAlertRuleOptions(options.alertRules);
   const senders = notificationSenders(options.notify ?? {});
   const policy = resolveNotifyPolicy(options.notify?.policy);
-  const store = ControllerStore.open(options.dbPath);
-  const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
+  const store = await ControllerStore.open(options.dbPath, { poolSize: options.dbPoolSize });
+  let admin: AdminBootstrap;
+  try {
+    admin = await ensureAdmin(store.users, options.adminPassword, scheduler.now());
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const ingest = new Ingest({ store, scheduler, alertRules });
   const live = new LiveHub();
   const notifier =
@@ -182,10 +190,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
       logger: log,
     });
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
-  upgrades.resume();
+  await upgrades.resume();
   radio.start();
 
   const app = await buildApp({
@@ -218,17 +226,25 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const url = `${scheme}://${isWildcard(host) ? 'localhost' : urlHost(host)}:${port}`;
   log.info({ url, site: options.site }, 'controller listening');
 
-  let compactedAt = Number(store.meta.get('metrics_compacted_at') ?? 0);
+  let compactedAt = Number((await store.meta.get('metrics_compacted_at')) ?? 0);
   let timer: TimerHandle | undefined;
-  const compact = () => {
+  let stopped = false;
+  const compactNow = async () => {
     const now = scheduler.now();
-    compactedAt = store.metrics.compact(compactedAt, now);
-    store.meta.set('metrics_compacted_at', String(compactedAt));
-    store.events.prune(now - EVENTS_KEPT_MS);
-    store.clients.prune(now - EVENTS_KEPT_MS);
-    const expired = expireUnansweredPushes(store, now);
+    compactedAt = await store.metrics.compact(compactedAt, now);
+    await store.meta.set('metrics_compacted_at', String(compactedAt));
+    await store.events.prune(now - EVENTS_KEPT_MS);
+    await store.clients.prune(now - EVENTS_KEPT_MS);
+    const expired = await expireUnansweredPushes(store, now);
     if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
-    timer = scheduler.after(COMPACT_EVERY_MS, compact);
+  };
+  let compacting: Promise<void> | undefined;
+  const compact = () => {
+    compacting = compactNow()
+      .catch((err: Error) => log.error({ err: err.message }, 'compaction failed'))
+      .finally(() => {
+        if (!stopped) timer = scheduler.after(COMPACT_EVERY_MS, compact);
+      });
   };
   timer = scheduler.after(COMPACT_EVERY_MS, compact);
 
@@ -245,15 +261,19 @@ export async function startController(options: ControllerOptions): Promise<Runni
     radio,
     close: () => {
       closing ??= (async () => {
+        stopped = true;
         timer?.cancel();
+        await compacting;
         radio.close();
         await notifier?.close();
+        await upgrades.idle();
         upgrades.close();
         live.closeAll();
         await app.close();
         await link?.close();
+        await ingest.idle();
         ingest.flush();
-        store.close();
+        await store.close();
       })();
       return closing;
     },
