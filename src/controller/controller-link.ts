@@ -31,6 +31,11 @@ export interface ControllerLinkOptions {
     acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): Promise<void>;
   };
   scheduler: Scheduler;
+  /**
+   * Several controllers (cluster/): keeps the messages this process writes and holds the rest
+   * for a hand-off. Held messages are acknowledged: every controller's session receives them.
+   */
+  route?: <T extends { topic: string; payload: Uint8Array }>(batch: readonly T[]) => T[];
   /** First reconnection delay, doubled after each failure. @default 1000 */
   reconnectPeriodMs?: number;
   /** @default 30 */
@@ -57,7 +62,9 @@ export class ControllerLink {
           { topic: siteFilter(options.site), qos: 1 },
           ...(options.radio ? [{ topic: radioSiteFilter(options.site), qos: 1 as const }] : []),
         ],
-        onBatch: async (batch) => {
+        onBatch: async (received) => {
+          const batch = options.route ? options.route(received) : received;
+          if (batch.length === 0) return;
           const radio = options.radio;
           if (!radio) return options.ingest.acceptBatch(batch);
           // Both are committed before the batch's acknowledgements leave.

@@ -21,7 +21,7 @@ import { buildApp } from './http/app.ts';
 import type { DemoFaults } from './http/demo-faults.ts';
 import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
-import { Ingest } from './ingest.ts';
+import { Ingest, type AlertTransition, type LiveChange } from './ingest.ts';
 import { expireUnansweredPushes } from './push-timeouts.ts';
 import { notificationSenders, type NotifyConfig } from './notify/notify-config.ts';
 import { Notifier } from './notify/notifier.ts';
@@ -30,6 +30,9 @@ import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/ale
 import { ControllerStore } from './store/controller-store.ts';
 import { RadioService, type RadioServiceOptions } from './radio/radio-service.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
+import { ClusterDuties } from './cluster/cluster-duties.ts';
+import { ControllerCluster } from './cluster/controller-cluster.ts';
+import { freshIds } from './cluster/pg-dedupe.ts';
 
 export interface ControllerOptions {
   site: string;
@@ -106,8 +109,39 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await store.close();
     throw err;
   }
-  const ingest = new Ingest({ store, scheduler, alertRules });
+  // On PostgreSQL several controllers may share the database: cluster/ splits the work.
+  const clustered = store.dialect === 'postgres';
+  const ingest = new Ingest({
+    store,
+    scheduler,
+    alertRules,
+    dedupe: clustered
+      ? (tx, ids, now) => freshIds((text, values) => tx.sql.all(text, values), ids, now)
+      : undefined,
+  });
   const live = new LiveHub();
+  let duties: ClusterDuties | undefined;
+  let cluster: ControllerCluster | undefined;
+  if (clustered) {
+    try {
+      cluster = await ControllerCluster.start({
+        url: options.dbPath,
+        scheduler,
+        logger: log,
+        onReplay: (messages) =>
+          void ingest
+            .acceptBatch(messages)
+            .catch((err: Error) => log.error({ err: err.message }, 'hand-off replay failed')),
+        onRemote: (notice) => duties?.remote(notice),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  /** Changes made outside ingest: to this process's dashboards and the others'. */
+  const announce = (changes: LiveChange[]) =>
+    duties ? duties.shown(changes) : live.broadcast(changes);
   const notifier =
     senders.length > 0
       ? new Notifier({
@@ -127,27 +161,24 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (!link) throw new Error('controller is not connected to the broker');
       await link.publish(topic, payload);
     },
-    broadcast: (changes) => live.broadcast(changes),
+    broadcast: (changes) => announce(changes),
     ...options.radio,
     logger: log,
   });
-  if (notifier) {
-    radio.on('alert', (t) => {
-      try {
-        notifier.onAlert(t);
-      } catch (err) {
-        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+  const notify = notifier
+    ? (t: AlertTransition) => {
+        // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
+        try {
+          notifier.onAlert(t);
+        } catch (err) {
+          log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+        }
       }
-    });
-    ingest.on('alert', (t) => {
-      // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
-      try {
-        notifier.onAlert(t);
-      } catch (err) {
-        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
-      }
-    });
-  }
+    : undefined;
+  // In a cluster the leader alone notifies, the others' transitions included (cluster-duties.ts).
+  const onAlert = (t: AlertTransition) => (duties ? duties.alert(t) : notify?.(t));
+  radio.on('alert', onAlert);
+  ingest.on('alert', onAlert);
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
@@ -167,12 +198,30 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (!link) throw new Error('controller is not connected to the broker');
       await link.sendCommand(node, command);
     },
-    publish: (changes) => live.broadcast(changes),
+    publish: (changes) => announce(changes),
     logger: log,
   });
+  if (cluster) {
+    duties = new ClusterDuties({
+      cluster,
+      broadcast: (changes) => live.broadcast(changes),
+      onLocalChanges: (changes) => pushes.onChanges(changes),
+      onAnyChanges: (changes) => upgrades.onChanges(changes),
+      notify,
+    });
+    // Campaigns a dead process drove are resumed by whoever leads next.
+    cluster.on('leader', (leading) => {
+      if (leading) {
+        upgrades
+          .resume()
+          .catch((err: Error) => log.error({ err: err.message }, 'resuming campaigns failed'));
+      }
+    });
+  }
   // Facts the controller observed (presence, alerts, pushes) reach the dashboards once committed.
-  store.events.onRecorded((event) => live.broadcast([{ type: 'event', event }]));
+  store.events.onRecorded((event) => announce([{ type: 'event', event }]));
   ingest.on('change', (changes) => {
+    if (duties) return duties.committed(changes);
     live.broadcast(changes.filter((c) => c.type !== 'upgrade-result'));
     pushes.onChanges(changes);
     upgrades.onChanges(changes);
@@ -187,13 +236,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ingest,
       radio,
       scheduler,
+      route: cluster && ((batch) => cluster.route(batch)),
       logger: log,
     });
+    // A member only once every node's messages reach this process (controller-cluster.ts).
+    await cluster?.join();
   } catch (err) {
+    await cluster?.close();
     await store.close();
     throw err;
   }
-  await upgrades.resume();
+  if (!cluster) await upgrades.resume();
   radio.start();
 
   const app = await buildApp({
@@ -230,13 +283,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let timer: TimerHandle | undefined;
   let stopped = false;
   const compactNow = async () => {
+    // Once per cluster: the leader's duty (cluster.md).
+    if (cluster && !cluster.isLeader) return;
     const now = scheduler.now();
+    await cluster?.prune(now);
     compactedAt = await store.metrics.compact(compactedAt, now);
     await store.meta.set('metrics_compacted_at', String(compactedAt));
     await store.events.prune(now - EVENTS_KEPT_MS);
     await store.clients.prune(now - EVENTS_KEPT_MS);
     const expired = await expireUnansweredPushes(store, now);
-    if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
+    if (expired.length > 0) announce(expired.map((push) => ({ type: 'push', push })));
   };
   let compacting: Promise<void> | undefined;
   const compact = () => {
@@ -273,6 +329,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
         await link?.close();
         await ingest.idle();
         ingest.flush();
+        await cluster?.close();
         await store.close();
       })();
       return closing;

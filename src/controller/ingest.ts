@@ -38,6 +38,7 @@ import { NodeTimeline } from './timeline/node-timeline.ts';
 import type { ClientRecord } from './clients/client-records.ts';
 import { ClientTracker } from './clients/client-tracker.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
+import { messageId } from './cluster/message-id.ts';
 
 export type LiveChange =
   | { type: 'node'; node: string }
@@ -86,6 +87,11 @@ export interface IngestOptions {
   flushMs?: number;
   /** Thresholds of the degraded-link and gateway-flapping rules. @default resolveAlertRuleOptions() */
   alertRules?: AlertRuleOptions;
+  /**
+   * Several controllers on one database (cluster/): records the messages' ids in the batch's
+   * transaction and answers which are new; the others (redeliveries) are skipped, never doubled.
+   */
+  dedupe?: (tx: StoreScope, ids: readonly Buffer[], now: number) => Promise<boolean[]>;
 }
 
 /**
@@ -149,7 +155,8 @@ export class Ingest extends EventEmitter<{
     for (let i = 0; i < batch.length; i++) {
       decoded[i] = this.decode(batch[i]!.topic, batch[i]!.payload, now);
     }
-    const run = this.tail.then(() => this.store(decoded, now));
+    const ids = this.options.dedupe && batch.map((m) => messageId(m.topic, m.payload));
+    const run = this.tail.then(() => this.store(decoded, now, ids));
     this.tail = run.catch(() => {});
     return run;
   }
@@ -157,6 +164,7 @@ export class Ingest extends EventEmitter<{
   private async store(
     decoded: readonly (Queued | Refusal | undefined)[],
     now: number,
+    ids: readonly Buffer[] | undefined,
   ): Promise<void> {
     this.timeRules ??= new TimeAlertRules(
       this.options.alertRules ?? resolveAlertRuleOptions(),
@@ -165,15 +173,15 @@ export class Ingest extends EventEmitter<{
     let changes: LiveChange[];
     const committed: AlertTransition[] = [];
     try {
-      changes = await this.options.store.transaction((tx) => this.writeAll(tx, decoded, now));
+      changes = await this.options.store.transaction((tx) => this.writeAll(tx, decoded, now, ids));
       committed.push(...this.transitions);
     } catch (err) {
       this.transitions = [];
       // One message the store cannot take must not hold the others back: isolate it.
       if (decoded.length === 1) throw err;
       changes = [];
-      for (const one of decoded) {
-        changes.push(...(await this.writeIsolated(one, now)));
+      for (let i = 0; i < decoded.length; i++) {
+        changes.push(...(await this.writeIsolated(decoded[i], now, ids && [ids[i]!])));
         committed.push(...this.transitions);
         this.transitions = [];
       }
@@ -235,13 +243,16 @@ export class Ingest extends EventEmitter<{
     tx: StoreScope,
     decoded: readonly (Queued | Refusal | undefined)[],
     now: number,
+    ids?: readonly Buffer[],
   ): Promise<LiveChange[]> {
     const changes: LiveChange[] = [];
     let accepted = 0;
     let rejected = 0;
     const scope = { tx, timeline: new NodeTimeline(tx), clients: new ClientTracker(tx) };
-    for (const q of decoded) {
-      if (q === undefined) continue;
+    const fresh = ids && this.options.dedupe ? await this.options.dedupe(tx, ids, now) : undefined;
+    for (let i = 0; i < decoded.length; i++) {
+      const q = decoded[i];
+      if (q === undefined || (fresh && !fresh[i])) continue;
       if ('refused' in q) {
         await tx.recordRejected(now, q.topic, q.error);
         rejected++;
@@ -258,11 +269,15 @@ export class Ingest extends EventEmitter<{
   }
 
   /** One message in its own transaction; one the store refuses is recorded as refused. */
-  private async writeIsolated(q: Queued | Refusal | undefined, now: number): Promise<LiveChange[]> {
+  private async writeIsolated(
+    q: Queued | Refusal | undefined,
+    now: number,
+    ids: readonly Buffer[] | undefined,
+  ): Promise<LiveChange[]> {
     if (q === undefined) return [];
     const { store } = this.options;
     try {
-      return await store.transaction((tx) => this.writeAll(tx, [q], now));
+      return await store.transaction((tx) => this.writeAll(tx, [q], now, ids));
     } catch (err) {
       this.transitions = [];
       if ('refused' in q) throw err;
