@@ -90,6 +90,34 @@ describe('Ingest', () => {
     expect(changes.map((c) => c.type)).toEqual(['node', 'event']);
   });
 
+  it('with a dedupe hook (several controllers), stores a redelivered message once', async () => {
+    const store = await ControllerStore.open(dbFile());
+    const scheduler = new VirtualScheduler(1_000_000);
+    // The cluster's table of ids, kept in memory here (cluster-pg.test.ts tests the real one).
+    const seen = new Set<string>();
+    const ingest = new Ingest({
+      store,
+      scheduler,
+      dedupe: (_tx, ids) =>
+        Promise.resolve(
+          ids.map((id) => {
+            const key = id.toString('hex');
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          }),
+        ),
+    });
+    const m = { topic: nodeTopic('lab', 'n1', 'events'), payload: enc(event('n1', 'once')) };
+    const other = { topic: nodeTopic('lab', 'n1', 'events'), payload: enc(event('n1', 'twice')) };
+    await ingest.acceptBatch([m, m, other]);
+    await ingest.acceptBatch([m, other]); // the broker's redelivery, a replayed window
+    const reasons = (await store.events.query({ node: 'n1' })).map((e) => e.reason).sort();
+    expect(reasons).toEqual(['once', 'twice']);
+    expect(ingest.stats.accepted).toBe(2);
+    await store.close();
+  });
+
   it('turns WAN byte counters into traffic rate series', async () => {
     const { store, ingest } = await setup();
     const metrics = async (at: number, rx: number, tx: number) =>
