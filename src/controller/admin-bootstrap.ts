@@ -19,22 +19,22 @@ export interface AdminBootstrap {
   source: 'environment' | 'generated' | 'database';
 }
 
-export function ensureAdmin(
+export async function ensureAdmin(
   users: UserRepo,
   envPassword: string | undefined,
   now: number,
-): AdminBootstrap {
-  const exists = users.exists(ADMIN_USERNAME);
+): Promise<AdminBootstrap> {
+  const exists = await users.exists(ADMIN_USERNAME);
   if (envPassword !== undefined && envPassword !== '') {
     // A new password ends the sessions opened with the old one; the same one keeps them.
-    if (!exists) users.create(ADMIN_USERNAME, 'admin', envPassword, now);
-    else if (!users.verify(ADMIN_USERNAME, envPassword)) {
-      users.setPassword(ADMIN_USERNAME, envPassword);
+    if (!exists) await users.create(ADMIN_USERNAME, 'admin', envPassword, now);
+    else if (!(await users.verify(ADMIN_USERNAME, envPassword))) {
+      await users.setPassword(ADMIN_USERNAME, envPassword);
     }
     return { username: ADMIN_USERNAME, source: 'environment' };
   }
   if (exists) return { username: ADMIN_USERNAME, source: 'database' };
   const generatedPassword = randomBytes(12).toString('base64url');
-  users.create(ADMIN_USERNAME, 'admin', generatedPassword, now);
+  await users.create(ADMIN_USERNAME, 'admin', generatedPassword, now);
   return { username: ADMIN_USERNAME, generatedPassword, source: 'generated' };
 }

@@ -39,7 +39,10 @@ export class InvalidConfigError extends IntelliMeshError {
   }
 }
 
-export type PushValidator = (node: string, config: unknown) => { path: string; message: string }[];
+export type PushValidator = (
+  node: string,
+  config: unknown,
+) => { path: string; message: string }[] | Promise<{ path: string; message: string }[]>;
 
 export interface PushRequest {
   node: string;
@@ -68,8 +71,8 @@ export class ConfigPushService {
   }
 
   /** Validation issues of `config` for `node` (empty when it may be pushed). */
-  check(node: string, config: unknown): { path: string; message: string }[] {
-    if (!this.options.store.nodes.get(node)) {
+  async check(node: string, config: unknown): Promise<{ path: string; message: string }[]> {
+    if (!(await this.options.store.nodes.get(node))) {
       throw new UnknownNodeError(`no node '${node}' has reported to this controller`);
     }
     return this.validate(node, config);
@@ -77,10 +80,10 @@ export class ConfigPushService {
 
   async push(request: PushRequest): Promise<ConfigPush> {
     const { store, clock } = this.options;
-    const errors = this.check(request.node, request.config);
+    const errors = await this.check(request.node, request.config);
     if (errors.length > 0) throw new InvalidConfigError(errors);
     const id = randomUUID();
-    const push = store.pushes.create(
+    const push = await store.pushes.create(
       {
         id,
         node: request.node,

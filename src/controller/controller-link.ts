@@ -28,9 +28,14 @@ export interface ControllerLinkOptions {
   ingest: Ingest;
   /** Takes the radio gateways' messages (intelli-mesh/<site>/radio/#) when set. */
   radio?: {
-    acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void;
+    acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): Promise<void>;
   };
   scheduler: Scheduler;
+  /**
+   * Several controllers (cluster/): keeps the messages this process writes and holds the rest
+   * for a hand-off. Held messages are acknowledged: every controller's session receives them.
+   */
+  route?: <T extends { topic: string; payload: Uint8Array }>(batch: readonly T[]) => T[];
   /** First reconnection delay, doubled after each failure. @default 1000 */
   reconnectPeriodMs?: number;
   /** @default 30 */
@@ -57,14 +62,16 @@ export class ControllerLink {
           { topic: siteFilter(options.site), qos: 1 },
           ...(options.radio ? [{ topic: radioSiteFilter(options.site), qos: 1 as const }] : []),
         ],
-        onBatch: (batch) => {
+        onBatch: async (received) => {
+          const batch = options.route ? options.route(received) : received;
+          if (batch.length === 0) return;
           const radio = options.radio;
           if (!radio) return options.ingest.acceptBatch(batch);
           // Both are committed before the batch's acknowledgements leave.
           const radioPart = batch.filter((m) => m.topic.split('/', 3)[2] === 'radio');
-          if (radioPart.length > 0) radio.acceptBatch(radioPart);
+          if (radioPart.length > 0) await radio.acceptBatch(radioPart);
           if (radioPart.length < batch.length)
-            options.ingest.acceptBatch(batch.filter((m) => !radioPart.includes(m)));
+            await options.ingest.acceptBatch(batch.filter((m) => !radioPart.includes(m)));
         },
         reconnectPeriodMs: options.reconnectPeriodMs,
         keepaliveS: options.keepaliveS,

@@ -1,5 +1,5 @@
 /**
- * The controller as one process part: SQLite store, MQTT ingest from the site's nodes,
+ * The controller as one process part: its store (SQLite or PostgreSQL), MQTT ingest from the site's nodes,
  * configuration pushes, alerts, and the HTTP/WebSocket API. The mesh never depends on it: it
  * watches and configures; every node decides for itself.
  *
@@ -21,7 +21,7 @@ import { buildApp } from './http/app.ts';
 import type { DemoFaults } from './http/demo-faults.ts';
 import type { DemoImage } from './http/demo-images.ts';
 import { LiveHub } from './http/live-hub.ts';
-import { Ingest } from './ingest.ts';
+import { Ingest, type AlertTransition, type LiveChange } from './ingest.ts';
 import { expireUnansweredPushes } from './push-timeouts.ts';
 import { notificationSenders, type NotifyConfig } from './notify/notify-config.ts';
 import { Notifier } from './notify/notifier.ts';
@@ -30,11 +30,16 @@ import { resolveAlertRuleOptions, type AlertRuleOptionsInput } from './rules/ale
 import { ControllerStore } from './store/controller-store.ts';
 import { RadioService, type RadioServiceOptions } from './radio/radio-service.ts';
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
+import { ClusterDuties } from './cluster/cluster-duties.ts';
+import { ControllerCluster } from './cluster/controller-cluster.ts';
+import { freshIds } from './cluster/pg-dedupe.ts';
 
 export interface ControllerOptions {
   site: string;
-  /** SQLite file; created when missing. */
+  /** `--db`: a SQLite file (created when missing) or a `postgres://` URL. */
   dbPath: string;
+  /** PostgreSQL: the connection pool's size. @default 10 */
+  dbPoolSize?: number;
   mqttUrl: string;
   /** @default 'controller' */
   mqttUsername?: string;
@@ -96,10 +101,47 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const alertRules = resolveAlertRuleOptions(options.alertRules);
   const senders = notificationSenders(options.notify ?? {});
   const policy = resolveNotifyPolicy(options.notify?.policy);
-  const store = ControllerStore.open(options.dbPath);
-  const admin = ensureAdmin(store.users, options.adminPassword, scheduler.now());
-  const ingest = new Ingest({ store, scheduler, alertRules });
+  const store = await ControllerStore.open(options.dbPath, { poolSize: options.dbPoolSize });
+  let admin: AdminBootstrap;
+  try {
+    admin = await ensureAdmin(store.users, options.adminPassword, scheduler.now());
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  // On PostgreSQL several controllers may share the database: cluster/ splits the work.
+  const clustered = store.dialect === 'postgres';
+  const ingest = new Ingest({
+    store,
+    scheduler,
+    alertRules,
+    dedupe: clustered
+      ? (tx, ids, now) => freshIds((text, values) => tx.sql.all(text, values), ids, now)
+      : undefined,
+  });
   const live = new LiveHub();
+  let duties: ClusterDuties | undefined;
+  let cluster: ControllerCluster | undefined;
+  if (clustered) {
+    try {
+      cluster = await ControllerCluster.start({
+        url: options.dbPath,
+        scheduler,
+        logger: log,
+        onReplay: (messages) =>
+          void ingest
+            .acceptBatch(messages)
+            .catch((err: Error) => log.error({ err: err.message }, 'hand-off replay failed')),
+        onRemote: (notice) => duties?.remote(notice),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  /** Changes made outside ingest: to this process's dashboards and the others'. */
+  const announce = (changes: LiveChange[]) =>
+    duties ? duties.shown(changes) : live.broadcast(changes);
   const notifier =
     senders.length > 0
       ? new Notifier({
@@ -119,27 +161,24 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (!link) throw new Error('controller is not connected to the broker');
       await link.publish(topic, payload);
     },
-    broadcast: (changes) => live.broadcast(changes),
+    broadcast: (changes) => announce(changes),
     ...options.radio,
     logger: log,
   });
-  if (notifier) {
-    radio.on('alert', (t) => {
-      try {
-        notifier.onAlert(t);
-      } catch (err) {
-        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+  const notify = notifier
+    ? (t: AlertTransition) => {
+        // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
+        try {
+          notifier.onAlert(t);
+        } catch (err) {
+          log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
+        }
       }
-    });
-    ingest.on('alert', (t) => {
-      // Runs inside ingest's commit path: a notifier fault is logged, never passed to ingest.
-      try {
-        notifier.onAlert(t);
-      } catch (err) {
-        log.error({ err: (err as Error).message, alert: t.alert.key }, 'notifier failed');
-      }
-    });
-  }
+    : undefined;
+  // In a cluster the leader alone notifies, the others' transitions included (cluster-duties.ts).
+  const onAlert = (t: AlertTransition) => (duties ? duties.alert(t) : notify?.(t));
+  radio.on('alert', onAlert);
+  ingest.on('alert', onAlert);
 
   let link: ControllerLink | undefined;
   const pushes = new ConfigPushService({
@@ -159,12 +198,30 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (!link) throw new Error('controller is not connected to the broker');
       await link.sendCommand(node, command);
     },
-    publish: (changes) => live.broadcast(changes),
+    publish: (changes) => announce(changes),
     logger: log,
   });
+  if (cluster) {
+    duties = new ClusterDuties({
+      cluster,
+      broadcast: (changes) => live.broadcast(changes),
+      onLocalChanges: (changes) => pushes.onChanges(changes),
+      onAnyChanges: (changes) => upgrades.onChanges(changes),
+      notify,
+    });
+    // Campaigns a dead process drove are resumed by whoever leads next.
+    cluster.on('leader', (leading) => {
+      if (leading) {
+        upgrades
+          .resume()
+          .catch((err: Error) => log.error({ err: err.message }, 'resuming campaigns failed'));
+      }
+    });
+  }
   // Facts the controller observed (presence, alerts, pushes) reach the dashboards once committed.
-  store.events.onRecorded((event) => live.broadcast([{ type: 'event', event }]));
+  store.events.onRecorded((event) => announce([{ type: 'event', event }]));
   ingest.on('change', (changes) => {
+    if (duties) return duties.committed(changes);
     live.broadcast(changes.filter((c) => c.type !== 'upgrade-result'));
     pushes.onChanges(changes);
     upgrades.onChanges(changes);
@@ -179,13 +236,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ingest,
       radio,
       scheduler,
+      route: cluster && ((batch) => cluster.route(batch)),
       logger: log,
     });
+    // A member only once every node's messages reach this process (controller-cluster.ts).
+    await cluster?.join();
   } catch (err) {
-    store.close();
+    await cluster?.close();
+    await store.close();
     throw err;
   }
-  upgrades.resume();
+  if (!cluster) await upgrades.resume();
   radio.start();
 
   const app = await buildApp({
@@ -218,17 +279,28 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const url = `${scheme}://${isWildcard(host) ? 'localhost' : urlHost(host)}:${port}`;
   log.info({ url, site: options.site }, 'controller listening');
 
-  let compactedAt = Number(store.meta.get('metrics_compacted_at') ?? 0);
+  let compactedAt = Number((await store.meta.get('metrics_compacted_at')) ?? 0);
   let timer: TimerHandle | undefined;
-  const compact = () => {
+  let stopped = false;
+  const compactNow = async () => {
+    // Once per cluster: the leader's duty (cluster.md).
+    if (cluster && !cluster.isLeader) return;
     const now = scheduler.now();
-    compactedAt = store.metrics.compact(compactedAt, now);
-    store.meta.set('metrics_compacted_at', String(compactedAt));
-    store.events.prune(now - EVENTS_KEPT_MS);
-    store.clients.prune(now - EVENTS_KEPT_MS);
-    const expired = expireUnansweredPushes(store, now);
-    if (expired.length > 0) live.broadcast(expired.map((push) => ({ type: 'push', push })));
-    timer = scheduler.after(COMPACT_EVERY_MS, compact);
+    await cluster?.prune(now);
+    compactedAt = await store.metrics.compact(compactedAt, now);
+    await store.meta.set('metrics_compacted_at', String(compactedAt));
+    await store.events.prune(now - EVENTS_KEPT_MS);
+    await store.clients.prune(now - EVENTS_KEPT_MS);
+    const expired = await expireUnansweredPushes(store, now);
+    if (expired.length > 0) announce(expired.map((push) => ({ type: 'push', push })));
+  };
+  let compacting: Promise<void> | undefined;
+  const compact = () => {
+    compacting = compactNow()
+      .catch((err: Error) => log.error({ err: err.message }, 'compaction failed'))
+      .finally(() => {
+        if (!stopped) timer = scheduler.after(COMPACT_EVERY_MS, compact);
+      });
   };
   timer = scheduler.after(COMPACT_EVERY_MS, compact);
 
@@ -245,15 +317,20 @@ export async function startController(options: ControllerOptions): Promise<Runni
     radio,
     close: () => {
       closing ??= (async () => {
+        stopped = true;
         timer?.cancel();
+        await compacting;
         radio.close();
         await notifier?.close();
+        await upgrades.idle();
         upgrades.close();
         live.closeAll();
         await app.close();
         await link?.close();
+        await ingest.idle();
         ingest.flush();
-        store.close();
+        await cluster?.close();
+        await store.close();
       })();
       return closing;
     },

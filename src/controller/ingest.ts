@@ -8,8 +8,7 @@
  *
  * @example
  * const ingest = new Ingest({ store, scheduler });
- * ingest.acceptBatch(messages); // committed when it returns: acknowledge them now
- * ingest.on('change', (changes) => broadcast(changes));
+ * await ingest.acceptBatch(messages); // committed once it resolves: acknowledge them now
  * ingest.on('change', (changes) => broadcast(changes));
  */
 import { EventEmitter } from 'node:events';
@@ -31,6 +30,7 @@ import { futureTimestampError } from './timestamp-skew.ts';
 import type { Alert } from './store/alert-repo.ts';
 import type { RadioMessageView, RadioNodeView } from './radio/radio-records.ts';
 import type { ControllerStore } from './store/controller-store.ts';
+import type { StoreScope } from './store/store-scope.ts';
 import type { StoredEvent } from './store/event-repo.ts';
 import type { ConfigPush } from './store/push-repo.ts';
 import type { CampaignStatus } from './store/records.ts';
@@ -38,6 +38,7 @@ import { NodeTimeline } from './timeline/node-timeline.ts';
 import type { ClientRecord } from './clients/client-records.ts';
 import { ClientTracker } from './clients/client-tracker.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
+import { messageId } from './cluster/message-id.ts';
 
 export type LiveChange =
   | { type: 'node'; node: string }
@@ -66,6 +67,13 @@ type Queued =
       receivedAt: number;
     };
 
+/** What one transaction's messages are written with. */
+interface WriteScope {
+  tx: StoreScope;
+  timeline: NodeTimeline;
+  clients: ClientTracker;
+}
+
 interface Refusal {
   refused: true;
   topic: string;
@@ -79,6 +87,11 @@ export interface IngestOptions {
   flushMs?: number;
   /** Thresholds of the degraded-link and gateway-flapping rules. @default resolveAlertRuleOptions() */
   alertRules?: AlertRuleOptions;
+  /**
+   * Several controllers on one database (cluster/): records the messages' ids in the batch's
+   * transaction and answers which are new; the others (redeliveries) are skipped, never doubled.
+   */
+  dedupe?: (tx: StoreScope, ids: readonly Buffer[], now: number) => Promise<boolean[]>;
 }
 
 /**
@@ -109,55 +122,66 @@ export class Ingest extends EventEmitter<{
   // Derived from consecutive reports; a batch rolled back and retried one by one loses at most
   // one rate point per WAN (the raw counters are never stored, so nothing else depends on it).
   private readonly traffic = new TrafficRates();
-  private readonly timeRules: TimeAlertRules;
+  /** Built from the open alerts on the first batch (reading them is asynchronous). */
+  private timeRules: TimeAlertRules | undefined;
   /** Alert transitions of the transaction under way; announced only once it commits. */
   private transitions: AlertTransition[] = [];
-  private readonly timeline: NodeTimeline;
-  private readonly clients: ClientTracker;
+  /** Settles when the batches accepted so far are stored: batches are stored one at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: IngestOptions) {
     super();
     this.flushMs = options.flushMs ?? 20;
-    this.timeRules = new TimeAlertRules(
-      options.alertRules ?? resolveAlertRuleOptions(),
-      options.store.alerts.listOpen().map((a) => a.key),
-    );
-    this.timeline = new NodeTimeline(options.store);
-    this.clients = new ClientTracker(options.store);
   }
 
   /**
    * Validates and stores one message. `ack` runs once it is committed (or refused: a refused
    * message must not be redelivered forever).
    */
-  accept(topic: string, payload: Uint8Array, ack: () => void = () => {}): void {
-    this.acceptBatch([{ topic, payload }]);
+  async accept(topic: string, payload: Uint8Array, ack: () => void = () => {}): Promise<void> {
+    await this.acceptBatch([{ topic, payload }]);
     ack();
   }
 
   /**
-   * Validates every message and stores the good ones and the refusals in one transaction: when
-   * this returns, all of them are committed and may be acknowledged. Throws only when the store
-   * itself fails (nothing of the batch is then committed).
+   * Validates every message and stores the good ones and the refusals in one transaction: once
+   * this resolves, all of them are committed and may be acknowledged. Rejects only when the
+   * store itself fails (nothing of the batch is then committed). Batches are stored in the order
+   * they are given, one after another: the alert rules and rates follow the messages' order.
    */
-  acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void {
+  acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): Promise<void> {
     const now = this.options.scheduler.now();
     const decoded = new Array<Queued | Refusal | undefined>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       decoded[i] = this.decode(batch[i]!.topic, batch[i]!.payload, now);
     }
+    const ids = this.options.dedupe && batch.map((m) => messageId(m.topic, m.payload));
+    const run = this.tail.then(() => this.store(decoded, now, ids));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async store(
+    decoded: readonly (Queued | Refusal | undefined)[],
+    now: number,
+    ids: readonly Buffer[] | undefined,
+  ): Promise<void> {
+    this.timeRules ??= new TimeAlertRules(
+      this.options.alertRules ?? resolveAlertRuleOptions(),
+      (await this.options.store.alerts.listOpen()).map((a) => a.key),
+    );
     let changes: LiveChange[];
     const committed: AlertTransition[] = [];
     try {
-      changes = this.options.store.transaction(() => this.writeAll(decoded, now));
+      changes = await this.options.store.transaction((tx) => this.writeAll(tx, decoded, now, ids));
       committed.push(...this.transitions);
     } catch (err) {
       this.transitions = [];
       // One message the store cannot take must not hold the others back: isolate it.
-      if (batch.length === 1) throw err;
+      if (decoded.length === 1) throw err;
       changes = [];
-      for (const one of decoded) {
-        changes.push(...this.writeIsolated(one, now));
+      for (let i = 0; i < decoded.length; i++) {
+        changes.push(...(await this.writeIsolated(decoded[i], now, ids && [ids[i]!])));
         committed.push(...this.transitions);
         this.transitions = [];
       }
@@ -167,6 +191,11 @@ export class Ingest extends EventEmitter<{
     if (changes.length === 0) return;
     for (const c of changes) this.pending.push(c);
     this.timer ??= this.options.scheduler.after(this.flushMs, () => this.flush());
+  }
+
+  /** Settles once every batch accepted so far is stored (or failed). */
+  async idle(): Promise<void> {
+    await this.tail;
   }
 
   /** The latest traffic rate of each WAN of `node`, from its byte counters. */
@@ -210,18 +239,26 @@ export class Ingest extends EventEmitter<{
     } as Queued;
   }
 
-  private writeAll(decoded: readonly (Queued | Refusal | undefined)[], now: number): LiveChange[] {
+  private async writeAll(
+    tx: StoreScope,
+    decoded: readonly (Queued | Refusal | undefined)[],
+    now: number,
+    ids?: readonly Buffer[],
+  ): Promise<LiveChange[]> {
     const changes: LiveChange[] = [];
     let accepted = 0;
     let rejected = 0;
-    for (const q of decoded) {
-      if (q === undefined) continue;
+    const scope = { tx, timeline: new NodeTimeline(tx), clients: new ClientTracker(tx) };
+    const fresh = ids && this.options.dedupe ? await this.options.dedupe(tx, ids, now) : undefined;
+    for (let i = 0; i < decoded.length; i++) {
+      const q = decoded[i];
+      if (q === undefined || (fresh && !fresh[i])) continue;
       if ('refused' in q) {
-        this.options.store.recordRejected(now, q.topic, q.error);
+        await tx.recordRejected(now, q.topic, q.error);
         rejected++;
         continue;
       }
-      const out = this.write(q);
+      const out = await this.write(scope, q);
       for (const c of out) changes.push(c);
       accepted++;
     }
@@ -232,17 +269,23 @@ export class Ingest extends EventEmitter<{
   }
 
   /** One message in its own transaction; one the store refuses is recorded as refused. */
-  private writeIsolated(q: Queued | Refusal | undefined, now: number): LiveChange[] {
+  private async writeIsolated(
+    q: Queued | Refusal | undefined,
+    now: number,
+    ids: readonly Buffer[] | undefined,
+  ): Promise<LiveChange[]> {
     if (q === undefined) return [];
+    const { store } = this.options;
     try {
-      return this.options.store.transaction(() => this.writeAll([q], now));
+      return await store.transaction((tx) => this.writeAll(tx, [q], now, ids));
     } catch (err) {
       this.transitions = [];
       if ('refused' in q) throw err;
       const topic = `intelli-mesh/${q.site}/node/${q.message.node}/${q.channel}`;
       // If even the refusal cannot be written the store is unusable: let it throw.
-      this.options.store.transaction(() =>
+      await store.transaction((tx) =>
         this.writeAll(
+          tx,
           [{ refused: true, topic, error: `store refused it: ${(err as Error).message}` }],
           now,
         ),
@@ -251,75 +294,81 @@ export class Ingest extends EventEmitter<{
     }
   }
 
-  private write(q: Queued): LiveChange[] {
-    const { store } = this.options;
+  private async write(scope: WriteScope, q: Queued): Promise<LiveChange[]> {
+    const { tx: store, timeline, clients } = scope;
     const at = q.receivedAt;
     switch (q.channel) {
       case 'status':
-        this.timeline.onStatus(q.message, at);
-        store.nodes.recordStatus(q.site, q.message, at);
+        await timeline.onStatus(q.message, at);
+        await store.nodes.recordStatus(q.site, q.message, at);
         return [
           { type: 'node', node: q.message.node },
-          ...(q.message.online ? [] : this.clients.onNodeOffline(q.message.node)).map((client) => ({
+          ...(q.message.online ? [] : await clients.onNodeOffline(q.message.node)).map(
+            (client) => ({ type: 'client' as const, client }),
+          ),
+          ...(await this.applyAlerts(store, q, at)),
+        ];
+      case 'state':
+        await timeline.onState(q.message, at);
+        await store.nodes.recordState(q.site, q.message, at);
+        return [
+          { type: 'node', node: q.message.node },
+          ...(await clients.onState(q.message)).map((client) => ({
             type: 'client' as const,
             client,
           })),
-          ...this.applyAlerts(q, at),
-        ];
-      case 'state':
-        this.timeline.onState(q.message, at);
-        store.nodes.recordState(q.site, q.message, at);
-        return [
-          { type: 'node', node: q.message.node },
-          ...this.clients.onState(q.message).map((client) => ({ type: 'client' as const, client })),
-          ...this.applyAlerts(q, at),
+          ...(await this.applyAlerts(store, q, at)),
         ];
       case 'events': {
-        const id = store.events.add(q.message);
-        const client = this.clients.onEvent(q.message);
+        const id = await store.events.add(q.message);
+        const client = await clients.onEvent(q.message);
         return [
           { type: 'event', event: { ...q.message, id, source: 'node' } },
           ...(client ? [{ type: 'client' as const, client }] : []),
-          ...this.applyAlerts(q, at),
+          ...(await this.applyAlerts(store, q, at)),
         ];
       }
       case 'config':
-        store.nodes.recordConfig(q.site, q.message, at);
+        await store.nodes.recordConfig(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }];
       case 'metrics': {
         const m = q.message;
         for (const [wan, v] of Object.entries(m.wans)) {
           if (v.latency_ms != null)
-            store.metrics.record(m.node, `wan.${wan}.latency_ms`, m.at, v.latency_ms);
-          if (v.loss != null) store.metrics.record(m.node, `wan.${wan}.loss`, m.at, v.loss);
+            await store.metrics.record(m.node, `wan.${wan}.latency_ms`, m.at, v.latency_ms);
+          if (v.loss != null) await store.metrics.record(m.node, `wan.${wan}.loss`, m.at, v.loss);
           for (const r of this.traffic.update(m.node, wan, m.at, v.rx_bytes, v.tx_bytes))
-            store.metrics.record(m.node, `wan.${wan}.${r.direction}_bps`, m.at, r.bps);
+            await store.metrics.record(m.node, `wan.${wan}.${r.direction}_bps`, m.at, r.bps);
         }
         if (m.cpu_percent !== undefined)
-          store.metrics.record(m.node, 'cpu_percent', m.at, m.cpu_percent);
-        if (m.rss_bytes !== undefined) store.metrics.record(m.node, 'rss_bytes', m.at, m.rss_bytes);
+          await store.metrics.record(m.node, 'cpu_percent', m.at, m.cpu_percent);
+        if (m.rss_bytes !== undefined)
+          await store.metrics.record(m.node, 'rss_bytes', m.at, m.rss_bytes);
         return [];
       }
       case 'command/result': {
         const r = q.message;
         if (campaignOfResult(r.id) !== undefined) return [{ type: 'upgrade-result', result: r }];
         const pushId = pushUpdateOf(r.id, r.status);
-        if (pushId === undefined || !store.pushes.update(pushId, r.status, r.reason, at, r.errors))
+        if (
+          pushId === undefined ||
+          !(await store.pushes.update(pushId, r.status, r.reason, at, r.errors))
+        )
           return [];
-        const push = store.pushes.get(pushId);
+        const push = await store.pushes.get(pushId);
         return push ? [{ type: 'push', push }] : [];
       }
     }
   }
 
-  private applyAlerts(q: IngestedMessage, at: number): LiveChange[] {
-    const { alerts } = this.options.store;
+  private async applyAlerts(tx: StoreScope, q: IngestedMessage, at: number): Promise<LiveChange[]> {
+    const { alerts } = tx;
     const changes: LiveChange[] = [];
-    const ops: (AlertOp | RuleOp)[] = [...alertOps(q), ...this.timeRules.ops(q, at)];
+    const ops: (AlertOp | RuleOp)[] = [...alertOps(q), ...this.timeRules!.ops(q, at)];
     for (const op of ops) {
       if (op.op === 'open') {
-        const id = alerts.open(op.alert, at);
-        const alert = id !== undefined ? alerts.get(id) : undefined;
+        const id = await alerts.open(op.alert, at);
+        const alert = id !== undefined ? await alerts.get(id) : undefined;
         if (alert) {
           changes.push({ type: 'alert', alert });
           this.transitions.push({
@@ -329,7 +378,7 @@ export class Ingest extends EventEmitter<{
           });
         }
       } else {
-        const closed = alerts.close(op.key, at);
+        const closed = await alerts.close(op.key, at);
         if (closed) {
           changes.push({ type: 'alert', alert: closed });
           this.transitions.push({ op: 'closed', alert: closed, related: [] });

@@ -5,7 +5,7 @@
  * (it was offline and the broker kept the command) still moves the push on.
  *
  * @example
- * expireUnansweredPushes(store, clock.now(), 300_000); // the pushes it timed out
+ * await expireUnansweredPushes(store, clock.now(), 300_000); // the pushes it timed out
  */
 import type { ControllerStore } from './store/controller-store.ts';
 import type { ConfigPush } from './store/push-repo.ts';
@@ -17,12 +17,14 @@ export function expireUnansweredPushes(
   store: ControllerStore,
   now: number,
   timeoutMs = PUSH_ANSWER_TIMEOUT_MS,
-): ConfigPush[] {
-  return store.transaction(() =>
-    store.pushes.unanswered(now - timeoutMs).map((p) => {
+): Promise<ConfigPush[]> {
+  return store.transaction(async (tx) => {
+    const expired: ConfigPush[] = [];
+    for (const p of await tx.pushes.unanswered(now - timeoutMs)) {
       const reason = `no answer from ${p.node} for ${Math.round((now - p.updated_at) / 1000)} s after '${p.status}'`;
-      store.pushes.update(p.id, 'timed-out', reason, now);
-      return store.pushes.get(p.id)!;
-    }),
-  );
+      await tx.pushes.update(p.id, 'timed-out', reason, now);
+      expired.push((await tx.pushes.get(p.id))!);
+    }
+    return expired;
+  });
 }

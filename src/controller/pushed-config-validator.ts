@@ -33,20 +33,24 @@ export function nodeConfigKind(reported: unknown, pushed: unknown): NodeConfigKi
 }
 
 /** The WANs a runtime-config node has: from its state report, else from its running trackers. */
-function wanNamesOf(store: ControllerStore, node: string, reported: unknown): string[] {
-  const wans = store.nodes.get(node)?.state?.wans;
+async function wanNamesOf(
+  store: ControllerStore,
+  node: string,
+  reported: unknown,
+): Promise<string[]> {
+  const wans = (await store.nodes.get(node))?.state?.wans;
   if (wans && wans.length > 0) return wans.filter((w) => w.kind !== 'mesh').map((w) => w.name);
   return isRecord(reported) && isRecord(reported.trackers) ? Object.keys(reported.trackers) : [];
 }
 
-export function pushedConfigIssues(
+export async function pushedConfigIssues(
   store: ControllerStore,
   node: string,
   config: unknown,
-): ValidationIssue[] {
-  const reported = store.nodes.config(node)?.config;
+): Promise<ValidationIssue[]> {
+  const reported = (await store.nodes.config(node))?.config;
   return nodeConfigKind(reported, config) === 'runtime'
-    ? runtimeConfigIssues(config, wanNamesOf(store, node, reported))
+    ? runtimeConfigIssues(config, await wanNamesOf(store, node, reported))
     : pushedAgentConfigIssues(config, node);
 }
 

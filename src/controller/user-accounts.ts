@@ -67,7 +67,7 @@ export class UserAccounts {
 
   /** The user for a correct username and password, else undefined; rehashes weak old hashes. */
   async verify(username: string, password: string): Promise<User | undefined> {
-    const stored = this.store.users.passwordHash(username);
+    const stored = await this.store.users.passwordHash(username);
     this.dummyHash ??= hashUserPassword(randomBytes(16).toString('hex'));
     const hash = stored ?? (await this.dummyHash);
     let ok: boolean;
@@ -77,11 +77,11 @@ export class UserAccounts {
       ok = false; // a malformed stored hash admits no one
     }
     if (!ok || stored === undefined) return undefined;
-    const user = this.store.users.get(username);
+    const user = await this.store.users.get(username);
     if (!user) return undefined; // removed while we were hashing
     if (needsRehash(stored)) {
       // Logged in with an old, weaker hash: store one with today's parameters, keep sessions.
-      this.store.users.setPasswordHash(username, await hashUserPassword(password), true);
+      await this.store.users.setPasswordHash(username, await hashUserPassword(password), true);
     }
     return user;
   }
@@ -89,57 +89,57 @@ export class UserAccounts {
   async add(actor: string, username: string, role: UserRole, password: string) {
     checkUsername(username);
     checkPassword(password);
-    if (this.store.users.exists(username)) {
+    if (await this.store.users.exists(username)) {
       throw new UserAccountError(`user '${username}' already exists`, 409);
     }
     const hash = await hashUserPassword(password);
-    if (this.store.users.exists(username)) {
+    if (await this.store.users.exists(username)) {
       throw new UserAccountError(`user '${username}' already exists`, 409);
     }
-    this.store.users.insert(username, role, hash, this.clock.now());
+    await this.store.users.insert(username, role, hash, this.clock.now());
     return this.record(userEvent('added', username, actor, this.clock.now(), null, role));
   }
 
   /** Sets a new password; every session of the user ends. */
   async setPassword(actor: string, username: string, password: string) {
     checkPassword(password);
-    this.mustExist(username);
+    await this.mustExist(username);
     const hash = await hashUserPassword(password);
-    if (!this.store.users.setPasswordHash(username, hash)) this.mustExist(username);
+    if (!(await this.store.users.setPasswordHash(username, hash))) await this.mustExist(username);
     return this.record(userEvent('password-changed', username, actor, this.clock.now()));
   }
 
   async setRole(actor: string, username: string, role: UserRole) {
-    const before = this.mustExist(username).role;
-    this.lastAdminGuard(username, role);
-    this.store.users.setRole(username, role);
+    const before = (await this.mustExist(username)).role;
+    await this.lastAdminGuard(username, role);
+    await this.store.users.setRole(username, role);
     return this.record(userEvent('role-changed', username, actor, this.clock.now(), before, role));
   }
 
   async remove(actor: string, username: string) {
-    const before = this.mustExist(username).role;
-    this.lastAdminGuard(username, undefined);
-    this.store.users.remove(username);
+    const before = (await this.mustExist(username)).role;
+    await this.lastAdminGuard(username, undefined);
+    await this.store.users.remove(username);
     return this.record(userEvent('removed', username, actor, this.clock.now(), before, null));
   }
 
-  private mustExist(username: string): User {
-    const user = this.store.users.get(username);
+  private async mustExist(username: string): Promise<User> {
+    const user = await this.store.users.get(username);
     if (!user) throw new UserAccountError(`no user '${username}'`, 404);
     return user;
   }
 
   /** Nobody may remove or demote the last admin: the site would be unmanageable. */
-  private lastAdminGuard(username: string, newRole: UserRole | undefined): void {
+  private async lastAdminGuard(username: string, newRole: UserRole | undefined): Promise<void> {
     if (newRole === 'admin') return;
-    const admins = this.store.users.list().filter((u) => u.role === 'admin');
+    const admins = (await this.store.users.list()).filter((u) => u.role === 'admin');
     if (admins.length === 1 && admins[0]!.username === username) {
       throw new UserAccountError(`'${username}' is the last admin; make another admin first`, 400);
     }
   }
 
   /** A controller fact on the timeline, announced to live viewers like presence and alerts. */
-  private record(event: ControllerEvent): StoredEvent {
+  private record(event: ControllerEvent): Promise<StoredEvent> {
     return this.store.events.record(event);
   }
 }

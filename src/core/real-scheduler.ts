@@ -11,7 +11,9 @@ import type { Scheduler, TimerHandle } from './scheduler.ts';
 
 export class RealScheduler implements Scheduler {
   now(): number {
-    return performance.timeOrigin + performance.now();
+    // Whole milliseconds: timestamps are stored in integer columns (PostgreSQL's BIGINT refuses
+    // fractions), and flooring a monotonic clock keeps it monotonic.
+    return Math.floor(performance.timeOrigin + performance.now());
   }
 
   after(delayMs: number, fn: () => void): TimerHandle {

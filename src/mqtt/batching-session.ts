@@ -16,7 +16,7 @@
  *   url: 'mqtt://127.0.0.1:1883', clientId: 'controller:ingest', username: 'controller',
  *   password: 'pw', scheduler: new RealScheduler(),
  *   subscriptions: [{ topic: 'intelli-mesh/lab/node/+/#', qos: 1 }],
- *   onBatch: (batch) => store.transaction(() => batch.forEach(write)),
+ *   onBatch: (batch) => store.transaction(async (tx) => { for (const m of batch) await write(tx, m); }),
  * });
  * await session.publish('intelli-mesh/lab/node/n1/command', '{"id":"c1","kind":"ping"}');
  * await session.close();
@@ -72,7 +72,11 @@ export interface BatchingSessionOptions {
    * returns: their PUBACKs are written right after. If it throws, none is acknowledged and the
    * connection is dropped, so the broker redelivers them.
    */
-  onBatch: (batch: readonly InboundMessage[]) => void;
+  /**
+   * Stores a batch; its PUBACKs leave once it returns (or its promise resolves). The next batch
+   * is handed over only after that: what arrives meanwhile joins it.
+   */
+  onBatch: (batch: readonly InboundMessage[]) => void | Promise<void>;
   /** Seconds between PINGREQs; the broker is deemed gone when one is unanswered. @default 30 */
   keepaliveS?: number;
   /** First reconnection delay; doubles up to `reconnectMaxMs`. @default 1000 */
@@ -153,6 +157,8 @@ export class BatchingSession extends EventEmitter<{
   private batchIds: number[] = [];
   private batchConn: Connection | undefined;
   private flushQueued = false;
+  /** An asynchronous onBatch is under way. */
+  private storing = false;
   private readonly inflight = new Map<number, Outgoing>();
   private readonly queued: Outgoing[] = [];
   private nextId = 1;
@@ -420,6 +426,8 @@ export class BatchingSession extends EventEmitter<{
 
   private flushBatch(): void {
     this.flushQueued = false;
+    // A batch is being stored: this one is handed over when that one is done.
+    if (this.storing) return;
     const conn = this.batchConn;
     const batch = this.batch;
     const ids = this.batchIds;
@@ -428,23 +436,49 @@ export class BatchingSession extends EventEmitter<{
     this.batchConn = undefined;
     // Read on a connection that has since died: the broker redelivers them on the next one.
     if (!conn?.alive || batch.length === 0) return;
+    let stored: void | Promise<void>;
     try {
-      this.options.onBatch(batch);
+      stored = this.options.onBatch(batch);
     } catch (cause) {
-      this.stats.failedBatches++;
-      this.fail(
-        conn,
-        new BatchHandlerError(
-          `a batch of ${batch.length} messages could not be stored, none acknowledged: ${(cause as Error).message}`,
-          { cause },
-        ),
-      );
+      this.batchFailed(conn, batch, cause);
       return;
     }
+    if (!(stored instanceof Promise)) {
+      this.batchStored(conn, batch, ids);
+      return;
+    }
+    this.storing = true;
+    stored
+      .then(
+        () => this.batchStored(conn, batch, ids),
+        (cause: unknown) => this.batchFailed(conn, batch, cause),
+      )
+      .finally(() => {
+        this.storing = false;
+        if (this.batch.length > 0 && !this.flushQueued) {
+          this.flushQueued = true;
+          setImmediate(() => this.flushBatch());
+        }
+      });
+  }
+
+  private batchFailed(conn: Connection, batch: readonly InboundMessage[], cause: unknown): void {
+    this.stats.failedBatches++;
+    this.fail(
+      conn,
+      new BatchHandlerError(
+        `a batch of ${batch.length} messages could not be stored, none acknowledged: ${(cause as Error).message}`,
+        { cause },
+      ),
+    );
+  }
+
+  private batchStored(conn: Connection, batch: readonly InboundMessage[], ids: number[]): void {
     this.stats.batches++;
     this.stats.messages += batch.length;
     if (batch.length > this.stats.largestBatch) this.stats.largestBatch = batch.length;
-    if (ids.length > 0) conn.stream.write(encodePubacks(ids));
+    // The connection died while the batch was stored: the broker redelivers it on the next one.
+    if (ids.length > 0 && conn.alive) conn.stream.write(encodePubacks(ids));
   }
 
   private scheduleKeepalive(conn: Connection): void {

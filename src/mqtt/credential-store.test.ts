@@ -6,14 +6,14 @@ import { CredentialFileError, CredentialStore } from './credential-store.ts';
 import { hashPassword, mosquittoPasswordHash, verifyPassword } from './password-hash.ts';
 
 describe('password hashes', () => {
-  it('verifies the right password only, with a fresh salt each time', () => {
+  it('verifies the right password only, with a fresh salt each time', async () => {
     const h = hashPassword('correct horse');
     expect(verifyPassword('correct horse', h)).toBe(true);
     expect(verifyPassword('correct hors', h)).toBe(false);
     expect(hashPassword('correct horse')).not.toBe(h);
   });
 
-  it("writes Mosquitto's $7$ PBKDF2-SHA512 layout", () => {
+  it("writes Mosquitto's $7$ PBKDF2-SHA512 layout", async () => {
     const parts = mosquittoPasswordHash('pw').split('$');
     expect(parts.slice(0, 3)).toEqual(['', '7', '210000']);
     expect(Buffer.from(parts[3]!, 'base64')).toHaveLength(12);
@@ -35,7 +35,7 @@ describe('CredentialStore', () => {
     expect(await store.authenticate('node-4', 'pw')).toBeUndefined();
   });
 
-  it('names the file and path of a bad entry', () => {
+  it('names the file and path of a bad entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-cred-'));
     const file = join(dir, 'users.yaml');
     writeFileSync(file, `users:\n  - username: 'a/b'\n    role: admin\n    password_hash: x\n`);
@@ -83,7 +83,7 @@ describe('CredentialStore', () => {
     ).toThrow(/users\[0\]\.network: only a radio-gateway/);
   });
 
-  it('refuses duplicate usernames', () => {
+  it('refuses duplicate usernames', async () => {
     const h = hashPassword('pw');
     expect(() =>
       CredentialStore.fromUsers([

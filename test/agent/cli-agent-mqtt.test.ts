@@ -196,8 +196,8 @@ describe.skipIf(skip !== null)(
         agents.push(agent);
         try {
           // Online, with its retained state: wan1 carries the traffic, both WANs up.
-          const node = await until('the node online with its state', () => {
-            const n = ctl.store.nodes.get(NODE);
+          const node = await until('the node online with its state', async () => {
+            const n = await ctl.store.nodes.get(NODE);
             return n?.online && n.state?.wans.length === 2 && n.state.wans[0]!.state === 'up'
               ? n
               : undefined;
@@ -215,11 +215,11 @@ describe.skipIf(skip !== null)(
           expect(await lab.carrierOfClientTraffic()).toBe(1);
 
           // Its decisions as events, and its WAN metrics in the controller's history.
-          await until('the first routing decision stored', () =>
-            ctl.store.events.query({ node: NODE }).find((e) => e.kind === 'policy-route'),
+          await until('the first routing decision stored', async () =>
+            (await ctl.store.events.query({ node: NODE })).find((e) => e.kind === 'policy-route'),
           );
-          const latency = await until('WAN latency history', () => {
-            const points = ctl.store.metrics.query(
+          const latency = await until('WAN latency history', async () => {
+            const points = await ctl.store.metrics.query(
               NODE,
               'wan.wan1.latency_ms',
               Date.now() - 60_000,
@@ -248,7 +248,10 @@ describe.skipIf(skip !== null)(
             requestedBy: 'test',
             confirmTimeoutS: 10,
           });
-          await until('v2 confirmed', () => ctl.store.pushes.get(v2.id)?.status === 'confirmed');
+          await until(
+            'v2 confirmed',
+            async () => (await ctl.store.pushes.get(v2.id))?.status === 'confirmed',
+          );
           expect(await lab.carrierOfClientTraffic()).toBe(2);
           await until('v2 written to the config file', () =>
             readFileSync(file, 'utf8').includes('version: v2'),
@@ -257,7 +260,7 @@ describe.skipIf(skip !== null)(
           expect(saved).toContain('passwordFile: password');
           await until(
             'the state to name v2',
-            () => ctl.store.nodes.get(NODE)?.state?.config_version === 'v2',
+            async () => (await ctl.store.nodes.get(NODE))?.state?.config_version === 'v2',
           );
 
           // A push with gateways that do not exist: both WANs die, the node rolls back to v2.
@@ -268,15 +271,15 @@ describe.skipIf(skip !== null)(
             requestedBy: 'test',
             confirmTimeoutS: 10,
           });
-          const rolled = await until('v3 rolled back', () => {
-            const p = ctl.store.pushes.get(v3.id);
+          const rolled = await until('v3 rolled back', async () => {
+            const p = await ctl.store.pushes.get(v3.id);
             return p?.status === 'rolled-back' ? p : undefined;
           });
           expect(rolled.reason).toMatch(/lost its wan/);
           expect(
-            ctl.store.events
-              .query({ node: NODE })
-              .find((e) => e.kind === 'config-rollback' && e.subject === 'v3'),
+            (await ctl.store.events.query({ node: NODE })).find(
+              (e) => e.kind === 'config-rollback' && e.subject === 'v3',
+            ),
           ).toBeDefined();
           expect(readFileSync(file, 'utf8')).toContain('version: v2');
           await until('traffic back on v2 (wan2)', async () =>
@@ -286,7 +289,10 @@ describe.skipIf(skip !== null)(
           // Killed without a word: its last will marks it offline.
           agent.child.kill('SIGKILL');
           await agent.exited;
-          await until('the node offline', () => ctl.store.nodes.get(NODE)?.online === false);
+          await until(
+            'the node offline',
+            async () => (await ctl.store.nodes.get(NODE))?.online === false,
+          );
         } finally {
           await viewer.endAsync();
         }
@@ -317,9 +323,9 @@ describe.skipIf(skip !== null)(
           { qos: 1 },
         );
         await own.endAsync();
-        await until('the marker', () => ctl.store.nodes.get(NODE)?.online === true);
-        expect(ctl.store.nodes.get('node-b')).toBeUndefined();
-        expect(ctl.store.events.query({ node: 'node-b' })).toEqual([]);
+        await until('the marker', async () => (await ctl.store.nodes.get(NODE))?.online === true);
+        expect(await ctl.store.nodes.get('node-b')).toBeUndefined();
+        expect(await ctl.store.events.query({ node: 'node-b' })).toEqual([]);
       }, 60_000);
     });
   },

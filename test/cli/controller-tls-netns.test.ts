@@ -188,7 +188,7 @@ describe.skipIf(skip !== null)(
         return failed.length >= count ? failed : undefined;
       });
 
-    it('prints the URLs nodes can use, and which ones the certificate does not name', () => {
+    it('prints the URLs nodes can use, and which ones the certificate does not name', async () => {
       expect(ctl!.url).toBe('https://localhost:8443');
       expect(ctl!.brokers).toEqual(
         expect.arrayContaining([

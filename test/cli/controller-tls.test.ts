@@ -40,7 +40,7 @@ describe.skipIf(skip !== null)(
     let users: string;
     let ctl: ControllerProcess | undefined;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'im-ctl-tls-'));
       pki = makeTestPki(dir, { ips: ['127.0.0.2'] });
       users = join(dir, 'users.yaml');

@@ -31,7 +31,7 @@ describe('intelli-mesh mqtt-user --site', () => {
     });
   });
 
-  it('refuses --site for a viewer and a bad site name, saying why', () => {
+  it('refuses --site for a viewer and a bad site name, saying why', async () => {
     const viewer = mqttUser('grafana', '--role', 'viewer', '--site', 'lab');
     expect(viewer.status).toBe(1);
     expect(viewer.stderr).toMatch(/--site is for --role node or radio-gateway only/);

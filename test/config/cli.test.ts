@@ -28,7 +28,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'config-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -40,7 +40,7 @@ function splitStaff(site: Loose): Loose {
 }
 
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ft-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

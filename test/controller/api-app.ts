@@ -44,9 +44,9 @@ export interface ApiApp {
 
 export async function apiApp(o: ApiAppOptions = {}): Promise<ApiApp> {
   const { scheduler = new VirtualScheduler(1_700_000_000_000), validate, ...deps } = o;
-  const store = ControllerStore.open(':memory:');
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+  const store = await ControllerStore.open(':memory:');
+  await ensureAdmin(store.users, 'admin-pw', scheduler.now());
+  await store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
   const ingest = new Ingest({ store, scheduler });
   const sent: ApiApp['sent'] = [];
   const app = await buildApp({
@@ -94,7 +94,7 @@ export async function apiApp(o: ApiAppOptions = {}): Promise<ApiApp> {
     },
     async close() {
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }

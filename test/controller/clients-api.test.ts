@@ -53,8 +53,8 @@ describe('clients API', () => {
   });
   afterEach(() => api.close());
 
-  const send = (node: string, channel: 'state' | 'events', body: object) => {
-    api.ingest.acceptBatch([
+  const send = async (node: string, channel: 'state' | 'events', body: object) => {
+    await api.ingest.acceptBatch([
       { topic: nodeTopic('lab', node, channel), payload: Buffer.from(JSON.stringify(body)) },
     ]);
     api.ingest.flush();
@@ -65,14 +65,14 @@ describe('clients API', () => {
   };
 
   it('derives a roam when a client known at n3 shows up at n7, with method and gap', async () => {
-    send('n3', 'state', state('n3', T0 + 2_000, [station(T0)]));
+    await send('n3', 'state', state('n3', T0 + 2_000, [station(T0)]));
     let r = await get('/api/clients');
     expect(r.body).toEqual({
       clients: [expect.objectContaining({ mac: X, node: 'n3', ssid: 'staff', vlan: 10, roams: 0 })],
     });
     // n3 last listed it at T0 + 9_962; n7 says it associated over FT at T0 + 10_000.
-    send('n3', 'state', state('n3', T0 + 9_962, [station(T0)]));
-    send(
+    await send('n3', 'state', state('n3', T0 + 9_962, [station(T0)]));
+    await send(
       'n7',
       'state',
       state('n7', T0 + 10_500, [
@@ -101,7 +101,7 @@ describe('clients API', () => {
         source: 'controller',
       },
     ]);
-    const roams = api.store.events.query({ kinds: ['client-roamed'] });
+    const roams = await api.store.events.query({ kinds: ['client-roamed'] });
     expect(roams.map((e) => [e.node, e.source, e.reason])).toEqual([
       ['n7', 'controller', `client ${X} roamed n3 → n7, FT over the air, 38 ms`],
     ]);
@@ -118,17 +118,17 @@ describe('clients API', () => {
   });
 
   it('a late state of the old AP does not move the client back', async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
-    send('n7', 'state', state('n7', T0 + 12_000, [station(T0 + 11_000)]));
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await send('n7', 'state', state('n7', T0 + 12_000, [station(T0 + 11_000)]));
     // Published by n3 before the roam, delivered after.
-    send('n3', 'state', state('n3', T0 + 10_900, [station(T0)]));
+    await send('n3', 'state', state('n3', T0 + 10_900, [station(T0)]));
     const r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n7', roams: 1 });
     expect(r.body.history).toHaveLength(1);
   });
 
   it("takes a node's client-roamed with its measured gap, and does not count it twice", async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
     const roamed: MeshEvent = {
       at: T0 + 20_000,
       node: 'n7',
@@ -142,24 +142,24 @@ describe('clients API', () => {
       method: 'psk',
       gap_ms: 61,
     };
-    send('n7', 'events', roamed);
+    await send('n7', 'events', roamed);
     // n7's next state lists the same association: no second roam.
-    send('n7', 'state', state('n7', T0 + 20_400, [station(T0 + 20_000, { auth: 'psk' })]));
+    await send('n7', 'state', state('n7', T0 + 20_400, [station(T0 + 20_000, { auth: 'psk' })]));
     const r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n7', roams: 1, method: 'psk' });
     expect(r.body.history).toEqual([
       { at: T0 + 20_000, from: 'n3', to: 'n7', method: 'psk', gap_ms: 61, source: 'node' },
     ]);
     // The node's own event is the timeline entry; the controller adds none.
-    expect(api.store.events.query({ kinds: ['client-roamed'] }).map((e) => e.source)).toEqual([
-      'node',
-    ]);
+    expect(
+      (await api.store.events.query({ kinds: ['client-roamed'] })).map((e) => e.source),
+    ).toEqual(['node']);
   });
 
   it('replaces a derived roam by the node account of it when that comes later', async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
-    send('n7', 'state', state('n7', T0 + 5_200, [station(T0 + 5_000)]));
-    send('n7', 'events', {
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await send('n7', 'state', state('n7', T0 + 5_200, [station(T0 + 5_000)]));
+    await send('n7', 'events', {
       at: T0 + 5_000,
       node: 'n7',
       kind: 'client-roamed',
@@ -179,8 +179,8 @@ describe('clients API', () => {
   });
 
   it('a client that leaves stays known, not associated; an older agent changes nothing', async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
-    send('n3', 'events', {
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await send('n3', 'events', {
       at: T0 + 3_000,
       node: 'n3',
       kind: 'client-left',
@@ -192,20 +192,20 @@ describe('clients API', () => {
     });
     let r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n3', associated: false, last_seen: T0 + 3_000 });
-    send('n3', 'state', state('n3', T0 + 4_000, undefined));
+    await send('n3', 'state', state('n3', T0 + 4_000, undefined));
     r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n3', associated: false });
     // Back an hour later at n7: a new association, not a roam.
     (api.scheduler as VirtualScheduler).runUntil(T0 + 3_600_000);
-    send('n7', 'state', state('n7', T0 + 3_600_000, [station(T0 + 3_599_000)]));
+    await send('n7', 'state', state('n7', T0 + 3_600_000, [station(T0 + 3_599_000)]));
     r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n7', associated: true, roams: 0 });
     expect(r.body.history).toEqual([]);
   });
 
   it('a node that goes offline no longer holds its clients; they roam on when seen elsewhere', async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
-    api.ingest.acceptBatch([
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await api.ingest.acceptBatch([
       {
         topic: nodeTopic('lab', 'n3', 'status'),
         payload: Buffer.from(JSON.stringify({ node: 'n3', online: false, at: T0 + 2_000 })),
@@ -217,7 +217,7 @@ describe('clients API', () => {
       associated: false,
     });
     expect((await get('/api/nodes/n3')).body.stations).toEqual([]);
-    send('n7', 'state', state('n7', T0 + 6_000, [station(T0 + 5_000)]));
+    await send('n7', 'state', state('n7', T0 + 6_000, [station(T0 + 5_000)]));
     const r = await get(`/api/clients/${X}`);
     expect(r.body.client).toMatchObject({ node: 'n7', associated: true, roams: 1 });
     expect(r.body.history).toEqual([
@@ -226,15 +226,15 @@ describe('clients API', () => {
   });
 
   it('refuses a state whose station is malformed, naming the field, and keeps the last good one', async () => {
-    send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
-    send('n3', 'state', state('n3', T0 + 2_000, [station(T0, { mac: 'AA:BB:CC:DD:EE:01' })]));
-    const rejected = api.store.rejected();
+    await send('n3', 'state', state('n3', T0 + 1_000, [station(T0)]));
+    await send('n3', 'state', state('n3', T0 + 2_000, [station(T0, { mac: 'AA:BB:CC:DD:EE:01' })]));
+    const rejected = await api.store.rejected();
     expect(rejected[0]!.error).toMatch(/^stations\[0\]\.mac: expected a MAC address/);
     expect((await get(`/api/clients/${X}`)).body.client).toMatchObject({ node: 'n3' });
   });
 
   it('searches by part of a MAC; 400 for a malformed one, 404 for an unknown one', async () => {
-    send(
+    await send(
       'n3',
       'state',
       state('n3', T0 + 1_000, [station(T0), station(T0, { mac: '02:11:22:33:44:55' })]),

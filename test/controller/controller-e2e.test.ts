@@ -13,6 +13,7 @@ import { CredentialStore } from '../../src/mqtt/credential-store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/embedded-broker.ts';
 import type { NodeState } from '../../src/mqtt/messages.ts';
 import { hashPassword } from '../../src/mqtt/password-hash.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
 
 const SITE = 'lab';
 const scheduler = new RealScheduler();
@@ -135,16 +136,12 @@ describe('controller end to end over a real broker', () => {
     expect(applied).toEqual([4]);
     expect(tx.current.version).toBe('v2');
     // Retained messages may overtake others in the broker, so wait for the report itself.
-    await new Promise<void>((resolve) => {
-      const check = () => {
-        if (ctl.store.nodes.config('node-1')?.version !== 'v2') return;
-        ctl.ingest.off('change', check);
-        resolve();
-      };
-      ctl.ingest.on('change', check);
-      check();
-    });
-    expect(ctl.store.nodes.config('node-1')?.config).toEqual({ weight: 4 });
+    await waitFor(
+      'the node to report v2',
+      async () => (await ctl.store.nodes.config('node-1'))?.version === 'v2',
+      10_000,
+    );
+    expect((await ctl.store.nodes.config('node-1'))?.config).toEqual({ weight: 4 });
 
     // An abrupt death: the broker publishes the node's last will.
     (link as unknown as { client: { stream: { destroy(): void } } }).client.stream.destroy();
@@ -191,13 +188,16 @@ describe('controller end to end over a real broker', () => {
     // Aedes hands a returning session its queue while live messages flow, so a marker sent now
     // may overtake it: wait for every queued message itself (the test's deadline bounds it).
     const wanted = [...Array.from({ length: 20 }, (_, i) => `while-down-${i}`), 'after-restart'];
-    const stored = () =>
-      new Set(ctl.store.events.query({ node: 'node-1', limit: 1000 }).map((e) => e.reason));
-    const all = new Promise<void>((resolve) => {
-      const check = () => wanted.every((r) => stored().has(r)) && resolve();
-      ctl.ingest.on('change', check);
-      check();
-    });
+    const stored = async () =>
+      new Set((await ctl.store.events.query({ node: 'node-1', limit: 1000 })).map((e) => e.reason));
+    const all = waitFor(
+      'every queued event stored',
+      async () => {
+        const s = await stored();
+        return wanted.every((r) => s.has(r));
+      },
+      20_000,
+    );
     await link.publishEvent({
       at: scheduler.now(),
       node: 'node-1',
@@ -208,7 +208,8 @@ describe('controller end to end over a real broker', () => {
       reason: 'after-restart',
     });
     await all;
-    for (const reason of wanted) expect(stored()).toContain(reason);
+    const s = await stored();
+    for (const reason of wanted) expect(s).toContain(reason);
     await link.close();
     await ctl.close();
   });

@@ -45,7 +45,7 @@ if (mosquittoAvailable()) {
   brokers.push(['Mosquitto', () => startMosquittoBroker(USERS)]);
 } else {
   describe('controller crash: Mosquitto', () => {
-    it.skip('needs the mosquitto Debian package (.ci/run installs it)', () => {});
+    it.skip('needs the mosquitto Debian package (.ci/run installs it)', async () => {});
   });
 }
 
@@ -200,7 +200,7 @@ for (const [name, start] of brokers) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(ctl.ingest.stats).toMatchObject({ accepted: 1, rejected: 2 });
-      const refused = ctl.store.rejected().map((r) => r.error);
+      const refused = (await ctl.store.rejected()).map((r) => r.error);
       expect(refused).toHaveLength(2);
       expect(refused.some((e) => e.startsWith('not JSON:'))).toBe(true);
       expect(refused).toContain("payload names node 'node-2' on the topic of 'node-1'");
@@ -217,7 +217,7 @@ for (const [name, start] of brokers) {
       await client.publishAsync(TOPIC, event('marker'), { qos: 1 });
       await marker;
       expect(ctl.ingest.stats.rejected).toBe(0);
-      expect(ctl.store.rejected()).toHaveLength(2);
+      expect(await ctl.store.rejected()).toHaveLength(2);
     });
   });
 }

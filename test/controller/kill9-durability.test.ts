@@ -91,7 +91,7 @@ if (mosquittoAvailable()) {
   ]);
 } else {
   describe('kill -9 durability: external Mosquitto', () => {
-    it.skip('needs the mosquitto Debian package (.ci/run installs it)', () => {});
+    it.skip('needs the mosquitto Debian package (.ci/run installs it)', async () => {});
   });
 }
 
@@ -279,7 +279,7 @@ const MAX_LINES = 8000;
 const MOSQUITTO_PUB = spawnSync('mosquitto_pub', ['--help']).error === undefined;
 if (!MOSQUITTO_PUB) {
   describe('kill -9 durability with mosquitto_pub', () => {
-    it.skip('needs the mosquitto-clients Debian package (.ci/run installs it)', () => {});
+    it.skip('needs the mosquitto-clients Debian package (.ci/run installs it)', async () => {});
   });
 }
 

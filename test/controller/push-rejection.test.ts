@@ -110,7 +110,7 @@ describe("a node's rejection of a push", () => {
       gateway: { announcing: true, bandwidth_down_kbit: 1, bandwidth_up_kbit: 1, selected: null },
       neighbours: [],
     });
-    await until('n1 known', async () => ctl.store.nodes.get('n1') ?? undefined);
+    await until('n1 known', async () => (await ctl.store.nodes.get('n1')) ?? undefined);
 
     const bad = structuredClone(defaultRuntimeConfig([...WANS])) as unknown as {
       policy: { members: Record<string, unknown>[] };
@@ -146,6 +146,6 @@ describe("a node's rejection of a push", () => {
     );
     expect(rejected.issues).toHaveLength(4);
     // Kept in SQLite, not only in the live message.
-    expect(ctl.store.pushes.get(id)?.issues).toEqual(rejected.issues);
+    expect((await ctl.store.pushes.get(id))?.issues).toEqual(rejected.issues);
   }, 30_000);
 });

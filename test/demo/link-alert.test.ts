@@ -8,9 +8,9 @@ import { WorldFeed } from './world-feed.ts';
 let store: ControllerStore | undefined;
 afterEach(() => store?.close());
 
-function setup(seed: number) {
+async function setup(seed: number) {
   const world = new DemoWorld({ nodes: 24, seed });
-  store = ControllerStore.open(':memory:');
+  store = await ControllerStore.open(':memory:');
   const ingest = new Ingest({ store, scheduler: world.sim.scheduler });
   const transitions: (AlertTransition & { at: number })[] = [];
   ingest.on('alert', (t) => transitions.push({ ...t, at: world.now() }));
@@ -19,7 +19,7 @@ function setup(seed: number) {
 
 describe('degraded links in the demo (simulated time, real routing engine and controller ingest)', () => {
   it('a link degraded to 60% loss opens an alert within 10 s; restoring it closes the alert', async () => {
-    const { world, transitions, feed } = setup(1);
+    const { world, transitions, feed } = await setup(1);
     await feed.run(60_000);
     // A healthy mesh raises no link alert.
     expect(transitions.filter((t) => t.alert.kind === 'link-degraded')).toEqual([]);
@@ -36,7 +36,7 @@ describe('degraded links in the demo (simulated time, real routing engine and co
     expect(opened!.alert.message).toMatch(/^Link n3–n4 is degraded \(\d+% loss, TQ \d+/);
 
     // The API's link: loss of the worse direction, TQ the lower of the two directions.
-    const link = networkGraph('demo', store!.nodes.list()).links.find(
+    const link = networkGraph('demo', await store!.nodes.list()).links.find(
       (l) => l.source === 'n3' && l.target === 'n4',
     )!;
     const p = link.properties as Record<string, number>;
@@ -52,7 +52,7 @@ describe('degraded links in the demo (simulated time, real routing engine and co
     );
     expect(closed, 'alert closed after the restore').toBeDefined();
     expect(closed!.at - t1).toBeLessThanOrEqual(20_000);
-    expect(store!.alerts.listOpen().filter((a) => a.kind === 'link-degraded')).toEqual([]);
+    expect((await store!.alerts.listOpen()).filter((a) => a.kind === 'link-degraded')).toEqual([]);
     // Only this link was degraded: no other link alert on the way.
     expect(
       new Set(transitions.filter((t) => t.alert.kind === 'link-degraded').map((t) => t.alert.key)),

@@ -108,9 +108,9 @@ describe.skipIf(smtpMissing !== undefined)(
       // Let the mesh settle: every node reporting, gateways announcing, nothing open or pending.
       await waitFor(
         'a settled mesh',
-        () =>
-          store.nodes.list().filter((n) => n.online && n.state).length === 24 &&
-          store.alerts.listOpen().length === 0 &&
+        async () =>
+          (await store.nodes.list()).filter(async (n) => n.online && n.state).length === 24 &&
+          (await store.alerts.listOpen()).length === 0 &&
           notifier.book.open().length === 0 &&
           notifier.book.nextDeadline() === undefined,
         60_000,

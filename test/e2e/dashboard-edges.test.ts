@@ -63,7 +63,7 @@ describe.skipIf(!chromiumPath)(
       await browser?.close();
       await demo?.close();
       await empty?.app.close();
-      empty?.store.close();
+      await empty?.store.close();
     });
 
     it('lists nodes in natural order, sorts by a header click, searches and filters', async () => {
@@ -122,7 +122,7 @@ describe.skipIf(!chromiumPath)(
     });
 
     it('shows a push with its time, and the gateway bandwidth in Mbit/s', async () => {
-      const current = demo.controller.store.nodes.config('n0');
+      const current = await demo.controller.store.nodes.config('n0');
       expect(current).toBeDefined();
       const token = await page.evaluate(() => {
         for (const store of [sessionStorage, localStorage])

@@ -73,14 +73,14 @@ describe.skipIf(!chromiumPath)(
               : [{ path: `vlans[${i}].id`, message: 'must be a VLAN id, 1 to 4094' }],
           ),
       });
-      ctl.store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+      await ctl.store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
       site = await FakeSite.start(broker.url, scheduler);
       await site.publishAll();
       // gw-1's agent reports the configuration it runs (retained); the editor starts from it.
-      for (let i = 0; i < 250 && !ctl.store.nodes.config('gw-1'); i++) {
+      for (let i = 0; i < 250 && !(await ctl.store.nodes.config('gw-1')); i++) {
         await new Promise<void>((r) => scheduler.after(20, r));
       }
-      expect(ctl.store.nodes.config('gw-1')?.version).toBe('v1');
+      expect((await ctl.store.nodes.config('gw-1'))?.version).toBe('v1');
       browser = await launchChromium();
       page = await browser.context.newPage();
     });

@@ -68,10 +68,10 @@ describe.skipIf(!chromiumPath)(
       // and the 2 s state reports add to it (11.4 s seen once with 8 test runs on 2 CPUs).
       const store = demo!.controller.store;
       const deadline = t0 + 15_000;
-      let alert = store.alerts.listOpen().find((a) => a.key === 'link-degraded:n3|n4');
+      let alert = (await store.alerts.listOpen()).find((a) => a.key === 'link-degraded:n3|n4');
       while (!alert && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        alert = store.alerts.listOpen().find((a) => a.key === 'link-degraded:n3|n4');
+        alert = (await store.alerts.listOpen()).find((a) => a.key === 'link-degraded:n3|n4');
       }
       expect(alert, 'link-degraded alert').toBeDefined();
       expect(alert!.opened_at - t0).toBeLessThanOrEqual(15_000);
@@ -89,12 +89,12 @@ describe.skipIf(!chromiumPath)(
       await page.goto(`${demo!.url}/#/topology`);
       await page.waitForSelector(row('good'), { timeout: 60_000 });
       // The alert closes once the link has been good for its close hold.
-      const openLinkAlerts = () =>
-        demo!.controller.store.alerts.listOpen().filter((a) => a.kind === 'link-degraded');
+      const openLinkAlerts = async () =>
+        (await demo!.controller.store.alerts.listOpen()).filter((a) => a.kind === 'link-degraded');
       const until = Date.now() + 30_000;
-      while (openLinkAlerts().length > 0 && Date.now() < until)
+      while ((await openLinkAlerts()).length > 0 && Date.now() < until)
         await new Promise((r) => setTimeout(r, 200));
-      expect(openLinkAlerts()).toEqual([]);
+      expect(await openLinkAlerts()).toEqual([]);
     }, 180_000);
   },
 );

@@ -85,7 +85,7 @@ describe.skipIf(!chromiumPath)(
         // Short thresholds: a killed radio node turns unreachable within seconds.
         radio: { liveness: { unreachableAfterMs: 10_000, alertAfterMs: 20_000 } },
       });
-      demo.controller.store.users.create('watcher', 'viewer', 'viewer-pw', Date.now());
+      await demo.controller.store.users.create('watcher', 'viewer', 'viewer-pw', Date.now());
       const login = await fetch(`${demo.url}/api/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

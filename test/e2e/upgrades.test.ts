@@ -82,7 +82,7 @@ describe.skipIf(!chromiumPath)(
           bootMs: 1_500,
         },
       });
-      demo.controller.store.users.create('watcher', 'viewer', 'viewer-pw', Date.now());
+      await demo.controller.store.users.create('watcher', 'viewer', 'viewer-pw', Date.now());
       browser = await launchChromium();
     }, 120_000);
 
@@ -110,7 +110,7 @@ describe.skipIf(!chromiumPath)(
       await page.locator('[data-testid=demo-images] tr[data-outcome=boots] button').click();
       expect(await page.locator('[data-testid=error-sha256]').count()).toBe(0);
       expect(await page.locator('[data-testid=upgrade-start]').isDisabled()).toBe(false);
-      expect(demo.controller.store.upgrades.list()).toEqual([]);
+      expect(await demo.controller.store.upgrades.list()).toEqual([]);
       await page.close();
     });
 

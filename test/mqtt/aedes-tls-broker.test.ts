@@ -44,7 +44,7 @@ function pki(): TestPki {
   }
   return made;
 }
-afterAll(() => {
+afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -126,7 +126,7 @@ describe.skipIf(skip !== null)(
       });
       afterAll(() => broker?.close());
 
-      it('listens for each protocol on one port at every address, plain on the loopback only', () => {
+      it('listens for each protocol on one port at every address, plain on the loopback only', async () => {
         const byProtocol = (p: BrokerProtocol) =>
           broker.listeners.filter((l) => l.protocol === p).map((l) => l.host);
         expect(byProtocol('mqtt')).toEqual(['127.0.0.1']);

@@ -35,9 +35,9 @@ const event = (reason: string) =>
     reason,
   });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 15_000) {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -100,7 +100,10 @@ describe('the broker journal', () => {
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => node.publishAsync(TOPIC, event(`k${i}`), { qos: 1 })),
     );
-    await until('200 stored', () => ctl.store.events.query({ limit: 500 }).length === 200);
+    await until(
+      '200 stored',
+      async () => (await ctl.store.events.query({ limit: 500 })).length === 200,
+    );
     await until('an empty journal', () => s.journalCount() === 0);
   });
 
@@ -115,13 +118,14 @@ describe('the broker journal', () => {
     ]);
     earlier.close();
     const { ctl } = await s.start();
-    await until('both stored', () => ctl.store.events.query({ limit: 10 }).length === 2);
-    expect(
-      ctl.store.events
-        .query({ limit: 10 })
-        .map((e) => e.reason)
-        .sort(),
-    ).toEqual(['left-1', 'left-2']);
+    await until(
+      'both stored',
+      async () => (await ctl.store.events.query({ limit: 10 })).length === 2,
+    );
+    expect((await ctl.store.events.query({ limit: 10 })).map((e) => e.reason).sort()).toEqual([
+      'left-1',
+      'left-2',
+    ]);
     await until('an empty journal', () => s.journalCount() === 0);
   });
 });
@@ -140,7 +144,10 @@ describe('the broker journal before the controller is there', () => {
     for (let i = 0; i < 5; i++) await node.publishAsync(TOPIC, event(`early-${i}`), { qos: 1 });
     expect(s.journalCount()).toBe(5);
     const ctl = await s.startCtl(broker);
-    await until('the 5 stored', () => ctl.store.events.query({ limit: 10 }).length === 5);
+    await until(
+      'the 5 stored',
+      async () => (await ctl.store.events.query({ limit: 10 })).length === 5,
+    );
     await until('an empty journal', () => s.journalCount() === 0);
   });
 });

@@ -73,7 +73,9 @@ export function sessionCompliance(name: string, start: () => Promise<SessionBrok
         password: 'controller-pw',
         scheduler,
         subscriptions: [{ topic: siteFilter(SITE), qos: 1 }],
-        onBatch: (batch) => seen.push(...batch),
+        onBatch: (batch) => {
+          seen.push(...batch);
+        },
         reconnectPeriodMs: 100,
         ...extra,
       });

@@ -139,6 +139,6 @@ if (mosquittoAvailable()) {
   );
 } else {
   describe('radio gateway ACL: Mosquitto', () => {
-    it.skip('needs the mosquitto Debian package (.ci/run installs it)', () => {});
+    it.skip('needs the mosquitto Debian package (.ci/run installs it)', async () => {});
   });
 }

@@ -66,8 +66,8 @@ describe('the demo radio mesh', () => {
     expect(others).toEqual([2, 3, 4, 5, 6]);
     const nodes = await waitFor(
       'all five radio nodes heard',
-      () => {
-        const list = controller.radio.nodes().filter((n) => n.last_heard_ms !== null);
+      async () => {
+        const list = (await controller.radio.nodes()).filter((n) => n.last_heard_ms !== null);
         return list.length === 5 ? list : null;
       },
       15_000,
@@ -83,16 +83,18 @@ describe('the demo radio mesh', () => {
     expect(() => radio.kill(42)).toThrow(/not in the demo mesh/);
     radio.kill(6);
     expect(() => radio.kill(6)).toThrow(/already off the air/);
-    expect(radio.nodes().find((n) => n.address === 6)?.alive).toBe(false);
+    expect((await radio.nodes()).find((n) => n.address === 6)?.alive).toBe(false);
     await waitFor(
       'node 6 unreachable',
-      () => controller.radio.nodes().find((n) => n.address === 6)?.status === 'unreachable',
+      async () =>
+        (await controller.radio.nodes()).find((n) => n.address === 6)?.status === 'unreachable',
       10_000,
     );
     radio.revive(6);
     await waitFor(
       'node 6 reachable again',
-      () => controller.radio.nodes().find((n) => n.address === 6)?.status === 'reachable',
+      async () =>
+        (await controller.radio.nodes()).find((n) => n.address === 6)?.status === 'reachable',
       10_000,
     );
   });

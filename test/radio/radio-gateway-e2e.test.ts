@@ -159,7 +159,7 @@ describe.skipIf(!gcc)('radio gateway end to end: C pong node and meshlink nodes'
       adminPassword: 'admin-password-1',
       radio: { liveness: { unreachableAfterMs: 3000, alertAfterMs: 2000 }, sweepMs: 200 },
     });
-    controller.store.users.create('watcher', 'viewer', 'viewer-password-1', scheduler.now());
+    await controller.store.users.create('watcher', 'viewer', 'viewer-password-1', scheduler.now());
     operatorToken = await login('admin', 'admin-password-1');
     viewerToken = await login('watcher', 'viewer-password-1');
     ws = new WebSocket(`${controller.url.replace('http', 'ws')}/api/live`, {

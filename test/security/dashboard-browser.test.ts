@@ -61,13 +61,13 @@ describe.skipIf(!chromiumPath)(
     beforeAll(async () => {
       const webRoot = await buildDashboard();
       ctl = await startHttpController({ webRoot });
-      ctl.ingest.acceptBatch([
+      await ctl.ingest.acceptBatch([
         {
           topic: nodeTopic('lab', 'gw-1', 'state'),
           payload: Buffer.from(JSON.stringify(state('gw-1', ctl.scheduler.now()))),
         },
       ]);
-      ctl.store.users.create('watcher', 'viewer', 'viewer-pw-1', ctl.scheduler.now());
+      await ctl.store.users.create('watcher', 'viewer', 'viewer-pw-1', ctl.scheduler.now());
       browser = await launchChromium();
     }, 180_000);
 
@@ -115,14 +115,14 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector('[data-testid=users-table] tr[data-user=nightshift]', {
         timeout: 20_000,
       });
-      expect(ctl.store.users.get('nightshift')?.role).toBe('operator');
+      expect((await ctl.store.users.get('nightshift'))?.role).toBe('operator');
       await page.selectOption('select[aria-label="role of watcher"]', 'operator');
       await page.waitForFunction(
         () => document.querySelector('[data-testid=users-message]')?.textContent?.includes('done'),
         undefined,
         { timeout: 20_000 },
       );
-      expect(ctl.store.users.get('watcher')?.role).toBe('operator');
+      expect((await ctl.store.users.get('watcher'))?.role).toBe('operator');
       // The new user logs in with the password the admin gave.
       await ctl.login('nightshift', 'nightshift-pw-1');
       expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
@@ -130,7 +130,7 @@ describe.skipIf(!chromiumPath)(
     }, 120_000);
 
     it('shows no Users page to anyone but admins', async () => {
-      ctl.store.users.create('reader', 'viewer', 'reader-pw-1', ctl.scheduler.now());
+      await ctl.store.users.create('reader', 'viewer', 'reader-pw-1', ctl.scheduler.now());
       const page = await newPage();
       await login(page, 'reader', 'reader-pw-1');
       expect(await page.locator('nav a[href="#/users"]').count()).toBe(0);

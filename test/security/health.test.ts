@@ -4,6 +4,7 @@
  * the same port, and `/api/health` reports broker, store and ingest separately, answering HTTP 503
  * when one of them fails.
  */
+import type { SqliteSession } from '../../src/controller/store/sqlite-session.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,9 +150,10 @@ describe('a supervised broker thread', () => {
     await until('100 acknowledged', () => acked.size >= 100);
     await broker.current()!.terminate();
     await publishing;
-    const stored = () => new Set(ctl.store.events.query({ limit: 1000 }).map((e) => e.reason));
-    await until('every acknowledged message stored', () => {
-      const s = stored();
+    const stored = async () =>
+      new Set((await ctl.store.events.query({ limit: 1000 })).map((e) => e.reason));
+    await until('every acknowledged message stored', async () => {
+      const s = await stored();
       return [...acked].every((r) => s.has(r));
     });
     expect(acked.size).toBe(total);
@@ -266,7 +268,8 @@ describe('/api/health', () => {
 
   it('answers 503 naming the store when the database no longer answers', async () => {
     const { ctl } = await controllerWithBroker();
-    ctl.store.db.close();
+    // The database file is gone from under the controller: its next query fails.
+    (ctl.store.sql as SqliteSession).close();
     const h = await health(ctl.url);
     expect(h.status).toBe(503);
     expect(h.body).toMatchObject({ ok: false, broker: { ok: true }, store: { ok: false } });

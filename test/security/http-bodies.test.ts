@@ -26,8 +26,8 @@ function state(node: string, at: number, uptime: number): NodeState {
 describe('request bodies and timestamps', () => {
   let ctl: HttpController;
   let token: string;
-  const publish = (node: string, s: NodeState) =>
-    ctl.ingest.acceptBatch([
+  const publish = async (node: string, s: NodeState) =>
+    await ctl.ingest.acceptBatch([
       { topic: nodeTopic('lab', node, 'state'), payload: Buffer.from(JSON.stringify(s)) },
     ]);
 
@@ -75,7 +75,7 @@ describe('request bodies and timestamps', () => {
   });
 
   it("refuses a 900 KB push with 413 instead of leaving it 'requested' for ever", async () => {
-    publish('n1', state('n1', ctl.scheduler.now(), 1));
+    await publish('n1', state('n1', ctl.scheduler.now(), 1));
     const big = { blob: 'x'.repeat(900 * 1024) };
     const r = await ctl.request('/api/config/push', {
       method: 'POST',
@@ -87,7 +87,7 @@ describe('request bodies and timestamps', () => {
       /^configuration of \d+ bytes is larger than the \d+ bytes a node accepts in one push$/,
     );
     expect(ctl.sent).toHaveLength(0);
-    expect(ctl.store.pushes.list('n1')).toHaveLength(0);
+    expect(await ctl.store.pushes.list('n1')).toHaveLength(0);
     // A configuration of ordinary size still goes out.
     const ok = await ctl.request('/api/config/push', {
       method: 'POST',
@@ -100,17 +100,17 @@ describe('request bodies and timestamps', () => {
 
   it('refuses a state from far in the future, so later states still apply', async () => {
     const now = ctl.scheduler.now();
-    publish('n2', state('n2', now, 10));
-    publish('n2', state('n2', now + 365 * 86_400_000, 20));
-    publish('n2', state('n2', now + 1000, 30));
-    const node = ctl.store.nodes.get('n2')!;
+    await publish('n2', state('n2', now, 10));
+    await publish('n2', state('n2', now + 365 * 86_400_000, 20));
+    await publish('n2', state('n2', now + 1000, 30));
+    const node = (await ctl.store.nodes.get('n2'))!;
     expect(node.state?.uptime_s).toBe(30);
-    const refused = ctl.store.rejected();
+    const refused = await ctl.store.rejected();
     expect(
       refused.some((r) => /at is 31536000 s ahead of the controller's clock/.test(r.error)),
     ).toBe(true);
     // Within the skew bound a node's clock may run ahead.
-    publish('n2', state('n2', now + MAX_CLOCK_SKEW_MS - 1000, 40));
-    expect(ctl.store.nodes.get('n2')!.state?.uptime_s).toBe(40);
+    await publish('n2', state('n2', now + MAX_CLOCK_SKEW_MS - 1000, 40));
+    expect((await ctl.store.nodes.get('n2'))!.state?.uptime_s).toBe(40);
   });
 });

@@ -53,9 +53,9 @@ export async function startHttpController(
   } = {},
 ): Promise<HttpController> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'im-sec-')), 'controller.db');
-  const store = ControllerStore.open(dbPath);
+  const store = await ControllerStore.open(dbPath);
   const scheduler = new VirtualScheduler(Date.now());
-  ensureAdmin(store.users, options.adminPassword ?? 'admin-pw-1', scheduler.now());
+  await ensureAdmin(store.users, options.adminPassword ?? 'admin-pw-1', scheduler.now());
   const ingest = new Ingest({ store, scheduler });
   const live = new LiveHub();
   const sent: { node: string; command: Command }[] = [];
@@ -123,7 +123,7 @@ export async function startHttpController(
     close: async () => {
       live.closeAll();
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }

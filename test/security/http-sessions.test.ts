@@ -52,7 +52,7 @@ describe('sessions end when they should', () => {
   it('a password change ends every session of that user and closes their sockets', async () => {
     ctl = await startHttpController();
     const admin = await ctl.login('admin', 'admin-pw-1');
-    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    await ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
     const ops = await ctl.login('ops', 'ops-pw-old');
     const liveOps = await follow(ctl, ops);
 
@@ -70,13 +70,13 @@ describe('sessions end when they should', () => {
 
   it('closes a live socket whose session was ended by another process (the user CLI)', async () => {
     ctl = await startHttpController({ liveSweepMs: 50 });
-    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    await ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
     const ops = await ctl.login('ops', 'ops-pw-old');
     const live = await follow(ctl, ops);
     // What `intelli-mesh user passwd` does, on its own connection to the same file.
-    const other = ControllerStore.open(ctl.dbPath);
-    other.users.setPassword('ops', 'ops-pw-new-1');
-    other.close();
+    const other = await ControllerStore.open(ctl.dbPath);
+    await other.users.setPassword('ops', 'ops-pw-new-1');
+    await other.close();
     await waitUntil(
       'the live socket of the ended session to close',
       () => live.closed !== undefined,
@@ -87,7 +87,7 @@ describe('sessions end when they should', () => {
   it('a role change ends every session of that user and closes their sockets', async () => {
     ctl = await startHttpController();
     const admin = await ctl.login('admin', 'admin-pw-1');
-    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    await ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
     const ops = await ctl.login('ops', 'ops-pw-old');
     const liveOps = await follow(ctl, ops);
     const liveAdmin = await follow(ctl, admin);
@@ -111,7 +111,7 @@ describe('sessions end when they should', () => {
   it('removing a user ends their sessions and closes their sockets', async () => {
     ctl = await startHttpController();
     const admin = await ctl.login('admin', 'admin-pw-1');
-    ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+    await ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
     const ops = await ctl.login('ops', 'ops-pw-old');
     const liveOps = await follow(ctl, ops);
 
@@ -131,13 +131,13 @@ describe('sessions end when they should', () => {
     '`intelli-mesh user %s` on the running controller’s database ends the sessions and closes the sockets',
     async (_command, change) => {
       ctl = await startHttpController({ liveSweepMs: 50 });
-      ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
+      await ctl.store.users.create('ops', 'operator', 'ops-pw-old', ctl.scheduler.now());
       const ops = await ctl.login('ops', 'ops-pw-old');
       const live = await follow(ctl, ops);
       // What the command does, on its own connection to the same file.
-      const other = ControllerStore.open(ctl.dbPath);
+      const other = await ControllerStore.open(ctl.dbPath);
       await change(new UserAccounts(other, ctl.scheduler));
-      other.close();
+      await other.close();
       await waitUntil(
         'the live socket of the ended session to close',
         () => live.closed !== undefined,

@@ -111,7 +111,7 @@ describe('X-Forwarded-For and --trust-proxy', () => {
 });
 
 describe('LoginThrottle from many addresses', () => {
-  it('keeps the offender when a botnet floods the table with one-try usernames', () => {
+  it('keeps the offender when a botnet floods the table with one-try usernames', async () => {
     const t = new LoginThrottle({ perUser: 5, perAddress: 20, maxTracked: 10_000 });
     const now = 1_000_000;
     for (let i = 0; i < 5; i++) t.failed('admin', '198.51.100.1', now);
@@ -123,7 +123,7 @@ describe('LoginThrottle from many addresses', () => {
     expect(t.allowed('admin', '203.0.113.7', now + 60_000)).toBe(true);
   });
 
-  it('blocks one address trying many usernames', () => {
+  it('blocks one address trying many usernames', async () => {
     const t = new LoginThrottle({ perUser: 5, perAddress: 20 });
     for (let i = 0; i < 20; i++) t.failed(`user-${i}`, '192.0.2.9', 0);
     expect(t.allowed('somebody-else', '192.0.2.9', 1)).toBe(false);
@@ -157,7 +157,7 @@ describe('user lookup timing', () => {
   });
 
   it('counts concurrent guesses before their slow check, so they cannot overrun the budget', async () => {
-    ctl.store.users.create('watcher', 'viewer', 'viewer-pw-1', ctl.scheduler.now());
+    await ctl.store.users.create('watcher', 'viewer', 'viewer-pw-1', ctl.scheduler.now());
     const statuses = await Promise.all(
       Array.from({ length: 30 }, (_, i) => loginStatus(ctl, 'watcher', `guess-${i}`)),
     );

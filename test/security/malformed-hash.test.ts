@@ -46,7 +46,7 @@ function credentialsFile(second: string): string {
 }
 
 describe('a malformed password hash in the credentials file', () => {
-  it('is refused at load, naming the file, the line and the entry', () => {
+  it('is refused at load, naming the file, the line and the entry', async () => {
     const file = credentialsFile(MALFORMED);
     expect(() => CredentialStore.fromFile(file)).toThrow(CredentialFileError);
     expect(() => CredentialStore.fromFile(file)).toThrow(
@@ -54,7 +54,7 @@ describe('a malformed password hash in the credentials file', () => {
     );
   });
 
-  it('is refused in a list handed over directly too (the broker thread gets its users so)', () => {
+  it('is refused in a list handed over directly too (the broker thread gets its users so)', async () => {
     expect(() =>
       CredentialStore.fromUsers([{ username: 'node-2', role: 'node', password_hash: MALFORMED }]),
     ).toThrow(/users\[0\]\.password_hash: scrypt N must be a power of two/);
@@ -70,7 +70,7 @@ describe('a malformed password hash in the credentials file', () => {
     expect(passwordHashProblem(hash)).toMatch(message);
   });
 
-  it('accepts what hashPassword makes', () => {
+  it('accepts what hashPassword makes', async () => {
     expect(passwordHashProblem(hashPassword('pw'))).toBeUndefined();
   });
 

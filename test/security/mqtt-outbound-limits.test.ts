@@ -278,7 +278,7 @@ describe.each(layouts)('per-client inflight and queue limits: $name', (layout) =
 });
 
 describe('the same limits rendered for Mosquitto', () => {
-  it('writes them into mosquitto.conf', () => {
+  it('writes them into mosquitto.conf', async () => {
     const conf = renderMosquittoConfig({
       ...LIMITS,
       configDir: '/etc/mosquitto/intelli-mesh',

@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 describe('MQTT credential hashes', () => {
-  it("are made with OWASP's scrypt parameters, the dashboard's", () => {
+  it("are made with OWASP's scrypt parameters, the dashboard's", async () => {
     expect(OWASP_SCRYPT).toEqual({ N: 32768, r: 8, p: 3 });
     expect(USER_SCRYPT).toEqual(OWASP_SCRYPT);
     expect(hashPassword('pw')).toMatch(/^scrypt\$32768\$8\$3\$[^$]+\$[^$]+$/);

@@ -49,14 +49,14 @@ describe('dashboard password hashes', () => {
 
   it("are scrypt with one of OWASP's settings: N=2^15 (32 MiB), r=8, p=3", async () => {
     expect(USER_SCRYPT).toEqual({ N: 32768, r: 8, p: 3 });
-    expect(ctl.store.users.passwordHash('admin')).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(await ctl.store.users.passwordHash('admin')).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(await hashUserPassword('pw')).toMatch(/^scrypt\$32768\$8\$3\$[^$]+\$[^$]+$/);
   });
 
   it('keep accepting an old N=16384 hash and replace it at the next login', async () => {
-    ctl.store.users.insert('old-timer', 'viewer', legacyHash('old-password'), 0);
+    await ctl.store.users.insert('old-timer', 'viewer', legacyHash('old-password'), 0);
     await ctl.login('old-timer', 'old-password');
-    expect(ctl.store.users.passwordHash('old-timer')).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(await ctl.store.users.passwordHash('old-timer')).toMatch(/^scrypt\$32768\$8\$3\$/);
     await ctl.login('old-timer', 'old-password');
   });
 
@@ -66,7 +66,7 @@ describe('dashboard password hashes', () => {
     // login, holding the event loop for the whole hash (~60 ms, far more under load).
     // The spy does see the controller's own calls: creating a user from the CLI is synchronous.
     crypto.scryptSync.mockClear();
-    ctl.store.users.create('probe', 'viewer', 'probe-pw-1', 0);
+    await ctl.store.users.create('probe', 'viewer', 'probe-pw-1', 0);
     expect(crypto.scryptSync).toHaveBeenCalledTimes(1);
 
     crypto.scryptSync.mockClear();

@@ -40,7 +40,7 @@ describe('users, roles and the timeline', () => {
   beforeAll(async () => {
     ctl = await startHttpController();
     admin = await ctl.login('admin', 'admin-pw-1');
-    ctl.ingest.acceptBatch([
+    await ctl.ingest.acceptBatch([
       {
         topic: nodeTopic('lab', 'n1', 'state'),
         payload: Buffer.from(JSON.stringify(state('n1', ctl.scheduler.now()))),
@@ -195,7 +195,7 @@ describe('users, roles and the timeline', () => {
 });
 
 describe('upgrading a database from before the operator role', () => {
-  it('keeps its users and their hashes, and then accepts operators', () => {
+  it('keeps its users and their hashes, and then accepts operators', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'im-sec-mig-')), 'old.db');
     const old = new Database(path);
     old.pragma('foreign_keys = ON');
@@ -214,14 +214,16 @@ describe('upgrading a database from before the operator role', () => {
     ).toThrow(/CHECK constraint/);
     old.close();
 
-    const store = ControllerStore.open(path);
+    const store = await ControllerStore.open(path);
     try {
-      expect(store.users.list()).toEqual([{ username: 'admin', role: 'admin', created_at: 1 }]);
-      expect(store.users.passwordHash('admin')).toBe('scrypt$16384$8$1$c2FsdA==$aGFzaA==');
-      store.users.insert('ops', 'operator', 'x', 2);
-      expect(store.users.get('ops')?.role).toBe('operator');
+      expect(await store.users.list()).toEqual([
+        { username: 'admin', role: 'admin', created_at: 1 },
+      ]);
+      expect(await store.users.passwordHash('admin')).toBe('scrypt$16384$8$1$c2FsdA==$aGFzaA==');
+      await store.users.insert('ops', 'operator', 'x', 2);
+      expect((await store.users.get('ops'))?.role).toBe('operator');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `intelli-mesh user add|passwd|remove|list`: manages the dashboard's users directly in the
- * controller's SQLite file (`--db`, the controller's own), also while the controller runs. The
+ * controller's database (`--db`, the controller's own: a SQLite file or a `postgres://` URL), also
+ * while the controller runs. The
  * password comes from INTELLI_MESH_NEW_PASSWORD, or is generated and printed once on stderr.
  * Every change is on the timeline as done by `cli:<login>`; a new password or a removal ends the
  * user's sessions.
@@ -15,12 +16,13 @@ import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { IntelliMeshError } from '../../core/errors.ts';
 import { ControllerStore } from '../../controller/store/controller-store.ts';
+import { isPostgresTarget } from '../../controller/store/store-target.ts';
 import { USER_ROLES, type UserRole } from '../../controller/store/user-repo.ts';
 import { checkUsername, UserAccounts } from '../../controller/user-accounts.ts';
 
 export class NoControllerDatabaseError extends IntelliMeshError {}
 
-const DB_HELP = "the controller's SQLite file (its --db)";
+const DB_HELP = "the controller's SQLite file or postgres:// URL (its --db)";
 
 function newPassword(username: string): string {
   checkUsername(username); // before a generated password is printed for a name that fails
@@ -32,16 +34,16 @@ function newPassword(username: string): string {
 }
 
 async function withAccounts<T>(db: string, run: (a: UserAccounts) => Promise<T>): Promise<T> {
-  if (!existsSync(db)) {
+  if (!isPostgresTarget(db) && !existsSync(db)) {
     throw new NoControllerDatabaseError(
       `no controller database at ${db}: pass the controller's --db file (it is created on its first start)`,
     );
   }
-  const store = ControllerStore.open(db);
+  const store = await ControllerStore.open(db, { poolSize: 2 });
   try {
     return await run(new UserAccounts(store, { now: () => Date.now() }));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -40,7 +40,7 @@ export function registerClientRoutes(
         });
       }
       const part = q ? q.toLowerCase().replaceAll('-', ':') : undefined;
-      return { clients: store.clients.list(part) };
+      return { clients: await store.clients.list(part) };
     },
   );
 
@@ -54,9 +54,9 @@ export function registerClientRoutes(
           error: `'${request.params.mac.slice(0, 40)}' is not a MAC address (expected aa:bb:cc:dd:ee:ff)`,
         });
       }
-      const client = store.clients.get(mac);
+      const client = await store.clients.get(mac);
       if (!client) return reply.code(404).send({ error: `no client ${mac} has been seen` });
-      return { client, history: store.clients.history(mac) };
+      return { client, history: await store.clients.history(mac) };
     },
   );
 }

@@ -18,7 +18,7 @@
 import { assocMethod, roamMessage } from '../../core/client-roam.ts';
 import type { MeshEvent } from '../../core/events.ts';
 import type { NodeState, StationReport } from '../../mqtt/messages.ts';
-import type { ControllerStore } from '../store/controller-store.ts';
+import type { StoreScope } from '../store/store-scope.ts';
 import type { ClientRecord } from './client-records.ts';
 
 /**
@@ -36,23 +36,23 @@ const SAME_ROAM_MS = 30_000;
 export const CLIENT_EVENT_KINDS = ['client-associated', 'client-roamed', 'client-left'] as const;
 
 export class ClientTracker {
-  constructor(private readonly store: ControllerStore) {}
+  constructor(private readonly store: StoreScope) {}
 
   /** Takes the node's station list; returns the clients whose record changed. */
-  onState(state: NodeState): ClientRecord[] {
+  async onState(state: NodeState): Promise<ClientRecord[]> {
     if (state.stations === undefined) return []; // an older agent: says nothing about clients
     const changed: ClientRecord[] = [];
     const listed = new Set<string>();
     for (const st of state.stations) {
       listed.add(st.mac);
-      const c = this.onStation(state.node, st, state.at);
+      const c = await this.onStation(state.node, st, state.at);
       if (c) changed.push(c);
     }
     // Clients the node had and no longer lists have left it (out of range, or roamed away).
-    for (const c of this.store.clients.atNode(state.node)) {
+    for (const c of await this.store.clients.atNode(state.node)) {
       if (listed.has(c.mac)) continue;
       const next = { ...c, associated: false };
-      this.store.clients.upsert(next);
+      await this.store.clients.upsert(next);
       changed.push(next);
     }
     return changed;
@@ -62,25 +62,27 @@ export class ClientTracker {
    * The node went offline (its broker session ended): its clients are no longer known to be
    * associated anywhere until a node reports them. Returns the clients that changed.
    */
-  onNodeOffline(node: string): ClientRecord[] {
-    return this.store.clients.atNode(node).map((c) => {
+  async onNodeOffline(node: string): Promise<ClientRecord[]> {
+    const changed: ClientRecord[] = [];
+    for (const c of await this.store.clients.atNode(node)) {
       const next = { ...c, associated: false };
-      this.store.clients.upsert(next);
-      return next;
-    });
+      await this.store.clients.upsert(next);
+      changed.push(next);
+    }
+    return changed;
   }
 
   /** Takes a node's client event; returns the client if its record changed. */
-  onEvent(e: MeshEvent): ClientRecord | undefined {
+  async onEvent(e: MeshEvent): Promise<ClientRecord | undefined> {
     const mac = e.mac ?? e.subject;
     if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) return undefined;
     const { clients } = this.store;
-    const cur = clients.get(mac);
+    const cur = await clients.get(mac);
     switch (e.kind) {
       case 'client-left': {
         if (!cur || cur.node !== e.node || !cur.associated) return undefined;
         const next = { ...cur, associated: false, last_seen: Math.max(cur.last_seen, e.at) };
-        clients.upsert(next);
+        await clients.upsert(next);
         return next;
       }
       case 'client-associated':
@@ -88,9 +90,9 @@ export class ClientTracker {
         const method = e.method ?? null;
         if (cur && cur.node === e.node && Math.abs(cur.since - e.at) <= SAME_ROAM_MS) {
           // Already placed here by the node's state: the event adds what only it knows.
-          const added = e.kind === 'client-roamed' && this.refineLastRoam(mac, e);
+          const added = e.kind === 'client-roamed' && (await this.refineLastRoam(mac, e));
           const next = { ...cur, method: method ?? cur.method, roams: cur.roams + (added ? 1 : 0) };
-          clients.upsert(next);
+          await clients.upsert(next);
           return next;
         }
         if (cur && cur.since > e.at) return undefined; // older than what is known
@@ -108,7 +110,7 @@ export class ClientTracker {
           roams: cur?.roams ?? 0,
         };
         if (e.kind === 'client-roamed') {
-          clients.addRoam(mac, {
+          await clients.addRoam(mac, {
             at: e.at,
             from: e.from ?? cur?.node ?? '?',
             to: e.node,
@@ -119,9 +121,9 @@ export class ClientTracker {
           next.roams++;
         } else if (cur && cur.node !== e.node && e.at - cur.last_seen <= ROAM_WINDOW_MS) {
           next.roams++;
-          this.deriveRoam(mac, cur, e.node, e.at, method);
+          await this.deriveRoam(mac, cur, e.node, e.at, method);
         }
-        clients.upsert(next);
+        await clients.upsert(next);
         return next;
       }
       default:
@@ -129,10 +131,14 @@ export class ClientTracker {
     }
   }
 
-  private onStation(node: string, st: StationReport, at: number): ClientRecord | undefined {
+  private async onStation(
+    node: string,
+    st: StationReport,
+    at: number,
+  ): Promise<ClientRecord | undefined> {
     const { clients } = this.store;
     const since = Date.parse(st.since);
-    const cur = clients.get(st.mac);
+    const cur = await clients.get(st.mac);
     const method = assocMethod(st.auth, st.ft) ?? null;
     const here: ClientRecord = {
       mac: st.mac,
@@ -152,31 +158,31 @@ export class ClientTracker {
       if (since <= cur.since) return undefined;
       if (since - cur.last_seen <= ROAM_WINDOW_MS) {
         here.roams++;
-        this.deriveRoam(st.mac, cur, node, since, here.method);
+        await this.deriveRoam(st.mac, cur, node, since, here.method);
       }
     } else if (cur && cur.associated && since < cur.since) {
       // The same AP: keep the association time the client is known by (an event's, if earlier).
       here.since = cur.since;
     }
     if (cur && sameClient(cur, here)) {
-      clients.upsert(here); // last_seen moves on; not worth a live change
+      await clients.upsert(here); // last_seen moves on; not worth a live change
       return undefined;
     }
-    clients.upsert(here);
+    await clients.upsert(here);
     return here;
   }
 
-  private deriveRoam(
+  private async deriveRoam(
     mac: string,
     from: ClientRecord,
     to: string,
     at: number,
     method: string | null,
-  ): void {
+  ): Promise<void> {
     const gap = at - from.last_seen;
     // Negative: the old AP still listed it after the new association (its entry ages out later).
     const gapMs = gap >= 0 ? gap : null;
-    this.store.clients.addRoam(mac, {
+    await this.store.clients.addRoam(mac, {
       at,
       from: from.node,
       to,
@@ -184,7 +190,7 @@ export class ClientTracker {
       gap_ms: gapMs,
       source: 'controller',
     });
-    this.store.events.record({
+    await this.store.events.record({
       at,
       node: to,
       kind: 'client-roamed',
@@ -202,10 +208,10 @@ export class ClientTracker {
    * The node's own account of a roam the controller derived: its method and gap are measured.
    * Returns whether it was a roam the controller did not know (then added).
    */
-  private refineLastRoam(mac: string, e: MeshEvent): boolean {
-    const last = this.store.clients.lastRoam(mac);
+  private async refineLastRoam(mac: string, e: MeshEvent): Promise<boolean> {
+    const last = await this.store.clients.lastRoam(mac);
     if (!last || last.to !== e.node || Math.abs(last.at - e.at) > SAME_ROAM_MS) {
-      this.store.clients.addRoam(mac, {
+      await this.store.clients.addRoam(mac, {
         at: e.at,
         from: e.from ?? '?',
         to: e.node,
@@ -215,7 +221,7 @@ export class ClientTracker {
       });
       return true;
     }
-    this.store.clients.updateRoam(last.id, {
+    await this.store.clients.updateRoam(last.id, {
       from: e.from ?? last.from,
       method: e.method ?? last.method,
       gap_ms: e.gap_ms ?? last.gap_ms,

@@ -40,10 +40,10 @@ let ingest: Ingest;
 let sent: { node: string; command: Command }[];
 
 beforeEach(async () => {
-  store = ControllerStore.open(':memory:');
+  store = await ControllerStore.open(':memory:');
   scheduler = new VirtualScheduler(1_700_000_000_000);
-  ensureAdmin(store.users, 'admin-pw', scheduler.now());
-  store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+  await ensureAdmin(store.users, 'admin-pw', scheduler.now());
+  await store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
   ingest = new Ingest({ store, scheduler });
   sent = [];
   const pushes = new ConfigPushService({
@@ -77,7 +77,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await app.close();
-  store.close();
+  await store.close();
 });
 
 async function login(username: string, password: string) {
@@ -135,8 +135,8 @@ describe('controller HTTP API', () => {
   });
 
   it('serves the topology as a NetJSON NetworkGraph with TQ both ways', async () => {
-    ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [['a', 200]])));
-    ingest.accept(
+    await ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [['a', 200]])));
+    await ingest.accept(
       nodeTopic('lab', 'a', 'state'),
       enc(
         state('a', [
@@ -145,7 +145,7 @@ describe('controller HTTP API', () => {
         ]),
       ),
     );
-    ingest.accept(nodeTopic('lab', 'b', 'status'), enc({ node: 'b', online: false, at: 2 }));
+    await ingest.accept(nodeTopic('lab', 'b', 'status'), enc({ node: 'b', online: false, at: 2 }));
     const { body } = await login('watcher', 'viewer-pw');
     const graph = (await app.inject({ url: '/api/topology', headers: auth(body.token) })).json();
     expect(graph).toMatchObject({
@@ -196,7 +196,7 @@ describe('controller HTTP API', () => {
   });
 
   it('lets only admins push configuration, validated first', async () => {
-    ingest.accept(nodeTopic('lab', 'a', 'state'), enc(state('a', [])));
+    await ingest.accept(nodeTopic('lab', 'a', 'state'), enc(state('a', [])));
     const viewer = (await login('watcher', 'viewer-pw')).body.token;
     const admin = (await login('admin', 'admin-pw')).body.token;
     const push = (token: string, payload: object) =>
@@ -227,7 +227,7 @@ describe('controller HTTP API', () => {
   });
 
   it('acknowledges alerts for admins only', async () => {
-    ingest.accept(nodeTopic('lab', 'b', 'status'), enc({ node: 'b', online: false, at: 2 }));
+    await ingest.accept(nodeTopic('lab', 'b', 'status'), enc({ node: 'b', online: false, at: 2 }));
     const viewer = (await login('watcher', 'viewer-pw')).body.token;
     const admin = (await login('admin', 'admin-pw')).body.token;
     const [alert] = (await app.inject({ url: '/api/alerts', headers: auth(viewer) })).json();
@@ -244,8 +244,8 @@ describe('controller HTTP API', () => {
   });
 
   it('exposes Prometheus metrics computed from the store', async () => {
-    ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [])));
-    ingest.accept(nodeTopic('lab', 'gw', 'state'), Buffer.from('garbage'));
+    await ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [])));
+    await ingest.accept(nodeTopic('lab', 'gw', 'state'), Buffer.from('garbage'));
     const token = (await login('watcher', 'viewer-pw')).body.token;
     const text = (await app.inject({ url: '/metrics', headers: auth(token) })).body;
     expect(text).toContain('intelli_mesh_nodes{online="true"} 1');
@@ -255,8 +255,8 @@ describe('controller HTTP API', () => {
   });
 
   it('serves NetJSON DeviceMonitoring and metric history per node', async () => {
-    ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [['a', 200]])));
-    ingest.accept(
+    await ingest.accept(nodeTopic('lab', 'gw', 'state'), enc(state('gw', [['a', 200]])));
+    await ingest.accept(
       nodeTopic('lab', 'gw', 'metrics'),
       enc({ node: 'gw', at: scheduler.now(), wans: { wan: { latency_ms: 11, loss: 0 } } }),
     );
@@ -277,7 +277,7 @@ describe('controller HTTP API', () => {
   });
 
   it("returns a node's reported configuration and previews a change with its issues", async () => {
-    ingest.accept(
+    await ingest.accept(
       nodeTopic('lab', 'a', 'config'),
       enc({ node: 'a', at: 5, version: 'v1', config: { weight: 2, wans: { wan: { down: 5 } } } }),
     );

@@ -218,12 +218,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
     throttle.succeeded(username, address, started);
     const now = clock.now();
-    const token = store.users.openSession(user.username, now, ttl);
+    const token = await store.users.openSession(user.username, now, ttl);
     return { token, username: user.username, role: user.role, expires_at: now + ttl };
   });
 
   app.post('/api/logout', { preHandler: viewer }, async (request) => {
-    store.users.closeSession(tokenOf(request)!);
+    await store.users.closeSession(tokenOf(request)!);
     deps.live.closeSession(request.user!.session!);
     return { ok: true };
   });
@@ -235,18 +235,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerHealth(app, { ...deps, broker: deps.brokerHealth });
 
-  const nodeViews = () => {
+  const nodeViews = async () => {
     const now = clock.now();
-    return store.nodes
-      .list()
-      .map((n) => withTraffic(nodeView(n, now, deps.staleAfterMs), deps.trafficNow));
+    return (await store.nodes.list()).map((n) =>
+      withTraffic(nodeView(n, now, deps.staleAfterMs), deps.trafficNow),
+    );
   };
 
   app.get('/api/overview', { preHandler: viewer }, async () => {
-    const alerts = store.alerts.listOpen();
+    const alerts = await store.alerts.listOpen();
     return {
       site: deps.site,
-      ...siteOverview(nodeViews()),
+      ...siteOverview(await nodeViews()),
       alerts_open: alerts.length,
       alerts_critical: alerts.filter((a) => a.severity === 'critical').length,
       mqtt_connected: deps.mqttConnected(),
@@ -259,14 +259,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     '/api/nodes/:node',
     { preHandler: viewer },
     async (request, reply) => {
-      const record = store.nodes.get(request.params.node);
+      const record = await store.nodes.get(request.params.node);
       if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
       return {
         ...withTraffic(nodeView(record, clock.now(), deps.staleAfterMs), deps.trafficNow),
-        alerts: store.alerts.listOpen().filter((a) => a.node === record.node),
-        events: store.events.query({ node: record.node, limit: 50 }),
-        pushes: store.pushes.list(record.node, 10),
-        stations: store.clients.atNode(record.node),
+        alerts: (await store.alerts.listOpen()).filter((a) => a.node === record.node),
+        events: await store.events.query({ node: record.node, limit: 50 }),
+        pushes: await store.pushes.list(record.node, 10),
+        stations: await store.clients.atNode(record.node),
       };
     },
   );
@@ -275,7 +275,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     '/api/nodes/:node/monitoring',
     { preHandler: viewer },
     async (request, reply) => {
-      const record = store.nodes.get(request.params.node);
+      const record = await store.nodes.get(request.params.node);
       if (!record) return reply.code(404).send({ error: `no node '${request.params.node}'` });
       return deviceMonitoring(record);
     },
@@ -302,7 +302,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     '/api/nodes/:node/config',
     { preHandler: viewer },
     async (request, reply) => {
-      const config = store.nodes.config(request.params.node);
+      const config = await store.nodes.config(request.params.node);
       if (!config)
         return reply
           .code(404)
@@ -315,8 +315,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const body = validateBody.safeParse(request.body);
     if (!body.success) return badRequest(reply, 'validate body', body.error);
     try {
-      const issues = deps.pushes.check(body.data.node, body.data.config);
-      const current = store.nodes.config(body.data.node)?.config ?? {};
+      const issues = await deps.pushes.check(body.data.node, body.data.config);
+      const current = (await store.nodes.config(body.data.node))?.config ?? {};
       // 422 when the node would refuse it; `errors` carries each issue's path apart.
       return reply.code(issues.length === 0 ? 200 : 422).send({
         ok: issues.length === 0,
@@ -332,7 +332,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.get('/api/topology', { preHandler: viewer }, async () =>
-    networkGraph(deps.site, store.nodes.list()),
+    networkGraph(deps.site, await store.nodes.list()),
   );
 
   app.get('/api/events', { preHandler: viewer }, async (request, reply) => {
@@ -355,7 +355,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (request, reply) => {
       const id = Number(request.params.id);
       const alert = Number.isInteger(id)
-        ? store.alerts.acknowledge(id, request.user!.username, clock.now())
+        ? await store.alerts.acknowledge(id, request.user!.username, clock.now())
         : undefined;
       if (!alert) return reply.code(404).send({ error: `no alert ${request.params.id}` });
       deps.live.broadcast([{ type: 'alert', alert }]);
@@ -457,7 +457,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (typeof ticket !== 'string') return viewer.call(app, request, reply);
     const issued = tickets.redeem(ticket, clock.now());
     // The session it was issued for must still be open (not logged out meanwhile).
-    const user = issued?.session ? store.users.sessionById(issued.session, clock.now()) : undefined;
+    const user = issued?.session
+      ? await store.users.sessionById(issued.session, clock.now())
+      : undefined;
     if (!user) {
       return reply.code(401).send({
         error: 'live ticket unknown, used or expired: POST /api/live/ticket for a new one',
@@ -465,10 +467,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
     request.user = user;
   };
-  const sweep = setInterval(
-    () => deps.live.closeEnded((s) => store.users.sessionById(s, clock.now()) !== undefined),
-    deps.liveSweepMs ?? 15_000,
-  );
+  const sweep = setInterval(() => {
+    deps.live
+      .closeEnded(async (s) => (await store.users.sessionById(s, clock.now())) !== undefined)
+      .catch((err: Error) => log.warn({ err: err.message }, 'live session sweep failed'));
+  }, deps.liveSweepMs ?? 15_000);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
   app.get('/api/live', { websocket: true, preHandler: liveAuth }, (socket, request) => {

@@ -45,7 +45,7 @@ function refuse(reply: FastifyReply, user: User | undefined, role: UserRole) {
 export function requireRole(users: UserRepo, clock: Clock, role: UserRole) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = tokenOf(request);
-    const user = token ? users.session(token, clock.now()) : undefined;
+    const user = token ? await users.session(token, clock.now()) : undefined;
     if (!user || !hasRole(user, role)) return refuse(reply, user, role);
     request.user = user;
   };

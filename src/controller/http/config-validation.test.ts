@@ -49,7 +49,7 @@ const post = (url: string, payload: object) =>
 
 describe('config validation in the controller', () => {
   it('refuses an agent config the node would refuse, every issue with its path', async () => {
-    ingest.accept(nodeTopic('lab', 'node-1', 'state'), enc(gatewayState('node-1')));
+    await ingest.accept(nodeTopic('lab', 'node-1', 'state'), enc(gatewayState('node-1')));
     const config = { node: 'node-2', wans: 'nope' };
     const checked = await post('/api/config/validate', { node: 'node-1', config });
     expect(checked.statusCode).toBe(422);
@@ -70,12 +70,12 @@ describe('config validation in the controller', () => {
   });
 
   it("refuses a demo node's runtime config with weight 'abc', down -5, intervalMs 0, an unknown WAN and vlans", async () => {
-    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(gatewayState('n1')));
+    await ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(gatewayState('n1')));
     const running = defaultRuntimeConfig([
       { name: 'wan', kind: 'ethernet' },
       { name: 'lte', kind: 'modem' },
     ] as never);
-    ingest.accept(
+    await ingest.accept(
       nodeTopic('lab', 'n1', 'config'),
       enc({ node: 'n1', at: 2, version: 'default-1', config: running }),
     );
@@ -120,7 +120,7 @@ describe('config validation in the controller', () => {
   });
 
   it('flags a misspelled key with the key it probably meant', async () => {
-    ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(gatewayState('n1')));
+    await ingest.accept(nodeTopic('lab', 'n1', 'state'), enc(gatewayState('n1')));
     const running = defaultRuntimeConfig([{ name: 'wan', kind: 'ethernet' }] as never);
     const { holdDownMs, ...rest } = running;
     const checked = await post('/api/config/validate', {

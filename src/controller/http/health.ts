@@ -34,9 +34,9 @@ export interface HealthReport {
 const STALLED_MS = 10_000;
 
 /** Whether the database still answers a query that reads the file. */
-function storeHealth(store: ControllerStore): HealthReport['store'] {
+async function storeHealth(store: ControllerStore): Promise<HealthReport['store']> {
   try {
-    store.db.prepare('SELECT count(*) FROM sqlite_master').get();
+    await store.check();
     return { ok: true };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
@@ -57,7 +57,7 @@ export function registerHealth(app: FastifyInstance, sources: HealthSources): vo
       ok: false,
       mqtt_connected: connected,
       broker: sources.broker?.() ?? { ok: connected, layout: 'external' },
-      store: storeHealth(sources.store),
+      store: await storeHealth(sources.store),
       ingest: {
         ok: connected && lagMs < STALLED_MS,
         connected,

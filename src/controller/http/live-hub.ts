@@ -35,9 +35,9 @@ export class LiveHub {
   }
 
   /** Closes the sockets whose session `stillOpen` no longer recognises (expired, revoked elsewhere). */
-  closeEnded(stillOpen: (session: string) => boolean): void {
-    for (const [socket, owner] of this.owners) {
-      if (owner.session !== undefined && !stillOpen(owner.session)) {
+  async closeEnded(stillOpen: (session: string) => Promise<boolean>): Promise<void> {
+    for (const [socket, owner] of [...this.owners]) {
+      if (owner.session !== undefined && !(await stillOpen(owner.session))) {
         socket.close(4401, 'session ended');
       }
     }

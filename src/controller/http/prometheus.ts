@@ -38,7 +38,7 @@ function mirroredCounter(
     help,
     labelNames,
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
       for (const [labels, v] of values()) this.inc(labels, v);
     },
@@ -60,8 +60,8 @@ export function prometheusRegistry(
     help: 'Nodes known to the controller, by online state',
     labelNames: ['online'],
     registers: [registry],
-    collect() {
-      const nodes = store.nodes.list();
+    async collect() {
+      const nodes = await store.nodes.list();
       const online = nodes.filter((n) => n.online).length;
       this.set({ online: 'true' }, online);
       this.set({ online: 'false' }, nodes.length - online);
@@ -72,9 +72,9 @@ export function prometheusRegistry(
     help: '1 when the WAN is up or degraded, 0 when down or unknown',
     labelNames: ['node', 'wan', 'kind'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const n of store.nodes.list()) {
+      for (const n of await store.nodes.list()) {
         for (const w of n.state?.wans ?? []) {
           const up = n.online && (w.state === 'up' || w.state === 'degraded');
           this.set({ node: n.node, wan: w.name, kind: w.kind }, up ? 1 : 0);
@@ -87,9 +87,9 @@ export function prometheusRegistry(
     help: 'Last reported WAN probe round-trip time, in seconds',
     labelNames: ['node', 'wan'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const n of store.nodes.list()) {
+      for (const n of await store.nodes.list()) {
         for (const w of n.state?.wans ?? []) {
           if (w.latency_ms != null) this.set({ node: n.node, wan: w.name }, w.latency_ms / 1000);
         }
@@ -101,9 +101,9 @@ export function prometheusRegistry(
     help: 'Last reported share of WAN probes lost, 0 to 1',
     labelNames: ['node', 'wan'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const n of store.nodes.list()) {
+      for (const n of await store.nodes.list()) {
         for (const w of n.state?.wans ?? []) {
           if (w.loss != null) this.set({ node: n.node, wan: w.name }, w.loss);
         }
@@ -115,10 +115,10 @@ export function prometheusRegistry(
     help: 'Open alerts by severity',
     labelNames: ['severity'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
       for (const sev of ['critical', 'warning', 'info'] as const) this.set({ severity: sev }, 0);
-      for (const a of store.alerts.listOpen()) this.inc({ severity: a.severity });
+      for (const a of await store.alerts.listOpen()) this.inc({ severity: a.severity });
     },
   });
   mirroredCounter(

@@ -103,7 +103,7 @@ export function registerSiteRoutes(
             : 'UCI changes only: install them with `intelli-mesh config render`';
         continue;
       }
-      if (!deps.store.nodes.get(n.node)) {
+      if (!(await deps.store.nodes.get(n.node))) {
         result.note = 'not reporting to this controller: install with `intelli-mesh config render`';
         continue;
       }

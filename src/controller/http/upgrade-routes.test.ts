@@ -39,10 +39,10 @@ async function controller(
   dbPath = ':memory:',
   scheduler = new VirtualScheduler(1_700_000_000_000),
 ) {
-  const store = ControllerStore.open(dbPath);
-  if (!store.users.exists('admin')) {
-    ensureAdmin(store.users, 'admin-pw', scheduler.now());
-    store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
+  const store = await ControllerStore.open(dbPath);
+  if (!(await store.users.exists('admin'))) {
+    await ensureAdmin(store.users, 'admin-pw', scheduler.now());
+    await store.users.create('watcher', 'viewer', 'viewer-pw', scheduler.now());
   }
   const ingest = new Ingest({ store, scheduler, flushMs: 0 });
   const sent: { node: string; command: UpgradeCommand }[] = [];
@@ -74,13 +74,18 @@ async function controller(
     ).token;
   const admin = { authorization: `Bearer ${await token('admin', 'admin-pw')}` };
   const viewer = { authorization: `Bearer ${await token('watcher', 'viewer-pw')}` };
-  const publish = (node: string, channel: 'state' | 'status' | 'command/result', m: object) => {
-    ingest.accept(nodeTopic('lab', node, channel), enc(m));
+  const publish = async (
+    node: string,
+    channel: 'state' | 'status' | 'command/result',
+    m: object,
+  ) => {
+    await ingest.accept(nodeTopic('lab', node, channel), enc(m));
     scheduler.advance(1);
+    await upgrades.idle(); // the campaign has taken the change in
   };
-  const online = (node: string, firmware = OLD) => {
-    publish(node, 'status', { node, online: true, at: 1 });
-    publish(node, 'state', state(node, firmware));
+  const online = async (node: string, firmware = OLD) => {
+    await publish(node, 'status', { node, online: true, at: 1 });
+    await publish(node, 'state', state(node, firmware));
   };
   const answer = (node: string, id: string, status: CommandResult['status'], code?: string) =>
     publish(node, 'command/result', {
@@ -112,7 +117,7 @@ async function controller(
     close: async () => {
       upgrades.close();
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -141,7 +146,7 @@ const body = (over: object = {}) => ({
 describe('upgrade campaign API', () => {
   it('starts a campaign over every online node with the defaults, canary first', async () => {
     const c = await site('n0', 'n1', 'n2', 'n10');
-    c.publish('n2', 'status', { node: 'n2', online: false, at: 3 });
+    await c.publish('n2', 'status', { node: 'n2', online: false, at: 3 });
     const r = await c.post('/api/upgrades', body({ sha256: SHA.toUpperCase() }));
     expect(r.statusCode).toBe(201);
     const campaign = r.json() as UpgradeCampaignSummary;
@@ -181,16 +186,16 @@ describe('upgrade campaign API', () => {
   it('follows the nodes through the ingest to the end, on the timeline and the live feed', async () => {
     const c = await site('n0', 'n1', 'n2');
     await c.post('/api/upgrades', body({ canary: 1, wave_size: 2 }));
-    c.answer('n0', 'upgrade:c1', 'downloading');
+    await c.answer('n0', 'upgrade:c1', 'downloading');
     let detail = (await c.get('/api/upgrades/c1')).json() as UpgradeCampaignDetail;
     expect(detail.nodes[0]).toMatchObject({ state: 'upgrading', step: 'downloading' });
-    c.answer('n0', 'upgrade:c1', 'rebooting');
-    c.publish('n0', 'status', { node: 'n0', online: false, at: 5 });
+    await c.answer('n0', 'upgrade:c1', 'rebooting');
+    await c.publish('n0', 'status', { node: 'n0', online: false, at: 5 });
     expect(c.sent.map((s) => s.node)).toEqual(['n0']);
     c.online('n0', NEW);
     expect(c.sent.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
     c.online('n1', NEW);
-    c.answer('n2', 'upgrade:c1', 'done');
+    await c.answer('n2', 'upgrade:c1', 'done');
     detail = (await c.get('/api/upgrades/c1')).json() as UpgradeCampaignDetail;
     expect(detail).toMatchObject({
       status: 'done',
@@ -217,7 +222,7 @@ describe('upgrade campaign API', () => {
   it('stops at a failing canary: the others are skipped and never sent anything', async () => {
     const c = await site('n0', 'n1', 'n2');
     await c.post('/api/upgrades', body());
-    c.answer('n0', 'upgrade:c1', 'failed', 'checksum');
+    await c.answer('n0', 'upgrade:c1', 'failed', 'checksum');
     const detail = (await c.get('/api/upgrades/c1')).json() as UpgradeCampaignDetail;
     expect(detail).toMatchObject({
       status: 'stopped',
@@ -257,7 +262,7 @@ describe('upgrade campaign API', () => {
 
   it('refuses bad bodies with a 400 naming every field at fault', async () => {
     const c = await site('n0', 'n1');
-    c.publish('n1', 'status', { node: 'n1', online: false, at: 3 });
+    await c.publish('n1', 'status', { node: 'n1', online: false, at: 3 });
     const issues = async (payload: object) => {
       const r = await c.post('/api/upgrades', payload);
       expect(r.statusCode).toBe(400);
@@ -303,13 +308,13 @@ describe('upgrade campaign API', () => {
     first.online('n0');
     first.online('n1');
     await first.post('/api/upgrades', body({ node_timeout_s: 60 }));
-    first.answer('n0', 'upgrade:c1f', 'rebooting');
+    await first.answer('n0', 'upgrade:c1f', 'rebooting');
     await first.close();
 
     scheduler.advance(30_000);
     const second = await controller(db, scheduler);
     running.push(second);
-    second.upgrades.resume();
+    await second.upgrades.resume();
     scheduler.advance(29_000);
     expect(((await second.get('/api/upgrades/c1f')).json() as UpgradeCampaignDetail).status).toBe(
       'running',

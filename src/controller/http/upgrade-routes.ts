@@ -64,7 +64,7 @@ export function registerUpgradeRoutes(
         .code(400)
         .send({ error: 'invalid upgrade campaign', issues: zodIssueLines(body.error) });
     try {
-      return reply.code(201).send(upgrades.start(body.data, request.user!.username));
+      return reply.code(201).send(await upgrades.start(body.data, request.user!.username));
     } catch (err) {
       if (err instanceof CampaignRequestError)
         return reply.code(400).send({ error: 'invalid upgrade campaign', issues: err.issues });
@@ -79,7 +79,7 @@ export function registerUpgradeRoutes(
     '/api/upgrades/:id',
     { preHandler: viewer },
     async (request, reply) => {
-      const detail = store.upgrades.detail(request.params.id);
+      const detail = await store.upgrades.detail(request.params.id);
       if (!detail)
         return reply.code(404).send({ error: `no upgrade campaign '${request.params.id}'` });
       return detail;
@@ -91,7 +91,7 @@ export function registerUpgradeRoutes(
     { preHandler: operator },
     async (request, reply) => {
       try {
-        return upgrades.cancel(request.params.id, request.user!.username);
+        return await upgrades.cancel(request.params.id, request.user!.username);
       } catch (err) {
         if (err instanceof UnknownCampaignError)
           return reply.code(404).send({ error: err.message });

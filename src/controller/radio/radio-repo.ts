@@ -5,11 +5,10 @@
  * last, the best link quality.
  *
  * @example
- * const radio = new RadioRepo(store.db);
- * radio.recordSighting(report, now);
- * radio.nodes(); // [{ address: 69, network: 'field', gateways: ['gw-1'], ... }]
+ * await store.radio.recordSighting(report, now);
+ * (await store.radio.records()).map(radioNodeView); // [{ address: 69, network: 'field', gateways: ['gw-1'], ... }]
  */
-import type { Db } from '../store/database.ts';
+import { greatest, type SqlSession } from '../store/sql-session.ts';
 import type { RadioNodeReport } from '../../mqtt/radio-messages.ts';
 import type {
   RadioGatewayView,
@@ -60,79 +59,61 @@ export interface RadioNodeRecord extends NodeRow {
 }
 
 export class RadioRepo {
-  /** `prepare` with each statement compiled once (the same few run for every report). */
-  private readonly db: Pick<Db, 'prepare'>;
+  constructor(private readonly sql: SqlSession) {}
 
-  constructor(db: Db) {
-    const compiled = new Map<string, ReturnType<Db['prepare']>>();
-    this.db = {
-      prepare: ((sql: string) => {
-        let statement = compiled.get(sql);
-        if (!statement) {
-          statement = db.prepare(sql);
-          compiled.set(sql, statement);
-        }
-        return statement;
-      }) as Db['prepare'],
-    };
-  }
-
-  upsertGateway(
+  async upsertGateway(
     id: string,
     network: string,
     address: number | null,
     online: boolean,
     at: number,
-  ): void {
-    this.db
-      .prepare(
-        `INSERT INTO radio_gateways (id, network, address, online, last_seen) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET network = excluded.network,
-           address = COALESCE(excluded.address, radio_gateways.address),
-           online = excluded.online, last_seen = excluded.last_seen`,
-      )
-      .run(id, network, address, online ? 1 : 0, at);
+  ): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO radio_gateways (id, network, address, online, last_seen) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET network = excluded.network,
+         address = COALESCE(excluded.address, radio_gateways.address),
+         online = excluded.online, last_seen = excluded.last_seen`,
+      [id, network, address, online ? 1 : 0, at],
+    );
   }
 
   /** Marks a gateway seen (any message from it) without changing its online flag. */
-  touchGateway(id: string, network: string, at: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO radio_gateways (id, network, address, online, last_seen) VALUES (?, ?, NULL, 1, ?)
-         ON CONFLICT(id) DO UPDATE SET last_seen = MAX(radio_gateways.last_seen, excluded.last_seen)`,
-      )
-      .run(id, network, at);
+  async touchGateway(id: string, network: string, at: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO radio_gateways (id, network, address, online, last_seen) VALUES (?, ?, NULL, 1, ?)
+       ON CONFLICT(id) DO UPDATE SET last_seen = ${greatest(this.sql.dialect)}(radio_gateways.last_seen, excluded.last_seen)`,
+      [id, network, at],
+    );
   }
 
-  gateways(): RadioGatewayView[] {
-    return this.db
-      .prepare<
-        [],
-        { id: string; network: string; address: number | null; online: number; last_seen: number }
-      >('SELECT * FROM radio_gateways ORDER BY network, id')
-      .all()
-      .map((g) => ({ ...g, online: g.online === 1 }));
+  async gateways(): Promise<RadioGatewayView[]> {
+    const rows = await this.sql.all<{
+      id: string;
+      network: string;
+      address: number | null;
+      online: number;
+      last_seen: number;
+    }>('SELECT * FROM radio_gateways ORDER BY network, id');
+    return rows.map((g) => ({ ...g, online: g.online === 1 }));
   }
 
   /** Stores a gateway's report of a node; true when the node was not known before. */
-  recordSighting(r: RadioNodeReport, at: number): boolean {
-    const fresh = this.ensureNode(r.network, r.address, at);
-    const before = this.db
-      .prepare<[string, number, string], { rtt_at: number | null }>(
-        'SELECT rtt_at FROM radio_sightings WHERE network = ? AND address = ? AND gateway = ?',
-      )
-      .get(r.network, r.address, r.gateway);
-    this.db
-      .prepare(
-        `INSERT INTO radio_sightings (network, address, gateway, last_heard, hops, rtt_ms, rtt_at, link_quality, neighbours, reported_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(network, address, gateway) DO UPDATE SET
-           last_heard = MAX(COALESCE(excluded.last_heard, 0), COALESCE(radio_sightings.last_heard, 0)),
-           hops = excluded.hops, rtt_ms = excluded.rtt_ms, rtt_at = excluded.rtt_at,
-           link_quality = excluded.link_quality, neighbours = excluded.neighbours,
-           reported_at = excluded.reported_at`,
-      )
-      .run(
+  async recordSighting(r: RadioNodeReport, at: number): Promise<boolean> {
+    const fresh = await this.ensureNode(r.network, r.address, at);
+    const before = await this.sql.get<{ rtt_at: number | null }>(
+      'SELECT rtt_at FROM radio_sightings WHERE network = ? AND address = ? AND gateway = ?',
+      [r.network, r.address, r.gateway],
+    );
+    const max = greatest(this.sql.dialect);
+    await this.sql.run(
+      `INSERT INTO radio_sightings (network, address, gateway, last_heard, hops, rtt_ms, rtt_at, link_quality, neighbours, reported_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(network, address, gateway) DO UPDATE SET
+         last_heard = ${max}(COALESCE(excluded.last_heard, 0), COALESCE(radio_sightings.last_heard, 0)),
+         hops = excluded.hops, rtt_ms = excluded.rtt_ms, rtt_at = excluded.rtt_at,
+         link_quality = excluded.link_quality, neighbours = excluded.neighbours,
+         reported_at = excluded.reported_at`,
+      [
         r.network,
         r.address,
         r.gateway,
@@ -143,89 +124,100 @@ export class RadioRepo {
         r.link_quality,
         JSON.stringify(r.neighbours),
         at,
-      );
+      ],
+    );
     // A sighting's last_heard of 0 means "never": keep NULL rather than the epoch.
-    this.db
-      .prepare(
-        'UPDATE radio_sightings SET last_heard = NULL WHERE network = ? AND address = ? AND gateway = ? AND last_heard = 0',
-      )
-      .run(r.network, r.address, r.gateway);
+    await this.sql.run(
+      'UPDATE radio_sightings SET last_heard = NULL WHERE network = ? AND address = ? AND gateway = ? AND last_heard = 0',
+      [r.network, r.address, r.gateway],
+    );
     if (r.rtt_ms !== null && r.rtt_at !== null && r.rtt_at !== before?.rtt_at)
-      this.addRtt(r.network, r.address, Math.min(r.rtt_at, at), r.rtt_ms, r.gateway);
+      await this.addRtt(r.network, r.address, Math.min(r.rtt_at, at), r.rtt_ms, r.gateway);
     return fresh;
   }
 
   /** A gateway heard the node (a pong to a command, a message): its last-heard moves. */
-  heard(network: string, address: number, gateway: string, at: number, hops?: number): boolean {
-    const fresh = this.ensureNode(network, address, at);
-    this.db
-      .prepare(
-        `INSERT INTO radio_sightings (network, address, gateway, last_heard, hops, reported_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(network, address, gateway) DO UPDATE SET
-           last_heard = MAX(COALESCE(radio_sightings.last_heard, 0), excluded.last_heard),
-           hops = COALESCE(excluded.hops, radio_sightings.hops)`,
-      )
-      .run(network, address, gateway, at, hops ?? null, at);
+  async heard(
+    network: string,
+    address: number,
+    gateway: string,
+    at: number,
+    hops?: number,
+  ): Promise<boolean> {
+    const fresh = await this.ensureNode(network, address, at);
+    await this.sql.run(
+      `INSERT INTO radio_sightings (network, address, gateway, last_heard, hops, reported_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(network, address, gateway) DO UPDATE SET
+         last_heard = ${greatest(this.sql.dialect)}(COALESCE(radio_sightings.last_heard, 0), excluded.last_heard),
+         hops = COALESCE(excluded.hops, radio_sightings.hops)`,
+      [network, address, gateway, at, hops ?? null, at],
+    );
     return fresh;
   }
 
-  addRtt(network: string, address: number, at: number, rttMs: number, gateway: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO radio_rtt (network, address, at, rtt_ms, gateway) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(network, address, at, rttMs, gateway);
-    this.db
-      .prepare(
-        `UPDATE radio_sightings SET rtt_ms = ?, rtt_at = ? WHERE network = ? AND address = ? AND gateway = ?
-           AND (rtt_at IS NULL OR rtt_at <= ?)`,
-      )
-      .run(rttMs, at, network, address, gateway, at);
-    this.db
-      .prepare(
-        `DELETE FROM radio_rtt WHERE network = ? AND address = ? AND rowid NOT IN
-           (SELECT rowid FROM radio_rtt WHERE network = ? AND address = ? ORDER BY at DESC LIMIT ${RTT_KEPT})`,
-      )
-      .run(network, address, network, address);
+  async addRtt(
+    network: string,
+    address: number,
+    at: number,
+    rttMs: number,
+    gateway: string,
+  ): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO radio_rtt (network, address, at, rtt_ms, gateway) VALUES (?, ?, ?, ?, ?)',
+      [network, address, at, rttMs, gateway],
+    );
+    await this.sql.run(
+      `UPDATE radio_sightings SET rtt_ms = ?, rtt_at = ? WHERE network = ? AND address = ? AND gateway = ?
+         AND (rtt_at IS NULL OR rtt_at <= ?)`,
+      [rttMs, at, network, address, gateway, at],
+    );
+    // `rowid`: SQLite's own row id; the PostgreSQL table has a column of that name.
+    await this.sql.run(
+      `DELETE FROM radio_rtt WHERE network = ? AND address = ? AND rowid NOT IN
+         (SELECT rowid FROM radio_rtt WHERE network = ? AND address = ? ORDER BY at DESC LIMIT ${RTT_KEPT})`,
+      [network, address, network, address],
+    );
   }
 
-  rttHistory(
+  async rttHistory(
     network: string,
     address: number,
     limit = 100,
-  ): { at: number; rtt_ms: number; gateway: string }[] {
-    return this.db
-      .prepare<[string, number, number], { at: number; rtt_ms: number; gateway: string }>(
-        'SELECT at, rtt_ms, gateway FROM radio_rtt WHERE network = ? AND address = ? ORDER BY at DESC LIMIT ?',
-      )
-      .all(network, address, limit)
-      .reverse();
+  ): Promise<{ at: number; rtt_ms: number; gateway: string }[]> {
+    const rows = await this.sql.all<{ at: number; rtt_ms: number; gateway: string }>(
+      'SELECT at, rtt_ms, gateway FROM radio_rtt WHERE network = ? AND address = ? ORDER BY at DESC LIMIT ?',
+      [network, address, limit],
+    );
+    return rows.reverse();
   }
 
-  setStatus(network: string, address: number, status: RadioNodeStatus, at: number): void {
-    this.db
-      .prepare(
-        'UPDATE radio_nodes SET status = ?, status_since = ? WHERE network = ? AND address = ?',
-      )
-      .run(status, at, network, address);
+  async setStatus(
+    network: string,
+    address: number,
+    status: RadioNodeStatus,
+    at: number,
+  ): Promise<void> {
+    await this.sql.run(
+      'UPDATE radio_nodes SET status = ?, status_since = ? WHERE network = ? AND address = ?',
+      [status, at, network, address],
+    );
   }
 
-  record(network: string, address: number): RadioNodeRecord | undefined {
-    const row = this.db
-      .prepare<[string, number], NodeRow>(
-        'SELECT * FROM radio_nodes WHERE network = ? AND address = ?',
-      )
-      .get(network, address);
+  async record(network: string, address: number): Promise<RadioNodeRecord | undefined> {
+    const row = await this.sql.get<NodeRow>(
+      'SELECT * FROM radio_nodes WHERE network = ? AND address = ?',
+      [network, address],
+    );
     if (!row) return undefined;
-    return { ...row, sightings: this.sightingsOf(network, address) };
+    return { ...row, sightings: await this.sightingsOf(network, address) };
   }
 
-  records(): RadioNodeRecord[] {
-    const rows = this.db
-      .prepare<[], NodeRow>('SELECT * FROM radio_nodes ORDER BY network, address')
-      .all();
-    const sightings = this.db.prepare<[], SightingRow>('SELECT * FROM radio_sightings').all();
+  async records(): Promise<RadioNodeRecord[]> {
+    const rows = await this.sql.all<NodeRow>('SELECT * FROM radio_nodes ORDER BY network, address');
+    const sightings = await this.sql.all<SightingRow>(
+      'SELECT * FROM radio_sightings ORDER BY network, address, gateway',
+    );
     const by = new Map<string, SightingRow[]>();
     for (const s of sightings) {
       const k = `${s.network}/${s.address}`;
@@ -235,31 +227,31 @@ export class RadioRepo {
   }
 
   /** Networks that have a node at this address (addresses are per network). */
-  networksOf(address: number): string[] {
-    return this.db
-      .prepare<[number], { network: string }>(
-        'SELECT network FROM radio_nodes WHERE address = ? ORDER BY network',
-      )
-      .all(address)
-      .map((r) => r.network);
+  async networksOf(address: number): Promise<string[]> {
+    const rows = await this.sql.all<{ network: string }>(
+      'SELECT network FROM radio_nodes WHERE address = ? ORDER BY network',
+      [address],
+    );
+    return rows.map((r) => r.network);
   }
 
-  addMessage(
+  async addMessage(
     m: Omit<RadioMessageView, 'id' | 'text' | 'bytes_hex' | 'size'> & { bytes: Uint8Array },
-  ): RadioMessageView {
-    const id = Number(
-      this.db
-        .prepare(
-          'INSERT INTO radio_messages (network, address, at, direction, gateway, bytes) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(m.network, m.address, m.at, m.direction, m.gateway, Buffer.from(m.bytes))
-        .lastInsertRowid,
+  ): Promise<RadioMessageView> {
+    const row = await this.sql.get<{ id: number }>(
+      'INSERT INTO radio_messages (network, address, at, direction, gateway, bytes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      [m.network, m.address, m.at, m.direction, m.gateway, Buffer.from(m.bytes)],
     );
-    this.db.prepare(`DELETE FROM radio_messages WHERE id <= ? - ${MESSAGES_KEPT}`).run(id);
+    const id = row!.id;
+    await this.sql.run(`DELETE FROM radio_messages WHERE id <= ? - ${MESSAGES_KEPT}`, [id]);
     return messageView({ ...m, id, bytes: Buffer.from(m.bytes) });
   }
 
-  messages(q: { network?: string; address?: number; limit?: number }): RadioMessageView[] {
+  async messages(q: {
+    network?: string;
+    address?: number;
+    limit?: number;
+  }): Promise<RadioMessageView[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (q.network !== undefined) {
@@ -271,62 +263,52 @@ export class RadioRepo {
       args.push(q.address);
     }
     args.push(q.limit ?? 100);
-    return this.db
-      .prepare<(string | number)[], MessageRow>(
-        `SELECT * FROM radio_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...args)
-      .map(messageView);
+    const rows = await this.sql.all<MessageRow>(
+      `SELECT * FROM radio_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      args,
+    );
+    return rows.map(messageView);
   }
 
-  saveGraph(g: RadioGraphRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO radio_graphs (network, gateway, at, origin, nodes, edges) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(network, gateway) DO UPDATE SET at = excluded.at, origin = excluded.origin,
-           nodes = excluded.nodes, edges = excluded.edges`,
-      )
-      .run(g.network, g.gateway, g.at, g.origin, JSON.stringify(g.nodes), JSON.stringify(g.edges));
-  }
-
-  graphs(): RadioGraphRecord[] {
-    return this.db
-      .prepare<
-        [],
-        {
-          network: string;
-          gateway: string;
-          at: number;
-          origin: number;
-          nodes: string;
-          edges: string;
-        }
-      >('SELECT * FROM radio_graphs ORDER BY network, gateway')
-      .all()
-      .map((g) => ({
-        ...g,
-        nodes: JSON.parse(g.nodes) as number[],
-        edges: JSON.parse(g.edges) as [number, number][],
-      }));
-  }
-
-  private ensureNode(network: string, address: number, at: number): boolean {
-    return (
-      this.db
-        .prepare(
-          `INSERT INTO radio_nodes (network, address, status, first_seen, status_since)
-           VALUES (?, ?, 'reachable', ?, ?) ON CONFLICT(network, address) DO NOTHING`,
-        )
-        .run(network, address, at, at).changes === 1
+  async saveGraph(g: RadioGraphRecord): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO radio_graphs (network, gateway, at, origin, nodes, edges) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(network, gateway) DO UPDATE SET at = excluded.at, origin = excluded.origin,
+         nodes = excluded.nodes, edges = excluded.edges`,
+      [g.network, g.gateway, g.at, g.origin, JSON.stringify(g.nodes), JSON.stringify(g.edges)],
     );
   }
 
-  private sightingsOf(network: string, address: number): SightingRow[] {
-    return this.db
-      .prepare<[string, number], SightingRow>(
-        'SELECT * FROM radio_sightings WHERE network = ? AND address = ? ORDER BY gateway',
-      )
-      .all(network, address);
+  async graphs(): Promise<RadioGraphRecord[]> {
+    const rows = await this.sql.all<{
+      network: string;
+      gateway: string;
+      at: number;
+      origin: number;
+      nodes: string;
+      edges: string;
+    }>('SELECT * FROM radio_graphs ORDER BY network, gateway');
+    return rows.map((g) => ({
+      ...g,
+      nodes: JSON.parse(g.nodes) as number[],
+      edges: JSON.parse(g.edges) as [number, number][],
+    }));
+  }
+
+  private async ensureNode(network: string, address: number, at: number): Promise<boolean> {
+    const changed = await this.sql.run(
+      `INSERT INTO radio_nodes (network, address, status, first_seen, status_since)
+       VALUES (?, ?, 'reachable', ?, ?) ON CONFLICT(network, address) DO NOTHING`,
+      [network, address, at, at],
+    );
+    return changed === 1;
+  }
+
+  private sightingsOf(network: string, address: number): Promise<SightingRow[]> {
+    return this.sql.all<SightingRow>(
+      'SELECT * FROM radio_sightings WHERE network = ? AND address = ? ORDER BY gateway',
+      [network, address],
+    );
   }
 }
 

@@ -140,7 +140,9 @@ export function registerRadioRoutes(
   app.get('/api/radio/nodes', { preHandler: viewer }, async (request, reply) => {
     const q = networkQuery.safeParse(request.query);
     if (!q.success) return invalid(reply, 'query', q.error);
-    const nodes = radio.nodes().filter((n) => !q.data.network || n.network === q.data.network);
+    const nodes = (await radio.nodes()).filter(
+      (n) => !q.data.network || n.network === q.data.network,
+    );
     return { nodes };
   });
 
@@ -150,14 +152,16 @@ export function registerRadioRoutes(
     const q = detailQuery.safeParse(request.query);
     if (!q.success) return invalid(reply, 'query', q.error);
     try {
-      const r = radio.find(p.data.address, q.data.network);
+      const r = await radio.find(p.data.address, q.data.network);
       const limit = q.data.limit ?? 100;
       return {
         node: radioNodeView(r),
-        rtt_history: radio.repo
-          .rttHistory(r.network, r.address, limit)
-          .map((h) => ({ at: h.at, rtt_ms: h.rtt_ms, gateway: h.gateway })),
-        messages: radio.repo.messages({ network: r.network, address: r.address, limit }),
+        rtt_history: (await radio.repo.rttHistory(r.network, r.address, limit)).map((h) => ({
+          at: h.at,
+          rtt_ms: h.rtt_ms,
+          gateway: h.gateway,
+        })),
+        messages: await radio.repo.messages({ network: r.network, address: r.address, limit }),
         neighbours: radioNeighbours(r),
       };
     } catch (err) {
@@ -170,14 +174,14 @@ export function registerRadioRoutes(
     if (!q.success) return invalid(reply, 'query', q.error);
     const only = <T extends { network: string }>(xs: T[]) =>
       q.data.network ? xs.filter((x) => x.network === q.data.network) : xs;
-    return radioNetworkGraph(only(radio.repo.graphs()), only(radio.nodes()));
+    return radioNetworkGraph(only(await radio.repo.graphs()), only(await radio.nodes()));
   });
 
   app.get('/api/radio/messages', { preHandler: viewer }, async (request, reply) => {
     const q = messagesQuery.safeParse(request.query);
     if (!q.success) return invalid(reply, 'query', q.error);
     return {
-      messages: radio.repo.messages({
+      messages: await radio.repo.messages({
         ...(q.data.network !== undefined ? { network: q.data.network } : {}),
         ...(q.data.node !== undefined ? { address: q.data.node } : {}),
         limit: q.data.limit ?? 100,
@@ -186,7 +190,7 @@ export function registerRadioRoutes(
   });
 
   app.get('/api/radio/gateways', { preHandler: viewer }, async () => ({
-    gateways: radio.repo.gateways().map((g) => ({
+    gateways: (await radio.repo.gateways()).map((g) => ({
       id: g.id,
       network: g.network,
       address: g.address,
@@ -221,7 +225,9 @@ export function registerRadioRoutes(
       if (!result.ok || !result.graph) return refusedBy(reply, gateway, result);
       const graph = radioNetworkGraph(
         [{ network: net, gateway, origin: target.address, ...result.graph }],
-        radio.nodes().filter((n) => n.network === net && result.graph!.nodes.includes(n.address)),
+        (await radio.nodes()).filter(
+          (n) => n.network === net && result.graph!.nodes.includes(n.address),
+        ),
       );
       return { ok: true, gateway, graph };
     } catch (err) {

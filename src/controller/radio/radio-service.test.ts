@@ -11,12 +11,12 @@ import { RadioCommandTimeoutError, RadioService, UnknownRadioNodeError } from '.
 
 const T0 = 1_800_000_000_000;
 const open: ControllerStore[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
 });
 
-function setup() {
-  const store = ControllerStore.open(join(mkdtempSync(join(tmpdir(), 'im-radio-')), 'c.db'));
+async function setup() {
+  const store = await ControllerStore.open(join(mkdtempSync(join(tmpdir(), 'im-radio-')), 'c.db'));
   open.push(store);
   const scheduler = new VirtualScheduler(T0);
   const live: LiveChange[] = [];
@@ -34,8 +34,8 @@ function setup() {
     sweepMs: 1000,
   });
   radio.start();
-  const send = (topic: string, body: object) =>
-    radio.acceptBatch([{ topic, payload: Buffer.from(JSON.stringify(body)) }]);
+  const send = async (topic: string, body: object) =>
+    await radio.acceptBatch([{ topic, payload: Buffer.from(JSON.stringify(body)) }]);
   const report = (gateway: string, address: number, extra: Partial<RadioNodeReport> = {}) =>
     send(radioNodeTopic('lab', 'field', gateway, address), {
       gateway,
@@ -62,12 +62,12 @@ function setup() {
 }
 
 describe('RadioService', () => {
-  it('merges two gateways’ reports of one node into one entry and announces it live', () => {
-    const { radio, report, live, scheduler } = setup();
-    report('gw-a', 7, { hops: 2, rtt_ms: 40 });
+  it('merges two gateways’ reports of one node into one entry and announces it live', async () => {
+    const { radio, report, live, scheduler } = await setup();
+    await report('gw-a', 7, { hops: 2, rtt_ms: 40 });
     scheduler.advance(1000);
-    report('gw-b', 7, { hops: 0, rtt_ms: 9, link_quality: 0.5 });
-    const nodes = radio.nodes();
+    await report('gw-b', 7, { hops: 0, rtt_ms: 9, link_quality: 0.5 });
+    const nodes = await radio.nodes();
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({
       address: 7,
@@ -85,12 +85,12 @@ describe('RadioService', () => {
       type: 'radio-node',
       node: { gateways: ['gw-a', 'gw-b'] },
     });
-    expect(radio.repo.rttHistory('field', 7).map((h) => h.rtt_ms)).toEqual([40, 9]);
+    expect((await radio.repo.rttHistory('field', 7)).map((h) => h.rtt_ms)).toEqual([40, 9]);
   });
 
-  it('refuses a report that names another gateway or network than its topic, and keeps nothing', () => {
-    const { radio, store, send, scheduler } = setup();
-    send(radioNodeTopic('lab', 'field', 'gw-a', 7), {
+  it('refuses a report that names another gateway or network than its topic, and keeps nothing', async () => {
+    const { radio, store, send, scheduler } = await setup();
+    await send(radioNodeTopic('lab', 'field', 'gw-a', 7), {
       gateway: 'gw-b',
       network: 'field',
       at: scheduler.now(),
@@ -102,51 +102,51 @@ describe('RadioService', () => {
       link_quality: null,
       neighbours: [],
     });
-    send(radioNodeTopic('lab', 'field', 'gw-a', 8), { gateway: 'gw-a', address: 'x' });
-    expect(radio.nodes()).toEqual([]);
-    const rejected = store.rejected();
+    await send(radioNodeTopic('lab', 'field', 'gw-a', 8), { gateway: 'gw-a', address: 'x' });
+    expect(await radio.nodes()).toEqual([]);
+    const rejected = await store.rejected();
     expect(rejected.map((r) => r.error).join('\n')).toMatch(/names gateway 'gw-b'/);
     expect(rejected.map((r) => r.error).join('\n')).toMatch(/address/);
   });
 
-  it('turns a silent node unreachable, alerts after the further threshold, and recovers', () => {
-    const { radio, report, scheduler, store, live } = setup();
-    report('gw-a', 7);
+  it('turns a silent node unreachable, alerts after the further threshold, and recovers', async () => {
+    const { radio, report, scheduler, store, live } = await setup();
+    await report('gw-a', 7);
     scheduler.advance(29_000);
-    expect(radio.nodes()[0]!.status).toBe('reachable');
+    expect((await radio.nodes())[0]!.status).toBe('reachable');
     scheduler.advance(2_000);
-    expect(radio.nodes()[0]!.status).toBe('unreachable');
-    const down = store.events.query({ kinds: ['radio-node-unreachable'] });
+    expect((await radio.nodes())[0]!.status).toBe('unreachable');
+    const down = await store.events.query({ kinds: ['radio-node-unreachable'] });
     expect(down).toHaveLength(1);
     expect(down[0]).toMatchObject({ node: 'radio:field/7', subject: '7', source: 'controller' });
-    expect(store.alerts.listOpen()).toEqual([]);
+    expect(await store.alerts.listOpen()).toEqual([]);
     scheduler.advance(58_000);
-    expect(store.alerts.listOpen()).toEqual([]);
+    expect(await store.alerts.listOpen()).toEqual([]);
     scheduler.advance(2_000);
-    const alerts = store.alerts.listOpen();
+    const alerts = await store.alerts.listOpen();
     expect(alerts.map((a) => [a.kind, a.key])).toEqual([
       ['radio-node-unreachable', 'radio-node-unreachable:field:7'],
     ]);
     expect(live.some((c) => c.type === 'alert')).toBe(true);
-    report('gw-a', 7);
-    expect(radio.nodes()[0]!.status).toBe('reachable');
-    expect(store.alerts.listOpen()).toEqual([]);
-    expect(store.events.query({ kinds: ['radio-node-reachable'] })).toHaveLength(1);
+    await report('gw-a', 7);
+    expect((await radio.nodes())[0]!.status).toBe('reachable');
+    expect(await store.alerts.listOpen()).toEqual([]);
+    expect(await store.events.query({ kinds: ['radio-node-reachable'] })).toHaveLength(1);
   });
 
   it('sends a command to the online gateway that heard the node last and matches the result by id', async () => {
-    const { radio, report, online, published, send, scheduler } = setup();
-    online('gw-a');
-    online('gw-b');
-    report('gw-a', 7);
+    const { radio, report, online, published, send, scheduler } = await setup();
+    await online('gw-a');
+    await online('gw-b');
+    await report('gw-a', 7);
     scheduler.advance(500);
-    report('gw-b', 7);
+    await report('gw-b', 7);
     const pending = radio.command({ address: 7 }, { kind: 'ping' });
     expect(published).toHaveLength(1);
     expect(published[0]!.topic).toBe('intelli-mesh/lab/radio/field/gw-b/command');
     const cmd = JSON.parse(published[0]!.payload) as { id: string; kind: string; address: number };
     expect(cmd).toMatchObject({ kind: 'ping', address: 7 });
-    send(radioTopic('lab', 'field', 'gw-b', 'command/result'), {
+    await send(radioTopic('lab', 'field', 'gw-b', 'command/result'), {
       gateway: 'gw-b',
       network: 'field',
       at: scheduler.now(),
@@ -157,13 +157,13 @@ describe('RadioService', () => {
     });
     const out = await pending;
     expect(out).toMatchObject({ gateway: 'gw-b', result: { ok: true, rtt_ms: 33.5 } });
-    expect(radio.repo.rttHistory('field', 7).at(-1)!.rtt_ms).toBe(33.5);
+    expect((await radio.repo.rttHistory('field', 7)).at(-1)!.rtt_ms).toBe(33.5);
   });
 
   it('times out a command nobody answers, and knows no unknown node', async () => {
-    const { radio, report, online, scheduler } = setup();
-    online('gw-a');
-    report('gw-a', 7);
+    const { radio, report, online, scheduler } = await setup();
+    await online('gw-a');
+    await report('gw-a', 7);
     const pending = radio.command({ address: 7 }, { kind: 'ping' });
     const failed = expect(pending).rejects.toThrow(RadioCommandTimeoutError);
     scheduler.advance(6001);

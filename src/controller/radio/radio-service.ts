@@ -24,6 +24,7 @@ import { parseRadioTopic, radioTopic } from '../../mqtt/radio-topics.ts';
 import { futureTimestampError } from '../timestamp-skew.ts';
 import type { AlertTransition, LiveChange } from '../ingest.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
+import type { StoreScope } from '../store/store-scope.ts';
 import {
   DEFAULT_RADIO_LIVENESS,
   livenessOps,
@@ -31,7 +32,7 @@ import {
   radioSubject,
   type RadioLivenessOptions,
 } from './radio-liveness.ts';
-import { RadioRepo, radioNodeView, type RadioNodeRecord } from './radio-repo.ts';
+import { radioNodeView, type RadioNodeRecord, type RadioRepo } from './radio-repo.ts';
 import type { RadioNodeView } from './radio-records.ts';
 
 /** No such radio node (404). */
@@ -87,7 +88,6 @@ interface Pending {
 }
 
 export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
-  readonly repo: RadioRepo;
   private readonly liveness: RadioLivenessOptions;
   private readonly timeouts: RadioCommandTimeouts;
   private readonly pending = new Map<string, Pending>();
@@ -99,10 +99,14 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
 
   constructor(private readonly o: RadioServiceOptions) {
     super();
-    this.repo = new RadioRepo(o.store.db);
     this.liveness = { ...DEFAULT_RADIO_LIVENESS, ...o.liveness };
     this.timeouts = { ping: 6000, scan: 20_000, send: 20_000, stream: 15_000, ...o.timeouts };
     this.log = o.logger ?? silentLogger;
+  }
+
+  /** The radio tables, outside any transaction. */
+  get repo(): RadioRepo {
+    return this.o.store.radio;
   }
 
   /** Starts the periodic silence check. */
@@ -115,8 +119,11 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
       );
     const tick = () => {
       if (this.closed) return;
-      this.sweep();
-      this.sweepTimer = this.o.scheduler.after(every, tick);
+      this.sweep()
+        .catch((err: Error) => this.log.error({ err: err.message }, 'radio sweep failed'))
+        .finally(() => {
+          if (!this.closed) this.sweepTimer = this.o.scheduler.after(every, tick);
+        });
     };
     this.sweepTimer = this.o.scheduler.after(every, tick);
   }
@@ -145,38 +152,43 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
   }
 
   /** Validates and stores a batch of radio messages in one transaction. */
-  acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): void {
+  async acceptBatch(batch: readonly { topic: string; payload: Uint8Array }[]): Promise<void> {
     // Whole milliseconds: the API shows these times as ISO dates.
     const now = Math.round(this.o.scheduler.now());
     const changes: LiveChange[] = [];
     const results: RadioCommandResult[] = [];
-    this.o.store.transaction(() => {
+    const alerts: AlertTransition[] = [];
+    await this.o.store.transaction(async (tx) => {
       for (const m of batch) {
         try {
-          const error = this.write(m.topic, m.payload, now, changes, results);
-          if (error) this.o.store.recordRejected(now, m.topic, error);
+          // A savepoint each: one message the store refuses leaves the others of the batch.
+          const error = await tx.transaction(() =>
+            this.write(tx, m.topic, m.payload, now, changes, results),
+          );
+          if (error) await tx.recordRejected(now, m.topic, error);
         } catch (err) {
-          this.o.store.recordRejected(now, m.topic, `store refused it: ${(err as Error).message}`);
+          await tx.recordRejected(now, m.topic, `store refused it: ${(err as Error).message}`);
         }
       }
-      this.sweepInto(now, changes);
+      await this.sweepInto(tx, now, changes, alerts);
     });
+    for (const t of alerts) this.emit('alert', t);
     this.broadcast(changes);
     for (const r of results) this.settle(r);
   }
 
-  nodes(): RadioNodeView[] {
-    return this.repo.records().map(radioNodeView);
+  async nodes(): Promise<RadioNodeView[]> {
+    return (await this.repo.records()).map(radioNodeView);
   }
 
   /** The node record at `address`, in `network` or the only network that has it. */
-  find(address: number, network?: string): RadioNodeRecord {
-    const networks = network === undefined ? this.repo.networksOf(address) : [network];
+  async find(address: number, network?: string): Promise<RadioNodeRecord> {
+    const networks = network === undefined ? await this.repo.networksOf(address) : [network];
     if (networks.length > 1)
       throw new AmbiguousRadioNodeError(
         `radio node ${address} is in networks ${networks.join(', ')}: add ?network=NAME`,
       );
-    const r = networks[0] === undefined ? undefined : this.repo.record(networks[0], address);
+    const r = networks[0] === undefined ? undefined : await this.repo.record(networks[0], address);
     if (!r)
       throw new UnknownRadioNodeError(
         `no radio node ${address}${network !== undefined ? ` in network ${network}` : ''}`,
@@ -192,10 +204,9 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
     target: { address: number; network?: string },
     body: CommandBody,
   ): Promise<RadioCommandOutcome> {
-    const node = this.find(target.address, target.network);
+    const node = await this.find(target.address, target.network);
     const online = new Set(
-      this.repo
-        .gateways()
+      (await this.repo.gateways())
         .filter((g) => g.online && g.network === node.network)
         .map((g) => g.id),
     );
@@ -213,8 +224,8 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
     const timeoutMs =
       body.kind === 'scan' ? this.timeouts.scan + 4000 * body.depth : this.timeouts[body.kind];
     if (body.kind === 'send' || body.kind === 'stream') {
-      const message = this.o.store.transaction(() =>
-        this.repo.addMessage({
+      const message = await this.o.store.transaction((tx) =>
+        tx.radio.addMessage({
           network: node.network,
           address: node.address,
           at: Math.round(this.o.scheduler.now()),
@@ -256,13 +267,14 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
   }
 
   /** Stores one message; returns why it was refused, if it was. */
-  private write(
+  private async write(
+    tx: StoreScope,
     topic: string,
     payload: Uint8Array,
     now: number,
     changes: LiveChange[],
     results: RadioCommandResult[],
-  ): string | undefined {
+  ): Promise<string | undefined> {
     const where = parseRadioTopic(topic);
     if (!where || where.site !== this.o.site) return 'not a radio topic of this site';
     if (where.channel === 'command') return undefined;
@@ -273,30 +285,30 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
       return `payload names gateway '${v.gateway}' of network '${v.network}' on the topic of '${where.gateway}' of '${where.network}'`;
     const ahead = futureTimestampError(v.at, now);
     if (ahead) return ahead;
-    const { repo } = this;
-    const changed = (address: number) => {
-      const r = repo.record(where.network, address);
+    const repo = tx.radio;
+    const changed = async (address: number) => {
+      const r = await repo.record(where.network, address);
       if (r) changes.push({ type: 'radio-node', node: radioNodeView(r) });
     };
     switch (where.channel) {
       case 'status': {
         const s = decoded.value as { online: boolean; address?: number };
-        repo.upsertGateway(where.gateway, where.network, s.address ?? null, s.online, now);
+        await repo.upsertGateway(where.gateway, where.network, s.address ?? null, s.online, now);
         return undefined;
       }
       case 'node': {
         const r = decoded.value as Parameters<RadioRepo['recordSighting']>[0];
         if (r.address !== where.address)
           return `payload names radio node ${r.address} on the topic of node ${where.address}`;
-        repo.touchGateway(where.gateway, where.network, now);
-        repo.recordSighting(r, now);
-        changed(r.address);
+        await repo.touchGateway(where.gateway, where.network, now);
+        await repo.recordSighting(r, now);
+        await changed(r.address);
         return undefined;
       }
       case 'graph': {
         const g = decoded.value as { origin: number; nodes: number[]; edges: [number, number][] };
-        repo.touchGateway(where.gateway, where.network, now);
-        repo.saveGraph({
+        await repo.touchGateway(where.gateway, where.network, now);
+        await repo.saveGraph({
           network: where.network,
           gateway: where.gateway,
           at: Math.min(v.at, now),
@@ -306,8 +318,8 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
       }
       case 'message': {
         const m = decoded.value as { from: number; hops: number; bytes_hex: string };
-        repo.heard(where.network, m.from, where.gateway, Math.min(v.at, now), m.hops);
-        const message = repo.addMessage({
+        await repo.heard(where.network, m.from, where.gateway, Math.min(v.at, now), m.hops);
+        const message = await repo.addMessage({
           network: where.network,
           address: m.from,
           at: Math.min(v.at, now),
@@ -316,7 +328,7 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
           bytes: Buffer.from(m.bytes_hex, 'hex'),
         });
         changes.push({ type: 'radio-message', message });
-        changed(m.from);
+        await changed(m.from);
         return undefined;
       }
       case 'events':
@@ -328,9 +340,9 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
         if (r.ok && r.rtt_ms !== undefined && this.pending.has(r.id)) {
           const address = this.pendingAddress.get(r.id);
           if (address !== undefined) {
-            repo.heard(where.network, address, where.gateway, Math.min(v.at, now), r.hops);
-            repo.addRtt(where.network, address, Math.min(v.at, now), r.rtt_ms, where.gateway);
-            changed(address);
+            await repo.heard(where.network, address, where.gateway, Math.min(v.at, now), r.hops);
+            await repo.addRtt(where.network, address, Math.min(v.at, now), r.rtt_ms, where.gateway);
+            await changed(address);
           }
         }
         results.push(r);
@@ -340,32 +352,41 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
   }
 
   /** Checks every node's silence now (also run after each batch). */
-  sweep(): void {
+  async sweep(): Promise<void> {
     const changes: LiveChange[] = [];
-    this.o.store.transaction(() => this.sweepInto(Math.round(this.o.scheduler.now()), changes));
+    const alerts: AlertTransition[] = [];
+    await this.o.store.transaction((tx) =>
+      this.sweepInto(tx, Math.round(this.o.scheduler.now()), changes, alerts),
+    );
+    for (const t of alerts) this.emit('alert', t);
     this.broadcast(changes);
   }
 
-  private sweepInto(now: number, changes: LiveChange[]): void {
-    const records = this.repo.records();
+  /** Judges every node's silence; the alert transitions are announced once committed. */
+  private async sweepInto(
+    tx: StoreScope,
+    now: number,
+    changes: LiveChange[],
+    transitions: AlertTransition[],
+  ): Promise<void> {
+    const records = await tx.radio.records();
     const openAlerts = new Set(
-      this.o.store.alerts
-        .listOpen()
+      (await tx.alerts.listOpen())
         .filter((a) => a.kind === 'radio-node-unreachable')
         .map((a) => a.key),
     );
     const views = records.map((r) => ({ ...radioNodeView(r), first_seen: r.first_seen }));
     const ops = livenessOps(views, now, this.liveness, openAlerts);
-    const { events, alerts } = this.o.store;
+    const { events, alerts } = tx;
     for (const op of ops) {
       const subject = radioSubject(op.network, op.address);
       const key = radioAlertKey(op.network, op.address);
       switch (op.op) {
         case 'unreachable':
         case 'reachable': {
-          this.repo.setStatus(op.network, op.address, op.op, now);
+          await tx.radio.setStatus(op.network, op.address, op.op, now);
           const seconds = Math.round(op.silentMs / 1000);
-          events.record({
+          await events.record({
             at: now,
             node: subject,
             kind: `radio-node-${op.op}`,
@@ -377,12 +398,12 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
                 ? `no radio gateway heard radio node ${op.address} of network ${op.network} for ${seconds} s (threshold ${Math.round(this.liveness.unreachableAfterMs / 1000)} s)`
                 : `radio node ${op.address} of network ${op.network} heard again`,
           });
-          const r = this.repo.record(op.network, op.address);
+          const r = await tx.radio.record(op.network, op.address);
           if (r) changes.push({ type: 'radio-node', node: radioNodeView(r) });
           break;
         }
         case 'alert-open': {
-          const id = alerts.open(
+          const id = await alerts.open(
             {
               key,
               node: subject,
@@ -393,18 +414,18 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
             },
             now,
           );
-          const alert = id === undefined ? undefined : alerts.get(id);
+          const alert = id === undefined ? undefined : await alerts.get(id);
           if (alert) {
             changes.push({ type: 'alert', alert });
-            this.emit('alert', { op: 'opened', alert, related: [] });
+            transitions.push({ op: 'opened', alert, related: [] });
           }
           break;
         }
         case 'alert-close': {
-          const closed = alerts.close(key, now);
+          const closed = await alerts.close(key, now);
           if (closed) {
             changes.push({ type: 'alert', alert: closed });
-            this.emit('alert', { op: 'closed', alert: closed, related: [] });
+            transitions.push({ op: 'closed', alert: closed, related: [] });
           }
           break;
         }

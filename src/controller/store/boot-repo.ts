@@ -3,7 +3,7 @@
  * announcement and the uptime of its last state. The node timeline compares the next ones with
  * these to tell a reboot from a reconnect.
  */
-import type { Db } from './database.ts';
+import type { SqlSession } from './sql-session.ts';
 
 export interface NodeBoot {
   boot_id: string | null;
@@ -12,31 +12,27 @@ export interface NodeBoot {
 }
 
 export class BootRepo {
-  private readonly getStmt;
-  private readonly setBootIdStmt;
-  private readonly setUptimeStmt;
+  constructor(private readonly sql: SqlSession) {}
 
-  constructor(db: Db) {
-    this.getStmt = db.prepare<[string], NodeBoot>(
-      'SELECT boot_id, uptime_s, at FROM node_boots WHERE node = ?',
+  get(node: string): Promise<NodeBoot | undefined> {
+    return this.sql.get<NodeBoot>('SELECT boot_id, uptime_s, at FROM node_boots WHERE node = ?', [
+      node,
+    ]);
+  }
+
+  async setBootId(node: string, bootId: string, at: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, @boot_id, NULL, @at)
+      ON CONFLICT(node) DO UPDATE SET boot_id = @boot_id, at = @at`,
+      { node, boot_id: bootId, at },
     );
-    this.setBootIdStmt = db.prepare(`
-      INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, @boot_id, NULL, @at)
-      ON CONFLICT(node) DO UPDATE SET boot_id = @boot_id, at = @at`);
-    this.setUptimeStmt = db.prepare(`
-      INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, NULL, @uptime_s, @at)
-      ON CONFLICT(node) DO UPDATE SET uptime_s = @uptime_s, at = @at`);
   }
 
-  get(node: string): NodeBoot | undefined {
-    return this.getStmt.get(node);
-  }
-
-  setBootId(node: string, bootId: string, at: number): void {
-    this.setBootIdStmt.run({ node, boot_id: bootId, at });
-  }
-
-  setUptime(node: string, uptimeS: number, at: number): void {
-    this.setUptimeStmt.run({ node, uptime_s: uptimeS, at });
+  async setUptime(node: string, uptimeS: number, at: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, NULL, @uptime_s, @at)
+      ON CONFLICT(node) DO UPDATE SET uptime_s = @uptime_s, at = @at`,
+      { node, uptime_s: uptimeS, at },
+    );
   }
 }

@@ -1,92 +1,102 @@
 /**
- * Everything the controller keeps, in one SQLite file: the repositories over one connection and
- * the transaction that makes a batch of ingested messages one atomic write.
+ * Everything the controller keeps, in a SQLite file or a PostgreSQL database (`--db`: a path,
+ * or a `postgres://` / `postgresql://` URL): the repositories and the transaction that makes a
+ * batch of ingested messages one atomic write. Every method is asynchronous, PostgreSQL being
+ * across a socket; on SQLite the statements still run synchronously underneath.
  *
  * @example
- * const store = ControllerStore.open('intelli-mesh.db');
- * store.nodes.list();
+ * const store = await ControllerStore.open('intelli-mesh.db');
+ * await store.nodes.list();
+ * await store.transaction(async (tx) => tx.nodes.recordState(site, state, now));
  */
-import { openDatabase, type Db } from './database.ts';
-import { alertEvent, pushEvent } from '../timeline/controller-events.ts';
-import { AlertRepo } from './alert-repo.ts';
-import { BootRepo } from './boot-repo.ts';
-import { ClientRepo } from './client-repo.ts';
-import { EventRepo } from './event-repo.ts';
-import { MetaRepo } from './meta-repo.ts';
-import { MetricRepo } from './metric-repo.ts';
-import { NodeRepo } from './node-repo.ts';
-import { PushRepo } from './push-repo.ts';
-import { UpgradeRepo } from './upgrade-repo.ts';
-import { UserRepo } from './user-repo.ts';
+import { MetricPartitions } from './metric-partitions.ts';
+import { openDatabase } from './database.ts';
+import { openPostgres } from './postgres-database.ts';
+import { PostgresSession } from './postgres-session.ts';
+import { SqliteSession } from './sqlite-session.ts';
+import type { SqlSession } from './sql-session.ts';
+import { StoreScope, type StoreShared } from './store-scope.ts';
+import { parseStoreTarget, type StoreOptions } from './store-target.ts';
 
-export class ControllerStore {
-  readonly nodes: NodeRepo;
-  readonly events: EventRepo;
-  readonly alerts: AlertRepo;
-  readonly metrics: MetricRepo;
-  readonly pushes: PushRepo;
-  readonly upgrades: UpgradeRepo;
-  readonly users: UserRepo;
-  readonly meta: MetaRepo;
-  readonly boots: BootRepo;
-  readonly clients: ClientRepo;
-  private readonly rejectStmt;
-  private readonly trimRejectsStmt;
+export type { StoreScope };
 
-  private constructor(readonly db: Db) {
-    this.nodes = new NodeRepo(db);
-    this.events = new EventRepo(db);
-    this.alerts = new AlertRepo(db);
-    this.metrics = new MetricRepo(db);
-    this.pushes = new PushRepo(db);
-    this.upgrades = new UpgradeRepo(db);
-    this.users = new UserRepo(db);
-    this.meta = new MetaRepo(db);
-    this.boots = new BootRepo(db);
-    this.clients = new ClientRepo(db);
-    // Alerts and pushes put each of their changes on the timeline, whoever makes them.
-    this.alerts.onChange((change, alert, at) => this.events.record(alertEvent(change, alert, at)));
-    this.pushes.onChange((push, from, at) => this.events.record(pushEvent(push, from, at)));
-    this.rejectStmt = db.prepare(
-      'INSERT INTO rejected_messages (at, topic, error) VALUES (?, ?, ?)',
-    );
-    this.trimRejectsStmt = db.prepare(
-      'DELETE FROM rejected_messages WHERE id <= (SELECT MAX(id) FROM rejected_messages) - 1000',
-    );
+export class ControllerStore extends StoreScope {
+  private constructor(
+    sql: SqlSession,
+    shared: StoreShared,
+    /** Which backend and where, for messages (never with a password). */
+    readonly describe: string,
+    private readonly closeBackend: () => Promise<void>,
+  ) {
+    super(sql, shared, false);
   }
 
-  static open(path: string): ControllerStore {
-    return new ControllerStore(openDatabase(path));
-  }
-
-  /** Keeps the last 1000 refused messages for operators to inspect. */
-  recordRejected(at: number, topic: string, error: string): void {
-    this.rejectStmt.run(at, topic.slice(0, 512), error.slice(0, 2048));
-    this.trimRejectsStmt.run();
-  }
-
-  rejected(limit = 100): { at: number; topic: string; error: string }[] {
-    return this.db
-      .prepare<[number], { at: number; topic: string; error: string }>(
-        'SELECT at, topic, error FROM rejected_messages ORDER BY id DESC LIMIT ?',
-      )
-      .all(Math.min(Math.max(limit, 1), 1000));
-  }
-
-  /** Runs `fn` in one transaction; the controller events it recorded are announced once committed. */
-  transaction<T>(fn: () => T): T {
-    let result: T;
-    try {
-      result = this.db.transaction(fn)();
-    } catch (err) {
-      if (!this.db.inTransaction) this.events.discardRecorded();
-      throw err;
+  /**
+   * Opens (creating and migrating when needed) the store `target` names: a SQLite path (or
+   * `:memory:`), or a PostgreSQL URL.
+   */
+  static async open(target: string, options: StoreOptions = {}): Promise<ControllerStore> {
+    const where = parseStoreTarget(target);
+    if (where.kind === 'sqlite') {
+      const session = new SqliteSession(openDatabase(where.path));
+      return new ControllerStore(
+        session,
+        { eventListeners: new Set(), partitions: undefined },
+        where.path,
+        async () => session.close(),
+      );
     }
-    if (!this.db.inTransaction) this.events.commitRecorded();
+    const pool = await openPostgres(where.url, where.display, options);
+    return new ControllerStore(
+      new PostgresSession(pool),
+      { eventListeners: new Set(), partitions: new MetricPartitions() },
+      where.display,
+      () => pool.end(),
+    );
+  }
+
+  /** Throws unless the database answers a query that reads its catalogue. */
+  async check(): Promise<void> {
+    await this.sql.get(
+      this.sql.dialect === 'sqlite'
+        ? 'SELECT count(*) AS n FROM sqlite_master'
+        : 'SELECT count(*) AS n FROM pg_catalog.pg_tables',
+    );
+  }
+
+  get dialect(): SqlSession['dialect'] {
+    return this.sql.dialect;
+  }
+
+  /**
+   * Runs `fn` in one transaction: all of its writes commit together or none does, and the
+   * controller events it recorded are announced once committed. On SQLite transactions run one
+   * at a time and other statements wait for the one under way.
+   */
+  override async transaction<T>(fn: (tx: StoreScope) => Promise<T>): Promise<T> {
+    let scope: TransactionScope | undefined;
+    const result = await this.sql.transaction((tx) => {
+      scope = new TransactionScope(tx, this.shared);
+      return fn(scope);
+    });
+    scope!.afterCommit();
     return result;
   }
 
-  close(): void {
-    this.db.close();
+  private closing: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    this.closing ??= this.closeBackend();
+    return this.closing;
+  }
+}
+
+class TransactionScope extends StoreScope {
+  constructor(sql: SqlSession, shared: StoreShared) {
+    super(sql, shared, true);
+  }
+
+  afterCommit(): void {
+    this.committed();
   }
 }

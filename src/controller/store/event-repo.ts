@@ -4,11 +4,11 @@
  * node, kind and time for the dashboard.
  *
  * Controller events are announced to `onRecorded` listeners once committed: inside a
- * transaction they wait for `commitRecorded()` (or are dropped by `discardRecorded()` on
- * rollback), so a dashboard never sees an event the store does not keep.
+ * transaction they wait for its commit (and are dropped on rollback), so a dashboard never sees
+ * an event the store does not keep.
  */
 import type { MeshEvent } from '../../core/events.ts';
-import type { Db } from './database.ts';
+import type { SqlSession } from './sql-session.ts';
 import type { EventSource, StoredEvent } from './records.ts';
 
 export type { EventSource, StoredEvent };
@@ -51,32 +51,55 @@ const toEvent = (r: EventRow): StoredEvent => ({
   source: r.source === 'controller' ? 'controller' : 'node',
 });
 
-export class EventRepo {
-  private readonly insertStmt;
-  private readonly pruneStmt;
-  private readonly listeners = new Set<(e: StoredEvent) => void>();
+/**
+ * Who hears of recorded controller events: announced at once outside a transaction, kept until
+ * the commit inside one (and dropped on rollback).
+ */
+export class EventAnnouncer {
   private uncommitted: StoredEvent[] = [];
 
-  constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare(
-      'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.pruneStmt = db.prepare('DELETE FROM events WHERE at < ?');
+  constructor(
+    private readonly listeners: Set<(e: StoredEvent) => void>,
+    private readonly deferred: boolean,
+  ) {}
+
+  recorded(e: StoredEvent): void {
+    if (this.deferred) this.uncommitted.push(e);
+    else this.announce([e]);
   }
 
+  /** Announces the controller events of the transaction that just committed. */
+  commit(): void {
+    const events = this.uncommitted;
+    this.uncommitted = [];
+    this.announce(events);
+  }
+
+  private announce(events: readonly StoredEvent[]): void {
+    for (const e of events) for (const l of [...this.listeners]) l(e);
+  }
+}
+
+export class EventRepo {
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly announcer: EventAnnouncer,
+    private readonly listeners: Set<(e: StoredEvent) => void>,
+  ) {}
+
   /** Stores a node's decision; returns its id. */
-  add(e: MeshEvent, source: EventSource = 'node'): number {
-    return Number(
-      this.insertStmt.run(e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason, source)
-        .lastInsertRowid,
+  async add(e: MeshEvent, source: EventSource = 'node'): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason, source],
     );
+    return row!.id;
   }
 
   /** Stores a fact the controller observed and announces it once committed. */
-  record(e: MeshEvent): StoredEvent {
-    const stored: StoredEvent = { ...e, id: this.add(e, 'controller'), source: 'controller' };
-    this.uncommitted.push(stored);
-    if (!this.db.inTransaction) this.commitRecorded();
+  async record(e: MeshEvent): Promise<StoredEvent> {
+    const stored: StoredEvent = { ...e, id: await this.add(e, 'controller'), source: 'controller' };
+    this.announcer.recorded(stored);
     return stored;
   }
 
@@ -86,19 +109,7 @@ export class EventRepo {
     return () => this.listeners.delete(listener);
   }
 
-  /** Announces the controller events of the transaction that just committed. */
-  commitRecorded(): void {
-    const events = this.uncommitted;
-    this.uncommitted = [];
-    for (const e of events) for (const l of [...this.listeners]) l(e);
-  }
-
-  /** Forgets the controller events of a transaction that rolled back. */
-  discardRecorded(): void {
-    this.uncommitted = [];
-  }
-
-  query(q: EventQuery = {}): StoredEvent[] {
+  async query(q: EventQuery = {}): Promise<StoredEvent[]> {
     const where = ['at >= ?', 'at <= ?'];
     const args: (string | number)[] = [q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER];
     if (q.node !== undefined) {
@@ -124,16 +135,15 @@ export class EventRepo {
       where.push(`(${any.join(' OR ')})`);
     }
     args.push(Math.min(Math.max(q.limit ?? 200, 1), 5000));
-    return this.db
-      .prepare<(string | number)[], EventRow>(
-        `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`,
-      )
-      .all(...args)
-      .map(toEvent);
+    const rows = await this.sql.all<EventRow>(
+      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`,
+      args,
+    );
+    return rows.map(toEvent);
   }
 
   /** Deletes events older than `before`; returns how many. */
-  prune(before: number): number {
-    return this.pruneStmt.run(before).changes;
+  prune(before: number): Promise<number> {
+    return this.sql.run('DELETE FROM events WHERE at < ?', [before]);
   }
 }

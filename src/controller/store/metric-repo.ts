@@ -1,9 +1,11 @@
 /**
  * Metric history with downsampling and retention: samples land in 10-second buckets, a periodic
  * compaction rolls them up into minute and hour buckets and drops what is past each level's
- * retention, so the file stays bounded while charts keep a long view.
+ * retention, so the file stays bounded while charts keep a long view. On PostgreSQL the table is
+ * partitioned by level and time (metric-partitions.ts) and whole expired partitions are dropped.
  */
-import type { Db } from './database.ts';
+import type { MetricPartitions, OnCommit } from './metric-partitions.ts';
+import { greatest, least, type SqlSession } from './sql-session.ts';
 
 export interface MetricPoint {
   /** Bucket start, ms. */
@@ -26,79 +28,109 @@ export const DEFAULT_RETENTION: readonly Retention[] = [
   { resolutionMs: 3_600_000, keepMs: 90 * 86_400_000 },
 ];
 
+/** The statement that adds one sample to its bucket (or a rolled-up bucket to a coarser one). */
+function upsertSql(dialect: SqlSession['dialect']): string {
+  return `ON CONFLICT(node, series, resolution, bucket) DO UPDATE SET
+        count = metrics.count + excluded.count, sum = metrics.sum + excluded.sum,
+        min = ${least(dialect)}(metrics.min, excluded.min), max = ${greatest(dialect)}(metrics.max, excluded.max)`;
+}
+
 export class MetricRepo {
-  private readonly upsertStmt;
-  private readonly rollupStmt;
-  private readonly pruneStmt;
-  private readonly queryStmt;
   private readonly base: number;
+  private readonly recordSql: string;
+  private readonly rollupSql: string;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlSession,
     private readonly levels: readonly Retention[] = DEFAULT_RETENTION,
+    /** PostgreSQL's time partitions; absent on SQLite (one table, pruned by DELETE). */
+    private readonly partitions?: MetricPartitions,
+    /** Runs what must wait for the commit of this repository's transaction. */
+    private readonly onCommit: OnCommit = (fn) => fn(),
   ) {
     this.base = levels[0]!.resolutionMs;
     // Positional parameters: the ingest runs this for most messages, and binding by name
     // costs an object and a lookup per parameter.
-    this.upsertStmt = db.prepare<[string, string, number, number, number, number, number]>(`
+    this.recordSql = `
       INSERT INTO metrics (node, series, resolution, bucket, count, sum, min, max)
-      VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-      ON CONFLICT(node, series, resolution, bucket) DO UPDATE SET
-        count = count + 1, sum = sum + excluded.sum,
-        min = MIN(min, excluded.min), max = MAX(max, excluded.max)`);
+      VALUES (?, ?, ?, ?, 1, ?, ?, ?) ${upsertSql(sql.dialect)}`;
     // Rolls finer buckets that ended before @before into the coarser level.
-    this.rollupStmt = db.prepare(`
+    this.rollupSql = `
       INSERT INTO metrics (node, series, resolution, bucket, count, sum, min, max)
-      SELECT node, series, @to, bucket - bucket % @to, SUM(count), SUM(sum), MIN(min), MAX(max)
+      SELECT node, series, CAST(@to AS BIGINT), bucket - bucket % CAST(@to AS BIGINT), SUM(count), SUM(sum), MIN(min), MAX(max)
       FROM metrics
       WHERE resolution = @from AND bucket >= @since AND bucket < @before
-      GROUP BY node, series, bucket - bucket % @to
-      ON CONFLICT(node, series, resolution, bucket) DO UPDATE SET
-        count = count + excluded.count, sum = sum + excluded.sum,
-        min = MIN(min, excluded.min), max = MAX(max, excluded.max)`);
-    this.pruneStmt = db.prepare('DELETE FROM metrics WHERE resolution = ? AND bucket < ?');
-    this.queryStmt = db.prepare<
-      [string, string, number, number, number],
-      { bucket: number; count: number; sum: number; min: number; max: number }
-    >(`
-      SELECT bucket, count, sum, min, max FROM metrics
-      WHERE node = ? AND series = ? AND resolution = ? AND bucket >= ? AND bucket <= ?
-      ORDER BY bucket`);
+      GROUP BY node, series, bucket - bucket % CAST(@to AS BIGINT)
+      ${upsertSql(sql.dialect)}`;
   }
 
-  record(node: string, series: string, at: number, value: number): void {
+  async record(node: string, series: string, at: number, value: number): Promise<void> {
     if (!Number.isFinite(value)) return;
     const bucket = Math.floor(at / this.base) * this.base;
-    this.upsertStmt.run(node, series, this.base, bucket, value, value, value);
+    if (this.partitions) await this.partitions.ensure(this.sql, this.base, bucket, this.onCommit);
+    await this.sql.run(this.recordSql, [node, series, this.base, bucket, value, value, value]);
   }
 
   /**
    * Rolls up every completed coarse bucket since the last compaction and prunes expired ones.
    * `since` is the previous compaction's `now` (0 the first time); returns this `now`.
    */
-  compact(since: number, now: number): number {
-    this.db.transaction(() => {
+  async compact(since: number, now: number): Promise<number> {
+    const committed: (() => void)[] = [];
+    const later: OnCommit = (fn) => committed.push(fn);
+    await this.sql.transaction(async (tx) => {
       for (let i = 1; i < this.levels.length; i++) {
         const to = this.levels[i]!.resolutionMs;
         const from = this.levels[i - 1]!.resolutionMs;
         // Only whole coarse buckets: a partly filled one would be counted twice next time.
         const before = Math.floor(now / to) * to;
         const start = Math.floor(since / to) * to;
-        if (before > start) this.rollupStmt.run({ from, to, since: start, before });
+        if (before <= start) continue;
+        if (this.partitions) await this.partitions.ensureFor(tx, from, to, start, before, later);
+        await tx.run(this.rollupSql, { from, to, since: start, before });
       }
       for (const level of this.levels) {
-        this.pruneStmt.run(level.resolutionMs, now - level.keepMs);
+        // Whole expired partitions go at once; the rest of the cut is row by row.
+        if (this.partitions)
+          await this.partitions.drop(tx, level.resolutionMs, now - level.keepMs, later);
+        await tx.run('DELETE FROM metrics WHERE resolution = ? AND bucket < ?', [
+          level.resolutionMs,
+          now - level.keepMs,
+        ]);
       }
-    })();
+    });
+    for (const fn of committed) this.onCommit(fn);
     return now;
   }
 
   /** Points of the finest level that still covers `since`, between `since` and `until`. */
-  query(node: string, series: string, since: number, until: number, now: number): MetricPoint[] {
+  async query(
+    node: string,
+    series: string,
+    since: number,
+    until: number,
+    now: number,
+  ): Promise<MetricPoint[]> {
     const level =
       this.levels.find((l) => now - l.keepMs <= since) ?? this.levels[this.levels.length - 1]!;
-    return this.queryStmt
-      .all(node, series, level.resolutionMs, since, until)
-      .map((r) => ({ at: r.bucket, count: r.count, avg: r.sum / r.count, min: r.min, max: r.max }));
+    const rows = await this.sql.all<{
+      bucket: number;
+      count: number;
+      sum: number;
+      min: number;
+      max: number;
+    }>(
+      `SELECT bucket, count, sum, min, max FROM metrics
+      WHERE node = ? AND series = ? AND resolution = ? AND bucket >= ? AND bucket <= ?
+      ORDER BY bucket`,
+      [node, series, level.resolutionMs, since, until],
+    );
+    return rows.map((r) => ({
+      at: r.bucket,
+      count: r.count,
+      avg: r.sum / r.count,
+      min: r.min,
+      max: r.max,
+    }));
   }
 }

@@ -2,7 +2,7 @@
  * The node inventory: every node ever heard, whether it is online, and its latest state.
  */
 import type { NodeConfigReport, NodeState, NodeStatus } from '../../mqtt/messages.ts';
-import type { Db } from './database.ts';
+import { greatest, type SqlSession } from './sql-session.ts';
 import type { NodeRecord } from './records.ts';
 
 export type { NodeRecord };
@@ -30,62 +30,37 @@ function toRecord(row: NodeRow): NodeRecord {
 }
 
 export class NodeRepo {
-  private readonly upsertStatusStmt;
-  private readonly upsertStateStmt;
-  private readonly getStmt;
-  private readonly listStmt;
-  private readonly setConfigStmt;
-  private readonly getConfigStmt;
+  constructor(private readonly sql: SqlSession) {}
 
-  constructor(db: Db) {
-    this.upsertStatusStmt = db.prepare(`
-      INSERT INTO nodes (node, site, first_seen, last_seen, online, status_at)
-      VALUES (@node, @site, @now, @now, @online, @at)
-      ON CONFLICT(node) DO UPDATE SET
-        last_seen = @now,
-        online = CASE WHEN status_at IS NULL OR @at >= status_at THEN @online ELSE online END,
-        status_at = MAX(COALESCE(status_at, 0), @at)`);
-    // A state message proves the node is alive: mark it online too.
-    this.upsertStateStmt = db.prepare(`
-      INSERT INTO nodes (node, site, first_seen, last_seen, online, state_json, state_at)
-      VALUES (@node, @site, @now, @now, 1, @json, @at)
-      ON CONFLICT(node) DO UPDATE SET
-        last_seen = @now,
-        online = 1,
-        state_json = CASE WHEN state_at IS NULL OR @at >= state_at THEN @json ELSE state_json END,
-        state_at = MAX(COALESCE(state_at, 0), @at)`);
-    this.getStmt = db.prepare<[string], NodeRow>('SELECT * FROM nodes WHERE node = ?');
-    this.listStmt = db.prepare<[], NodeRow>('SELECT * FROM nodes ORDER BY node');
-    this.setConfigStmt = db.prepare(`
-      INSERT INTO nodes (node, site, first_seen, last_seen, online, config_version, config_json, config_at)
+  async recordConfig(site: string, report: NodeConfigReport, now: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO nodes (node, site, first_seen, last_seen, online, config_version, config_json, config_at)
       VALUES (@node, @site, @now, @now, 1, @version, @json, @at)
       ON CONFLICT(node) DO UPDATE SET
         last_seen = @now,
-        config_version = CASE WHEN config_at IS NULL OR @at >= config_at THEN @version ELSE config_version END,
-        config_json = CASE WHEN config_at IS NULL OR @at >= config_at THEN @json ELSE config_json END,
-        config_at = MAX(COALESCE(config_at, 0), @at)`);
-    this.getConfigStmt = db.prepare<
-      [string],
-      { config_version: string | null; config_json: string | null; config_at: number | null }
-    >('SELECT config_version, config_json, config_at FROM nodes WHERE node = ?');
-  }
-
-  recordConfig(site: string, report: NodeConfigReport, now: number): void {
-    this.setConfigStmt.run({
-      node: report.node,
-      site,
-      now,
-      version: report.version,
-      json: JSON.stringify(report.config),
-      at: report.at,
-    });
+        config_version = CASE WHEN nodes.config_at IS NULL OR @at >= nodes.config_at THEN @version ELSE nodes.config_version END,
+        config_json = CASE WHEN nodes.config_at IS NULL OR @at >= nodes.config_at THEN @json ELSE nodes.config_json END,
+        config_at = ${greatest(this.sql.dialect)}(COALESCE(nodes.config_at, 0), @at)`,
+      {
+        node: report.node,
+        site,
+        now,
+        version: report.version,
+        json: JSON.stringify(report.config),
+        at: report.at,
+      },
+    );
   }
 
   /** The configuration the node last reported running, if it reported one. */
-  config(
+  async config(
     node: string,
-  ): { version: string; config: Record<string, unknown>; at: number } | undefined {
-    const row = this.getConfigStmt.get(node);
+  ): Promise<{ version: string; config: Record<string, unknown>; at: number } | undefined> {
+    const row = await this.sql.get<{
+      config_version: string | null;
+      config_json: string | null;
+      config_at: number | null;
+    }>('SELECT config_version, config_json, config_at FROM nodes WHERE node = ?', [node]);
     if (!row?.config_version || !row.config_json) return undefined;
     return {
       version: row.config_version,
@@ -98,32 +73,38 @@ export class NodeRepo {
    * Presence is ordered by arrival, not by the node's timestamp: a last will carries the time the
    * node connected, yet the broker publishes it after the node's later "online".
    */
-  recordStatus(site: string, status: NodeStatus, now: number): void {
-    this.upsertStatusStmt.run({
-      node: status.node,
-      site,
-      now,
-      online: status.online ? 1 : 0,
-      at: now,
-    });
+  async recordStatus(site: string, status: NodeStatus, now: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO nodes (node, site, first_seen, last_seen, online, status_at)
+      VALUES (@node, @site, @now, @now, @online, @at)
+      ON CONFLICT(node) DO UPDATE SET
+        last_seen = @now,
+        online = CASE WHEN nodes.status_at IS NULL OR @at >= nodes.status_at THEN @online ELSE nodes.online END,
+        status_at = ${greatest(this.sql.dialect)}(COALESCE(nodes.status_at, 0), @at)`,
+      { node: status.node, site, now, online: status.online ? 1 : 0, at: now },
+    );
   }
 
-  recordState(site: string, state: NodeState, now: number): void {
-    this.upsertStateStmt.run({
-      node: state.node,
-      site,
-      now,
-      json: JSON.stringify(state),
-      at: state.at,
-    });
+  /** A state message proves the node is alive: it is marked online too. */
+  async recordState(site: string, state: NodeState, now: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO nodes (node, site, first_seen, last_seen, online, state_json, state_at)
+      VALUES (@node, @site, @now, @now, 1, @json, @at)
+      ON CONFLICT(node) DO UPDATE SET
+        last_seen = @now,
+        online = 1,
+        state_json = CASE WHEN nodes.state_at IS NULL OR @at >= nodes.state_at THEN @json ELSE nodes.state_json END,
+        state_at = ${greatest(this.sql.dialect)}(COALESCE(nodes.state_at, 0), @at)`,
+      { node: state.node, site, now, json: JSON.stringify(state), at: state.at },
+    );
   }
 
-  get(node: string): NodeRecord | undefined {
-    const row = this.getStmt.get(node);
+  async get(node: string): Promise<NodeRecord | undefined> {
+    const row = await this.sql.get<NodeRow>('SELECT * FROM nodes WHERE node = ?', [node]);
     return row ? toRecord(row) : undefined;
   }
 
-  list(): NodeRecord[] {
-    return this.listStmt.all().map(toRecord);
+  async list(): Promise<NodeRecord[]> {
+    return (await this.sql.all<NodeRow>('SELECT * FROM nodes ORDER BY node')).map(toRecord);
   }
 }

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { verifyPassword } from '../../mqtt/password-hash.ts';
 import { USER_SCRYPT } from '../user-password.ts';
-import type { Db } from './database.ts';
+import type { SqlSession } from './sql-session.ts';
 
 /** viewer: reads; operator: also faults, acknowledgements, pushes, upgrades; admin: also users. */
 export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -38,91 +38,70 @@ function hashNow(password: string): string {
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export class UserRepo {
-  private readonly insertStmt;
-  private readonly getStmt;
-  private readonly listStmt;
-  private readonly countStmt;
-  private readonly setPasswordStmt;
-  private readonly setRoleStmt;
-  private readonly deleteStmt;
-  private readonly insertSessionStmt;
-  private readonly sessionStmt;
-  private readonly deleteSessionStmt;
-  private readonly deleteUserSessionsStmt;
-  private readonly pruneSessionsStmt;
-  private readonly db: Db;
+type UserRow = { username: string; role: UserRole; password_hash: string };
 
-  constructor(db: Db) {
-    this.db = db;
-    this.insertStmt = db.prepare(
-      'INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)',
-    );
-    this.getStmt = db.prepare<
-      [string],
-      { username: string; role: UserRole; password_hash: string }
-    >('SELECT username, role, password_hash FROM users WHERE username = ?');
-    this.listStmt = db.prepare<[], UserListing>(
+export class UserRepo {
+  constructor(private readonly sql: SqlSession) {}
+
+  async count(): Promise<number> {
+    return (await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM users'))!.n;
+  }
+
+  async exists(username: string): Promise<boolean> {
+    return (await this.row(username)) !== undefined;
+  }
+
+  list(): Promise<UserListing[]> {
+    return this.sql.all<UserListing>(
       'SELECT username, role, created_at FROM users ORDER BY username',
     );
-    this.countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
-    this.setPasswordStmt = db.prepare('UPDATE users SET password_hash = ? WHERE username = ?');
-    this.setRoleStmt = db.prepare('UPDATE users SET role = ? WHERE username = ?');
-    this.deleteStmt = db.prepare('DELETE FROM users WHERE username = ?');
-    this.insertSessionStmt = db.prepare(
-      'INSERT INTO sessions (token_hash, username, expires_at) VALUES (?, ?, ?)',
+  }
+
+  private row(username: string): Promise<UserRow | undefined> {
+    return this.sql.get<UserRow>(
+      'SELECT username, role, password_hash FROM users WHERE username = ?',
+      [username],
     );
-    this.sessionStmt = db.prepare<[string, number], { username: string; role: UserRole }>(`
-      SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username
-      WHERE s.token_hash = ? AND s.expires_at > ?`);
-    this.deleteSessionStmt = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-    this.deleteUserSessionsStmt = db.prepare('DELETE FROM sessions WHERE username = ?');
-    this.pruneSessionsStmt = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   }
 
-  count(): number {
-    return this.countStmt.get()!.n;
-  }
-
-  exists(username: string): boolean {
-    return this.getStmt.get(username) !== undefined;
-  }
-
-  list(): UserListing[] {
-    return this.listStmt.all();
-  }
-
-  get(username: string): User | undefined {
-    const row = this.getStmt.get(username);
+  async get(username: string): Promise<User | undefined> {
+    const row = await this.row(username);
     return row && { username: row.username, role: row.role };
   }
 
   /** The stored hash, for an asynchronous check (user-password.ts). */
-  passwordHash(username: string): string | undefined {
-    return this.getStmt.get(username)?.password_hash;
+  async passwordHash(username: string): Promise<string | undefined> {
+    return (await this.row(username))?.password_hash;
   }
 
   /** Hashes synchronously: for start-up, the CLI and tests. */
-  create(username: string, role: UserRole, password: string, now: number): void {
-    this.insert(username, role, hashNow(password), now);
+  create(username: string, role: UserRole, password: string, now: number): Promise<void> {
+    return this.insert(username, role, hashNow(password), now);
   }
 
-  insert(username: string, role: UserRole, passwordHash: string, now: number): void {
-    this.insertStmt.run(username, role, passwordHash, now);
+  async insert(username: string, role: UserRole, passwordHash: string, now: number): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)',
+      [username, role, passwordHash, now],
+    );
   }
 
   /** Hashes synchronously; ends every session of the user. */
-  setPassword(username: string, password: string): void {
-    this.setPasswordHash(username, hashNow(password));
+  async setPassword(username: string, password: string): Promise<void> {
+    await this.setPasswordHash(username, hashNow(password));
   }
 
   /** Stores a new hash and ends every session of the user; false if there is no such user. */
-  setPasswordHash(username: string, passwordHash: string, keepSessions = false): boolean {
-    return this.db.transaction(() => {
-      const changed = this.setPasswordStmt.run(passwordHash, username).changes > 0;
-      if (changed && !keepSessions) this.deleteUserSessionsStmt.run(username);
+  setPasswordHash(username: string, passwordHash: string, keepSessions = false): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const changed =
+        (await tx.run('UPDATE users SET password_hash = ? WHERE username = ?', [
+          passwordHash,
+          username,
+        ])) > 0;
+      if (changed && !keepSessions) await endSessions(tx, username);
       return changed;
-    })();
+    });
   }
 
   /**
@@ -130,49 +109,62 @@ export class UserRepo {
    * issued under, so a demoted user must not keep acting (or watching) with the old one until its
    * next request is checked. False if there is no such user.
    */
-  setRole(username: string, role: UserRole): boolean {
-    return this.db.transaction(() => {
-      const changed = this.setRoleStmt.run(role, username).changes > 0;
-      if (changed) this.deleteUserSessionsStmt.run(username);
+  setRole(username: string, role: UserRole): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const changed =
+        (await tx.run('UPDATE users SET role = ? WHERE username = ?', [role, username])) > 0;
+      if (changed) await endSessions(tx, username);
       return changed;
-    })();
+    });
   }
 
   /** Deletes the user and (by cascade) its sessions. */
-  remove(username: string): boolean {
-    return this.deleteStmt.run(username).changes > 0;
+  async remove(username: string): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM users WHERE username = ?', [username])) > 0;
   }
 
-  /** The user for a correct username and password, else undefined (synchronous: start-up only). */
-  verify(username: string, password: string): User | undefined {
-    const row = this.getStmt.get(username);
+  /** The user for a correct username and password, else undefined (synchronous hash: start-up only). */
+  async verify(username: string, password: string): Promise<User | undefined> {
+    const row = await this.row(username);
     if (!row || !verifyPassword(password, row.password_hash)) return undefined;
     return { username: row.username, role: row.role };
   }
 
   /** Opens a session; returns the bearer token, which is stored only as a hash. */
-  openSession(username: string, now: number, ttlMs: number): string {
+  async openSession(username: string, now: number, ttlMs: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    this.pruneSessionsStmt.run(now);
-    this.insertSessionStmt.run(sessionIdOf(token), username, now + ttlMs);
+    await this.sql.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
+    await this.sql.run('INSERT INTO sessions (token_hash, username, expires_at) VALUES (?, ?, ?)', [
+      sessionIdOf(token),
+      username,
+      now + ttlMs,
+    ]);
     return token;
   }
 
-  session(token: string, now: number): User | undefined {
+  session(token: string, now: number): Promise<User | undefined> {
     return this.sessionById(sessionIdOf(token), now);
   }
 
-  sessionById(session: string, now: number): User | undefined {
-    const row = this.sessionStmt.get(session, now);
+  async sessionById(session: string, now: number): Promise<User | undefined> {
+    const row = await this.sql.get<{ username: string; role: UserRole }>(
+      `SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username
+      WHERE s.token_hash = ? AND s.expires_at > ?`,
+      [session, now],
+    );
     return row && { username: row.username, role: row.role, session };
   }
 
-  closeSession(token: string): void {
-    this.deleteSessionStmt.run(sessionIdOf(token));
+  async closeSession(token: string): Promise<void> {
+    await this.sql.run('DELETE FROM sessions WHERE token_hash = ?', [sessionIdOf(token)]);
   }
 
   /** Ends every session of `username`. */
-  closeSessionsOf(username: string): void {
-    this.deleteUserSessionsStmt.run(username);
+  async closeSessionsOf(username: string): Promise<void> {
+    await endSessions(this.sql, username);
   }
+}
+
+async function endSessions(sql: SqlSession, username: string): Promise<void> {
+  await sql.run('DELETE FROM sessions WHERE username = ?', [username]);
 }

@@ -12,17 +12,16 @@ import { userEvent } from './controller-events.ts';
 
 const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
 
-function setup() {
-  const store = ControllerStore.open(join(mkdtempSync(join(tmpdir(), 'im-tl-')), 'c.db'));
+async function setup() {
+  const store = await ControllerStore.open(join(mkdtempSync(join(tmpdir(), 'im-tl-')), 'c.db'));
   const scheduler = new VirtualScheduler(1_000_000);
   const ingest = new Ingest({ store, scheduler });
   const announced: StoredEvent[] = [];
   store.events.onRecorded((e) => announced.push(e));
-  const send = (node: string, channel: 'status' | 'state', msg: object) =>
-    ingest.accept(nodeTopic('lab', node, channel), enc({ node, ...msg }));
-  const kinds = (node: string) =>
-    store.events
-      .query({ node, source: 'controller', kinds: ['node-*'] })
+  const send = async (node: string, channel: 'status' | 'state', msg: object) =>
+    await ingest.accept(nodeTopic('lab', node, channel), enc({ node, ...msg }));
+  const kinds = async (node: string) =>
+    (await store.events.query({ node, source: 'controller', kinds: ['node-*'] }))
       .map((e) => e.kind)
       .reverse();
   return { store, scheduler, send, kinds, announced };
@@ -38,17 +37,17 @@ const state = (uptime_s: number, at: number): Omit<NodeState, 'node'> => ({
 });
 
 describe('NodeTimeline', () => {
-  it('records down and up on presence changes only, and a reboot when the boot id changes', () => {
-    const { send, kinds, scheduler, store, announced } = setup();
-    send('n1', 'status', { online: true, at: 1, boot_id: 'b1' });
-    send('n1', 'status', { online: true, at: 2, boot_id: 'b1' }); // a reconnect: nothing new
+  it('records down and up on presence changes only, and a reboot when the boot id changes', async () => {
+    const { send, kinds, scheduler, store, announced } = await setup();
+    await send('n1', 'status', { online: true, at: 1, boot_id: 'b1' });
+    await send('n1', 'status', { online: true, at: 2, boot_id: 'b1' }); // a reconnect: nothing new
     scheduler.advance(5_000);
-    send('n1', 'status', { online: false, at: 3 });
-    send('n1', 'status', { online: false, at: 3 }); // a repeated will: nothing new
+    await send('n1', 'status', { online: false, at: 3 });
+    await send('n1', 'status', { online: false, at: 3 }); // a repeated will: nothing new
     scheduler.advance(7_000);
-    send('n1', 'status', { online: true, at: 4, boot_id: 'b2' });
-    expect(kinds('n1')).toEqual(['node-up', 'node-down', 'node-up', 'node-reboot']);
-    const [reboot, up, down] = store.events.query({ node: 'n1', kinds: ['node-*'] });
+    await send('n1', 'status', { online: true, at: 4, boot_id: 'b2' });
+    expect(await kinds('n1')).toEqual(['node-up', 'node-down', 'node-up', 'node-reboot']);
+    const [reboot, up, down] = await store.events.query({ node: 'n1', kinds: ['node-*'] });
     expect(reboot).toMatchObject({ from: 'b1', to: 'b2', source: 'controller' });
     expect(up!.reason).toBe('broker session back after 7 s offline');
     expect(down!.reason).toMatch(/last heard 5 s before/);
@@ -63,30 +62,30 @@ describe('NodeTimeline', () => {
     ]);
   });
 
-  it('without boot ids, an uptime that goes back is a reboot; one that grows is not', () => {
-    const { send, kinds, store } = setup();
-    send('n2', 'state', state(100, 1));
-    send('n2', 'state', state(130, 2));
-    send('n2', 'state', state(4, 3));
-    expect(kinds('n2')).toEqual(['node-reboot']);
-    expect(store.events.query({ node: 'n2' })[0]!.reason).toBe(
+  it('without boot ids, an uptime that goes back is a reboot; one that grows is not', async () => {
+    const { send, kinds, store } = await setup();
+    await send('n2', 'state', state(100, 1));
+    await send('n2', 'state', state(130, 2));
+    await send('n2', 'state', state(4, 3));
+    expect(await kinds('n2')).toEqual(['node-reboot']);
+    expect((await store.events.query({ node: 'n2' }))[0]!.reason).toBe(
       'uptime went back from 130 s to 4 s: the node restarted',
     );
   });
 
-  it('a node that sends boot ids is not judged by its uptime (an agent restart is not a reboot of it)', () => {
-    const { send, kinds } = setup();
-    send('n3', 'status', { online: true, at: 1, boot_id: 'b1' });
-    send('n3', 'state', state(100, 1));
-    send('n3', 'state', state(2, 2));
-    expect(kinds('n3')).toEqual(['node-up']);
+  it('a node that sends boot ids is not judged by its uptime (an agent restart is not a reboot of it)', async () => {
+    const { send, kinds } = await setup();
+    await send('n3', 'status', { online: true, at: 1, boot_id: 'b1' });
+    await send('n3', 'state', state(100, 1));
+    await send('n3', 'state', state(2, 2));
+    expect(await kinds('n3')).toEqual(['node-up']);
   });
 });
 
 describe('alert and push changes on the timeline', () => {
-  it('records open, ack and close of an alert, whoever makes them, and each push status once', () => {
-    const { store } = setup();
-    const id = store.alerts.open(
+  it('records open, ack and close of an alert, whoever makes them, and each push status once', async () => {
+    const { store } = await setup();
+    const id = await store.alerts.open(
       {
         key: 'k1',
         node: 'n4',
@@ -96,12 +95,12 @@ describe('alert and push changes on the timeline', () => {
         message: 'TQ 40',
       },
       10,
-    )!;
-    store.alerts.acknowledge(id, 'ops', 11);
-    store.alerts.acknowledge(id, 'ops', 12); // already acknowledged: no second event
-    store.alerts.close('k1', 13);
-    store.alerts.close('k1', 14); // nothing open: no event
-    const alertEvents = store.events.query({ node: 'n4', kinds: ['alert-*'] }).reverse();
+    );
+    await store.alerts.acknowledge(id!, 'ops', 11);
+    await store.alerts.acknowledge(id!, 'ops', 12); // already acknowledged: no second event
+    await store.alerts.close('k1', 13);
+    await store.alerts.close('k1', 14); // nothing open: no event
+    const alertEvents = (await store.events.query({ node: 'n4', kinds: ['alert-*'] })).reverse();
     expect(alertEvents.map((e) => [e.kind, e.at])).toEqual([
       ['alert-open', 10],
       ['alert-ack', 11],
@@ -111,14 +110,14 @@ describe('alert and push changes on the timeline', () => {
       `warning alert link-degraded (#${id}) acknowledged by ops: TQ 40`,
     );
 
-    store.pushes.create(
+    await store.pushes.create(
       { id: 'p1', node: 'n4', version: 'v2', requested_by: 'admin', config: {} },
       20,
     );
-    store.pushes.update('p1', 'accepted', 'validated', 21);
-    store.pushes.update('p1', 'accepted', 'validated', 22); // same status: no event
-    store.pushes.update('p1', 'rolled-back', 'no confirmation within 60 s; v1 restored', 23);
-    const pushEvents = store.events.query({ node: 'n4', kinds: ['push-*'] }).reverse();
+    await store.pushes.update('p1', 'accepted', 'validated', 21);
+    await store.pushes.update('p1', 'accepted', 'validated', 22); // same status: no event
+    await store.pushes.update('p1', 'rolled-back', 'no confirmation within 60 s; v1 restored', 23);
+    const pushEvents = (await store.events.query({ node: 'n4', kinds: ['push-*'] })).reverse();
     expect(pushEvents.map((e) => `${e.kind} ${e.from}->${e.to}: ${e.reason}`)).toEqual([
       'push-requested null->requested: version v2 requested by admin',
       'push-accepted requested->accepted: version v2: validated',
@@ -126,31 +125,33 @@ describe('alert and push changes on the timeline', () => {
     ]);
     // Kinds filter: exact kinds and families together.
     expect(
-      store.events.query({ node: 'n4', kinds: ['alert-ack', 'push-r*'] }).map((e) => e.kind),
+      (await store.events.query({ node: 'n4', kinds: ['alert-ack', 'push-r*'] })).map(
+        (e) => e.kind,
+      ),
     ).toEqual(['push-rolled-back', 'push-requested', 'alert-ack']);
   });
 
-  it('an event recorded in a transaction that rolls back is never announced', () => {
-    const { store, announced } = setup();
-    expect(() =>
-      store.transaction(() => {
-        store.alerts.open(
+  it('an event recorded in a transaction that rolls back is never announced', async () => {
+    const { store, announced } = await setup();
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.alerts.open(
           { key: 'k2', node: 'n6', kind: 'x', subject: 's', severity: 'info', message: 'm' },
           1,
         );
         throw new Error('store failure');
       }),
-    ).toThrow('store failure');
+    ).rejects.toThrow('store failure');
     expect(announced).toEqual([]);
-    expect(store.events.query({ node: 'n6' })).toEqual([]);
+    expect(await store.events.query({ node: 'n6' })).toEqual([]);
   });
 });
 
 describe('other controller facts', () => {
-  it('a user change is one builder call away from the timeline, under the controller', () => {
-    const { store, announced } = setup();
-    store.events.record(userEvent('role-changed', 'ops', 'admin', 50, 'viewer', 'admin'));
-    expect(store.events.query({ node: 'controller', kinds: ['user-*'] })).toEqual([
+  it('a user change is one builder call away from the timeline, under the controller', async () => {
+    const { store, announced } = await setup();
+    await store.events.record(userEvent('role-changed', 'ops', 'admin', 50, 'viewer', 'admin'));
+    expect(await store.events.query({ node: 'controller', kinds: ['user-*'] })).toEqual([
       expect.objectContaining({
         kind: 'user-role-changed',
         subject: 'ops',

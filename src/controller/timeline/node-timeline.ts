@@ -10,22 +10,22 @@
  * timeline.onStatus({ node: 'n5', online: false, at: 1 }, now); // records node-down if it was online
  */
 import type { NodeState, NodeStatus } from '../../mqtt/messages.ts';
-import type { ControllerStore } from '../store/controller-store.ts';
+import type { StoreScope } from '../store/store-scope.ts';
 import { nodeDownEvent, nodeRebootEvent, nodeUpEvent } from './controller-events.ts';
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 
 export class NodeTimeline {
-  constructor(private readonly store: ControllerStore) {}
+  constructor(private readonly store: StoreScope) {}
 
-  onStatus(status: NodeStatus, at: number): void {
+  async onStatus(status: NodeStatus, at: number): Promise<void> {
     const { nodes, boots, events } = this.store;
-    const before = nodes.get(status.node);
+    const before = await nodes.get(status.node);
     if (status.online) {
       if (!before) {
-        events.record(nodeUpEvent(status.node, at, 'first report from this node'));
+        await events.record(nodeUpEvent(status.node, at, 'first report from this node'));
       } else if (!before.online) {
-        events.record(
+        await events.record(
           nodeUpEvent(
             status.node,
             at,
@@ -34,9 +34,9 @@ export class NodeTimeline {
         );
       }
       if (status.boot_id === undefined) return;
-      const known = boots.get(status.node)?.boot_id ?? null;
+      const known = (await boots.get(status.node))?.boot_id ?? null;
       if (known !== null && known !== status.boot_id) {
-        events.record(
+        await events.record(
           nodeRebootEvent(
             status.node,
             at,
@@ -46,9 +46,9 @@ export class NodeTimeline {
           ),
         );
       }
-      boots.setBootId(status.node, status.boot_id, at);
+      await boots.setBootId(status.node, status.boot_id, at);
     } else if (before?.online) {
-      events.record(
+      await events.record(
         nodeDownEvent(
           status.node,
           at,
@@ -58,9 +58,9 @@ export class NodeTimeline {
     }
   }
 
-  onState(state: NodeState, at: number): void {
+  async onState(state: NodeState, at: number): Promise<void> {
     const { boots, events } = this.store;
-    const known = boots.get(state.node);
+    const known = await boots.get(state.node);
     // A node that announces boot ids is judged by them: its uptime may be its agent's.
     if (
       known &&
@@ -68,7 +68,7 @@ export class NodeTimeline {
       known.uptime_s !== null &&
       state.uptime_s < known.uptime_s
     ) {
-      events.record(
+      await events.record(
         nodeRebootEvent(
           state.node,
           at,
@@ -78,6 +78,6 @@ export class NodeTimeline {
         ),
       );
     }
-    boots.setUptime(state.node, state.uptime_s, at);
+    await boots.setUptime(state.node, state.uptime_s, at);
   }
 }

@@ -72,17 +72,38 @@ interface Running {
 export class UpgradeCampaignService {
   private readonly running = new Map<string, Running>();
   private readonly log: Logger;
+  /** Settles when the work queued so far is done: campaigns change one step at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: UpgradeCampaignServiceOptions) {
     this.log = o.logger ?? silentLogger;
   }
 
+  /**
+   * Runs `work` after everything queued before it: a decision is taken on the store as the
+   * previous one left it, so two requests cannot both see "no campaign running".
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Settles once every change queued so far is stored and announced (for tests and close). */
+  idle(): Promise<void> {
+    return this.serial(async () => {});
+  }
+
   /** Takes up the campaigns still under way in the store (after a restart). */
-  resume(): void {
+  resume(): Promise<void> {
+    return this.serial(() => this.resumeNow());
+  }
+
+  private async resumeNow(): Promise<void> {
     const { store, scheduler } = this.o;
-    const views = this.views();
-    for (const c of store.upgrades.active()) {
-      const core = UpgradeCampaignCore.restore(c, store.upgrades.nodes(c.id), views);
+    const views = await this.views();
+    for (const c of await store.upgrades.active()) {
+      const core = UpgradeCampaignCore.restore(c, await store.upgrades.nodes(c.id), views);
       const r: Running = { core, timer: undefined };
       this.running.set(c.id, r);
       // Anything that changed while the controller was away counts now.
@@ -93,18 +114,22 @@ export class UpgradeCampaignService {
         if (v) out.push(...core.observe(n.node, v, now));
       }
       out.push(...core.tick(now));
-      this.apply(r, out);
+      await this.apply(r, out);
     }
   }
 
-  start(request: CampaignRequest, by: string): UpgradeCampaignSummary {
+  start(request: CampaignRequest, by: string): Promise<UpgradeCampaignSummary> {
+    return this.serial(() => this.startNow(request, by));
+  }
+
+  private async startNow(request: CampaignRequest, by: string): Promise<UpgradeCampaignSummary> {
     const { store, scheduler } = this.o;
     const busy = [...this.running.values()].find((r) => r.core.campaign.status === 'running');
     if (busy)
       throw new CampaignConflictError(
         `campaign ${busy.core.campaign.id} is still running; cancel it or wait for it to end`,
       );
-    const views = this.views();
+    const views = await this.views();
     const nodes = this.targets(request.nodes, views);
     const { core, outputs } = UpgradeCampaignCore.start(
       {
@@ -125,17 +150,21 @@ export class UpgradeCampaignService {
     );
     const r: Running = { core, timer: undefined };
     this.running.set(core.campaign.id, r);
-    this.apply(r, outputs);
+    await this.apply(r, outputs);
     return store.upgrades.summary(core.campaign);
   }
 
-  cancel(id: string, by: string): UpgradeCampaignSummary {
-    const stored = this.o.store.upgrades.get(id);
+  cancel(id: string, by: string): Promise<UpgradeCampaignSummary> {
+    return this.serial(() => this.cancelNow(id, by));
+  }
+
+  private async cancelNow(id: string, by: string): Promise<UpgradeCampaignSummary> {
+    const stored = await this.o.store.upgrades.get(id);
     if (!stored) throw new UnknownCampaignError(`no upgrade campaign '${id}'`);
     const r = this.running.get(id);
     if (!r || r.core.campaign.status !== 'running')
       throw new CampaignConflictError(`campaign ${id} is ${stored.status}, not running`);
-    this.apply(r, r.core.cancel(by, this.o.scheduler.now()));
+    await this.apply(r, r.core.cancel(by, this.o.scheduler.now()));
     return this.o.store.upgrades.summary(r.core.campaign);
   }
 
@@ -143,18 +172,20 @@ export class UpgradeCampaignService {
   onChanges(changes: readonly LiveChange[]): void {
     if (this.running.size === 0) return;
     const now = this.o.scheduler.now();
-    for (const c of changes) {
-      if (c.type === 'node') {
-        const view = this.view(c.node);
-        if (!view) continue;
-        for (const r of [...this.running.values()])
-          this.apply(r, r.core.observe(c.node, view, now));
-      } else if (c.type === 'upgrade-result') {
-        const id = campaignOfResult(c.result.id);
-        const r = id === undefined ? undefined : this.running.get(id);
-        if (r) this.apply(r, r.core.result(c.result, now));
+    this.serial(async () => {
+      for (const c of changes) {
+        if (c.type === 'node') {
+          const view = await this.view(c.node);
+          if (!view) continue;
+          for (const r of [...this.running.values()])
+            await this.apply(r, r.core.observe(c.node, view, now));
+        } else if (c.type === 'upgrade-result') {
+          const id = campaignOfResult(c.result.id);
+          const r = id === undefined ? undefined : this.running.get(id);
+          if (r) await this.apply(r, r.core.result(c.result, now));
+        }
       }
-    }
+    }).catch((err: Error) => this.log.error({ err: err.message }, 'upgrade campaign step failed'));
   }
 
   close(): void {
@@ -163,21 +194,21 @@ export class UpgradeCampaignService {
   }
 
   /** Stores the rows and events in one transaction, then announces them and sends commands. */
-  private apply(r: Running, outputs: CampaignOutput[]): void {
+  private async apply(r: Running, outputs: CampaignOutput[]): Promise<void> {
     const { store, scheduler } = this.o;
     const id = r.core.campaign.id;
     if (outputs.length > 0) {
-      const changes: LiveChange[] = store.transaction(() => {
+      const changes: LiveChange[] = await store.transaction(async (tx) => {
         const events: LiveChange[] = [];
         for (const o of outputs) {
-          if (o.type === 'campaign') store.upgrades.saveCampaign(o.campaign);
-          else if (o.type === 'node') store.upgrades.saveNode(o.node);
+          if (o.type === 'campaign') await tx.upgrades.saveCampaign(o.campaign);
+          else if (o.type === 'node') await tx.upgrades.saveNode(o.node);
           else if (o.type === 'event')
             events.push({
               type: 'event',
               event: {
                 ...o.event,
-                id: store.events.add(o.event, 'controller'),
+                id: await tx.events.add(o.event, 'controller'),
                 source: 'controller',
               },
             });
@@ -206,24 +237,24 @@ export class UpgradeCampaignService {
     }
     const deadline = r.core.nextDeadline();
     if (deadline !== undefined)
-      r.timer = scheduler.after(deadline - scheduler.now(), () =>
-        this.apply(r, r.core.tick(scheduler.now())),
-      );
+      r.timer = scheduler.after(deadline - scheduler.now(), () => {
+        this.serial(() => this.apply(r, r.core.tick(scheduler.now()))).catch((err: Error) =>
+          this.log.error({ err: err.message, campaign: id }, 'upgrade campaign step failed'),
+        );
+      });
   }
 
-  private view(node: string): NodeView | undefined {
-    const n = this.o.store.nodes.get(node);
+  private async view(node: string): Promise<NodeView | undefined> {
+    const n = await this.o.store.nodes.get(node);
     return n ? { online: n.online, firmwareVersion: n.state?.firmware_version ?? null } : undefined;
   }
 
-  private views(): Map<string, NodeView> {
+  private async views(): Promise<Map<string, NodeView>> {
     return new Map(
-      this.o.store.nodes
-        .list()
-        .map((n) => [
-          n.node,
-          { online: n.online, firmwareVersion: n.state?.firmware_version ?? null },
-        ]),
+      (await this.o.store.nodes.list()).map((n) => [
+        n.node,
+        { online: n.online, firmwareVersion: n.state?.firmware_version ?? null },
+      ]),
     );
   }
 

@@ -1,0 +1,229 @@
+/**
+ * Issue 15, item 5: two real `intelli-mesh controller` processes on one PostgreSQL database and
+ * one Mosquitto, nodes publishing numbered events at QoS 1 at a steady rate and counting their
+ * PUBACKs; one controller is killed with SIGKILL mid-stream. The survivor must hold every
+ * partition within a few seconds (read from PostgreSQL's lock table), answer the API for a
+ * logged-in user, and have every acknowledged message in the store exactly once.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PARTITION_LOCK } from '../../src/controller/cluster/pg-cluster-locks.ts';
+import { DEFAULT_PARTITIONS } from '../../src/controller/cluster/partition-key.ts';
+import { nodeTopic } from '../../src/mqtt/topics.ts';
+import { startControllerProcess, type ControllerProcess } from '../cli/controller-process.ts';
+import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto-process.ts';
+import { waitFor } from '../openwrt/wait-for.ts';
+import { postgresUnavailable, startPostgres } from '../postgres/postgres-server.ts';
+
+/** Nodes publishing, each its own MQTT login: spread over many partitions. */
+const NODES = 8;
+/** Publishes in flight per node, as a busy node's outbox would have. */
+const IN_FLIGHT = 5;
+/** Pause between a node's publishes: 8 nodes × 5 in flight, about 400 messages a second. */
+const PAUSE_MS = 10;
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const skip = postgresUnavailable() ?? (mosquittoAvailable() ? undefined : 'no mosquitto');
+
+const event = (node: string, i: number) =>
+  JSON.stringify({
+    at: 1,
+    node,
+    kind: 'test',
+    subject: 's',
+    from: null,
+    to: null,
+    reason: `k${i}`,
+  });
+
+/** Partition locks per backend pid, as PostgreSQL holds them. */
+async function partitionHolders(db: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number; n: string }>(
+    `SELECT pid, count(*) AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::int8 = $1
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      GROUP BY pid`,
+    [PARTITION_LOCK],
+  );
+  return new Map(rows.map((r) => [r.pid, Number(r.n)]));
+}
+
+describe.skipIf(skip !== undefined)('controller failover on PostgreSQL', () => {
+  it('the survivor takes every partition, keeps the API up, and stores each acknowledged message once', async () => {
+    const postgres = await startPostgres();
+    cleanups.push(() => postgres.stop());
+    const dbUrl = await postgres.newDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'im-failover-'));
+    cleanups.push(() => removeDir(dir));
+    const nodes = Array.from({ length: NODES }, (_, i) => `node-${i}`);
+    const broker = await startMosquitto(
+      [
+        { username: 'controller-a', password: 'ctl-pw', role: 'controller' },
+        { username: 'controller-b', password: 'ctl-pw', role: 'controller' },
+        ...nodes.map((n) => ({ username: n, password: `${n}-pw`, role: 'node' as const })),
+      ],
+      dir,
+    );
+    cleanups.push(() => broker.stop());
+
+    const start = async (login: string): Promise<ControllerProcess> => {
+      const ctl = await startControllerProcess(
+        [
+          '--site',
+          'lab',
+          '--port',
+          '0',
+          '--db',
+          dbUrl,
+          '--mqtt-url',
+          broker.url,
+          '--mqtt-username',
+          login,
+        ],
+        {
+          env: { INTELLI_MESH_MQTT_PASSWORD: 'ctl-pw', INTELLI_MESH_PASSWORD: 'admin-pw' },
+          timeoutMs: 30_000,
+        },
+      );
+      cleanups.push(() => ctl.stop());
+      return ctl;
+    };
+    // One after the other: the first creates the schema and the admin.
+    const a = await start('controller-a');
+    const b = await start('controller-b');
+
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    cleanups.push(() => db.end());
+    const half = DEFAULT_PARTITIONS / 2;
+    await waitFor(
+      'the two controllers to split the partitions',
+      async () => {
+        const held = [...(await partitionHolders(db)).values()];
+        return held.length === 2 && held.every((n) => n === half);
+      },
+      10_000,
+    );
+    // Which backend is whose: the one that vanishes with the kill was a's.
+    const before = await partitionHolders(db);
+
+    const clients: MqttClient[] = await Promise.all(
+      nodes.map((n) =>
+        mqtt.connectAsync(broker.url, {
+          username: n,
+          password: `${n}-pw`,
+          clientId: n,
+          reconnectPeriod: 100,
+        }),
+      ),
+    );
+    for (const c of clients) cleanups.push(() => c.endAsync(true));
+    const acked = new Map<string, Set<number>>(nodes.map((n) => [n, new Set()]));
+    const ackedCount = () => [...acked.values()].reduce((sum, s) => sum + s.size, 0);
+    let next = 0;
+    let sent = 0;
+    let stopped = false;
+    const publishers = clients.flatMap((client, k) =>
+      Array.from({ length: IN_FLIGHT }, async () => {
+        const node = nodes[k]!;
+        while (!stopped) {
+          const i = next++;
+          sent++;
+          await client.publishAsync(nodeTopic('lab', node, 'events'), event(node, i), { qos: 1 });
+          acked.get(node)!.add(i);
+          await new Promise((r) => setTimeout(r, PAUSE_MS));
+        }
+      }),
+    );
+
+    // Mid-stream: hundreds acknowledged, more in flight.
+    await waitFor('400 acknowledgements', () => ackedCount() >= 400, 20_000);
+    const exited = new Promise((resolve) => a.child.once('exit', resolve));
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await exited;
+
+    // The survivor holds every partition within a few seconds; nodes keep publishing meanwhile.
+    const survivorHolds = await waitFor(
+      'the survivor to hold every partition',
+      async () => {
+        const now = await partitionHolders(db);
+        const [pid, n] = [...now][0] ?? [];
+        return now.size === 1 && n === DEFAULT_PARTITIONS ? pid : undefined;
+      },
+      8_000,
+      { intervalMs: 50 },
+    );
+    const takeoverMs = Date.now() - killedAt;
+    expect(before.has(survivorHolds)).toBe(true);
+    await waitFor('400 more acknowledgements', () => ackedCount() >= 800, 20_000);
+    stopped = true;
+    await Promise.all(publishers);
+    expect(ackedCount()).toBe(sent);
+
+    // The API answers through the survivor for a logged-in user.
+    const login = await fetch(`${b.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const api = async (path: string) => {
+      const res = await fetch(`${b.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return res.json() as Promise<unknown>;
+    };
+
+    // Every acknowledged message stored, exactly once: counted through the survivor's API.
+    const storedOf = async (node: string) => {
+      const events = (await api(`/api/events?node=${node}&limit=5000`)) as {
+        kind: string;
+        reason: string;
+      }[];
+      const copies = new Map<number, number>();
+      for (const e of events.filter((x) => x.kind === 'test')) {
+        const i = Number(e.reason.slice(1));
+        copies.set(i, (copies.get(i) ?? 0) + 1);
+      }
+      return copies;
+    };
+    let stored = new Map<string, Map<number, number>>();
+    await waitFor(
+      'every acknowledged message in the store',
+      async () => {
+        stored = new Map(
+          await Promise.all(nodes.map(async (n) => [n, await storedOf(n)] as const)),
+        );
+        return nodes.every((n) => [...acked.get(n)!].every((i) => stored.get(n)!.has(i)));
+      },
+      15_000,
+    ).catch(() => {});
+    const missing = nodes.flatMap((n) => [...acked.get(n)!].filter((i) => !stored.get(n)!.has(i)));
+    const doubled = nodes.flatMap((n) => [...stored.get(n)!].filter(([, c]) => c > 1));
+    const storedTotal = nodes.reduce((sum, n) => sum + stored.get(n)!.size, 0);
+    console.log(
+      `failover: acknowledged ${ackedCount()}, stored ${storedTotal}, missing ${missing.length}, ` +
+        `doubled ${doubled.length}, survivor held all ${DEFAULT_PARTITIONS} partitions ${takeoverMs} ms after the kill`,
+    );
+    expect(missing).toEqual([]);
+    expect(doubled).toEqual([]);
+    expect(storedTotal).toBe(ackedCount());
+    expect(takeoverMs).toBeLessThan(5_000);
+    // And the database agrees with the API: one row per acknowledged message.
+    const { rows } = await db.query<{ n: string; d: string }>(
+      "SELECT count(*) AS n, count(DISTINCT node || reason) AS d FROM events WHERE kind = 'test'",
+    );
+    expect(Number(rows[0]!.n)).toBe(ackedCount());
+    expect(Number(rows[0]!.d)).toBe(ackedCount());
+    await api('/api/overview');
+  }, 60_000);
+});
