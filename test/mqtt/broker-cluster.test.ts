@@ -198,7 +198,9 @@ describe.skipIf(skip !== undefined)(
           password: passwordOf('controller'),
           scheduler,
           subscriptions: [{ topic: siteFilter(SITE), qos: 1 }],
-          onBatch: (batch) => got.push(...batch),
+          onBatch: (batch) => {
+            got.push(...batch);
+          },
         });
       await (await open(cluster.urls[1]!)).close();
       const away = { at: 1, node: 'node-3', kind: 'test', subject: 's', from: null, to: null };
@@ -280,7 +282,9 @@ describe.skipIf(skip !== undefined)(
         password: passwordOf('controller'),
         scheduler,
         subscriptions: [{ topic: siteFilter(SITE), qos: 1 }],
-        onBatch: (batch) => got.push(...batch),
+        onBatch: (batch) => {
+          got.push(...batch);
+        },
       });
       agent = await AgentLink.connect({
         url: [n1, n2, n3].join(','),
