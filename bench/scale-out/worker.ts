@@ -1,0 +1,143 @@
+/**
+ * One load-generator process of bench/scale-out.ts: its share of the simulated nodes, each a real
+ * MQTT client with its own login, connected at a steady rate (every login is a scrypt check in
+ * the broker), then publishing its traffic (node-traffic.ts) at QoS 1 on its own 10 s phase, as
+ * the node agent does (persistent session, retained status with a last will). It reports what
+ * the broker acknowledged over IPC once a second, and stops when told.
+ *
+ * Messages from the parent: `{ type: 'start', ...WorkerPlan }`, then `{ type: 'stop' }`.
+ * Messages to it: `{ type: 'progress', ...WorkerProgress }` and a last one with `final: true`.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { nodeTopic } from '../../src/mqtt/topics.ts';
+import { mulberry32, SimulatedNode, type NodePublish } from './node-traffic.ts';
+
+export interface WorkerPlan {
+  url: string;
+  site: string;
+  /** Total nodes in the run (the grid and gateways depend on it). */
+  nodes: number;
+  /** This process's nodes: index and password. */
+  logins: { index: number; password: string }[];
+  /** New connections per second from this process. */
+  connectPerSecond: number;
+  /** State and metrics period. */
+  periodMs: number;
+  decisionRate: number;
+  seed: number;
+}
+
+export interface WorkerProgress {
+  connected: number;
+  /** Connections refused or failed (with the first reason). */
+  failed: number;
+  firstError?: string;
+  /** Publishes the broker acknowledged (PUBACK), per channel. */
+  acked: Record<NodePublish['channel'], number>;
+  /** Publishes that failed (the client closed under them, or an error). */
+  lost: number;
+  final?: boolean;
+}
+
+const progress: WorkerProgress = {
+  connected: 0,
+  failed: 0,
+  acked: { status: 0, state: 0, metrics: 0, events: 0 },
+  lost: 0,
+};
+const clients: MqttClient[] = [];
+const timers: NodeJS.Timeout[] = [];
+let stopping = false;
+
+function publish(client: MqttClient, site: string, node: string, p: NodePublish): void {
+  client.publish(
+    nodeTopic(site, node, p.channel),
+    JSON.stringify(p.payload),
+    { qos: 1, retain: p.retain },
+    (err) => {
+      if (err) progress.lost++;
+      else progress.acked[p.channel]++;
+    },
+  );
+}
+
+function startNode(plan: WorkerPlan, login: { index: number; password: string }): void {
+  const node = new SimulatedNode({
+    index: login.index,
+    nodes: plan.nodes,
+    random: mulberry32(plan.seed * 1_000_003 + login.index),
+    decisionRate: plan.decisionRate,
+  });
+  const will = node.lastWill(Date.now());
+  const client = mqtt.connect(plan.url, {
+    clientId: `${node.name}:agent`,
+    username: node.name,
+    password: login.password,
+    clean: false,
+    keepalive: 30,
+    reconnectPeriod: 0,
+    connectTimeout: 60_000,
+    queueQoSZero: false,
+    // Else mqtt-packet pre-builds 6 MB of message-id buffers per client at its first write.
+    writeCache: false,
+    will: {
+      topic: nodeTopic(plan.site, node.name, 'status'),
+      payload: Buffer.from(JSON.stringify(will.payload)),
+      qos: 1,
+      retain: true,
+    },
+  });
+  clients.push(client);
+  let up = false;
+  client.once('connect', () => {
+    up = true;
+    progress.connected++;
+    for (const p of node.connected(Date.now())) publish(client, plan.site, node.name, p);
+    // Each node on its own phase within the period, as real nodes booted at different times.
+    const phase = Math.floor(Math.random() * plan.periodMs);
+    const first = setTimeout(() => {
+      const tick = () => {
+        if (!stopping)
+          for (const p of node.tick(Date.now())) publish(client, plan.site, node.name, p);
+      };
+      tick();
+      timers.push(setInterval(tick, plan.periodMs));
+    }, phase);
+    timers.push(first);
+  });
+  client.once('error', (err) => {
+    if (up || stopping) return;
+    progress.failed++;
+    progress.firstError ??= `${node.name}: ${err.message}`;
+    client.end(true);
+  });
+}
+
+function report(final = false): void {
+  process.send!({ type: 'progress', ...progress, ...(final ? { final: true } : {}) });
+}
+
+async function run(plan: WorkerPlan): Promise<void> {
+  const reporter = setInterval(() => report(), 1000);
+  // A steady connect rate: a login costs the broker a scrypt check on its thread pool.
+  const gapMs = 1000 / plan.connectPerSecond;
+  const t0 = performance.now();
+  for (let i = 0; i < plan.logins.length && !stopping; i++) {
+    const due = t0 + i * gapMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    startNode(plan, plan.logins[i]!);
+  }
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  stopping = true;
+  for (const t of timers) clearTimeout(t);
+  // A clean DISCONNECT: no last will, the session's in-flight acks settle first.
+  await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
+  clearInterval(reporter);
+  report(true);
+  process.disconnect();
+}
+
+process.once('message', (msg: { type: string } & WorkerPlan) => {
+  if (msg.type === 'start') void run(msg);
+});
