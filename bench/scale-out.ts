@@ -12,7 +12,7 @@
  *
  * Options: --nodes LIST (1000,5000,10000), --duration SECONDS (60), --db PATH|postgres|URL
  * (a fresh SQLite file per run in a temporary directory), --controllers 1|2 (1), --procs N
- * (one generator process per 2,500 nodes, at least 2), --connect-rate PER_SECOND (100: each
+ * (one generator process per 2,500 nodes, at least 2), --connect-rate PER_SECOND (25: each
  * login is a scrypt check), --period SECONDS (10), --decision-rate P (0.05 a node and period),
  * --login-cache FILE (the nodes' hashed passwords, kept between runs).
  */
@@ -48,7 +48,7 @@ function options() {
       db: { type: 'string' },
       controllers: { type: 'string', default: '1' },
       procs: { type: 'string' },
-      'connect-rate': { type: 'string', default: '100' },
+      'connect-rate': { type: 'string', default: '25' },
       period: { type: 'string', default: '10' },
       'decision-rate': { type: 'string', default: '0.05' },
       'login-cache': { type: 'string' },

@@ -115,6 +115,8 @@ function distribution(xs: readonly number[]): Distribution {
 interface Generator {
   child: ChildProcess;
   progress: WorkerProgress;
+  /** Why it ended before its last report, if it did. */
+  exited?: string;
   finished: Promise<void>;
 }
 
@@ -130,17 +132,17 @@ function startGenerator(plan: WorkerPlan): Generator {
     },
     finished: Promise.resolve(),
   };
-  g.finished = new Promise<void>((resolve, reject) => {
+  g.finished = new Promise<void>((resolve) => {
     child.on('message', (m: { type: string } & WorkerProgress) => {
       if (m.type !== 'progress') return;
       g.progress = m;
       if (m.final) resolve();
     });
-    child.once('exit', (code) =>
-      code === 0 || g.progress.final
-        ? resolve()
-        : reject(new Error(`generator ${child.pid} exited with ${code}`)),
-    );
+    child.once('exit', (code, signal) => {
+      if (!g.progress.final)
+        g.exited = `generator ${child.pid} exited early (${signal ?? `status ${code}`})`;
+      resolve();
+    });
   });
   child.send({ type: 'start', ...plan });
   return g;
@@ -299,6 +301,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
         `${o.nodes} nodes connected`,
         () => {
           const t = sum(generators);
+          const gone = generators.find((g) => g.exited);
+          if (gone) throw new Error(gone.exited);
           if (t.failed > 0)
             throw new Error(`${t.failed} node connections failed; first: ${t.firstError}`);
           return t.connected >= o.nodes;
@@ -330,6 +334,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
       for (const g of generators) g.child.send({ type: 'stop' });
       await Promise.all(generators.map((g) => g.finished));
       const totals = sum(generators);
+      for (const g of generators) if (g.exited) problems.push(g.exited);
       const seen = () => [...api.eventsSeen.values()].reduce((a, b) => a + b, 0);
       await until(
         'every acknowledged event on the live feed',

@@ -2,13 +2,17 @@
  * One load-generator process of bench/scale-out.ts: its share of the simulated nodes, each a real
  * MQTT client with its own login, connected at a steady rate (every login is a scrypt check in
  * the broker), then publishing its traffic (node-traffic.ts) at QoS 1 on its own 10 s phase, as
- * the node agent does (persistent session, retained status with a last will). It reports what
+ * the node agent does (persistent session, retained status with a last will). Each node connects
+ * from its own loopback address (127.10.x.y), as real routers come from their own addresses:
+ * the broker bounds the logins checked at once per address, and 10,000 nodes behind one address
+ * would be refused as a burst. It reports what
  * the broker acknowledged over IPC once a second, and stops when told.
  *
  * Messages from the parent: `{ type: 'start', ...WorkerPlan }`, then `{ type: 'stop' }`.
  * Messages to it: `{ type: 'progress', ...WorkerProgress }` and a last one with `final: true`.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { createConnection } from 'node:net';
+import { MqttClient } from 'mqtt';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import { mulberry32, SimulatedNode, type NodePublish } from './node-traffic.ts';
 
@@ -61,6 +65,11 @@ function publish(client: MqttClient, site: string, node: string, p: NodePublish)
   );
 }
 
+/** 127.10.0.0 onwards: every address of 127.0.0.0/8 is the loopback on Linux. */
+function sourceAddress(index: number): string {
+  return `127.${10 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`;
+}
+
 function startNode(plan: WorkerPlan, login: { index: number; password: string }): void {
   const node = new SimulatedNode({
     index: login.index,
@@ -69,14 +78,22 @@ function startNode(plan: WorkerPlan, login: { index: number; password: string })
     decisionRate: plan.decisionRate,
   });
   const will = node.lastWill(Date.now());
-  const client = mqtt.connect(plan.url, {
+  const broker = new URL(plan.url);
+  const stream = () =>
+    createConnection({
+      host: broker.hostname,
+      port: Number(broker.port || 1883),
+      localAddress: sourceAddress(login.index),
+    });
+  const client = new MqttClient(stream, {
     clientId: `${node.name}:agent`,
     username: node.name,
     password: login.password,
     clean: false,
     keepalive: 30,
     reconnectPeriod: 0,
-    connectTimeout: 60_000,
+    // A login waits its turn for a scrypt check; on a busy machine that takes a while.
+    connectTimeout: 120_000,
     queueQoSZero: false,
     // Else mqtt-packet pre-builds 6 MB of message-id buffers per client at its first write.
     writeCache: false,
@@ -137,6 +154,11 @@ async function run(plan: WorkerPlan): Promise<void> {
   report(true);
   process.disconnect();
 }
+
+// The bench stopped (or died): a generator must not keep its nodes publishing on its own.
+process.once('disconnect', () => {
+  if (!stopping) process.exit(1);
+});
 
 process.once('message', (msg: { type: string } & WorkerPlan) => {
   if (msg.type === 'start') void run(msg);
