@@ -14,7 +14,8 @@
  * (a fresh SQLite file per run in a temporary directory), --controllers 1|2 (1), --procs N
  * (one generator process per 2,500 nodes, at least 2), --connect-rate PER_SECOND (25: each
  * login is a scrypt check), --period SECONDS (10), --decision-rate P (0.05 a node and period),
- * --login-cache FILE (the nodes' hashed passwords, kept between runs).
+ * --login-cache FILE (the nodes' hashed passwords, kept between runs), --connect-timeout SECONDS
+ * (900: how long all nodes may take to log in; a busy machine checks a few logins a second).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -52,6 +53,7 @@ function options() {
       period: { type: 'string', default: '10' },
       'decision-rate': { type: 'string', default: '0.05' },
       'login-cache': { type: 'string' },
+      'connect-timeout': { type: 'string', default: '900' },
     },
     strict: true,
   });
@@ -76,6 +78,7 @@ function options() {
     periodMs: positiveNumber('--period', values.period) * 1000,
     decisionRate,
     loginCache: values['login-cache'],
+    connectTimeoutMs: positiveNumber('--connect-timeout', values['connect-timeout']) * 1000,
   };
 }
 
@@ -213,6 +216,7 @@ async function main(): Promise<void> {
         controllers: o.controllers,
         workDir,
         loginCache: o.loginCache,
+        connectTimeoutMs: o.connectTimeoutMs,
         log: (line) => console.log(`  ${line}`),
       });
       const f = figures(result, loadBefore, loadavg());

@@ -287,6 +287,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
           .filter((l) => l.index % procs === w)
           .map((l) => ({ index: l.index, password: l.password })),
         connectPerSecond: o.connectPerSecond / procs,
+        connectingAtMost: Math.max(1, Math.ceil(32 / procs)),
         periodMs,
         decisionRate: o.decisionRate ?? 0.05,
         seed: o.seed ?? 1,

@@ -25,6 +25,11 @@ export interface WorkerPlan {
   logins: { index: number; password: string }[];
   /** New connections per second from this process. */
   connectPerSecond: number;
+  /**
+   * Logins of this process waiting for their CONNACK at most: the broker checks each with
+   * scrypt, and on a busy machine a fixed rate alone outruns it until logins time out.
+   */
+  connectingAtMost: number;
   /** State and metrics period. */
   periodMs: number;
   decisionRate: number;
@@ -70,7 +75,8 @@ function sourceAddress(index: number): string {
   return `127.${10 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`;
 }
 
-function startNode(plan: WorkerPlan, login: { index: number; password: string }): void {
+/** Resolves when the node's login is answered (accepted or not). */
+function startNode(plan: WorkerPlan, login: { index: number; password: string }): Promise<void> {
   const node = new SimulatedNode({
     index: login.index,
     nodes: plan.nodes,
@@ -106,7 +112,10 @@ function startNode(plan: WorkerPlan, login: { index: number; password: string })
   });
   clients.push(client);
   let up = false;
+  let answered: () => void = () => {};
+  const done = new Promise<void>((resolve) => (answered = resolve));
   client.once('connect', () => {
+    answered();
     up = true;
     progress.connected++;
     for (const p of node.connected(Date.now())) publish(client, plan.site, node.name, p);
@@ -122,12 +131,18 @@ function startNode(plan: WorkerPlan, login: { index: number; password: string })
     }, phase);
     timers.push(first);
   });
-  client.once('error', (err) => {
+  const refused = (why: string) => {
+    answered();
     if (up || stopping) return;
+    up = true; // counted once
     progress.failed++;
-    progress.firstError ??= `${node.name}: ${err.message}`;
+    progress.firstError ??= `${node.name}: ${why}`;
     client.end(true);
-  });
+  };
+  // Kept for the client's whole life: an error without a listener would end the process.
+  client.on('error', (err) => refused(err.message));
+  client.once('close', () => refused('connection closed before CONNACK'));
+  return done;
 }
 
 function report(final = false): void {
@@ -139,11 +154,14 @@ async function run(plan: WorkerPlan): Promise<void> {
   // A steady connect rate: a login costs the broker a scrypt check on its thread pool.
   const gapMs = 1000 / plan.connectPerSecond;
   const t0 = performance.now();
+  const pending = new Set<Promise<void>>();
   for (let i = 0; i < plan.logins.length && !stopping; i++) {
     const due = t0 + i * gapMs;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    startNode(plan, plan.logins[i]!);
+    while (pending.size >= plan.connectingAtMost) await Promise.race(pending);
+    const p: Promise<void> = startNode(plan, plan.logins[i]!).then(() => void pending.delete(p));
+    pending.add(p);
   }
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
   stopping = true;
