@@ -167,7 +167,20 @@ async function run(plan: WorkerPlan): Promise<void> {
   stopping = true;
   for (const t of timers) clearTimeout(t);
   // A clean DISCONNECT: no last will, the session's in-flight acks settle first.
-  await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
+  // A client whose connection is already gone may never settle its end: forced after 10 s.
+  await Promise.all(
+    clients.map((c) =>
+      Promise.race([
+        c.endAsync().catch(() => undefined),
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            c.end(true);
+            resolve();
+          }, 10_000).unref(),
+        ),
+      ]),
+    ),
+  );
   clearInterval(reporter);
   report(true);
   process.disconnect();
