@@ -68,6 +68,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     IF to_regclass(quote_ident(name)) IS NOT NULL THEN RETURN; END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF metrics FOR VALUES FROM (%s, %s) TO (%s, %s)',
       name, res, start, res, start + width);
+  EXCEPTION
+    -- Created by another session between our look and our lock's grant: it exists, as wanted.
+    WHEN duplicate_table OR unique_violation THEN NULL;
   END $$;
   CREATE TABLE config_pushes (
     id          TEXT PRIMARY KEY,
