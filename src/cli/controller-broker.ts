@@ -9,12 +9,20 @@
  * broker.health(); // { ok: true, layout: 'thread', restarts: 0 }
  */
 import { RealScheduler } from '../core/real-scheduler.ts';
+import { isPostgresTarget } from '../controller/store/store-target.ts';
 import type { BrokerThreadOptions } from '../mqtt/broker-thread.ts';
 import { superviseBrokerThread, type SupervisedBroker } from '../mqtt/broker-supervisor.ts';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 
-/** Where the broker journal of a database lives; none for an in-memory database. */
+/** The journal's file when the store is PostgreSQL (no file to sit next to): the working directory. */
+export const POSTGRES_BROKER_JOURNAL = 'intelli-mesh.broker-journal';
+
+/**
+ * Where the broker journal of a database lives: next to a SQLite file, in the working directory
+ * for a PostgreSQL URL (`--broker-journal` names another place); none for an in-memory database.
+ */
 export function brokerJournalPath(dbPath: string): string | undefined {
+  if (isPostgresTarget(dbPath)) return POSTGRES_BROKER_JOURNAL;
   return dbPath === ':memory:' || dbPath === '' ? undefined : `${dbPath}.broker-journal`;
 }
 

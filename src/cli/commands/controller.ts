@@ -29,7 +29,12 @@ import { resolveNotifyPolicy } from '../../controller/notify/notify-policy.ts';
 import { resolveAlertRuleOptions } from '../../controller/rules/alert-rule-options.ts';
 import { CredentialStore } from '../../mqtt/credential-store.ts';
 import { BrokerStartError } from '../../mqtt/broker-thread.ts';
-import { brokerJournalPath, startControllerBroker } from '../controller-broker.ts';
+import {
+  brokerJournalPath,
+  POSTGRES_BROKER_JOURNAL,
+  startControllerBroker,
+} from '../controller-broker.ts';
+import { checkPoolSize, DEFAULT_POOL_SIZE } from '../../controller/store/store-target.ts';
 import { hashPassword } from '../../mqtt/password-hash.ts';
 import { assertTopicName } from '../../mqtt/topics.ts';
 import {
@@ -56,6 +61,8 @@ export class HttpTlsFlagError extends IntelliMeshError {}
 interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
   site: string;
   db: string;
+  dbPoolSize?: number;
+  brokerJournal?: string;
   host: string;
   port: number;
   web?: string;
@@ -86,10 +93,25 @@ interface ControllerFlags extends BrokerFlags, BrokerLimitFlags {
 export function registerController(program: Command): void {
   const controller = program
     .command('controller')
-    .description('run the controller: MQTT ingest, SQLite store, HTTP API and dashboard')
+    .description(
+      'run the controller: MQTT ingest, store (SQLite or PostgreSQL), HTTP API and dashboard',
+    )
     .option('--site <name>', 'site name (MQTT topic level)', 'site')
     .option('--site-file <file>', 'site file whose VLANs and SSIDs the dashboard may edit')
-    .option('--db <file>', 'SQLite file (created when missing)', 'intelli-mesh.db')
+    .option(
+      '--db <file|url>',
+      'SQLite file (created when missing), or a postgres:// / postgresql:// URL',
+      'intelli-mesh.db',
+    )
+    .option(
+      '--db-pool-size <n>',
+      `PostgreSQL connections to keep (default ${DEFAULT_POOL_SIZE})`,
+      checkPoolSize,
+    )
+    .option(
+      '--broker-journal <file>',
+      `embedded broker's journal (default: next to a SQLite --db; ./${POSTGRES_BROKER_JOURNAL} with PostgreSQL)`,
+    )
     .option('--host <address>', 'HTTP listen address', '127.0.0.1')
     .option('--port <port>', 'HTTP port', integerIn(0, 65535), 8080)
     .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
@@ -262,7 +284,7 @@ export function registerController(program: Command): void {
           site: flags.site,
           limits: brokerLimitsFromFlags(flags),
           ...plan.options,
-          journalPath: brokerJournalPath(flags.db),
+          journalPath: flags.brokerJournal ?? brokerJournalPath(flags.db),
           inProcess: flags.mqttInProcess === true,
           logger: log,
         }).catch((err: unknown) => {
@@ -281,6 +303,7 @@ export function registerController(program: Command): void {
       const ctl = await startController({
         site: flags.site,
         dbPath: flags.db,
+        dbPoolSize: flags.dbPoolSize,
         mqttUrl,
         mqttUsername: flags.mqttUsername,
         mqttPassword,

@@ -132,7 +132,7 @@ afterEach(async () => {
 async function site(...nodes: string[]) {
   const c = await controller();
   running.push(c);
-  for (const n of nodes) c.online(n);
+  for (const n of nodes) await c.online(n);
   return c;
 }
 
@@ -192,9 +192,9 @@ describe('upgrade campaign API', () => {
     await c.answer('n0', 'upgrade:c1', 'rebooting');
     await c.publish('n0', 'status', { node: 'n0', online: false, at: 5 });
     expect(c.sent.map((s) => s.node)).toEqual(['n0']);
-    c.online('n0', NEW);
+    await c.online('n0', NEW);
     expect(c.sent.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
-    c.online('n1', NEW);
+    await c.online('n1', NEW);
     await c.answer('n2', 'upgrade:c1', 'done');
     detail = (await c.get('/api/upgrades/c1')).json() as UpgradeCampaignDetail;
     expect(detail).toMatchObject({

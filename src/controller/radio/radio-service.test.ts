@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/openwrt/wait-for.ts';
 import { VirtualScheduler } from '../../core/virtual-scheduler.ts';
 import type { RadioNodeReport } from '../../mqtt/radio-messages.ts';
 import { radioNodeTopic, radioTopic } from '../../mqtt/radio-topics.ts';
@@ -142,6 +143,8 @@ describe('RadioService', () => {
     scheduler.advance(500);
     await report('gw-b', 7);
     const pending = radio.command({ address: 7 }, { kind: 'ping' });
+    // The command goes out once the node's gateways are read from the store.
+    await waitFor('the command published', () => published.length > 0, 5000);
     expect(published).toHaveLength(1);
     expect(published[0]!.topic).toBe('intelli-mesh/lab/radio/field/gw-b/command');
     const cmd = JSON.parse(published[0]!.payload) as { id: string; kind: string; address: number };
@@ -161,11 +164,13 @@ describe('RadioService', () => {
   });
 
   it('times out a command nobody answers, and knows no unknown node', async () => {
-    const { radio, report, online, scheduler } = await setup();
+    const { radio, report, online, scheduler, published } = await setup();
     await online('gw-a');
     await report('gw-a', 7);
     const pending = radio.command({ address: 7 }, { kind: 'ping' });
     const failed = expect(pending).rejects.toThrow(RadioCommandTimeoutError);
+    // Its timeout starts when it is sent.
+    await waitFor('the command published', () => published.length > 0, 5000);
     scheduler.advance(6001);
     await failed;
     await expect(radio.command({ address: 9 }, { kind: 'ping' })).rejects.toThrow(

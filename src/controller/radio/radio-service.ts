@@ -119,11 +119,10 @@ export class RadioService extends EventEmitter<{ alert: [AlertTransition] }> {
       );
     const tick = () => {
       if (this.closed) return;
-      this.sweep()
-        .catch((err: Error) => this.log.error({ err: err.message }, 'radio sweep failed'))
-        .finally(() => {
-          if (!this.closed) this.sweepTimer = this.o.scheduler.after(every, tick);
-        });
+      this.sweepTimer = this.o.scheduler.after(every, tick);
+      this.sweep().catch((err: Error) =>
+        this.log.error({ err: err.message }, 'radio sweep failed'),
+      );
     };
     this.sweepTimer = this.o.scheduler.after(every, tick);
   }

@@ -90,12 +90,13 @@ export class MetricRepo {
         await tx.run(this.rollupSql, { from, to, since: start, before });
       }
       for (const level of this.levels) {
+        // Buckets are whole milliseconds (a BIGINT on PostgreSQL); a clock's need not be.
+        const cutoff = Math.ceil(now - level.keepMs);
         // Whole expired partitions go at once; the rest of the cut is row by row.
-        if (this.partitions)
-          await this.partitions.drop(tx, level.resolutionMs, now - level.keepMs, later);
+        if (this.partitions) await this.partitions.drop(tx, level.resolutionMs, cutoff, later);
         await tx.run('DELETE FROM metrics WHERE resolution = ? AND bucket < ?', [
           level.resolutionMs,
-          now - level.keepMs,
+          cutoff,
         ]);
       }
     });
@@ -123,7 +124,7 @@ export class MetricRepo {
       `SELECT bucket, count, sum, min, max FROM metrics
       WHERE node = ? AND series = ? AND resolution = ? AND bucket >= ? AND bucket <= ?
       ORDER BY bucket`,
-      [node, series, level.resolutionMs, since, until],
+      [node, series, level.resolutionMs, Math.ceil(since), Math.floor(until)],
     );
     return rows.map((r) => ({
       at: r.bucket,

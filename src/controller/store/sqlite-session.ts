@@ -2,8 +2,8 @@
  * The SQLite side of SqlSession over one better-sqlite3 connection. Statements are compiled
  * once and run synchronously; the answers are wrapped in settled promises, so a caller's
  * `await` costs a microtask and no I/O. A transaction holds the connection: statements from
- * outside it (another request, a timer) wait until it ends instead of slipping into it, and
- * transactions run one after another.
+ * outside it (another request, a timer) wait until it, and every transaction asked for before
+ * them, ends instead of slipping into it; transactions run one after another.
  *
  * @example
  * const sql = new SqliteSession(openDatabase('lab.db'));
@@ -20,7 +20,15 @@ class SqliteConnection {
   private readonly statements = new Map<string, Statement>();
   /** Settles when the transaction under way (and those queued before) end. */
   private tail: Promise<void> = Promise.resolve();
-  held = false;
+  /**
+   * Transactions asked for and not yet ended. A statement from outside waits for them all: it
+   * neither slips into one nor reads what the one asked for just before it has not yet written.
+   */
+  queued = 0;
+
+  get held(): boolean {
+    return this.queued > 0;
+  }
 
   constructor(readonly db: Db) {}
 
@@ -35,19 +43,13 @@ class SqliteConnection {
 
   /** Waits until no transaction holds the connection. */
   async idle(): Promise<void> {
-    while (this.held) await this.tail;
+    while (this.queued > 0) await this.tail;
   }
 
   /** Runs `body` holding the connection, after every transaction queued before it. */
   exclusive<T>(body: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(async () => {
-      this.held = true;
-      try {
-        return await body();
-      } finally {
-        this.held = false;
-      }
-    });
+    this.queued++;
+    const run = this.tail.then(body).finally(() => this.queued--);
     this.tail = run.then(
       () => undefined,
       () => undefined,
