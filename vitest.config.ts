@@ -6,10 +6,12 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
  * tracking its WANs every 200 ms. Under a second file's load their timers fall behind (notify-e2e
  * timed out with two workers), so they run one at a time, after everything else. The kill -9
  * file joins them: it restarts controller processes against 30 s deadlines while flooding them,
- * and beside the TLS broker file its controller missed the deadline where alone it passed.
+ * and beside the TLS broker file its controller missed the deadline where alone it passed. The
+ * controller failover file asks the survivor to hold every partition within 5 s of a SIGKILL.
  */
 const REAL_TIME = [
   'test/agent/cli-agent-mqtt.test.ts',
+  'test/controller/controller-failover.test.ts',
   'test/controller/kill9-durability.test.ts',
   'test/demo/notify-e2e.test.ts',
   'test/demo/radio-faults.test.ts',
