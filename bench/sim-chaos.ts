@@ -30,7 +30,7 @@ for (let seed = 1; seed <= seeds; seed++) {
   const s = sim.summary(0);
   maxLoopS = Math.max(maxLoopS, s.max_loop_s);
   overhead += s.overhead_bytes_per_node_s / seeds;
-  routeChanges += s.route_changes;
+  routeChanges += s.route_changes.total;
   s.faults.forEach((f, i) => {
     const next = s.faults[i + 1]?.at_s ?? s.virtual_s;
     if (next - f.at_s <= WITHIN_S) return; // converges with the next one

@@ -19,6 +19,7 @@ import { FlowMetrics } from './metrics.ts';
 import type { RoamingSummary } from './roam-log.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
+import { RouteChangeLog, type RouteChangesSummary } from './route-change-log.ts';
 import { checkRoutes } from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
@@ -62,7 +63,8 @@ export interface Summary {
   max_loop_s: number;
   unroutable_at_end: number;
   overhead_bytes_per_node_s: number;
-  route_changes: number;
+  /** Route changes in total, per node, and their steady-state rate (see route-change-log.ts). */
+  route_changes: RouteChangesSummary;
   trace_lines: number;
   /** Present when the scenario has clients (issue 13). */
   roaming?: RoamingSummary;
@@ -96,7 +98,7 @@ export class Simulation {
   private readonly loopSince = new Map<string, number>();
   private maxLoopMs = 0;
   private lastUnroutable = 0;
-  private routeChanges = 0;
+  private readonly routeChanges: RouteChangeLog;
   private checkArmed = false;
   private started = false;
 
@@ -164,12 +166,14 @@ export class Simulation {
       ...(this.stations ? [this.stations.appFactory()] : []),
       ...(options.extraApps ?? []),
     ];
+    const nodeIndex = new Map(this.topology.nodes.map((t, i) => [t.name, i]));
+    this.routeChanges = new RouteChangeLog(this.topology.nodes.map((t) => t.name));
     const deps = {
       scheduler: this.scheduler,
       radio: this.radio,
       random: root.fork('nodes'),
       emit: (e: Parameters<Trace['event']>[0]) => {
-        if (e.kind === 'route-change') this.routeChanges++;
+        if (e.kind === 'route-change') this.routeChanges.record(nodeIndex.get(e.node)!, e.at);
         this.trace.event(e);
       },
       addressOf: (name: string) => this.byName.get(name)?.address,
@@ -322,7 +326,7 @@ export class Simulation {
       unroutable_at_end: this.lastUnroutable,
       overhead_bytes_per_node_s:
         virtualS === 0 ? 0 : Math.round((ogmBytes / this.nodes.length / virtualS) * 100) / 100,
-      route_changes: this.routeChanges,
+      route_changes: this.routeChanges.summary(this.initialConvergence, this.faults, virtualS),
       trace_lines: this.trace.lines,
       ...(this.stations && { roaming: this.stations.log.summary() }),
     };
