@@ -13,6 +13,7 @@ import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { SimChannel } from './channel.ts';
 import { chaosFaults } from './chaos.ts';
+import { type ConvergenceInvariant, convergenceInvariant } from './convergence-invariant.ts';
 import { CLIENT_PREFIX } from './client-schema.ts';
 import { meshlinkApp } from './meshlink-app.ts';
 import { FlowMetrics } from './metrics.ts';
@@ -60,6 +61,8 @@ export interface Summary {
   initial_convergence_s: number | null;
   faults: FaultResult[];
   convergence_s: { median: number | null; p95: number | null; max: number | null };
+  /** Every fault not followed by another within 3 s converged within 3 s (issue 16). */
+  convergence_invariant: ConvergenceInvariant;
   max_loop_s: number;
   unroutable_at_end: number;
   overhead_bytes_per_node_s: number;
@@ -322,6 +325,7 @@ export class Simulation {
         p95: pick(95),
         max: conv.length === 0 ? null : conv[conv.length - 1]!,
       },
+      convergence_invariant: convergenceInvariant(this.faults, virtualS),
       max_loop_s: Math.round(this.maxLoopMs) / 1000,
       unroutable_at_end: this.lastUnroutable,
       overhead_bytes_per_node_s:
