@@ -27,6 +27,8 @@ export interface RadioCounters {
   /** Bytes sent per port, summed over nodes (each broadcast counted once). */
   bytesSent: Map<string, number>;
   framesSent: Map<string, number>;
+  /** Copies handed to receivers' listeners per port (a broadcast heard by 7 counts 7). */
+  framesReceived: Map<string, number>;
 }
 
 const NO_LISTENERS: readonly FrameListener[] = [];
@@ -38,7 +40,11 @@ interface Arrival {
 }
 
 export class SimRadio {
-  readonly counters: RadioCounters = { bytesSent: new Map(), framesSent: new Map() };
+  readonly counters: RadioCounters = {
+    bytesSent: new Map(),
+    framesSent: new Map(),
+    framesReceived: new Map(),
+  };
   private readonly ports = new Map<string, number>();
   /** listeners[port][node] */
   private readonly listeners: Array<Array<readonly FrameListener[] | undefined>> = [];
@@ -164,16 +170,20 @@ export class SimRadio {
       const names = this.channel.names;
       const fromName = names[from]!;
       const byNode = this.listeners[port]!;
+      let received = 0;
       for (const to of a.to) {
         if (this.up[to] !== 1) {
           if (traced)
             this.trace.drop(at, names[to]!, portName, 'receiver-down', `from ${fromName}`);
           continue;
         }
+        received++;
         if (traced) this.trace.frame('rx', at, names[to]!, portName, frame.length, fromName);
         const list = byNode[to];
         if (list) for (const l of list) l(frame, fromName);
       }
+      const r = this.counters.framesReceived;
+      r.set(portName, (r.get(portName) ?? 0) + received);
     });
   }
 }
