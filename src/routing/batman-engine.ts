@@ -101,6 +101,8 @@ export interface EngineStats {
   malformedFrames: number;
   /** TT messages we could not send or forward: no route to their destination, or TTL spent. */
   ttUndeliverable: number;
+  /** Route-change events: every time the next hop towards an originator moved or was withdrawn. */
+  routeChanges: number;
 }
 
 interface NeighbourState {
@@ -165,6 +167,7 @@ export class BatmanEngine {
     ogmsReceived: 0,
     malformedFrames: 0,
     ttUndeliverable: 0,
+    routeChanges: 0,
   };
   /** Present when the translationTable option is on. */
   private readonly tt: TranslationTable | undefined;
@@ -840,7 +843,7 @@ export class BatmanEngine {
     // the two is the whole decision (the scan gives the same answer, slower).
     const router = orig.router;
     if (isNew || !router || (router === cand && cand.tqAvg < before)) this.selectRouter(orig, now);
-    else if (router !== cand && cand.tqAvg > router.tqAvg && this.eligible(cand)) {
+    else if (router !== cand && this.beats(cand, router) && this.eligible(cand)) {
       this.setRouter(
         orig,
         cand,
@@ -852,6 +855,16 @@ export class BatmanEngine {
     // After the route choice above, so a TT request can already find its way back.
     if (isNew && this.tt && ogm.tt)
       for (const m of this.tt.onOgmBlock(orig.address, ogm.tt, now)) this.sendTt(m);
+  }
+
+  /**
+   * Whether `c` is enough better than the working router `cur` to move the route (the
+   * hysteresis of routeSwitchMarginPct): strictly higher TQ by more than the margin.
+   */
+  private beats(c: Candidate, cur: Candidate): boolean {
+    const pct = this.options.routeSwitchMarginPct;
+    const margin = pct === 0 ? 0 : Math.max(1, Math.floor((cur.tqAvg * pct) / 100));
+    return c.tqAvg > cur.tqAvg + margin;
   }
 
   private eligible(c: Candidate): boolean {
@@ -874,6 +887,15 @@ export class BatmanEngine {
       if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
     }
     if (!best || best === cur) return;
+    // A working router stays unless the best beats it by the margin (route stability).
+    if (
+      cur &&
+      orig.candidates.has(cur.address) &&
+      cur.prevSender !== avoidVia &&
+      this.eligible(cur) &&
+      !this.beats(best, cur)
+    )
+      return;
     let reason: string;
     if (!cur) {
       reason = `first route, TQ ${best.tqAvg}`;
@@ -898,6 +920,7 @@ export class BatmanEngine {
   ): void {
     const from = orig.router;
     orig.router = to;
+    this.stats.routeChanges++;
     this.events.push({
       at: now,
       node: this.options.name,

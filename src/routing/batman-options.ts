@@ -106,6 +106,17 @@ export interface BatmanOptions {
    * batman-adv (a new link starts at 12/255 of its TQ and climbs over a minute). @default true
    */
   scaleYoungWindows?: boolean;
+  /**
+   * Route stability (hysteresis): a working next hop is left for another neighbour only when
+   * that one's TQ average beats it by more than this share of the current TQ, in percent (at
+   * least one TQ point). A next hop that is lost or no longer relays is left at once, whatever
+   * the margin. batman-adv switches on any strictly higher TQ (ties keep the current router,
+   * or go to the more symmetric link), which on a mesh of equal paths flips between routes
+   * whose TQ differs by a rounding point many times a second. 5 % is under half of what one
+   * extra hop costs (hop penalty 30/255 = 11.8 %), so a path a hop shorter still wins. 0 =
+   * batman-adv's strictly-better rule. @default 5
+   */
+  routeSwitchMarginPct?: number;
   /** Announce this node as an internet gateway. */
   gateway?: GatewayAnnouncement | undefined;
   /** Gateway client selection class (batman-adv's gw_sel_class). @default 20 */
@@ -153,6 +164,7 @@ export const PLAIN_BATMAN_IV = {
   scaleYoungWindows: false,
   fastStartOgms: 0,
   recheckForwards: false,
+  routeSwitchMarginPct: 0,
 } as const satisfies Partial<BatmanOptions>;
 
 function checkInt(option: string, value: number, min: number, max: number): number {
@@ -200,6 +212,7 @@ export function resolveBatmanOptions(o: BatmanOptions): ResolvedBatmanOptions {
     ),
     recheckForwards: o.recheckForwards ?? true,
     neighbourLossFactor: checkInt('neighbourLossFactor', o.neighbourLossFactor ?? 6, 0, 1000),
+    routeSwitchMarginPct: checkInt('routeSwitchMarginPct', o.routeSwitchMarginPct ?? 5, 0, 100),
     gateway: o.gateway,
     gwSelClass: checkInt('gwSelClass', o.gwSelClass ?? 20, 1, 255),
     translationTable: o.translationTable ?? false,
