@@ -7,17 +7,18 @@
  * - at least SETTLE_S after the initial convergence (every connected pair routable), and
  * - outside every fault window: from the fault until SETTLE_S after it converged (or, for a
  *   fault that never converged, until the end of the run).
- * SETTLE_S (30 s) lets the receive windows and TQ averages that a fault or boot disturbed refill
- * at one OGM per second before changes count as "steady"; a network that keeps switching between
- * equal paths shows up there, the reroutes a fault causes do not.
+ * SETTLE_S is one B.A.T.M.A.N. IV receive window (64 OGMs, 64 s at the default 1 s interval):
+ * after it, every link's packet count reflects only what happened since the boot or the fault,
+ * so changes still made then are not warm-up. A network that keeps switching between equal paths
+ * shows up there; the reroutes a fault causes, and the refilling of windows, do not.
  *
  * @example
  * const log = new RouteChangeLog(['a', 'b']);
  * log.record(0, 61_500);
- * log.summary(40, [], 120).steady_state.changes; // 0: 61.5 s is before 40 + 30 s
+ * log.summary(10, [], 120).steady_state.changes; // 0: 61.5 s is before 10 + 64 s
  */
 
-export const SETTLE_S = 30;
+export const SETTLE_S = 64;
 
 export interface RouteChangesSummary {
   total: number;

@@ -112,7 +112,7 @@ export class Simulation {
     this.seed = options.seed ?? scenario.seed;
     const root = seededRandom(this.seed);
     this.trace = new Trace(
-      options.traceSink ?? (() => {}),
+      options.traceSink,
       scenario.trace.control_frames,
       scenario.trace.route_changes,
     );

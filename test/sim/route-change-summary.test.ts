@@ -6,15 +6,17 @@ describe('RouteChangeLog', () => {
   it('counts per node and leaves start-up and fault windows out of the steady state', () => {
     const log = new RouteChangeLog(['a', 'b', 'c']);
     log.record(0, 5_000); // start-up: before convergence (10 s) + settle
-    log.record(1, 10_000 + SETTLE_S * 1000 + 500); // steady
+    log.record(1, 10_000 + SETTLE_S * 1000 - 500); // still settling after start-up
     log.record(1, 70_200); // inside the fault window: fault at 70 s converged 2 s later
-    log.record(2, 70_000 + 2_000 + SETTLE_S * 1000 + 100); // steady again
+    log.record(2, 70_000 + 2_000 + SETTLE_S * 1000 + 100); // steady
     const s = log.summary(10, [{ at_s: 70, convergence_s: 2 }], 120);
     expect(s.total).toBe(4);
     expect(s.per_node).toEqual({ a: 1, b: 2, c: 1 });
-    // steady seconds: [40, 70) and [102, 120)
-    expect(s.steady_state).toMatchObject({ from_s: 40, virtual_s: 30 + 18, changes: 2 });
-    expect(s.steady_state.per_node_per_min).toBeCloseTo(2 / 3 / (48 / 60), 4);
+    // steady seconds: [10 + 64, 70) is empty, then [70 + 2 + 64, 160)
+    const s2 = log.summary(10, [{ at_s: 70, convergence_s: 2 }], 160);
+    expect(s.steady_state).toMatchObject({ from_s: 74, virtual_s: 0, changes: 0 });
+    expect(s2.steady_state).toMatchObject({ virtual_s: 24, changes: 1 });
+    expect(s2.steady_state.per_node_per_min).toBeCloseTo(1 / 3 / (24 / 60), 4);
   });
 
   it('has no steady state before convergence, nor after a fault that never converged', () => {
@@ -26,8 +28,8 @@ describe('RouteChangeLog', () => {
       changes: 0,
       per_node_per_min: null,
     });
-    expect(log.summary(0, [{ at_s: 50, convergence_s: null }], 100).steady_state).toMatchObject({
-      virtual_s: 20, // [30, 50)
+    expect(log.summary(0, [{ at_s: 80, convergence_s: null }], 100).steady_state).toMatchObject({
+      virtual_s: 80 - SETTLE_S, // [64, 80)
     });
   });
 });
@@ -36,7 +38,7 @@ describe('RouteChangeLog', () => {
 const diamond = `
 name: diamond
 seed: 3
-duration_s: 160
+duration_s: 240
 topology:
   kind: explicit
   nodes: [{ name: a }, { name: b }, { name: c }, { name: d }, { name: e }]
@@ -69,7 +71,7 @@ describe('route_changes in the summary', () => {
       t >= Math.ceil(steadyFrom) * 1000 &&
       !(t >= 40_000 && t < (40 + cut!.convergence_s! + SETTLE_S) * 1000) &&
       !(t >= 80_000 && t < (80 + heal!.convergence_s! + SETTLE_S) * 1000) &&
-      t < 160_000;
+      t < 240_000;
     expect(s.route_changes.steady_state.changes).toBe(
       traced.filter((r) => inSteady(Math.floor((r.t as number) / 1000) * 1000)).length,
     );
@@ -77,6 +79,9 @@ describe('route_changes in the summary', () => {
     expect(
       traced.some((r) => r.node === 'a' && (r.t as number) >= 40_000 && (r.t as number) < 42_000),
     ).toBe(true);
-    expect(s.route_changes.steady_state.virtual_s).toBeLessThan(160 - steadyFrom - 2 * SETTLE_S);
+    let steadySeconds = 0;
+    for (let t = 0; t < 240_000; t += 1000) if (inSteady(t)) steadySeconds++;
+    expect(s.route_changes.steady_state.virtual_s).toBe(steadySeconds);
+    expect(steadySeconds).toBeGreaterThan(60);
   });
 });
