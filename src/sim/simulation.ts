@@ -21,7 +21,7 @@ import type { RoamingSummary } from './roam-log.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
 import { RouteChangeLog, type RouteChangesSummary } from './route-change-log.ts';
-import { checkRoutes } from './route-check.ts';
+import { type RouteCheck, RouteChecker } from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
 import { validateScenario } from './scenario.ts';
@@ -102,6 +102,10 @@ export class Simulation {
   private maxLoopMs = 0;
   private lastUnroutable = 0;
   private readonly routeChanges: RouteChangeLog;
+  /** The routing engine of each node (by index) as of the last check: undefined while down. */
+  private routers: Array<RoutingApp | undefined> = [];
+  /** The route check, incremental: re-walks only destinations whose routes changed. */
+  readonly routes: RouteChecker;
   private checkArmed = false;
   private started = false;
 
@@ -176,12 +180,25 @@ export class Simulation {
       radio: this.radio,
       random: root.fork('nodes'),
       emit: (e: Parameters<Trace['event']>[0]) => {
-        if (e.kind === 'route-change') this.routeChanges.record(nodeIndex.get(e.node)!, e.at);
+        if (e.kind === 'route-change') {
+          this.routeChanges.record(nodeIndex.get(e.node)!, e.at);
+          const d = nodeIndex.get(e.subject);
+          if (d === undefined) this.routes.networkChanged();
+          else this.routes.routeChanged(d);
+        }
         this.trace.event(e);
       },
       addressOf: (name: string) => this.byName.get(name)?.address,
       nameOf: (address: number) => this.byAddress.get(address)?.name ?? String(address),
     };
+    this.routes = new RouteChecker(
+      this.topology.nodes.map((t) => t.name),
+      this.channel,
+      (src, dst) => {
+        const nh = this.routers[src]?.nextHop(dst + 1);
+        return nh === undefined ? undefined : nh - 1;
+      },
+    );
     for (const t of this.topology.nodes) {
       const node = new SimNode(t.name, t.address, deps, factories);
       this.nodes.push(node);
@@ -345,6 +362,7 @@ export class Simulation {
       convergence_s: null,
     };
     let detail = '';
+    this.routes.networkChanged();
     switch (f.kind) {
       case 'node-crash':
         this.byName.get(f.target)!.crash();
@@ -364,6 +382,7 @@ export class Simulation {
         this.channel.setNodeUp(f.target, false);
         this.stations?.setNodeUp(f.target, false);
         this.scheduler.after(f.down_s * 1000, () => {
+          this.routes.networkChanged();
           this.channel.setNodeUp(f.target, true);
           node.boot();
           this.stations?.setNodeUp(f.target, true);
@@ -452,20 +471,16 @@ export class Simulation {
     });
   }
 
+  /** The route check now (incremental, see RouteChecker); `quick` stops at the first miss. */
+  routeCheck(quick = false): RouteCheck {
+    this.routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
+    return this.routes.check(quick);
+  }
+
   /** Checks every route now; returns true when nothing waits for convergence. */
   private check(quick: boolean): boolean {
     const now = this.scheduler.now();
-    const names = this.nodes.map((n) => n.name);
-    const routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
-    const r = checkRoutes(
-      names,
-      this.channel,
-      (src, dst) => {
-        const nh = routers[src]?.nextHop(dst + 1);
-        return nh === undefined ? undefined : nh - 1;
-      },
-      quick,
-    );
+    const r = this.routeCheck(quick);
     this.lastUnroutable = r.unroutable;
     if (quick && r.unroutable > 0) return false;
     const current = new Set(r.loops);
