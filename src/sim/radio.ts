@@ -1,7 +1,13 @@
 /**
  * The shared radio of a simulation: every node attaches Media to it, one per protocol port
  * (like an EtherType), so the routing engine, meshlink and later the agent share one radio
- * without reading each other's frames. Fate and delay of each copy come from a LinkModel.
+ * without reading each other's frames. Fate and delay of each copy come from the SimChannel.
+ *
+ * Nodes and ports are small integers on the hot path (listeners in arrays by port and node, up
+ * flags in a byte array), and the copies of one broadcast that arrive at the same instant share
+ * one scheduler event: in a mesh where most links have the same latency that is one event per
+ * frame instead of one per neighbour. The order of deliveries and trace lines is unchanged, since
+ * copies of one send scheduled for the same instant ran back to back anyway.
  *
  * Received frames are shared between receivers, not copied: listeners must not mutate them.
  *
@@ -14,113 +20,170 @@
 import { ClosedError, FrameTooLargeError } from '../core/errors.ts';
 import type { FrameListener, LinkPeer, Medium } from '../core/medium.ts';
 import type { Scheduler } from '../core/scheduler.ts';
-import type { LinkModel } from '../transport/link-model.ts';
+import type { SimChannel } from './channel.ts';
 import type { Trace } from './trace.ts';
 
 export interface RadioCounters {
   /** Bytes sent per port, summed over nodes (each broadcast counted once). */
   bytesSent: Map<string, number>;
   framesSent: Map<string, number>;
+  /** Copies handed to receivers' listeners per port (a broadcast heard by 7 counts 7). */
+  framesReceived: Map<string, number>;
+}
+
+const NO_LISTENERS: readonly FrameListener[] = [];
+
+/** The copies of one send that arrive at the same instant: receivers by node index. */
+interface Arrival {
+  delayMs: number;
+  to: number[];
 }
 
 export class SimRadio {
-  readonly counters: RadioCounters = { bytesSent: new Map(), framesSent: new Map() };
-  private readonly listeners = new Map<string, FrameListener[]>();
-  private readonly upNodes = new Set<string>();
+  readonly counters: RadioCounters = {
+    bytesSent: new Map(),
+    framesSent: new Map(),
+    framesReceived: new Map(),
+  };
+  private readonly ports = new Map<string, number>();
+  /** listeners[port][node] */
+  private readonly listeners: Array<Array<readonly FrameListener[] | undefined>> = [];
+  private up = new Uint8Array(16);
+  private readonly control: boolean[] = [];
 
   constructor(
     private readonly scheduler: Scheduler,
-    private readonly model: LinkModel,
+    private readonly channel: SimChannel,
     private readonly trace: Trace,
     readonly mtu: number,
     private readonly controlPorts: ReadonlySet<string> = new Set(['ogm']),
   ) {}
 
   setNodeUp(node: string, up: boolean): void {
-    if (up) this.upNodes.add(node);
-    else this.upNodes.delete(node);
+    const i = this.channel.intern(node);
+    if (i >= this.up.length) {
+      const grown = new Uint8Array(Math.max(i + 1, this.up.length * 2));
+      grown.set(this.up);
+      this.up = grown;
+    }
+    this.up[i] = up ? 1 : 0;
   }
 
   /** A Medium for `node` on `port`; closing it detaches its listeners. */
   attach(node: string, port: string): Medium {
-    const key = `${node}\u0000${port}`;
+    const n = this.channel.intern(node);
+    const p = this.port(port);
+    const byNode = this.listeners[p]!;
     let closed = false;
     const own: FrameListener[] = [];
+    // Lists are replaced, never mutated, so a delivery in progress keeps the list it started.
+    const remove = (gone: (l: FrameListener) => boolean): void => {
+      const l = byNode[n];
+      if (l) byNode[n] = l.filter((x) => !gone(x));
+    };
     return {
       mtu: this.mtu,
       send: (frame, to) => {
         if (closed) throw new ClosedError(`medium of ${node} on port ${port} is closed`);
         if (frame.length > this.mtu) throw new FrameTooLargeError(frame.length, this.mtu);
-        this.send(node, port, frame, to);
+        this.send(n, p, port, frame, to);
       },
       onFrame: (listener) => {
         own.push(listener);
-        const list = this.listeners.get(key) ?? [];
-        list.push(listener);
-        this.listeners.set(key, list);
-        return () => {
-          const l = this.listeners.get(key);
-          if (l)
-            this.listeners.set(
-              key,
-              l.filter((x) => x !== listener),
-            );
-        };
+        byNode[n] = [...(byNode[n] ?? NO_LISTENERS), listener];
+        return () => remove((x) => x === listener);
       },
       close: async () => {
         closed = true;
-        const l = this.listeners.get(key);
-        if (l)
-          this.listeners.set(
-            key,
-            l.filter((x) => !own.includes(x)),
-          );
+        remove((x) => own.includes(x));
       },
     };
   }
 
-  private send(from: string, port: string, frame: Uint8Array, to: LinkPeer | undefined): void {
-    if (!this.upNodes.has(from)) return;
-    const now = this.scheduler.now();
-    const traced = this.trace.controlFrames || !this.controlPorts.has(port);
-    this.counters.bytesSent.set(port, (this.counters.bytesSent.get(port) ?? 0) + frame.length);
-    this.counters.framesSent.set(port, (this.counters.framesSent.get(port) ?? 0) + 1);
-    if (traced) this.trace.frame('tx', now, from, port, frame.length, to ?? '*');
-    if (to !== undefined) {
-      let reachable = false;
-      for (const n of this.model.neighbours(from)) if (n === to) reachable = true;
-      if (!reachable) {
-        if (traced) this.trace.drop(now, from, port, 'no-link', `to ${to}`);
-        return;
-      }
-      this.carry(from, to, port, frame, now, traced);
-      return;
+  private port(name: string): number {
+    let p = this.ports.get(name);
+    if (p === undefined) {
+      p = this.listeners.length;
+      this.ports.set(name, p);
+      this.listeners.push([]);
+      this.control.push(this.controlPorts.has(name));
     }
-    for (const n of this.model.neighbours(from)) this.carry(from, n, port, frame, now, traced);
+    return p;
   }
 
-  private carry(
-    from: string,
-    to: string,
-    port: string,
+  private send(
+    from: number,
+    port: number,
+    portName: string,
     frame: Uint8Array,
-    now: number,
-    traced: boolean,
+    to: LinkPeer | undefined,
   ): void {
-    const t = this.model.transmit(from, to, frame.length, now);
-    if (!t.delivered) {
-      if (traced) this.trace.drop(now, to, port, 'channel-loss', `from ${from}`);
+    if (this.up[from] !== 1) return;
+    const now = this.scheduler.now();
+    const names = this.channel.names;
+    const fromName = names[from]!;
+    const traced = this.trace.controlFrames || !this.control[port];
+    const c = this.counters;
+    c.bytesSent.set(portName, (c.bytesSent.get(portName) ?? 0) + frame.length);
+    c.framesSent.set(portName, (c.framesSent.get(portName) ?? 0) + 1);
+    if (traced) this.trace.frame('tx', now, fromName, portName, frame.length, to ?? '*');
+    const hearers = this.channel.hearers(from);
+    const target = to === undefined ? -1 : this.channel.indexOf(to);
+    if (to !== undefined && !hearers.some((l) => l.to === target)) {
+      if (traced) this.trace.drop(now, fromName, portName, 'no-link', `to ${to}`);
       return;
     }
-    this.scheduler.after(t.delayMs, () => {
-      const at = this.scheduler.now();
-      if (!this.upNodes.has(to)) {
-        if (traced) this.trace.drop(at, to, port, 'receiver-down', `from ${from}`);
-        return;
+    let first: Arrival | undefined;
+    let others: Arrival[] | undefined;
+    for (const l of hearers) {
+      if (target >= 0 && l.to !== target) continue;
+      const delay = this.channel.transmitLink(l, frame.length, now);
+      if (delay < 0) {
+        if (traced)
+          this.trace.drop(now, names[l.to]!, portName, 'channel-loss', `from ${fromName}`);
+        continue;
       }
-      if (traced) this.trace.frame('rx', at, to, port, frame.length, from);
-      const list = this.listeners.get(`${to}\u0000${port}`);
-      if (list) for (const l of list) l(frame, from);
+      if (!first) first = { delayMs: delay, to: [l.to] };
+      else if (first.delayMs === delay) first.to.push(l.to);
+      else {
+        others ??= [];
+        const same = others.find((a) => a.delayMs === delay);
+        if (same) same.to.push(l.to);
+        else others.push({ delayMs: delay, to: [l.to] });
+      }
+    }
+    // Groups are scheduled in the order of their first copy: the order the copies had.
+    if (first) this.schedule(first, from, port, portName, frame, traced);
+    if (others) for (const a of others) this.schedule(a, from, port, portName, frame, traced);
+  }
+
+  private schedule(
+    a: Arrival,
+    from: number,
+    port: number,
+    portName: string,
+    frame: Uint8Array,
+    traced: boolean,
+  ): void {
+    this.scheduler.after(a.delayMs, () => {
+      const at = this.scheduler.now();
+      const names = this.channel.names;
+      const fromName = names[from]!;
+      const byNode = this.listeners[port]!;
+      let received = 0;
+      for (const to of a.to) {
+        if (this.up[to] !== 1) {
+          if (traced)
+            this.trace.drop(at, names[to]!, portName, 'receiver-down', `from ${fromName}`);
+          continue;
+        }
+        received++;
+        if (traced) this.trace.frame('rx', at, names[to]!, portName, frame.length, fromName);
+        const list = byNode[to];
+        if (list) for (const l of list) l(frame, fromName);
+      }
+      const r = this.counters.framesReceived;
+      r.set(portName, (r.get(portName) ?? 0) + received);
     });
   }
 }

@@ -13,13 +13,15 @@ import { seededRandom } from '../core/random.ts';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import { SimChannel } from './channel.ts';
 import { chaosFaults } from './chaos.ts';
+import { type ConvergenceInvariant, convergenceInvariant } from './convergence-invariant.ts';
 import { CLIENT_PREFIX } from './client-schema.ts';
 import { meshlinkApp } from './meshlink-app.ts';
 import { FlowMetrics } from './metrics.ts';
 import type { RoamingSummary } from './roam-log.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
-import { checkRoutes } from './route-check.ts';
+import { RouteChangeLog, type RouteChangesSummary } from './route-change-log.ts';
+import { type RouteCheck, RouteChecker } from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
 import { validateScenario } from './scenario.ts';
@@ -59,10 +61,13 @@ export interface Summary {
   initial_convergence_s: number | null;
   faults: FaultResult[];
   convergence_s: { median: number | null; p95: number | null; max: number | null };
+  /** Every fault not followed by another within 3 s converged within 3 s (issue 16). */
+  convergence_invariant: ConvergenceInvariant;
   max_loop_s: number;
   unroutable_at_end: number;
   overhead_bytes_per_node_s: number;
-  route_changes: number;
+  /** Route changes in total, per node, and their steady-state rate (see route-change-log.ts). */
+  route_changes: RouteChangesSummary;
   trace_lines: number;
   /** Present when the scenario has clients (issue 13). */
   roaming?: RoamingSummary;
@@ -96,7 +101,11 @@ export class Simulation {
   private readonly loopSince = new Map<string, number>();
   private maxLoopMs = 0;
   private lastUnroutable = 0;
-  private routeChanges = 0;
+  private readonly routeChanges: RouteChangeLog;
+  /** The routing engine of each node (by index) as of the last check: undefined while down. */
+  private routers: Array<RoutingApp | undefined> = [];
+  /** The route check, incremental: re-walks only destinations whose routes changed. */
+  readonly routes: RouteChecker;
   private checkArmed = false;
   private started = false;
 
@@ -107,7 +116,7 @@ export class Simulation {
     this.seed = options.seed ?? scenario.seed;
     const root = seededRandom(this.seed);
     this.trace = new Trace(
-      options.traceSink ?? (() => {}),
+      options.traceSink,
       scenario.trace.control_frames,
       scenario.trace.route_changes,
     );
@@ -164,17 +173,32 @@ export class Simulation {
       ...(this.stations ? [this.stations.appFactory()] : []),
       ...(options.extraApps ?? []),
     ];
+    const nodeIndex = new Map(this.topology.nodes.map((t, i) => [t.name, i]));
+    this.routeChanges = new RouteChangeLog(this.topology.nodes.map((t) => t.name));
     const deps = {
       scheduler: this.scheduler,
       radio: this.radio,
       random: root.fork('nodes'),
       emit: (e: Parameters<Trace['event']>[0]) => {
-        if (e.kind === 'route-change') this.routeChanges++;
+        if (e.kind === 'route-change') {
+          this.routeChanges.record(nodeIndex.get(e.node)!, e.at);
+          const d = nodeIndex.get(e.subject);
+          if (d === undefined) this.routes.networkChanged();
+          else this.routes.routeChanged(d);
+        }
         this.trace.event(e);
       },
       addressOf: (name: string) => this.byName.get(name)?.address,
       nameOf: (address: number) => this.byAddress.get(address)?.name ?? String(address),
     };
+    this.routes = new RouteChecker(
+      this.topology.nodes.map((t) => t.name),
+      this.channel,
+      (src, dst) => {
+        const nh = this.routers[src]?.nextHop(dst + 1);
+        return nh === undefined ? undefined : nh - 1;
+      },
+    );
     for (const t of this.topology.nodes) {
       const node = new SimNode(t.name, t.address, deps, factories);
       this.nodes.push(node);
@@ -318,11 +342,12 @@ export class Simulation {
         p95: pick(95),
         max: conv.length === 0 ? null : conv[conv.length - 1]!,
       },
+      convergence_invariant: convergenceInvariant(this.faults, virtualS),
       max_loop_s: Math.round(this.maxLoopMs) / 1000,
       unroutable_at_end: this.lastUnroutable,
       overhead_bytes_per_node_s:
         virtualS === 0 ? 0 : Math.round((ogmBytes / this.nodes.length / virtualS) * 100) / 100,
-      route_changes: this.routeChanges,
+      route_changes: this.routeChanges.summary(this.initialConvergence, this.faults, virtualS),
       trace_lines: this.trace.lines,
       ...(this.stations && { roaming: this.stations.log.summary() }),
     };
@@ -337,6 +362,7 @@ export class Simulation {
       convergence_s: null,
     };
     let detail = '';
+    this.routes.networkChanged();
     switch (f.kind) {
       case 'node-crash':
         this.byName.get(f.target)!.crash();
@@ -356,6 +382,7 @@ export class Simulation {
         this.channel.setNodeUp(f.target, false);
         this.stations?.setNodeUp(f.target, false);
         this.scheduler.after(f.down_s * 1000, () => {
+          this.routes.networkChanged();
           this.channel.setNodeUp(f.target, true);
           node.boot();
           this.stations?.setNodeUp(f.target, true);
@@ -444,20 +471,16 @@ export class Simulation {
     });
   }
 
+  /** The route check now (incremental, see RouteChecker); `quick` stops at the first miss. */
+  routeCheck(quick = false): RouteCheck {
+    this.routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
+    return this.routes.check(quick);
+  }
+
   /** Checks every route now; returns true when nothing waits for convergence. */
   private check(quick: boolean): boolean {
     const now = this.scheduler.now();
-    const names = this.nodes.map((n) => n.name);
-    const routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
-    const r = checkRoutes(
-      names,
-      this.channel,
-      (src, dst) => {
-        const nh = routers[src]?.nextHop(dst + 1);
-        return nh === undefined ? undefined : nh - 1;
-      },
-      quick,
-    );
+    const r = this.routeCheck(quick);
     this.lastUnroutable = r.unroutable;
     if (quick && r.unroutable > 0) return false;
     const current = new Set(r.loops);

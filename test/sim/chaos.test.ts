@@ -41,6 +41,11 @@ describe.each([11, 4, 20, 23])('chaos, seed %i: random node, link and WAN faults
         );
     });
     expect(s.unroutable_at_end).toBe(0);
+    // summary.json reports the same invariant (what bench/sim-chaos.ts reads at 250 nodes)
+    expect(s.convergence_invariant).toMatchObject({ within_s: WITHIN_S, holds: true });
+    expect(s.convergence_invariant.faults_timed).toBe(
+      s.faults.filter((f, i) => (s.faults[i + 1]?.at_s ?? s.virtual_s) - f.at_s > WITHIN_S).length,
+    );
 
     // Memory stays bounded: routing tables hold at most every node, the event queue does not grow.
     for (const n of sim.nodes) {

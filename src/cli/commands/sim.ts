@@ -1,7 +1,8 @@
 /**
  * `intelli-mesh sim run SCENARIO [--seed N] [--out DIR] [--realtime]`: runs a scenario on the
  * deterministic simulator and writes trace.jsonl, summary.json and report.html to DIR. A
- * progress bar appears on stderr when stderr is a terminal.
+ * progress bar appears on stderr when stderr is a terminal. With `--seeds 1..8` (or `1,3,5`)
+ * it runs those seeds on worker threads instead (see src/sim/run-seeds.ts).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -10,6 +11,15 @@ import type { Command } from 'commander';
 import { runToDir } from '../../sim/run-to-dir.ts';
 import { parseScenario } from '../../sim/scenario.ts';
 import { integerIn } from '../options.ts';
+import { runSeedsCommand, seedListOption } from './sim-seeds.ts';
+
+interface SimRunOptions {
+  seed?: number;
+  seeds?: number[];
+  workers?: number;
+  out: string;
+  realtime: boolean;
+}
 
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('Deterministic mesh simulator');
@@ -20,8 +30,11 @@ export function registerSim(program: Command): void {
     .option('--seed <n>', 'seed overriding the scenario', integerIn(0, 0xffffffff))
     .option('--out <dir>', 'output directory', 'out/sim')
     .option('--realtime', 'pace virtual time to the wall clock', false)
-    .action(async (file: string, opts: { seed?: number; out: string; realtime: boolean }) => {
+    .option('--seeds <list>', 'run several seeds on worker threads: 1..8 or 1,3,5', seedListOption)
+    .option('--workers <n>', 'threads for --seeds (default: one per CPU)', integerIn(1, 256))
+    .action(async (file: string, opts: SimRunOptions) => {
       const scenario = parseScenario(readFileSync(file, 'utf8'), basename(file));
+      if (opts.seeds) return runSeedsCommand(scenario, opts.seeds, opts);
       const bar = process.stderr.isTTY
         ? new SingleBar({
             stream: process.stderr,
