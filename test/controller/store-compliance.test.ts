@@ -381,6 +381,23 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await s.rejected()).toEqual([{ at: 1, topic: 't/x', error: 'bad' }]);
     });
 
+    it('lets a transaction under way commit before it closes', async () => {
+      const target = await backend.target();
+      const a = await open(target);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const tx = a.transaction(async (t) => {
+        await gate;
+        await t.meta.set('k', 'late');
+      });
+      const closed = a.close();
+      release();
+      await tx;
+      await closed;
+      const b = await open(target);
+      expect(await b.meta.get('k')).toBe('late');
+    });
+
     it('reopens an existing store with its data and schema', async () => {
       const target = await backend.target();
       const a = await open(target);

@@ -73,7 +73,15 @@ export class ControllerStore extends StoreScope {
    * controller events it recorded are announced once committed. On SQLite transactions run one
    * at a time and other statements wait for the one under way.
    */
-  override async transaction<T>(fn: (tx: StoreScope) => Promise<T>): Promise<T> {
+  override transaction<T>(fn: (tx: StoreScope) => Promise<T>): Promise<T> {
+    const run = this.runTransaction(fn);
+    this.underWay.add(run);
+    const forget = () => this.underWay.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async runTransaction<T>(fn: (tx: StoreScope) => Promise<T>): Promise<T> {
     let scope: TransactionScope | undefined;
     const result = await this.sql.transaction((tx) => {
       scope = new TransactionScope(tx, this.shared);
@@ -83,10 +91,15 @@ export class ControllerStore extends StoreScope {
     return result;
   }
 
+  /** Transactions begun and not yet ended: closing lets them finish instead of cutting them off. */
+  private readonly underWay = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
   close(): Promise<void> {
-    this.closing ??= this.closeBackend();
+    this.closing ??= (async () => {
+      while (this.underWay.size > 0) await Promise.allSettled([...this.underWay]);
+      await this.closeBackend();
+    })();
     return this.closing;
   }
 }
