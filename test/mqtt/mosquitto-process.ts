@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,12 +23,34 @@ export function mosquittoAvailable(): boolean {
   return spawnSync('mosquitto', ['-h']).error === undefined;
 }
 
+/**
+ * Ports handed to another process (a broker, a database) are picked below Linux's ephemeral
+ * range (32768 and up): a port the kernel chose for us and we then released can be taken by
+ * any outgoing connection before the server binds it, which made a NATS server fail to start
+ * in a full run. Each Vitest worker (or bench process) walks its own block, so two workers
+ * never hand out the same port either; the trial bind skips ports something else holds.
+ */
+const PORT_FLOOR = 20_000;
+const PORT_BLOCK = 1_500;
+const PORT_BLOCKS = 8;
+const blockIndex =
+  (Number(process.env['VITEST_POOL_ID'] ?? process.pid) || process.pid) % PORT_BLOCKS;
+let portCursor = 0;
+
 export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port = PORT_FLOOR + blockIndex * PORT_BLOCK + (portCursor++ % PORT_BLOCK);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_FLOOR + blockIndex * PORT_BLOCK}+${PORT_BLOCK}`);
+}
+
+function bindable(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface MosquittoProcess {
