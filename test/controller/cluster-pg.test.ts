@@ -17,16 +17,12 @@ import { partitionOfTopic } from '../../src/controller/cluster/partition-key.ts'
 import type { WindowMessage } from '../../src/controller/cluster/replay-window.ts';
 import { ClusterMember } from '../../src/controller/cluster/cluster-member.ts';
 import { withFirstIds } from '../../src/controller/cluster/message-id.ts';
-import {
-  ensureDedupeTable,
-  freshIds,
-  keepUnseen,
-  rowsOf,
-  pruneSeen,
-} from '../../src/controller/cluster/pg-dedupe.ts';
+import { freshIds, keepUnseen, rowsOf, pruneSeen } from '../../src/controller/cluster/pg-dedupe.ts';
 import { PgClusterLocks } from '../../src/controller/cluster/pg-cluster-locks.ts';
 import { PgLiveFanout } from '../../src/controller/cluster/pg-live-fanout.ts';
 import type { LiveChange } from '../../src/controller/ingest.ts';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { POSTGRES_MIGRATIONS } from '../../src/controller/store/postgres-schema.ts';
 import { waitFor } from '../openwrt/wait-for.ts';
 import {
   postgresUnavailable,
@@ -51,6 +47,13 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
     for (const c of open) await c.close().catch(() => {});
     await server?.stop();
   });
+
+  /** A database the store has migrated, as every controller's is before its cluster starts. */
+  const migratedDatabase = async () => {
+    const url = await server.newDatabase();
+    await (await ControllerStore.open(url)).close();
+    return url;
+  };
 
   const connect = async (url: string, onLost?: () => void) => {
     const locks = await PgClusterLocks.connect(url, { onLost });
@@ -113,7 +116,7 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
   });
 
   it('fans the live feed out through LISTEN/NOTIFY, large batches through the table', async () => {
-    const url = await server.newDatabase();
+    const url = await migratedDatabase();
     const scheduler = new VirtualScheduler();
     const la = await connect(url);
     const lb = await connect(url);
@@ -148,11 +151,10 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
   });
 
   it('stores a message id once across concurrent transactions, and prunes by age', async () => {
-    const url = await server.newDatabase();
+    const url = await migratedDatabase();
     const setup = new pg.Client({ connectionString: url });
     await setup.connect();
     open.push({ close: () => setup.end() });
-    await ensureDedupeTable(setup);
     const enc = (s: string) => new TextEncoder().encode(s);
     const batch = ['a', 'b', 'c'].map((p) => ({
       topic: 'intelli-mesh/lab/node/n1/events',
@@ -183,7 +185,7 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
   });
 
   it('a controller process inherits a terminated member’s partitions and replays its window; the other rejoins', async () => {
-    const url = await server.newDatabase();
+    const url = await migratedDatabase();
     const scheduler = new RealScheduler();
     const replayed: WindowMessage[] = [];
     const remote: RemoteNotice[] = [];
@@ -249,4 +251,61 @@ describe.skipIf(postgresUnavailable() !== undefined)('cluster on PostgreSQL', ()
     await waitFor('a notice at b', () => remote.length > 0, 5_000);
     expect(remote[0]!.changes).toEqual([{ type: 'node', node: 'n1' }]);
   }, 30_000);
+
+  const tablesOf = async (url: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'
+          AND tablename IN ('cluster_seen', 'cluster_live')
+         UNION SELECT indexname FROM pg_indexes WHERE indexname = 'cluster_seen_at'
+         ORDER BY 1`,
+      );
+      const version = (await c.query<{ version: number }>('SELECT version FROM schema_version'))
+        .rows[0]!.version;
+      return { tables: rows.map((r) => r.name), version };
+    } finally {
+      await c.end();
+    }
+  };
+
+  it("the store's migrations create the cluster's tables in a fresh database", async () => {
+    const url = await migratedDatabase();
+    expect(await tablesOf(url)).toEqual({
+      tables: ['cluster_live', 'cluster_seen', 'cluster_seen_at'],
+      version: POSTGRES_MIGRATIONS.length,
+    });
+  });
+
+  it('a database whose cluster tables an older controller created at start migrates cleanly', async () => {
+    const url = await server.newDatabase();
+    // The schema of the controllers before the cluster's tables were a migration: every
+    // migration up to theirs, then the tables as their cluster created them at start (with a
+    // row each, which the migration must keep).
+    const before = POSTGRES_MIGRATIONS.findIndex((m) => m.includes('cluster_seen'));
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    open.push({ close: () => old.end() });
+    await old.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const m of POSTGRES_MIGRATIONS.slice(0, before)) await old.query(m);
+    await old.query('INSERT INTO schema_version (version) VALUES ($1)', [before]);
+    await old.query(
+      'CREATE TABLE IF NOT EXISTS cluster_seen (id bytea PRIMARY KEY, seen_at bigint NOT NULL)',
+    );
+    await old.query('CREATE INDEX IF NOT EXISTS cluster_seen_at ON cluster_seen (seen_at)');
+    await old.query(
+      'CREATE TABLE IF NOT EXISTS cluster_live (id bigserial PRIMARY KEY, at bigint NOT NULL, body text NOT NULL)',
+    );
+    await old.query("INSERT INTO cluster_seen VALUES (decode('aa', 'hex'), 5)");
+    await old.query("INSERT INTO cluster_live (at, body) VALUES (6, 'x')");
+
+    await (await ControllerStore.open(url)).close();
+    expect(await tablesOf(url)).toEqual({
+      tables: ['cluster_live', 'cluster_seen', 'cluster_seen_at'],
+      version: POSTGRES_MIGRATIONS.length,
+    });
+    expect((await old.query('SELECT seen_at FROM cluster_seen')).rows).toEqual([{ seen_at: '5' }]);
+    expect((await old.query('SELECT body FROM cluster_live')).rows).toEqual([{ body: 'x' }]);
+  });
 });

@@ -23,7 +23,7 @@ import type { AlertTransition, LiveChange } from '../ingest.ts';
 import { ClusterMember } from './cluster-member.ts';
 import { DEFAULT_PARTITIONS } from './partition-key.ts';
 import { PartitionGate } from './partition-gate.ts';
-import { DEDUPE_KEEP_MS, ensureDedupeTable, pruneSeen } from './pg-dedupe.ts';
+import { DEDUPE_KEEP_MS, pruneSeen } from './pg-dedupe.ts';
 import { PgClusterLocks } from './pg-cluster-locks.ts';
 import { PgLiveFanout } from './pg-live-fanout.ts';
 import { ReplayWindow, type WindowMessage } from './replay-window.ts';
@@ -91,8 +91,8 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
   }
 
   /**
-   * Opens the lock connection and the live feed, and creates the cluster's tables; the process
-   * is not a member yet (see `join`).
+   * Opens the lock connection and the live feed on a database the store has migrated (the
+   * cluster's tables are in its migrations); the process is not a member yet (see `join`).
    */
   static async start(options: ControllerClusterOptions): Promise<ControllerCluster> {
     const cluster = new ControllerCluster(options);
@@ -174,7 +174,6 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
       },
     });
     this.locks = locks;
-    await ensureDedupeTable(locks.client);
     this.fanout = await PgLiveFanout.start({
       listen: locks.client,
       send: locks.client,

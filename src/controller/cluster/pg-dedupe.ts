@@ -5,7 +5,8 @@
  * message at once cannot both win: the second insert waits for the first transaction and then
  * finds the id taken (or takes it, if the first rolled back).
  *
- * The table is bounded by age: an id older than `keepMs` is forgotten. A redelivery comes within
+ * The table (`cluster_seen`) is created by the store's migrations (postgres-schema.ts). It is
+ * bounded by age: an id older than `keepMs` is forgotten. A redelivery comes within
  * seconds (a hand-off, a reconnect), so hours are plenty; pruning is one of the leader's chores.
  *
  * @example
@@ -18,13 +19,6 @@ import type { Queryable } from './pg-live-fanout.ts';
 
 /** How long a message id is remembered. @default 6 hours */
 export const DEDUPE_KEEP_MS = 6 * 3_600_000;
-
-export async function ensureDedupeTable(q: Queryable): Promise<void> {
-  await q.query(
-    'CREATE TABLE IF NOT EXISTS cluster_seen (id bytea PRIMARY KEY, seen_at bigint NOT NULL)',
-  );
-  await q.query('CREATE INDEX IF NOT EXISTS cluster_seen_at ON cluster_seen (seen_at)');
-}
 
 /**
  * Runs a statement and answers its rows: a `pg` client (`rowsOf(client)`) or the store's

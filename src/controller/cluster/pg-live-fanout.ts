@@ -2,8 +2,9 @@
  * The live feed across controller processes through LISTEN/NOTIFY: a process announces what it
  * committed to its own dashboards and NOTIFYs the others, which pass it to theirs. A batch too
  * large for a NOTIFY payload (8,000 bytes) is stored in `cluster_live` and only its id is
- * notified; rows older than `keepMs` are pruned. A listener that misses a notice (its connection
- * was down) misses a live update, not data: dashboards re-read the API on reconnect.
+ * notified (the table is created by the store's migrations, postgres-schema.ts); rows older than
+ * `keepMs` are pruned. A listener that misses a notice (its connection was down) misses a live
+ * update, not data: dashboards re-read the API on reconnect.
  *
  * @example
  * const fanout = await PgLiveFanout.start({ listen: locks.client, send: pool, member: locks.memberId,
@@ -43,7 +44,6 @@ export class PgLiveFanout {
   private constructor(private readonly options: PgLiveFanoutOptions) {}
 
   static async start(options: PgLiveFanoutOptions): Promise<PgLiveFanout> {
-    await ensureLiveTable(options.send);
     const fanout = new PgLiveFanout(options);
     options.listen.on('notification', (n) => {
       if (n.channel === LIVE_CHANNEL) void fanout.receive(n.payload);
@@ -94,11 +94,4 @@ export class PgLiveFanout {
       this.options.onError?.(err as Error);
     }
   }
-}
-
-/** The table of live bodies too large for a NOTIFY (the cluster's own, created when missing). */
-export async function ensureLiveTable(q: Queryable): Promise<void> {
-  await q.query(
-    'CREATE TABLE IF NOT EXISTS cluster_live (id bigserial PRIMARY KEY, at bigint NOT NULL, body text NOT NULL)',
-  );
 }

@@ -1,7 +1,8 @@
 /**
  * The controller's PostgreSQL schema: its own append-only array of migrations beside SQLite's
  * MIGRATIONS (schema.ts), version n here meaning the same tables and columns as version n
- * there. Times are DOUBLE PRECISION milliseconds, SQLite's REAL is DOUBLE PRECISION, its BLOB is BYTEA,
+ * there (a migration for PostgreSQL alone, such as the controller cluster's tables, has a
+ * comment-only one at the same place there). Times are DOUBLE PRECISION milliseconds, SQLite's REAL is DOUBLE PRECISION, its BLOB is BYTEA,
  * its INTEGER PRIMARY KEY an identity column. Metric history is partitioned by (resolution,
  * bucket) ranges: see metric-partitions.ts.
  */
@@ -261,5 +262,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     edges      TEXT NOT NULL,
     PRIMARY KEY (network, gateway)
   );
+  `,
+  // The controller cluster's own tables (src/controller/cluster/, docs/cluster.md): message ids
+  // already stored (pg-dedupe.ts) and live-feed bodies too large for a NOTIFY (pg-live-fanout.ts).
+  // Controllers before this version created them at start, hence IF NOT EXISTS.
+  `
+  CREATE TABLE IF NOT EXISTS cluster_seen (id BYTEA PRIMARY KEY, seen_at BIGINT NOT NULL);
+  CREATE INDEX IF NOT EXISTS cluster_seen_at ON cluster_seen (seen_at);
+  CREATE TABLE IF NOT EXISTS cluster_live (id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL);
   `,
 ];

@@ -257,4 +257,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (network, gateway)
   ) WITHOUT ROWID;
   `,
+  // PostgreSQL's controller-cluster tables (postgres-schema.ts): one SQLite file has one
+  // controller, so nothing here; the version stays in step with PostgreSQL's.
+  `
+  -- no change on SQLite
+  `,
 ];
