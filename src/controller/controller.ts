@@ -32,7 +32,7 @@ import { RadioService, type RadioServiceOptions } from './radio/radio-service.ts
 import { UpgradeCampaignService } from './upgrade/upgrade-campaign-service.ts';
 import { ClusterDuties } from './cluster/cluster-duties.ts';
 import { ControllerCluster } from './cluster/controller-cluster.ts';
-import { freshIds } from './cluster/pg-dedupe.ts';
+import { clusterHealthOf } from './cluster/cluster-report.ts';
 
 export interface ControllerOptions {
   site: string;
@@ -111,17 +111,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   // On PostgreSQL several controllers may share the database: cluster/ splits the work.
   const clustered = store.dialect === 'postgres';
+  let cluster: ControllerCluster | undefined;
   const ingest = new Ingest({
     store,
     scheduler,
     alertRules,
     dedupe: clustered
-      ? (tx, ids, now) => freshIds((text, values) => tx.sql.all(text, values), ids, now)
+      ? (tx, ids, now) => cluster!.freshIds((text, values) => tx.sql.all(text, values), ids, now)
       : undefined,
   });
   const live = new LiveHub();
   let duties: ClusterDuties | undefined;
-  let cluster: ControllerCluster | undefined;
   if (clustered) {
     try {
       cluster = await ControllerCluster.start({
@@ -271,6 +271,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     logger: log,
     siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
     radio,
+    cluster: cluster && clusterHealthOf(cluster),
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

@@ -249,6 +249,8 @@ describe('/api/health', () => {
       broker: { ok: true, layout: 'thread', restarts: 0 },
       store: { ok: true },
       ingest: { ok: true, connected: true },
+      // One process on SQLite: no cluster (test/controller/cluster-ops.test.ts has the clustered one).
+      cluster: { enabled: false },
     });
     expect(typeof h.body.ingest.lagMs).toBe('number');
   });

@@ -51,6 +51,8 @@ export class ClusterMember extends EventEmitter<{
 }> {
   private readonly owned = new Set<number>();
   private leading = false;
+  /** When a round last completed, when this member last claimed a partition, and how many members that round saw (for operators: cluster-report.ts). */
+  private progress: { roundAt?: number; claimAt?: number; members: number } = { members: 0 };
   private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -73,6 +75,11 @@ export class ClusterMember extends EventEmitter<{
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** When the last round completed and the last claim was made (epoch ms), and the members seen. */
+  get lastRound(): { roundAt?: number; claimAt?: number; members: number } {
+    return { ...this.progress };
   }
 
   /** Runs a first round now, then one every `claimEveryMs`. */
@@ -146,6 +153,7 @@ export class ClusterMember extends EventEmitter<{
         }
       }
       if (claimed.length > 0) {
+        this.progress.claimAt = this.options.scheduler.now();
         this.log.info({ claimed, share: plan.share }, 'cluster partitions claimed');
         this.emit('claimed', claimed);
       }
@@ -154,6 +162,8 @@ export class ClusterMember extends EventEmitter<{
         this.log.info({ member: locks.memberId }, 'cluster leader');
         this.emit('leader', true);
       }
+      this.progress.roundAt = this.options.scheduler.now();
+      this.progress.members = members.length;
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'cluster round failed');
       this.lost();

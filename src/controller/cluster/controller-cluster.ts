@@ -23,7 +23,7 @@ import type { AlertTransition, LiveChange } from '../ingest.ts';
 import { ClusterMember } from './cluster-member.ts';
 import { DEFAULT_PARTITIONS } from './partition-key.ts';
 import { PartitionGate } from './partition-gate.ts';
-import { DEDUPE_KEEP_MS, pruneSeen } from './pg-dedupe.ts';
+import { DEDUPE_KEEP_MS, freshIds, pruneSeen, type RowQuery } from './pg-dedupe.ts';
 import { PgClusterLocks } from './pg-cluster-locks.ts';
 import { PgLiveFanout } from './pg-live-fanout.ts';
 import { ReplayWindow, type WindowMessage } from './replay-window.ts';
@@ -60,10 +60,22 @@ export interface ClusterStatus {
   held: number;
   /** Messages the window dropped for its count bound. */
   dropped: number;
+  /** Whether the lock connection is up (down: this process holds nothing). */
+  connected: boolean;
+  /** Members the last claim round saw, this one included. */
+  members: number;
+  /** When the last claim round completed, and when this process last claimed (epoch ms). */
+  lastRoundAt: number | undefined;
+  lastClaimAt: number | undefined;
+  /** Messages of claimed partitions passed on from the window, since start. */
+  replayed: number;
+  /** Messages not written because their id was already stored, since start. */
+  deduplicated: number;
 }
 
 export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
   readonly partitions: number;
+  readonly claimEveryMs: number;
   private readonly window: ReplayWindow;
   private readonly gate: PartitionGate;
   private member: ClusterMember | undefined;
@@ -72,11 +84,13 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
   private retry: TimerHandle | undefined;
   private closed = false;
   private joined = false;
+  private readonly counts = { replayed: 0, deduplicated: 0 };
   private readonly log: Logger;
 
   private constructor(private readonly options: ControllerClusterOptions) {
     super();
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    this.claimEveryMs = options.claimEveryMs ?? 1_000;
     this.log = options.logger ?? silentLogger;
     this.window = new ReplayWindow({
       clock: options.scheduler,
@@ -115,6 +129,9 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     return this.member?.isLeader ?? false;
   }
 
+  /** The cluster's clock (for how old its last round is). */
+  readonly now = (): number => this.options.scheduler.now();
+
   get status(): ClusterStatus {
     return {
       member: this.locks?.memberId,
@@ -123,7 +140,22 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
       owned: this.member?.ownedPartitions ?? [],
       held: this.window.size,
       dropped: this.window.dropped,
+      connected: this.locks?.connected ?? false,
+      members: this.member?.lastRound.members ?? 0,
+      lastRoundAt: this.member?.lastRound.roundAt,
+      lastClaimAt: this.member?.lastRound.claimAt,
+      ...this.counts,
     };
+  }
+
+  /**
+   * The ingest's deduplication (pg-dedupe.ts `freshIds`) inside its batch's transaction,
+   * counting the repeats for operators.
+   */
+  async freshIds(rows: RowQuery, ids: readonly Buffer[], now: number): Promise<boolean[]> {
+    const fresh = await freshIds(rows, ids, now);
+    this.counts.deduplicated += fresh.filter((f) => !f).length;
+    return fresh;
   }
 
   route<T extends WindowMessage>(batch: readonly T[]): T[] {
@@ -192,6 +224,7 @@ export class ControllerCluster extends EventEmitter<{ leader: [boolean] }> {
     member.on('claimed', (ps) => {
       const replay = this.gate.replay(ps);
       if (replay.length > 0) {
+        this.counts.replayed += replay.length;
         this.log.info(
           { partitions: ps.length, messages: replay.length },
           'replaying hand-off window',

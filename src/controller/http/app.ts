@@ -55,6 +55,7 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { LiveHub } from './live-hub.ts';
 import { LiveTickets } from './live-tickets.ts';
 import { prometheusRegistry } from './prometheus.ts';
+import { registerClusterMetrics, type ClusterHealth } from '../cluster/cluster-report.ts';
 import { registerHealth } from './health.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerSiteRoutes } from './site-routes.ts';
@@ -113,6 +114,8 @@ export interface ApiDeps {
   siteEditor?: SiteEditor | undefined;
   /** The radio networks behind radio gateways: /api/radio/… (radio/radio-routes.ts). */
   radio?: RadioService | undefined;
+  /** This process's part in a controller cluster, for /api/health and /metrics. */
+  cluster?: (() => ClusterHealth) | undefined;
 }
 
 /**
@@ -181,6 +184,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const tickets = new LiveTickets();
   const log = deps.logger ?? silentLogger;
   const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats, deps.brokerHealth);
+  if (deps.cluster) registerClusterMetrics(registry, deps.cluster);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });

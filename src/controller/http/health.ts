@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { BrokerHealth } from '../../mqtt/broker-supervisor.ts';
 import type { BatchingSessionStats } from '../../mqtt/batching-session.ts';
+import type { ClusterHealth, NoCluster } from '../cluster/cluster-report.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 
 export interface HealthSources {
@@ -20,6 +21,8 @@ export interface HealthSources {
   mqttStats?: (() => Readonly<BatchingSessionStats>) | undefined;
   /** The embedded broker's own health; absent with an external broker (then: connected or not). */
   broker?: (() => BrokerHealth) | undefined;
+  /** This process's part in a controller cluster (PostgreSQL); absent on a single process. */
+  cluster?: (() => ClusterHealth) | undefined;
 }
 
 export interface HealthReport {
@@ -28,6 +31,8 @@ export interface HealthReport {
   broker: BrokerHealth | { ok: boolean; layout: 'external' };
   store: { ok: boolean; error?: string };
   ingest: { ok: boolean; connected: boolean; lagMs: number; failedBatches: number };
+  /** Informative: the API and this process's ingest work without it (docs/cluster.md). */
+  cluster: ClusterHealth | NoCluster;
 }
 
 /** An event loop this late cannot be ingesting: messages wait unread in the socket. */
@@ -64,6 +69,7 @@ export function registerHealth(app: FastifyInstance, sources: HealthSources): vo
         lagMs,
         failedBatches: sources.mqttStats?.().failedBatches ?? 0,
       },
+      cluster: sources.cluster?.() ?? { enabled: false },
     };
     report.ok = report.broker.ok && report.store.ok && report.ingest.ok;
     return reply.code(report.ok ? 200 : 503).send(report);
