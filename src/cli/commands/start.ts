@@ -7,6 +7,7 @@
  * @example
  * intelli-mesh start --port 8080 --nodes 24 --seed 1
  * INTELLI_MESH_PASSWORD=secret intelli-mesh start --db ./intelli-mesh-demo.db
+ * intelli-mesh start --db postgres://im@db.example/im_demo   # the store on PostgreSQL
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { startDemo } from '../../demo/start-demo.ts';
 import { notificationSenders } from '../../controller/notify/notify-config.ts';
+import { parseStoreTarget } from '../../controller/store/store-target.ts';
 import { collect, integerIn } from '../options.ts';
 import { DEFAULT_WEB_ROOT } from './controller.ts';
 
@@ -52,7 +54,11 @@ export function registerStart(program: Command): void {
         .argParser(integerIn(0, 2 ** 31))
         .default(1),
     )
-    .option('--db <file>', 'SQLite file of the controller', join(tmpdir(), 'intelli-mesh-demo.db'))
+    .option(
+      '--db <file|url>',
+      'SQLite file of the controller, or a postgres:// / postgresql:// URL',
+      join(tmpdir(), 'intelli-mesh-demo.db'),
+    )
     .option('--web <dir>', 'built dashboard to serve (default web/dist when built)')
     .option(
       '--notify-webhook <url>',
@@ -68,6 +74,7 @@ export function registerStart(program: Command): void {
         emailTo: flags.notifyEmail,
       };
       notificationSenders(notify); // a bad setting stops here, before anything listens
+      const db = storeDisplay(flags.db); // so does a malformed --db URL
       const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       const webRoot = flags.web ?? (existsSync(DEFAULT_WEB_ROOT) ? DEFAULT_WEB_ROOT : undefined);
       const demo = await startDemo({
@@ -97,7 +104,7 @@ export function registerStart(program: Command): void {
         console.log(
           demo.admin.source === 'environment'
             ? 'login: admin (password from INTELLI_MESH_PASSWORD)'
-            : `login: admin (password printed at the first start; ${flags.db} keeps only its hash: start with INTELLI_MESH_PASSWORD=… to set a new one)`,
+            : `login: admin (password printed at the first start; ${db} keeps only its hash: start with INTELLI_MESH_PASSWORD=… to set a new one)`,
         );
       }
       console.log(
@@ -111,4 +118,10 @@ export function registerStart(program: Command): void {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
     });
+}
+
+/** `--db` as it may be printed (a URL's password hidden); throws a one-line error when malformed. */
+function storeDisplay(target: string): string {
+  const where = parseStoreTarget(target);
+  return where.kind === 'sqlite' ? where.path : where.display;
 }
