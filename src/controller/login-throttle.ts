@@ -115,6 +115,16 @@ export class LoginThrottle {
     );
   }
 
+  /**
+   * Admits an attempt (counted as failed until `succeeded`) and answers 0, or refuses it and
+   * answers the milliseconds to wait (login-gate.ts).
+   */
+  begin(username: string, address: string, now: number): number {
+    const wait = this.retryAfterMs(username, address, now);
+    if (wait === 0) this.attempt(username, address, now);
+    return wait;
+  }
+
   /** Counts an attempt as failed until `succeeded` says otherwise. */
   attempt(username: string, address: string, now: number): void {
     this.users.failed(username, now);

@@ -4,7 +4,8 @@
  * `/api/health` `cluster` object and `/metrics` report its own share of the partitions (checked
  * against PostgreSQL's lock table), the shares add up to the total and exactly one leads; after a
  * SIGKILL the survivor reports every partition and the leadership. The `/metrics` exposition of a
- * clustered process passes `promtool check metrics`.
+ * clustered process passes `promtool check metrics`. Failed logins on one process count on the
+ * other (the login throttle is in the database).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -102,6 +103,26 @@ describe.skipIf(skip !== undefined)('two controllers on PostgreSQL, as operators
     await db.connect();
     cleanups.push(() => db.end());
   }, 90_000);
+
+  it('counts failed logins on one process against the other (the throttle is in the database)', async () => {
+    const login = (ctl: ControllerProcess, username: string, password: string) =>
+      fetch(`${ctl.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+    // Five wrong passwords for one username, spread over both processes: the budget is spent.
+    for (const ctl of [a, b, a, b, a])
+      expect((await login(ctl, 'admin', 'guess')).status).toBe(401);
+    for (const ctl of [b, a]) {
+      const refused = await login(ctl, 'admin', 'guess');
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // Even the right password waits now, on either process; another username may still try.
+    expect((await login(b, 'admin', 'admin-pw')).status).toBe(429);
+    expect((await login(b, 'nobody', 'guess')).status).toBe(401);
+  });
 
   it('each reports its own share in /api/health and /metrics; one leads; the survivor of a SIGKILL reports all', async () => {
     // Each process's report, once the two have split the partitions and one leads.

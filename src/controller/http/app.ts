@@ -42,7 +42,7 @@ import {
 } from './demo-faults.ts';
 import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
-import { LoginThrottle } from '../login-throttle.ts';
+import { loginGateFor } from '../login-gate.ts';
 import { deviceMonitoring, networkGraph } from '../netjson.ts';
 import { nodeView, withTraffic } from '../node-view.ts';
 import type { CurrentTraffic } from '../traffic-rates.ts';
@@ -179,7 +179,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const viewer = requireRole(store.users, clock, 'viewer');
   const operator = requireRole(store.users, clock, 'operator');
   const admin = requireRole(store.users, clock, 'admin');
-  const throttle = new LoginThrottle();
+  const throttle = loginGateFor(store);
   const accounts = new UserAccounts(store, clock);
   const tickets = new LiveTickets();
   const log = deps.logger ?? silentLogger;
@@ -205,22 +205,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const { username, password } = body.data;
     const address = request.ip;
     const started = clock.now();
-    if (!throttle.allowed(username, address, started)) {
-      const wait = Math.ceil(throttle.retryAfterMs(username, address, started) / 1000);
+    // Counted before the (slow) check, so concurrent guesses cannot overrun the budget.
+    const waitMs = await throttle.begin(username, address, started);
+    if (waitMs > 0) {
+      const wait = Math.ceil(waitMs / 1000);
       log.warn({ from: address, username }, 'login refused: too many failed logins');
       return reply
         .code(429)
         .header('retry-after', String(wait))
         .send({ error: `too many failed logins; retry in ${wait} s` });
     }
-    // Counted before the (slow) check, so concurrent guesses cannot overrun the budget.
-    throttle.attempt(username, address, started);
     const user = await accounts.verify(username, password);
     if (!user) {
       log.warn({ from: address, username }, 'login failed: wrong username or password');
       return reply.code(401).send({ error: 'wrong username or password' });
     }
-    throttle.succeeded(username, address, started);
+    await throttle.succeeded(username, address, started);
     const now = clock.now();
     const token = await store.users.openSession(user.username, now, ttl);
     return { token, username: user.username, role: user.role, expires_at: now + ttl };

@@ -262,4 +262,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- no change on SQLite
   `,
+  // Failed logins as the store keeps them (store-login-throttle.ts): controllers sharing a
+  // PostgreSQL database count them together. One SQLite file has one controller, whose memory
+  // serves (login-throttle.ts); the table is the same so the two backends stay in step.
+  `
+  CREATE TABLE login_failures (
+    id    INTEGER PRIMARY KEY,
+    kind  TEXT NOT NULL CHECK (kind IN ('user', 'address')),
+    key   TEXT NOT NULL,
+    at    REAL NOT NULL
+  );
+  CREATE INDEX login_failures_key_at ON login_failures(kind, key, at);
+  CREATE INDEX login_failures_at ON login_failures(at);
+  `,
 ];
