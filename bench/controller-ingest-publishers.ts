@@ -4,73 +4,12 @@
  * process, so the publishers do not share the controller's event loop.
  */
 import mqtt from 'mqtt';
-import { nodeTopic } from '../src/mqtt/topics.ts';
+import { ingestMessage } from './controller-ingest-mix.ts';
 
 const [url = '', site = '', nodesArg = '1', perNodeArg = '1'] = process.argv.slice(2);
 const nodes = Number(nodesArg);
 const perNode = Number(perNodeArg);
 const send = (msg: object) => process.send!(msg);
-
-function message(node: string, i: number): [string, string] {
-  const at = Date.now();
-  switch (i % 10) {
-    case 0:
-    case 1:
-      return [
-        nodeTopic(site, node, 'state'),
-        JSON.stringify({
-          node,
-          at,
-          uptime_s: i,
-          role: 'mesh',
-          wans: [
-            {
-              name: 'wan',
-              kind: 'ethernet',
-              state: 'up',
-              active: true,
-              latency_ms: 10 + (i % 7),
-              loss: 0,
-            },
-          ],
-          gateway: {
-            announcing: false,
-            bandwidth_down_kbit: 0,
-            bandwidth_up_kbit: 0,
-            selected: 'gw-1',
-          },
-          neighbours: [
-            { node: 'n-a', tq: 200, last_seen_ms: 300 },
-            { node: 'n-b', tq: 180, last_seen_ms: 500 },
-          ],
-        }),
-      ];
-    case 2:
-    case 3:
-    case 4:
-      return [
-        nodeTopic(site, node, 'events'),
-        JSON.stringify({
-          at,
-          node,
-          kind: 'route-change',
-          subject: 'gw-1',
-          from: 'n-a',
-          to: 'n-b',
-          reason: `TQ ${180 + (i % 50)} beat 170`,
-        }),
-      ];
-    default:
-      return [
-        nodeTopic(site, node, 'metrics'),
-        JSON.stringify({
-          node,
-          at,
-          wans: { wan: { latency_ms: 10 + (i % 13), loss: (i % 5) / 100 } },
-        }),
-      ];
-  }
-}
 
 const clients = await Promise.all(
   Array.from({ length: nodes }, (_, n) =>
@@ -95,7 +34,7 @@ await Promise.all(
     const worker = async () => {
       while (next < perNode) {
         const i = next++;
-        const [topic, payload] = message(node, i);
+        const [topic, payload] = ingestMessage(site, node, i, Date.now());
         await client.publishAsync(topic, payload, { qos: 1 });
       }
     };

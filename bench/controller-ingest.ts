@@ -10,7 +10,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
 import { startController } from '../src/controller/controller.ts';
@@ -161,9 +161,23 @@ if (!wanted('mosquitto')) {
   console.error('mosquitto not installed: skipping the Mosquitto run');
 }
 
+/** The commit measured (with `+changes` when the tree differs from it), for the results file. */
+function commitMeasured(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    return (
+      git('rev-parse', '--short', 'HEAD') +
+      (git('status', '--porcelain', '--', 'src') ? '+changes' : '')
+    );
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 const report = {
   bench: 'controller-ingest',
   date: new Date().toISOString(),
+  commit: commitMeasured(),
   machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
   nodes,
   mix: '20% state, 30% events, 50% metrics; QoS 1; 64 in flight per node',

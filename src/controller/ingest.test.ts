@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualScheduler } from '../core/virtual-scheduler.ts';
 import type { NodeState } from '../mqtt/messages.ts';
 import { nodeTopic } from '../mqtt/topics.ts';
@@ -37,8 +37,11 @@ function event(node: string, reason: string) {
   return { at: 1001, node, kind: 'test', subject: 's', from: null, to: null, reason };
 }
 
+// Both write paths: SQLite's synchronous rows (ingest-sync-rows.ts) and the asynchronous one.
+let sqliteSync = true;
+
 async function setup(path = dbFile()) {
-  const store = await ControllerStore.open(path);
+  const store = await ControllerStore.open(path, { sqliteSync });
   const scheduler = new VirtualScheduler(1_000_000);
   const ingest = new Ingest({ store, scheduler, flushMs: 20 });
   const changes: LiveChange[] = [];
@@ -46,7 +49,13 @@ async function setup(path = dbFile()) {
   return { store, scheduler, ingest, changes, path };
 }
 
-describe('Ingest', () => {
+describe.each([
+  { path: 'synchronous rows', sync: true },
+  { path: 'asynchronous', sync: false },
+])('Ingest ($path)', ({ sync }) => {
+  beforeEach(() => {
+    sqliteSync = sync;
+  });
   // Faults are planted on repository prototypes: each test's are removed after it.
   afterEach(() => {
     vi.restoreAllMocks();
@@ -252,11 +261,22 @@ describe('Ingest', () => {
 
   it('isolates a message the store cannot take: the rest of its batch is stored once', async () => {
     const { store, ingest } = await setup();
-    // Every transaction has its own repositories: the fault is planted in all of them.
+    // Every transaction has its own repositories: the fault is planted in all of them, on
+    // both paths (`addNow` is the synchronous one).
     const add = EventRepo.prototype.add;
     vi.spyOn(EventRepo.prototype, 'add').mockImplementation(function (this: EventRepo, e, source) {
       if (e.reason === 'poison') throw new Error('SQLITE_TOOBIG: string or blob too big');
       return add.call(this, e, source);
+    });
+    const addNow = EventRepo.prototype.addNow;
+    vi.spyOn(EventRepo.prototype, 'addNow').mockImplementation(function (
+      this: EventRepo,
+      sql,
+      e,
+      source,
+    ) {
+      if (e.reason === 'poison') throw new Error('SQLITE_TOOBIG: string or blob too big');
+      return addNow.call(this, sql, e, source);
     });
     await ingest.acceptBatch(
       ['ok-1', 'poison', 'ok-2'].map((reason) => ({
@@ -279,6 +299,9 @@ describe('Ingest', () => {
   it('throws, counting nothing, when the store cannot even record a refusal', async () => {
     const { ingest } = await setup();
     vi.spyOn(EventRepo.prototype, 'add').mockImplementation(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    vi.spyOn(EventRepo.prototype, 'addNow').mockImplementation(() => {
       throw new Error('SQLITE_FULL: database or disk is full');
     });
     vi.spyOn(StoreScope.prototype, 'recordRejected').mockImplementation(() => {

@@ -17,6 +17,7 @@ import {
   decodeMessage,
   type CommandResult,
   type NodeConfigReport,
+  type NodeEventMessage,
   type NodeMetrics,
 } from '../mqtt/messages.ts';
 import { parseNodeTopic } from '../mqtt/topics.ts';
@@ -39,6 +40,15 @@ import type { ClientRecord } from './clients/client-records.ts';
 import { ClientTracker } from './clients/client-tracker.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 import { messageId } from './cluster/message-id.ts';
+import type { SyncSql } from './store/sql-session.ts';
+import {
+  eventWritableNow,
+  stateWritableNow,
+  writeEventNow,
+  writeSamplesNow,
+  writeStateNow,
+  type MetricSample,
+} from './ingest-sync-rows.ts';
 
 export type LiveChange =
   | { type: 'node'; node: string }
@@ -72,6 +82,8 @@ interface WriteScope {
   tx: StoreScope;
   timeline: NodeTimeline;
   clients: ClientTracker;
+  /** SQLite: the transaction's synchronous statements, for the rows that take the fast path. */
+  sync: SyncSql | undefined;
 }
 
 interface Refusal {
@@ -126,6 +138,9 @@ export class Ingest extends EventEmitter<{
   private timeRules: TimeAlertRules | undefined;
   /** Alert transitions of the transaction under way; announced only once it commits. */
   private transitions: AlertTransition[] = [];
+  private readonly noteTransition = (t: AlertTransition): void => {
+    this.transitions.push(t);
+  };
   /** Settles when the batches accepted so far are stored: batches are stored one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -248,7 +263,12 @@ export class Ingest extends EventEmitter<{
     const changes: LiveChange[] = [];
     let accepted = 0;
     let rejected = 0;
-    const scope = { tx, timeline: new NodeTimeline(tx), clients: new ClientTracker(tx) };
+    const scope: WriteScope = {
+      tx,
+      timeline: new NodeTimeline(tx),
+      clients: new ClientTracker(tx),
+      sync: tx.sql.sync,
+    };
     const fresh = ids && this.options.dedupe ? await this.options.dedupe(tx, ids, now) : undefined;
     for (let i = 0; i < decoded.length; i++) {
       const q = decoded[i];
@@ -258,8 +278,8 @@ export class Ingest extends EventEmitter<{
         rejected++;
         continue;
       }
-      const out = await this.write(scope, q);
-      for (const c of out) changes.push(c);
+      const out = this.write(scope, q);
+      for (const c of Array.isArray(out) ? out : await out) changes.push(c);
       accepted++;
     }
     // Counted only once committed: a rolled-back batch is retried message by message.
@@ -294,7 +314,76 @@ export class Ingest extends EventEmitter<{
     }
   }
 
-  private async write(scope: WriteScope, q: Queued): Promise<LiveChange[]> {
+  /**
+   * Writes one message's rows: at once, with no promise, where the fast path takes it (SQLite,
+   * ingest-sync-rows.ts), awaited otherwise.
+   */
+  private write(scope: WriteScope, q: Queued): LiveChange[] | Promise<LiveChange[]> {
+    const { tx, sync } = scope;
+    if (q.channel === 'metrics') {
+      const m = q.message;
+      const samples = this.metricSamples(m);
+      if (sync) return writeSamplesNow(sync, tx, m.node, m.at, samples);
+      return this.recordSamples(tx, m.node, m.at, samples);
+    }
+    const at = q.receivedAt;
+    if (q.channel === 'events') {
+      const ops = this.alertOps(q, at);
+      if (sync && eventWritableNow(q.message))
+        return writeEventNow(sync, tx, q.message, ops, at, this.noteTransition);
+      return this.writeEvent(scope, q.message, ops, at);
+    }
+    if (q.channel === 'state' && sync && stateWritableNow(q.message)) {
+      const ops = this.alertOps(q, at);
+      return writeStateNow(sync, scope, q.site, q.message, at, ops, this.noteTransition);
+    }
+    return this.writeAwaited(scope, q);
+  }
+
+  /** The values of a metrics message, traffic rates derived from its byte counters included. */
+  private metricSamples(m: NodeMetrics): MetricSample[] {
+    const samples: MetricSample[] = [];
+    for (const [wan, v] of Object.entries(m.wans)) {
+      if (v.latency_ms != null)
+        samples.push({ series: `wan.${wan}.latency_ms`, value: v.latency_ms });
+      if (v.loss != null) samples.push({ series: `wan.${wan}.loss`, value: v.loss });
+      for (const r of this.traffic.update(m.node, wan, m.at, v.rx_bytes, v.tx_bytes))
+        samples.push({ series: `wan.${wan}.${r.direction}_bps`, value: r.bps });
+    }
+    if (m.cpu_percent !== undefined) samples.push({ series: 'cpu_percent', value: m.cpu_percent });
+    if (m.rss_bytes !== undefined) samples.push({ series: 'rss_bytes', value: m.rss_bytes });
+    return samples;
+  }
+
+  private async recordSamples(
+    tx: StoreScope,
+    node: string,
+    at: number,
+    samples: readonly MetricSample[],
+  ): Promise<LiveChange[]> {
+    for (const s of samples) await tx.metrics.record(node, s.series, at, s.value);
+    return [];
+  }
+
+  private async writeEvent(
+    scope: WriteScope,
+    e: NodeEventMessage,
+    ops: readonly (AlertOp | RuleOp)[],
+    at: number,
+  ): Promise<LiveChange[]> {
+    const id = await scope.tx.events.add(e);
+    const client = await scope.clients.onEvent(e);
+    return [
+      { type: 'event', event: { ...e, id, source: 'node' } },
+      ...(client ? [{ type: 'client' as const, client }] : []),
+      ...(await this.applyAlerts(scope.tx, ops, at)),
+    ];
+  }
+
+  private async writeAwaited(
+    scope: WriteScope,
+    q: Exclude<Queued, { channel: 'metrics' | 'events' }>,
+  ): Promise<LiveChange[]> {
     const { tx: store, timeline, clients } = scope;
     const at = q.receivedAt;
     switch (q.channel) {
@@ -306,7 +395,7 @@ export class Ingest extends EventEmitter<{
           ...(q.message.online ? [] : await clients.onNodeOffline(q.message.node)).map(
             (client) => ({ type: 'client' as const, client }),
           ),
-          ...(await this.applyAlerts(store, q, at)),
+          ...(await this.applyAlerts(store, this.alertOps(q, at), at)),
         ];
       case 'state':
         await timeline.onState(q.message, at);
@@ -317,35 +406,11 @@ export class Ingest extends EventEmitter<{
             type: 'client' as const,
             client,
           })),
-          ...(await this.applyAlerts(store, q, at)),
+          ...(await this.applyAlerts(store, this.alertOps(q, at), at)),
         ];
-      case 'events': {
-        const id = await store.events.add(q.message);
-        const client = await clients.onEvent(q.message);
-        return [
-          { type: 'event', event: { ...q.message, id, source: 'node' } },
-          ...(client ? [{ type: 'client' as const, client }] : []),
-          ...(await this.applyAlerts(store, q, at)),
-        ];
-      }
       case 'config':
         await store.nodes.recordConfig(q.site, q.message, at);
         return [{ type: 'node', node: q.message.node }];
-      case 'metrics': {
-        const m = q.message;
-        for (const [wan, v] of Object.entries(m.wans)) {
-          if (v.latency_ms != null)
-            await store.metrics.record(m.node, `wan.${wan}.latency_ms`, m.at, v.latency_ms);
-          if (v.loss != null) await store.metrics.record(m.node, `wan.${wan}.loss`, m.at, v.loss);
-          for (const r of this.traffic.update(m.node, wan, m.at, v.rx_bytes, v.tx_bytes))
-            await store.metrics.record(m.node, `wan.${wan}.${r.direction}_bps`, m.at, r.bps);
-        }
-        if (m.cpu_percent !== undefined)
-          await store.metrics.record(m.node, 'cpu_percent', m.at, m.cpu_percent);
-        if (m.rss_bytes !== undefined)
-          await store.metrics.record(m.node, 'rss_bytes', m.at, m.rss_bytes);
-        return [];
-      }
       case 'command/result': {
         const r = q.message;
         if (campaignOfResult(r.id) !== undefined) return [{ type: 'upgrade-result', result: r }];
@@ -361,10 +426,18 @@ export class Ingest extends EventEmitter<{
     }
   }
 
-  private async applyAlerts(tx: StoreScope, q: IngestedMessage, at: number): Promise<LiveChange[]> {
+  /** What the message does to alerts: its own rules', then the time rules' (which keep state). */
+  private alertOps(q: IngestedMessage, at: number): (AlertOp | RuleOp)[] {
+    return [...alertOps(q), ...this.timeRules!.ops(q, at)];
+  }
+
+  private async applyAlerts(
+    tx: StoreScope,
+    ops: readonly (AlertOp | RuleOp)[],
+    at: number,
+  ): Promise<LiveChange[]> {
     const { alerts } = tx;
     const changes: LiveChange[] = [];
-    const ops: (AlertOp | RuleOp)[] = [...alertOps(q), ...this.timeRules!.ops(q, at)];
     for (const op of ops) {
       if (op.op === 'open') {
         const id = await alerts.open(op.alert, at);

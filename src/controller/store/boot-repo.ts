@@ -3,7 +3,7 @@
  * announcement and the uptime of its last state. The node timeline compares the next ones with
  * these to tell a reboot from a reconnect.
  */
-import type { SqlSession } from './sql-session.ts';
+import type { SqlSession, SyncSql } from './sql-session.ts';
 
 export interface NodeBoot {
   boot_id: string | null;
@@ -11,13 +11,20 @@ export interface NodeBoot {
   at: number;
 }
 
+const GET_BOOT = 'SELECT boot_id, uptime_s, at FROM node_boots WHERE node = ?';
+const SET_UPTIME = `INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, NULL, @uptime_s, @at)
+      ON CONFLICT(node) DO UPDATE SET uptime_s = @uptime_s, at = @at`;
+
 export class BootRepo {
   constructor(private readonly sql: SqlSession) {}
 
   get(node: string): Promise<NodeBoot | undefined> {
-    return this.sql.get<NodeBoot>('SELECT boot_id, uptime_s, at FROM node_boots WHERE node = ?', [
-      node,
-    ]);
+    return this.sql.get<NodeBoot>(GET_BOOT, [node]);
+  }
+
+  /** `get` through a SQLite transaction's synchronous statements (`SqlSession.sync`). */
+  getNow(sync: SyncSql, node: string): NodeBoot | undefined {
+    return sync.get<NodeBoot>(GET_BOOT, [node]);
   }
 
   async setBootId(node: string, bootId: string, at: number): Promise<void> {
@@ -29,10 +36,11 @@ export class BootRepo {
   }
 
   async setUptime(node: string, uptimeS: number, at: number): Promise<void> {
-    await this.sql.run(
-      `INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, NULL, @uptime_s, @at)
-      ON CONFLICT(node) DO UPDATE SET uptime_s = @uptime_s, at = @at`,
-      { node, uptime_s: uptimeS, at },
-    );
+    await this.sql.run(SET_UPTIME, { node, uptime_s: uptimeS, at });
+  }
+
+  /** `setUptime` through a SQLite transaction's synchronous statements. */
+  setUptimeNow(sync: SyncSql, node: string, uptimeS: number, at: number): void {
+    sync.run(SET_UPTIME, { node, uptime_s: uptimeS, at });
   }
 }

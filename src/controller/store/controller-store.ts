@@ -38,7 +38,7 @@ export class ControllerStore extends StoreScope {
   static async open(target: string, options: StoreOptions = {}): Promise<ControllerStore> {
     const where = parseStoreTarget(target);
     if (where.kind === 'sqlite') {
-      const session = new SqliteSession(openDatabase(where.path));
+      const session = new SqliteSession(openDatabase(where.path), { sync: options.sqliteSync });
       return new ControllerStore(
         session,
         { eventListeners: new Set(), partitions: undefined },

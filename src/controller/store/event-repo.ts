@@ -8,7 +8,7 @@
  * an event the store does not keep.
  */
 import type { MeshEvent } from '../../core/events.ts';
-import type { SqlSession } from './sql-session.ts';
+import type { SqlSession, SqlValue, SyncSql } from './sql-session.ts';
 import type { EventSource, StoredEvent } from './records.ts';
 
 export type { EventSource, StoredEvent };
@@ -37,6 +37,15 @@ interface EventRow {
   to_v: string | null;
   reason: string;
   source: string;
+}
+
+const INSERT_EVENT =
+  'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
+const INSERT_EVENT_RETURNING_ID = `${INSERT_EVENT} RETURNING id`;
+
+function eventRow(e: MeshEvent, source: EventSource): SqlValue[] {
+  return [e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason, source];
 }
 
 const toEvent = (r: EventRow): StoredEvent => ({
@@ -89,16 +98,32 @@ export class EventRepo {
 
   /** Stores a node's decision; returns its id. */
   async add(e: MeshEvent, source: EventSource = 'node'): Promise<number> {
-    const row = await this.sql.get<{ id: number }>(
-      'INSERT INTO events (at, node, kind, subject, from_v, to_v, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      [e.at, e.node, e.kind, e.subject, e.from, e.to, e.reason, source],
-    );
+    const row = await this.sql.get<{ id: number }>(INSERT_EVENT_RETURNING_ID, eventRow(e, source));
     return row!.id;
+  }
+
+  /**
+   * `add` through a SQLite transaction's synchronous statements (`SqlSession.sync`): the same
+   * row and id, no promise.
+   */
+  addNow(sync: SyncSql, e: MeshEvent, source: EventSource = 'node'): number {
+    return sync.insert(INSERT_EVENT, eventRow(e, source));
   }
 
   /** Stores a fact the controller observed and announces it once committed. */
   async record(e: MeshEvent): Promise<StoredEvent> {
     const stored: StoredEvent = { ...e, id: await this.add(e, 'controller'), source: 'controller' };
+    this.announcer.recorded(stored);
+    return stored;
+  }
+
+  /** `record` through a SQLite transaction's synchronous statements (`SqlSession.sync`). */
+  recordNow(sync: SyncSql, e: MeshEvent): StoredEvent {
+    const stored: StoredEvent = {
+      ...e,
+      id: this.addNow(sync, e, 'controller'),
+      source: 'controller',
+    };
     this.announcer.recorded(stored);
     return stored;
   }

@@ -5,7 +5,7 @@
  * partitioned by level and time (metric-partitions.ts) and whole expired partitions are dropped.
  */
 import type { MetricPartitions, OnCommit } from './metric-partitions.ts';
-import { greatest, least, type SqlSession } from './sql-session.ts';
+import { greatest, least, type SqlSession, type SyncSql } from './sql-session.ts';
 
 export interface MetricPoint {
   /** Bucket start, ms. */
@@ -66,9 +66,23 @@ export class MetricRepo {
 
   async record(node: string, series: string, at: number, value: number): Promise<void> {
     if (!Number.isFinite(value)) return;
-    const bucket = Math.floor(at / this.base) * this.base;
+    const bucket = this.bucketOf(at);
     if (this.partitions) await this.partitions.ensure(this.sql, this.base, bucket, this.onCommit);
     await this.sql.run(this.recordSql, [node, series, this.base, bucket, value, value, value]);
+  }
+
+  /**
+   * `record` through a SQLite transaction's synchronous statements (`SqlSession.sync`): the same
+   * row, no promise. SQLite has no partitions to create first.
+   */
+  recordNow(sync: SyncSql, node: string, series: string, at: number, value: number): void {
+    if (!Number.isFinite(value)) return;
+    const bucket = this.bucketOf(at);
+    sync.run(this.recordSql, [node, series, this.base, bucket, value, value, value]);
+  }
+
+  private bucketOf(at: number): number {
+    return Math.floor(at / this.base) * this.base;
   }
 
   /**

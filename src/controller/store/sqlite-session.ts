@@ -5,15 +5,37 @@
  * outside it (another request, a timer) wait until it, and every transaction asked for before
  * them, ends instead of slipping into it; transactions run one after another.
  *
+ * Inside a transaction the session also offers `sync`: the same statements answered without a
+ * promise. The ingest writes most of a batch's rows through it (ingest-sync-rows.ts): a promise
+ * and a microtask per row were most of what the asynchronous store added to SQLite's ingest.
+ * `statementsRun` counts the statements of each path, so a test can tell which one ran.
+ *
  * @example
  * const sql = new SqliteSession(openDatabase('lab.db'));
  * await sql.transaction(async (tx) => { await tx.run('DELETE FROM meta'); });
+ * await sql.transaction(async (tx) => tx.sync?.run('DELETE FROM meta')); // no promise per row
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
-import type { SqlParams, SqlSession } from './sql-session.ts';
+import type { SqlParams, SqlSession, SyncSql } from './sql-session.ts';
 
 type Statement = Database.Statement<unknown[]>;
+
+/** How many statements ran through each path of one connection. */
+export interface SqliteStatementCounts {
+  /** Through `tx.sync`: answered at once. */
+  sync: number;
+  /** Through the promise methods (`all`, `get`, `run`). */
+  async: number;
+}
+
+export interface SqliteSessionOptions {
+  /**
+   * Offer `sync` inside transactions. Off, every statement takes the promise path, as on
+   * PostgreSQL: for comparing the two paths. @default true
+   */
+  sync?: boolean;
+}
 
 /** The connection, its compiled statements and who holds it. */
 class SqliteConnection {
@@ -25,12 +47,24 @@ class SqliteConnection {
    * neither slips into one nor reads what the one asked for just before it has not yet written.
    */
   queued = 0;
+  readonly counts: SqliteStatementCounts = { sync: 0, async: 0 };
+  // Compiled once: a transaction per ingest batch.
+  readonly begin: Statement;
+  readonly commit: Statement;
+  readonly rollback: Statement;
 
   get held(): boolean {
     return this.queued > 0;
   }
 
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    readonly syncOffered: boolean,
+  ) {
+    this.begin = db.prepare('BEGIN');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+  }
 
   prepare(sql: string): Statement {
     let s = this.statements.get(sql);
@@ -58,38 +92,91 @@ class SqliteConnection {
   }
 }
 
-function args(params: SqlParams | undefined): unknown[] {
-  if (params === undefined) return [];
-  return Array.isArray(params) ? params.map(bindable) : [params];
+/**
+ * What better-sqlite3 binds: an array binds `?` in order, an object the `@name`s. Copied only
+ * when it holds an undefined, which better-sqlite3 refuses: SQLite stores NULL.
+ */
+function bindable(params: SqlParams): unknown {
+  if (!Array.isArray(params)) return params;
+  for (const v of params as readonly unknown[]) {
+    if (v === undefined) return params.map((x: unknown) => (x === undefined ? null : x));
+  }
+  return params;
 }
 
-/** better-sqlite3 binds no booleans or undefined: store what SQLite stores. */
-function bindable(v: unknown): unknown {
-  return v === undefined ? null : v;
+function runOn(stmt: Statement, params: SqlParams | undefined): Database.RunResult {
+  return params === undefined ? stmt.run() : stmt.run(bindable(params));
+}
+
+function getOn(stmt: Statement, params: SqlParams | undefined): unknown {
+  return params === undefined ? stmt.get() : stmt.get(bindable(params));
+}
+
+function allOn(stmt: Statement, params: SqlParams | undefined): unknown[] {
+  return params === undefined ? stmt.all() : stmt.all(bindable(params));
+}
+
+/** A transaction's statements answered at once; counted as `sync`. */
+class SqliteSyncSql implements SyncSql {
+  constructor(private readonly conn: SqliteConnection) {}
+
+  all<T>(sql: string, params?: SqlParams): T[] {
+    this.conn.counts.sync++;
+    return allOn(this.conn.prepare(sql), params) as T[];
+  }
+
+  get<T>(sql: string, params?: SqlParams): T | undefined {
+    this.conn.counts.sync++;
+    return getOn(this.conn.prepare(sql), params) as T | undefined;
+  }
+
+  run(sql: string, params?: SqlParams): number {
+    this.conn.counts.sync++;
+    return runOn(this.conn.prepare(sql), params).changes;
+  }
+
+  insert(sql: string, params?: SqlParams): number {
+    this.conn.counts.sync++;
+    return Number(runOn(this.conn.prepare(sql), params).lastInsertRowid);
+  }
 }
 
 export class SqliteSession implements SqlSession {
   readonly dialect = 'sqlite' as const;
+  readonly sync: SyncSql | undefined;
   private readonly conn: SqliteConnection;
+  private readonly inTransaction: boolean;
   private savepoints = 0;
 
-  /** `inTransaction`: this session is the one holding the connection. */
+  constructor(db: Db, options?: SqliteSessionOptions);
+  /** A transaction's session: the one holding `conn`. */
+  constructor(conn: SqliteConnection, options: { inTransaction: true });
   constructor(
     db: Db | SqliteConnection,
-    private readonly inTransaction = false,
+    options: SqliteSessionOptions & { inTransaction?: true } = {},
   ) {
-    this.conn = db instanceof SqliteConnection ? db : new SqliteConnection(db);
+    this.conn =
+      db instanceof SqliteConnection ? db : new SqliteConnection(db, options.sync ?? true);
+    this.inTransaction = options.inTransaction === true;
+    this.sync =
+      this.inTransaction && this.conn.syncOffered ? new SqliteSyncSql(this.conn) : undefined;
   }
 
   get db(): Db {
     return this.conn.db;
   }
 
+  /** Statements run so far on this connection, by path. */
+  get statementsRun(): Readonly<SqliteStatementCounts> {
+    return this.conn.counts;
+  }
+
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
     if (!this.inTransaction && this.conn.held)
       return this.conn.idle().then(() => this.all<T>(sql, params));
+    this.conn.counts.async++;
     try {
-      return Promise.resolve(this.conn.prepare(sql).all(...args(params)) as T[]);
+      return Promise.resolve(allOn(this.conn.prepare(sql), params) as T[]);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -98,8 +185,9 @@ export class SqliteSession implements SqlSession {
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
     if (!this.inTransaction && this.conn.held)
       return this.conn.idle().then(() => this.get<T>(sql, params));
+    this.conn.counts.async++;
     try {
-      return Promise.resolve(this.conn.prepare(sql).get(...args(params)) as T | undefined);
+      return Promise.resolve(getOn(this.conn.prepare(sql), params) as T | undefined);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -108,8 +196,9 @@ export class SqliteSession implements SqlSession {
   run(sql: string, params?: SqlParams): Promise<number> {
     if (!this.inTransaction && this.conn.held)
       return this.conn.idle().then(() => this.run(sql, params));
+    this.conn.counts.async++;
     try {
-      return Promise.resolve(this.conn.prepare(sql).run(...args(params)).changes);
+      return Promise.resolve(runOn(this.conn.prepare(sql), params).changes);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -118,14 +207,14 @@ export class SqliteSession implements SqlSession {
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.inTransaction) return this.savepoint(fn);
     return this.conn.exclusive(async () => {
-      const tx = new SqliteSession(this.conn, true);
-      this.conn.db.prepare('BEGIN').run();
+      const tx = new SqliteSession(this.conn, { inTransaction: true });
+      this.conn.begin.run();
       try {
         const result = await fn(tx);
-        this.conn.db.prepare('COMMIT').run();
+        this.conn.commit.run();
         return result;
       } catch (err) {
-        if (this.conn.db.inTransaction) this.conn.db.prepare('ROLLBACK').run();
+        if (this.conn.db.inTransaction) this.conn.rollback.run();
         throw err;
       }
     });

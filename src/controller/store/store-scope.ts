@@ -66,8 +66,10 @@ export class StoreScope {
     this.announcer = new EventAnnouncer(shared.eventListeners, deferred);
     this.events = new EventRepo(sql, this.announcer, shared.eventListeners);
     this.nodes = new NodeRepo(sql);
-    this.alerts = new AlertRepo(sql, (change, alert, at) =>
-      this.events.record(alertEvent(change, alert, at)),
+    this.alerts = new AlertRepo(
+      sql,
+      (change, alert, at) => this.events.record(alertEvent(change, alert, at)),
+      (sync, change, alert, at) => this.events.recordNow(sync, alertEvent(change, alert, at)),
     );
     this.metrics = new MetricRepo(sql, DEFAULT_RETENTION, shared.partitions, onCommit);
     this.pushes = new PushRepo(sql, (push, from, at) =>

@@ -21,6 +21,12 @@ export interface StoreOptions {
   poolSize?: number;
   /** PostgreSQL: how long a connection attempt may take. @default 10000 */
   connectTimeoutMs?: number;
+  /**
+   * SQLite: offer transactions' synchronous statements (`SqlSession.sync`), which the ingest
+   * writes most rows through. False makes SQLite take PostgreSQL's asynchronous path, to compare
+   * the two. @default true
+   */
+  sqliteSync?: boolean;
 }
 
 export const DEFAULT_POOL_SIZE = 10;

@@ -10,6 +10,9 @@
  * timeline.onStatus({ node: 'n5', online: false, at: 1 }, now); // records node-down if it was online
  */
 import type { NodeState, NodeStatus } from '../../mqtt/messages.ts';
+import type { MeshEvent } from '../../core/events.ts';
+import type { NodeBoot } from '../store/boot-repo.ts';
+import type { SyncSql } from '../store/sql-session.ts';
 import type { StoreScope } from '../store/store-scope.ts';
 import { nodeDownEvent, nodeRebootEvent, nodeUpEvent } from './controller-events.ts';
 
@@ -60,24 +63,34 @@ export class NodeTimeline {
 
   async onState(state: NodeState, at: number): Promise<void> {
     const { boots, events } = this.store;
-    const known = await boots.get(state.node);
-    // A node that announces boot ids is judged by them: its uptime may be its agent's.
-    if (
-      known &&
-      known.boot_id === null &&
-      known.uptime_s !== null &&
-      state.uptime_s < known.uptime_s
-    ) {
-      await events.record(
-        nodeRebootEvent(
-          state.node,
-          at,
-          `uptime ${Math.round(known.uptime_s)} s`,
-          `uptime ${Math.round(state.uptime_s)} s`,
-          `uptime went back from ${Math.round(known.uptime_s)} s to ${Math.round(state.uptime_s)} s: the node restarted`,
-        ),
-      );
-    }
+    const reboot = uptimeReboot(await boots.get(state.node), state, at);
+    if (reboot) await events.record(reboot);
     await boots.setUptime(state.node, state.uptime_s, at);
   }
+
+  /** `onState` through a SQLite transaction's synchronous statements (`SqlSession.sync`). */
+  onStateNow(sync: SyncSql, state: NodeState, at: number): void {
+    const { boots, events } = this.store;
+    const reboot = uptimeReboot(boots.getNow(sync, state.node), state, at);
+    if (reboot) events.recordNow(sync, reboot);
+    boots.setUptimeNow(sync, state.node, state.uptime_s, at);
+  }
+}
+
+/** The reboot a state's uptime shows, compared with the node's last known boot. */
+function uptimeReboot(
+  known: NodeBoot | undefined,
+  state: NodeState,
+  at: number,
+): MeshEvent | undefined {
+  // A node that announces boot ids is judged by them: its uptime may be its agent's.
+  if (!known || known.boot_id !== null || known.uptime_s === null) return undefined;
+  if (state.uptime_s >= known.uptime_s) return undefined;
+  return nodeRebootEvent(
+    state.node,
+    at,
+    `uptime ${Math.round(known.uptime_s)} s`,
+    `uptime ${Math.round(state.uptime_s)} s`,
+    `uptime went back from ${Math.round(known.uptime_s)} s to ${Math.round(state.uptime_s)} s: the node restarted`,
+  );
 }
