@@ -45,6 +45,7 @@ import {
   validateOgmFrame,
 } from './ogm-codec.ts';
 import { CandidateTable } from './candidate.ts';
+import { ExpiryWheel } from './expiry-wheel.ts';
 import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
 import { asymmetryPenalty, combinedTq, hopPenalty, localTq, TQ_MAX } from './tq.ts';
 import type {
@@ -148,6 +149,14 @@ interface OriginatorState {
   /** Neighbour slots with a candidate, in the order first heard (scans and tables iterate this). */
   candidates: number[];
   gateway: { down: number; up: number } | undefined;
+  /** Creation order: the originator table's order, which a purge's events follow. */
+  order: number;
+  /** No candidate can expire before this (a lower bound: candidates are only heard later). */
+  expiryFrom: number;
+  /** The purge wheel's key it is filed under (-1 once purged). */
+  wheelKey: number;
+  /** The purge pass that last looked at it (one look per pass). */
+  purgePass: number;
 }
 
 interface PendingFrame {
@@ -186,6 +195,11 @@ export class BatmanEngine {
   private slots = 0;
   private readonly freeSlots: number[] = [];
   private pending: PendingFrame[] = [];
+  /** Originators filed by when they may next need purging (candidate expiry, silence). */
+  private readonly purgeWheel: ExpiryWheel<OriginatorState>;
+  private purgePasses = 0;
+  private readonly wheelOut: OriginatorState[] = [];
+  private originatorsMade = 0;
   private seqno: number;
   private nextPurgeAt: number;
   /** Own OGMs still to send at the fast-start interval. */
@@ -210,6 +224,7 @@ export class BatmanEngine {
     this.options = resolveBatmanOptions(options);
     this.nameOf = options.nameOf ?? ((a) => String(a));
     this.table = new CandidateTable(this.options.clearStaleTq);
+    this.purgeWheel = new ExpiryWheel(this.options.originatorIntervalMs);
     if (this.options.translationTable) {
       this.tt = new TranslationTable({
         self: this.options.address,
@@ -780,9 +795,15 @@ export class BatmanEngine {
         row: this.table.addOriginator(),
         candidates: [],
         gateway: undefined,
+        order: this.originatorsMade++,
+        // Less 1 ms: the purge compares differences, and rounding must not make this late.
+        expiryFrom: now + this.options.purgeTimeoutMs - 1,
+        wheelKey: -1,
+        purgePass: 0,
       };
       this.originators.set(address, o);
       this.originatorAt[address] = o;
+      this.purgeWheel.add(o, o.expiryFrom);
     }
     return o;
   }
@@ -959,6 +980,12 @@ export class BatmanEngine {
     const from = orig.router;
     orig.router = to;
     this.stats.routeChanges++;
+    // A route again: the originator's silence matters again to the purge.
+    const silence = this.options.originatorSilenceMs;
+    if (from === NO_ROUTER && to !== NO_ROUTER && silence > 0) {
+      const at = orig.lastSeqnoAt + silence - 1;
+      if (this.purgeWheel.keyOf(at) < orig.wheelKey) this.purgeWheel.add(orig, at);
+    }
     this.events.push({
       at: now,
       node: this.options.name,
@@ -1124,44 +1151,83 @@ export class BatmanEngine {
         this.freeSlots.push(n.slot);
       }
     }
+    // Only the originators the wheel hands out can have anything to purge; they are handled
+    // in the originator table's order, as a scan of the whole table would.
+    const pass = ++this.purgePasses;
+    const touched: OriginatorState[] = [];
+    for (const o of this.purgeWheel.takeDue(now, this.wheelOut)) {
+      if (o.purgePass === pass) continue;
+      o.purgePass = pass;
+      if (o.expiryFrom <= now || this.silent(o, now)) touched.push(o);
+      else this.purgeWheel.add(o, this.purgeDue(o));
+    }
+    this.wheelOut.length = 0;
+    if (touched.length > 1) touched.sort((a, b) => a.order - b.order);
+    for (const o of touched) {
+      this.purgeOriginator(o, now);
+      if (o.candidates.length > 0) this.purgeWheel.add(o, this.purgeDue(o));
+    }
+  }
+
+  /** Whether the purge withdraws the route to `o` for silence (originatorSilenceMs). */
+  private silent(o: OriginatorState, now: number): boolean {
+    const silence = this.options.originatorSilenceMs;
+    return o.router !== NO_ROUTER && silence > 0 && now - o.lastSeqnoAt >= silence;
+  }
+
+  /** The earliest time `o` may need the purge again (less 1 ms against rounding). */
+  private purgeDue(o: OriginatorState): number {
+    const silence = this.options.originatorSilenceMs;
+    if (o.router === NO_ROUTER || silence === 0) return o.expiryFrom;
+    return Math.min(o.expiryFrom, o.lastSeqnoAt + silence - 1);
+  }
+
+  /** Expired candidates, the route they carried, silence, and the originator once empty. */
+  private purgeOriginator(o: OriginatorState, now: number): void {
     const table = this.table;
-    for (const [addr, o] of this.originators) {
+    const timeout = this.options.purgeTimeoutMs;
+    const slots = o.candidates;
+    if (o.expiryFrom <= now) {
       let kept = 0;
-      const slots = o.candidates;
+      let oldest = Number.POSITIVE_INFINITY;
       for (let i = 0; i < slots.length; i++) {
         const c = table.cell(o.row, slots[i]!);
-        if (now - table.lastSeen[c]! > timeout) table.remove(c);
-        else slots[kept++] = slots[i]!;
-      }
-      slots.length = kept;
-      const routerGone = (): boolean =>
-        o.router !== NO_ROUTER && !table.present(table.cell(o.row, o.router));
-      if (routerGone()) {
-        this.selectRouter(o, now);
-        if (routerGone()) {
-          this.setRouter(
-            o,
-            NO_ROUTER,
-            `next hop ${this.nameOf(this.slotAddress[o.router]!)} purged after ${timeout} ms of silence`,
-            now,
-          );
+        const seen = table.lastSeen[c]!;
+        if (now - seen > timeout) {
+          table.remove(c);
+        } else {
+          slots[kept++] = slots[i]!;
+          if (seen < oldest) oldest = seen;
         }
       }
-      const silence = this.options.originatorSilenceMs;
-      if (o.router !== NO_ROUTER && silence > 0 && now - o.lastSeqnoAt >= silence) {
+      slots.length = kept;
+      o.expiryFrom = oldest + timeout - 1;
+    }
+    if (o.router !== NO_ROUTER && !table.present(table.cell(o.row, o.router))) {
+      this.selectRouter(o, now);
+      if (o.router !== NO_ROUTER && !table.present(table.cell(o.row, o.router))) {
         this.setRouter(
           o,
           NO_ROUTER,
-          `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+          `next hop ${this.nameOf(this.slotAddress[o.router]!)} purged after ${timeout} ms of silence`,
           now,
         );
       }
-      if (slots.length === 0) {
-        this.originators.delete(addr);
-        this.originatorAt[addr] = undefined;
-        table.removeOriginator(o.row);
-        this.tt?.originatorGone(addr);
-      }
+    }
+    if (this.silent(o, now)) {
+      this.setRouter(
+        o,
+        NO_ROUTER,
+        `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+        now,
+      );
+    }
+    if (slots.length === 0) {
+      this.originators.delete(o.address);
+      this.originatorAt[o.address] = undefined;
+      this.table.removeOriginator(o.row);
+      o.wheelKey = -1;
+      this.tt?.originatorGone(o.address);
     }
   }
 
