@@ -825,7 +825,7 @@ export class BatmanEngine {
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
       table.setAge(cand, 0);
-      table.lastSeen[cand] = now;
+      table.setLastSeen(cand, now);
       return 'new';
     }
     const diff = (ogm.seqno - orig.lastSeqno) | 0;
@@ -842,7 +842,7 @@ export class BatmanEngine {
       orig.lastSeqnoAt = now;
       orig.lastForwarded = -1;
       table.setAge(cand, 0);
-      table.lastSeen[cand] = now;
+      table.setLastSeen(cand, now);
       return 'new';
     }
     if (diff > 0) {
@@ -851,12 +851,12 @@ export class BatmanEngine {
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
       table.setAge(cand, 0);
-      table.lastSeen[cand] = now;
+      table.setLastSeen(cand, now);
       return 'new';
     }
     if (table.has(cand, -diff)) return 'neigh-dup';
     table.setAge(cand, -diff);
-    table.lastSeen[cand] = now;
+    table.setLastSeen(cand, now);
     return 'orig-dup';
   }
 
@@ -875,7 +875,7 @@ export class BatmanEngine {
       orig.lastTtl = ogm.ttl;
       orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
     }
-    table.prevSender[cand] = ogm.prevSender;
+    table.setPrevSender(cand, ogm.prevSender);
     const before = table.tqAvg(cand);
     // A new sequence number also pushes a 0 into every other candidate's ring (lazily).
     table.pushTq(cand, tq, isNew);
@@ -937,7 +937,7 @@ export class BatmanEngine {
     let bestTq = 0;
     for (const k of orig.candidates) {
       const c = table.cell(orig.row, k);
-      if (!this.eligible(c) || table.prevSender[c] === avoidVia) continue;
+      if (!this.eligible(c) || table.prevSender(c) === avoidVia) continue;
       const tq = table.tqAvg(c);
       if (best < 0 || tq > bestTq || (tq === bestTq && c === cur)) {
         best = c;
@@ -951,7 +951,7 @@ export class BatmanEngine {
     const curKept = cur >= 0 && table.present(cur);
     if (
       curKept &&
-      table.prevSender[cur] !== avoidVia &&
+      table.prevSender(cur) !== avoidVia &&
       this.eligible(cur) &&
       !this.beats(best, cur)
     )
@@ -1192,7 +1192,7 @@ export class BatmanEngine {
       let oldest = Number.POSITIVE_INFINITY;
       for (let i = 0; i < slots.length; i++) {
         const c = table.cell(o.row, slots[i]!);
-        const seen = table.lastSeen[c]!;
+        const seen = table.lastSeen(c);
         if (now - seen > timeout) {
           table.remove(c);
         } else {

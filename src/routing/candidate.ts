@@ -1,7 +1,9 @@
 /**
  * Every neighbour's view of every originator (batman-adv's neigh_node with its ifinfo), held in
- * flat typed arrays: one cell per (originator slot, neighbour slot), at index
- * `originatorSlot * stride + neighbourSlot`. A cell holds which of the originator's last 64
+ * one flat buffer: one 64-byte record per (originator slot, neighbour slot), cell
+ * `originatorSlot * stride + neighbourSlot`. A record keeps its fields together (one or two
+ * cache lines) because an OGM copy touches one random cell of a table far bigger than the
+ * processor's caches: with one array per field, every field read was a cache miss of its own. A cell holds which of the originator's last 64
  * sequence numbers arrived through that neighbour, and the ring of the last 5 TQs it offered.
  * No object per pair: at 250 nodes a node keeps about 2,500 of them, and one object each (with
  * its own window and ring) cost most of the simulator's memory and much of its garbage
@@ -30,14 +32,38 @@ export const RING_SIZE = 5;
 const INITIAL_ORIGINATORS = 8;
 const INITIAL_STRIDE = 4;
 
-function grown<T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(
-  a: T,
-  length: number,
-): T {
-  const b = new (a.constructor as new (n: number) => T)(length);
-  b.set(a);
-  return b;
-}
+/** A cell's record: 64 bytes, as 8 float64, 16 int32 or 64 byte slots of one buffer. */
+const RECORD_BYTES = 64;
+// float64 slots (index cell * 8 + ...)
+const F_LAST_SEEN = 0;
+/** The clock's values this cell has caught up with. */
+const F_WIN_AT = 1;
+const F_RING_AT = 2;
+const F_EPOCH_AT = 3;
+// int32 slots (index cell * 16 + ...): window bits 0..31 (bit 0 = newest) and 32..63
+const W_LO = 8;
+const W_HI = 9;
+/** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
+const W_PREV_SENDER = 10;
+// byte slots (index cell * 64 + ...)
+const B_LIVE = 44;
+/** Live slots of the window: sequence numbers since it started (max 64). */
+const B_SPAN = 45;
+const B_RING_INDEX = 46;
+/** Non-zero entries of the ring, and (16 bits at byte 54) their sum. */
+const B_RING_COUNT = 47;
+const B_RING = 48;
+const H_RING_SUM = 27;
+
+/** An originator's clock: 4 float64 slots (index originator * 4 + ...). */
+const CLOCK_SLOTS = 4;
+/** Total sequence numbers the originator's windows have advanced by. */
+const C_SEQ_POS = 0;
+/** New sequence numbers that pushed a 0 into every other cell's ring. */
+const C_NEW_COUNT = 1;
+/** Window resets (reboots) so far, and the seqPos at the last one. */
+const C_EPOCH = 2;
+const C_RESET_POS = 3;
 
 export class CandidateTable {
   /** Neighbour slots per originator row (a power of two). */
@@ -46,39 +72,19 @@ export class CandidateTable {
   private originatorCap = INITIAL_ORIGINATORS;
   private originatorSlots = 0;
   private readonly freeOriginators: number[] = [];
-
-  // Per originator: the clock its cells catch up with.
-  /** Total sequence numbers the originator's windows have advanced by. */
-  private seqPos = new Float64Array(INITIAL_ORIGINATORS);
-  /** New sequence numbers that pushed a 0 into every other cell's ring. */
-  private newCount = new Float64Array(INITIAL_ORIGINATORS);
-  /** Window resets (reboots) so far, and the seqPos at the last one. */
-  private epochOf = new Float64Array(INITIAL_ORIGINATORS);
-  private resetPos = new Float64Array(INITIAL_ORIGINATORS);
-
-  // Per cell.
-  private live = new Uint8Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
-  prevSender = new Int32Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  lastSeen = new Float64Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  /** Window bits 0..31 (bit 0 = newest) and 32..63. */
-  private lo = new Uint32Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private hi = new Uint32Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  /** Live slots of the window: sequence numbers since it started (max 64). */
-  private spanOf = new Uint8Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private ring = new Uint8Array(INITIAL_ORIGINATORS * INITIAL_STRIDE * RING_SIZE);
-  private ringIndex = new Uint8Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private ringSum = new Uint16Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private ringCount = new Uint8Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  /** The clock's values this cell has caught up with. */
-  private winAt = new Float64Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private ringAt = new Float64Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
-  private epochAt = new Float64Array(INITIAL_ORIGINATORS * INITIAL_STRIDE);
+  private clock = new Float64Array(INITIAL_ORIGINATORS * CLOCK_SLOTS);
+  // Views of one buffer of records.
+  private f64!: Float64Array;
+  private i32!: Int32Array;
+  private u16!: Uint16Array;
+  private u8!: Uint8Array;
 
   constructor(
     /** clearStaleTq: a reset clears the ring with the window. */
     private readonly clearTqOnReset: boolean,
-  ) {}
+  ) {
+    this.view(new ArrayBuffer(INITIAL_ORIGINATORS * INITIAL_STRIDE * RECORD_BYTES));
+  }
 
   /** A fresh originator row (a recycled one when any was removed); its cells are all absent. */
   addOriginator(): number {
@@ -87,10 +93,7 @@ export class CandidateTable {
       o = this.originatorSlots++;
       if (o >= this.originatorCap) this.resize(this.originatorCap * 2, this.stride);
     }
-    this.seqPos[o] = 0;
-    this.newCount[o] = 0;
-    this.epochOf[o] = 0;
-    this.resetPos[o] = 0;
+    this.clock.fill(0, o * CLOCK_SLOTS, (o + 1) * CLOCK_SLOTS);
     return o;
   }
 
@@ -119,81 +122,102 @@ export class CandidateTable {
 
   /** Whether the cell holds a candidate. */
   present(c: number): boolean {
-    return this.live[c] === 1;
+    return this.u8[c * RECORD_BYTES + B_LIVE] === 1;
   }
 
-  /** Starts the candidate of cell `c` (of originator row o): empty window and ring. */
+  /** Starts the candidate of (originator row o, neighbour slot k): empty window and ring. */
   add(o: number, k: number, now: number, prevSender: number): number {
     const c = this.cell(o, k);
-    this.live[c] = 1;
-    this.prevSender[c] = prevSender;
-    this.lastSeen[c] = now;
-    this.lo[c] = 0;
-    this.hi[c] = 0;
-    this.spanOf[c] = 0;
-    this.ring.fill(0, c * RING_SIZE, c * RING_SIZE + RING_SIZE);
-    this.ringIndex[c] = 0;
-    this.ringSum[c] = 0;
-    this.ringCount[c] = 0;
-    this.winAt[c] = this.seqPos[o]!;
-    this.ringAt[c] = this.newCount[o]!;
-    this.epochAt[c] = this.epochOf[o]!;
+    this.u8.fill(0, c * RECORD_BYTES, (c + 1) * RECORD_BYTES);
+    this.u8[c * RECORD_BYTES + B_LIVE] = 1;
+    this.i32[c * 16 + W_PREV_SENDER] = prevSender;
+    const f = c * 8;
+    const k4 = o * CLOCK_SLOTS;
+    this.f64[f + F_LAST_SEEN] = now;
+    this.f64[f + F_WIN_AT] = this.clock[k4 + C_SEQ_POS]!;
+    this.f64[f + F_RING_AT] = this.clock[k4 + C_NEW_COUNT]!;
+    this.f64[f + F_EPOCH_AT] = this.clock[k4 + C_EPOCH]!;
     return c;
   }
 
   remove(c: number): void {
-    this.live[c] = 0;
+    this.u8[c * RECORD_BYTES + B_LIVE] = 0;
+  }
+
+  /** When this neighbour last brought a copy of the originator's OGMs we kept. */
+  lastSeen(c: number): number {
+    return this.f64[c * 8 + F_LAST_SEEN]!;
+  }
+
+  setLastSeen(c: number, now: number): void {
+    this.f64[c * 8 + F_LAST_SEEN] = now;
+  }
+
+  /** Whom this neighbour got its latest copy from: its own next hop towards the originator. */
+  prevSender(c: number): number {
+    return this.i32[c * 16 + W_PREV_SENDER]!;
+  }
+
+  setPrevSender(c: number, address: number): void {
+    this.i32[c * 16 + W_PREV_SENDER] = address;
   }
 
   /** The originator's windows move on by `diff` sequence numbers (applied lazily). */
   advance(o: number, diff: number): void {
-    this.seqPos[o]! += diff;
+    this.clock[o * CLOCK_SLOTS + C_SEQ_POS]! += diff;
   }
 
   /** The originator rebooted: every cell's window (and with clearStaleTq its ring) is cleared. */
   reset(o: number): void {
-    this.epochOf[o]! += 1;
-    this.resetPos[o] = this.seqPos[o]!;
+    const k4 = o * CLOCK_SLOTS;
+    this.clock[k4 + C_EPOCH]! += 1;
+    this.clock[k4 + C_RESET_POS] = this.clock[k4 + C_SEQ_POS]!;
   }
 
   /** Average of the ring's non-zero TQs (0 when none). */
   tqAvg(c: number): number {
     this.sync(c);
-    const n = this.ringCount[c]!;
-    return n === 0 ? 0 : Math.floor(this.ringSum[c]! / n);
+    const n = this.u8[c * RECORD_BYTES + B_RING_COUNT]!;
+    return n === 0 ? 0 : Math.floor(this.u16[c * 32 + H_RING_SUM]! / n);
   }
 
   span(c: number): number {
     this.sync(c);
-    return this.spanOf[c]!;
+    return this.u8[c * RECORD_BYTES + B_SPAN]!;
   }
 
   /** Whether the sequence number `age` slots older than the newest arrived through us. */
   has(c: number, age: number): boolean {
     this.sync(c);
     if (age < 0 || age >= WINDOW_SIZE) return false;
-    return age < 32 ? ((this.lo[c]! >>> age) & 1) === 1 : ((this.hi[c]! >>> (age - 32)) & 1) === 1;
+    const w = c * 16;
+    return age < 32
+      ? ((this.i32[w + W_LO]! >>> age) & 1) === 1
+      : ((this.i32[w + W_HI]! >>> (age - 32)) & 1) === 1;
   }
 
   /** Marks the sequence number `age` slots older than the newest (0 = newest). */
   setAge(c: number, age: number): void {
     this.sync(c);
     if (age < 0 || age >= WINDOW_SIZE) return;
-    if (age < 32) this.lo[c] = this.lo[c]! | (1 << age);
-    else this.hi[c] = this.hi[c]! | (1 << (age - 32));
+    const w = c * 16;
+    if (age < 32) this.i32[w + W_LO] = this.i32[w + W_LO]! | (1 << age);
+    else this.i32[w + W_HI] = this.i32[w + W_HI]! | (1 << (age - 32));
   }
 
   count(c: number): number {
     this.sync(c);
-    return popcount32(this.lo[c]!) + popcount32(this.hi[c]!);
+    const w = c * 16;
+    return popcount32(this.i32[w + W_LO]! >>> 0) + popcount32(this.i32[w + W_HI]! >>> 0);
   }
 
   /** How many of the `n` newest slots are marked. */
   countWithin(c: number, n: number): number {
     this.sync(c);
     if (n <= 0) return 0;
-    const lo = this.lo[c]!;
-    const hi = this.hi[c]!;
+    const w = c * 16;
+    const lo = this.i32[w + W_LO]! >>> 0;
+    const hi = this.i32[w + W_HI]! >>> 0;
     if (n >= WINDOW_SIZE) return popcount32(lo) + popcount32(hi);
     if (n >= 32) return popcount32(lo) + popcount32((hi & (2 ** (n - 32) - 1)) >>> 0);
     return popcount32((lo & (2 ** n - 1)) >>> 0);
@@ -203,9 +227,10 @@ export class CandidateTable {
   anyWithin(c: number, n: number): boolean {
     this.sync(c);
     if (n <= 0) return false;
-    const lo = this.lo[c]!;
+    const w = c * 16;
+    const lo = this.i32[w + W_LO]! >>> 0;
     if (n >= 32) {
-      const hi = this.hi[c]!;
+      const hi = this.i32[w + W_HI]! >>> 0;
       return lo !== 0 || (n >= WINDOW_SIZE ? hi !== 0 : (hi & (2 ** (n - 32) - 1)) !== 0);
     }
     return (lo & (2 ** n - 1)) !== 0;
@@ -219,8 +244,8 @@ export class CandidateTable {
   pushTq(c: number, tq: number, isNew: boolean): void {
     this.sync(c);
     if (isNew) {
-      const o = c >>> this.shift;
-      this.ringAt[c] = this.newCount[o] = this.newCount[o]! + 1;
+      const k = (c >>> this.shift) * CLOCK_SLOTS + C_NEW_COUNT;
+      this.f64[c * 8 + F_RING_AT] = this.clock[k] = this.clock[k]! + 1;
     }
     this.push(c, tq);
   }
@@ -232,9 +257,10 @@ export class CandidateTable {
   }
 
   private clearRingNow(c: number): void {
-    this.ring.fill(0, c * RING_SIZE, c * RING_SIZE + RING_SIZE);
-    this.ringSum[c] = 0;
-    this.ringCount[c] = 0;
+    const b = c * RECORD_BYTES;
+    this.u8.fill(0, b + B_RING, b + B_RING + RING_SIZE);
+    this.u8[b + B_RING_COUNT] = 0;
+    this.u16[c * 32 + H_RING_SUM] = 0;
   }
 
   /**
@@ -243,93 +269,92 @@ export class CandidateTable {
    * another neighbour pushes a 0 (at most RING_SIZE of them change anything).
    */
   private sync(c: number): void {
-    const o = c >>> this.shift;
-    const epoch = this.epochOf[o]!;
-    if (this.epochAt[c] !== epoch) {
-      this.epochAt[c] = epoch;
-      this.lo[c] = 0;
-      this.hi[c] = 0;
-      this.spanOf[c] = 0;
-      this.winAt[c] = this.resetPos[o]!;
+    const k4 = (c >>> this.shift) * CLOCK_SLOTS;
+    const clock = this.clock;
+    const f64 = this.f64;
+    const f = c * 8;
+    const epoch = clock[k4 + C_EPOCH]!;
+    if (f64[f + F_EPOCH_AT] !== epoch) {
+      f64[f + F_EPOCH_AT] = epoch;
+      this.i32[c * 16 + W_LO] = 0;
+      this.i32[c * 16 + W_HI] = 0;
+      this.u8[c * RECORD_BYTES + B_SPAN] = 0;
+      f64[f + F_WIN_AT] = clock[k4 + C_RESET_POS]!;
       if (this.clearTqOnReset) this.clearRingNow(c);
     }
-    const pos = this.seqPos[o]!;
-    const d = pos - this.winAt[c]!;
+    const pos = clock[k4 + C_SEQ_POS]!;
+    const d = pos - f64[f + F_WIN_AT]!;
     if (d > 0) {
       this.shiftWindow(c, d);
-      this.spanOf[c] = Math.min(WINDOW_SIZE, this.spanOf[c]! + d);
-      this.winAt[c] = pos;
+      const b = c * RECORD_BYTES + B_SPAN;
+      this.u8[b] = Math.min(WINDOW_SIZE, this.u8[b]! + d);
+      f64[f + F_WIN_AT] = pos;
     }
-    const count = this.newCount[o]!;
-    const zeros = count - this.ringAt[c]!;
+    const count = clock[k4 + C_NEW_COUNT]!;
+    const zeros = count - f64[f + F_RING_AT]!;
     if (zeros > 0) {
       for (let i = Math.min(zeros, RING_SIZE); i > 0; i--) this.push(c, 0);
-      this.ringAt[c] = count;
+      f64[f + F_RING_AT] = count;
     }
   }
 
   /** Ages the window by `n` sequence numbers: every bit moves n slots older. */
   private shiftWindow(c: number, n: number): void {
+    const w = c * 16;
+    const i32 = this.i32;
     if (n >= WINDOW_SIZE) {
-      this.lo[c] = 0;
-      this.hi[c] = 0;
+      i32[w + W_LO] = 0;
+      i32[w + W_HI] = 0;
     } else if (n >= 32) {
-      this.hi[c] = n === 32 ? this.lo[c]! : this.lo[c]! << (n - 32);
-      this.lo[c] = 0;
+      i32[w + W_HI] = n === 32 ? i32[w + W_LO]! : i32[w + W_LO]! << (n - 32);
+      i32[w + W_LO] = 0;
     } else {
-      const lo = this.lo[c]!;
-      this.hi[c] = (this.hi[c]! << n) | (lo >>> (32 - n));
-      this.lo[c] = lo << n;
+      const lo = i32[w + W_LO]!;
+      i32[w + W_HI] = (i32[w + W_HI]! << n) | (lo >>> (32 - n));
+      i32[w + W_LO] = lo << n;
     }
   }
 
   private push(c: number, tq: number): void {
-    const at = c * RING_SIZE + this.ringIndex[c]!;
-    const old = this.ring[at]!;
+    const b = c * RECORD_BYTES;
+    const u8 = this.u8;
+    const index = u8[b + B_RING_INDEX]!;
+    const at = b + B_RING + index;
+    const old = u8[at]!;
+    const h = c * 32 + H_RING_SUM;
     if (old !== 0) {
-      this.ringSum[c] = this.ringSum[c]! - old;
-      this.ringCount[c] = this.ringCount[c]! - 1;
+      this.u16[h] = this.u16[h]! - old;
+      u8[b + B_RING_COUNT] = u8[b + B_RING_COUNT]! - 1;
     }
-    this.ring[at] = tq;
+    u8[at] = tq;
     if (tq !== 0) {
-      this.ringSum[c] = this.ringSum[c]! + tq;
-      this.ringCount[c] = this.ringCount[c]! + 1;
+      this.u16[h] = this.u16[h]! + tq;
+      u8[b + B_RING_COUNT] = u8[b + B_RING_COUNT]! + 1;
     }
-    this.ringIndex[c] = (this.ringIndex[c]! + 1) % RING_SIZE;
+    u8[b + B_RING_INDEX] = index === RING_SIZE - 1 ? 0 : index + 1;
   }
 
-  /** New capacities: every array is reallocated, rows re-laid at the new stride. */
+  private view(buffer: ArrayBuffer): void {
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+  }
+
+  /** New capacities: the buffer is reallocated, rows re-laid at the new stride. */
   private resize(originatorCap: number, stride: number): void {
-    this.seqPos = grown(this.seqPos, originatorCap);
-    this.newCount = grown(this.newCount, originatorCap);
-    this.epochOf = grown(this.epochOf, originatorCap);
-    this.resetPos = grown(this.resetPos, originatorCap);
-    const cells = originatorCap * stride;
-    const oldStride = this.stride;
-    const rows = this.originatorCap;
-    const relay = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(
-      a: T,
-      width = 1,
-    ): T => {
-      if (stride === oldStride) return grown(a, cells * width);
-      const b = new (a.constructor as new (n: number) => T)(cells * width);
-      for (let o = 0; o < rows; o++)
-        b.set(a.subarray(o * oldStride * width, (o + 1) * oldStride * width), o * stride * width);
-      return b;
-    };
-    this.live = relay(this.live);
-    this.prevSender = relay(this.prevSender);
-    this.lastSeen = relay(this.lastSeen);
-    this.lo = relay(this.lo);
-    this.hi = relay(this.hi);
-    this.spanOf = relay(this.spanOf);
-    this.ring = relay(this.ring, RING_SIZE);
-    this.ringIndex = relay(this.ringIndex);
-    this.ringSum = relay(this.ringSum);
-    this.ringCount = relay(this.ringCount);
-    this.winAt = relay(this.winAt);
-    this.ringAt = relay(this.ringAt);
-    this.epochAt = relay(this.epochAt);
+    const clock = new Float64Array(originatorCap * CLOCK_SLOTS);
+    clock.set(this.clock);
+    this.clock = clock;
+    const old = this.u8;
+    const oldRow = this.stride * RECORD_BYTES;
+    const row = stride * RECORD_BYTES;
+    const next = new Uint8Array(originatorCap * row);
+    if (row === oldRow) next.set(old);
+    else
+      for (let o = 0; o < this.originatorCap; o++)
+        next.set(old.subarray(o * oldRow, (o + 1) * oldRow), o * row);
+    this.view(next.buffer);
     this.originatorCap = originatorCap;
     this.stride = stride;
     this.shift = Math.log2(stride);
