@@ -9,9 +9,12 @@ import { loadavg } from 'node:os';
 export function commitMeasured(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-    }).trim();
+    // Only code counts: the results and docs a run rewrites do not change what it measured.
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'bench', ':!bench/results'],
+      { encoding: 'utf8' },
+    ).trim();
     return dirty === '' ? head : `${head}+changes`;
   } catch {
     return 'unknown';
