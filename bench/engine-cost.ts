@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { validateScenario } from '../src/sim/scenario.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { machine, meshOfSize, today } from './sim-sizes.ts';
+import { commitMeasured, loadNow } from './bench-context.ts';
 
 interface Row {
   graph: string;
@@ -95,6 +96,7 @@ if (args.length === 1) {
   console.log(JSON.stringify(measure(args[0]!)));
 } else {
   const rows: Row[] = [];
+  const loadAtStart = loadNow();
   for (const g of args.length > 0 ? args : ['grid', '50', '100', '250']) {
     const out = execFileSync('npx', ['tsx', 'bench/engine-cost.ts', g], { encoding: 'utf8' });
     const row = JSON.parse(out.trim().split('\n').at(-1)!) as Row;
@@ -104,6 +106,16 @@ if (args.length === 1) {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/engine-cost.json',
-    JSON.stringify({ date: today, machine, rows }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        date: today,
+        machine,
+        commit: commitMeasured(),
+        load: { start: loadAtStart, end: loadNow() },
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }

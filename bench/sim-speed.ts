@@ -23,6 +23,7 @@ import type { Scenario } from '../src/sim/scenario-schema.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { lineChart } from '../src/sim/svg.ts';
 import { machine, meshOfSize, today } from './sim-sizes.ts';
+import { commitMeasured, loadNow } from './bench-context.ts';
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -143,6 +144,7 @@ if (mode === '--one') {
     );
     return JSON.parse(stdout) as unknown;
   };
+  const loadAtStart = loadNow();
   const jobs = ['stability', 'grid', ...sizes.map(String)];
   const results = new Map<string, unknown>();
   const queue = [...jobs].sort((a, b) => (Number(b) || 0) - (Number(a) || 0));
@@ -188,7 +190,15 @@ if (mode === '--one') {
   writeFileSync(
     'bench/results/sim-speed.json',
     JSON.stringify(
-      { date: today, machine, cpu_exponent: exponent, rows, lossless_grid: stability },
+      {
+        date: today,
+        machine,
+        commit: commitMeasured(),
+        load: { start: loadAtStart, end: loadNow() },
+        cpu_exponent: exponent,
+        rows,
+        lossless_grid: stability,
+      },
       null,
       2,
     ) + '\n',

@@ -203,6 +203,26 @@ describe('BatmanEngine', () => {
     expect(plain.engines.get(3)!.nextHop(1)).toBeUndefined();
   });
 
+  it('withdraws a route again when its originator falls silent a second time (purge wheel)', () => {
+    // The purge looks only at originators filed as due. After the first withdrawal 3 is filed
+    // for its candidates' expiry (200 s away); taking a route to it again must file it for its
+    // silence again, or the second withdrawal would wait for the expiry.
+    const h = harness({ 1: [2], 2: [1, 3], 3: [2] });
+    h.s.runUntil(20_000);
+    h.kill(3);
+    h.s.runUntil(30_000);
+    h.boot(3);
+    h.s.runUntil(40_000);
+    expect(h.engines.get(1)!.nextHop(3)).toBe(2);
+    h.kill(3);
+    h.s.runUntil(46_000);
+    const withdrawn = h.events.filter(
+      (e) => e.node === '1' && e.subject === '3' && e.to === null && /withdrawn/.test(e.reason),
+    );
+    expect(withdrawn.map((e) => Math.floor(e.at / 10_000))).toEqual([2, 4]);
+    expect(h.engines.get(1)!.nextHop(3)).toBeUndefined();
+  });
+
   it('exposes batctl-shaped tables and selects the announced gateway', () => {
     const h = harness({ 1: [2], 2: [1, 3], 3: [2] }, (a) =>
       a === 3 ? { gateway: { downKbit: 10_000, upKbit: 2_000 } } : {},

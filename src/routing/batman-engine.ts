@@ -44,7 +44,8 @@ import {
   readOgm,
   validateOgmFrame,
 } from './ogm-codec.ts';
-import { Candidate, newOriginatorClock, type OriginatorClock } from './candidate.ts';
+import { CandidateTable } from './candidate.ts';
+import { ExpiryWheel } from './expiry-wheel.ts';
 import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
 import { asymmetryPenalty, combinedTq, hopPenalty, localTq, TQ_MAX } from './tq.ts';
 import type {
@@ -113,7 +114,7 @@ export interface EngineStats {
 
 interface NeighbourState {
   address: number;
-  /** Index of this neighbour in every originator's `bySlot` (kept for the engine's life). */
+  /** Its column in the candidate table (handed back when it is purged). */
   slot: number;
   lastSeen: number;
   /** When we started to hear it (again, after a long silence). */
@@ -141,14 +142,21 @@ interface OriginatorState {
   lastForwarded: number;
   /** Our forward of `lastForwarded` while it waits in a pending frame (recheckForwards). */
   queued: Ogm | undefined;
-  router: Candidate | undefined;
-  /** By neighbour address, in the order first heard (scans and tables iterate this). */
-  candidates: Map<number, Candidate>;
-  /** The same candidates by neighbour slot: the hot path's lookup. */
-  bySlot: Array<Candidate | undefined>;
-  /** What the candidates catch up with lazily (see candidate.ts). */
-  clock: OriginatorClock;
+  /** Neighbour slot of the best next hop, NO_ROUTER when none. */
+  router: number;
+  /** Its row in the candidate table. */
+  row: number;
+  /** Neighbour slots with a candidate, in the order first heard (scans and tables iterate this). */
+  candidates: number[];
   gateway: { down: number; up: number } | undefined;
+  /** Creation order: the originator table's order, which a purge's events follow. */
+  order: number;
+  /** No candidate can expire before this (a lower bound: candidates are only heard later). */
+  expiryFrom: number;
+  /** The purge wheel's key it is filed under (-1 once purged). */
+  wheelKey: number;
+  /** The purge pass that last looked at it (one look per pass). */
+  purgePass: number;
 }
 
 interface PendingFrame {
@@ -159,6 +167,8 @@ interface PendingFrame {
 }
 
 type DupStatus = 'new' | 'orig-dup' | 'neigh-dup' | 'protected';
+
+const NO_ROUTER = -1;
 
 export class BatmanEngine {
   readonly options: ResolvedBatmanOptions;
@@ -177,10 +187,19 @@ export class BatmanEngine {
   /** Same entries as the maps, indexed by address: the hot path's lookups. */
   private readonly neighbourAt: Array<NeighbourState | undefined> = [];
   private readonly originatorAt: Array<OriginatorState | undefined> = [];
-  /** Neighbour slot by address (assigned when first heard, never reused). */
-  private readonly slotAt: number[] = [];
+  /** Every (originator, neighbour) candidate, in flat arrays (candidate.ts). */
+  private readonly table: CandidateTable;
+  /** Neighbour slot by address, and address by slot (a slot is reused after a purge). */
+  private readonly slotAt: Array<number | undefined> = [];
+  private readonly slotAddress: number[] = [];
   private slots = 0;
+  private readonly freeSlots: number[] = [];
   private pending: PendingFrame[] = [];
+  /** Originators filed by when they may next need purging (candidate expiry, silence). */
+  private readonly purgeWheel: ExpiryWheel<OriginatorState>;
+  private purgePasses = 0;
+  private readonly wheelOut: OriginatorState[] = [];
+  private originatorsMade = 0;
   private seqno: number;
   private nextPurgeAt: number;
   /** Own OGMs still to send at the fast-start interval. */
@@ -204,6 +223,8 @@ export class BatmanEngine {
   constructor(options: BatmanOptions & { nameOf?: (address: number) => string }, startMs = 0) {
     this.options = resolveBatmanOptions(options);
     this.nameOf = options.nameOf ?? ((a) => String(a));
+    this.table = new CandidateTable(this.options.clearStaleTq);
+    this.purgeWheel = new ExpiryWheel(this.options.originatorIntervalMs);
     if (this.options.translationTable) {
       this.tt = new TranslationTable({
         self: this.options.address,
@@ -234,12 +255,14 @@ export class BatmanEngine {
 
   /** The neighbour to hand a frame for `dst` to, or undefined when we know no route. */
   nextHop(dst: number): number | undefined {
-    return this.originatorAt[dst]?.router?.address;
+    const o = this.originatorAt[dst];
+    return o && o.router !== NO_ROUTER ? this.slotAddress[o.router] : undefined;
   }
 
   /** TQ of our best route to `dst` (0 when none). */
   routeTq(dst: number): number {
-    return this.originators.get(dst)?.router?.tqAvg ?? 0;
+    const o = this.originators.get(dst);
+    return o && o.router !== NO_ROUTER ? this.table.tqAvg(this.table.cell(o.row, o.router)) : 0;
   }
 
   /** The gateway our client selection currently uses. */
@@ -313,16 +336,16 @@ export class BatmanEngine {
   originatorsJson(now: number): OriginatorJson[] {
     const rows: OriginatorJson[] = [];
     for (const o of this.originators.values()) {
-      for (const c of o.candidates.values()) {
+      for (const k of o.candidates) {
         const row: OriginatorJson = {
           hard_ifindex: 1,
           hard_ifname: this.options.ifname,
           orig_address: addressToMac(o.address),
           last_seen_msecs: Math.max(0, Math.round(now - o.lastSeen)),
-          neigh_address: addressToMac(c.address),
-          tq: c.tqAvg,
+          neigh_address: addressToMac(this.slotAddress[k]!),
+          tq: this.table.tqAvg(this.table.cell(o.row, k)),
         };
-        if (o.router === c) row.best = true;
+        if (o.router === k) row.best = true;
         rows.push(row);
       }
     }
@@ -338,15 +361,17 @@ export class BatmanEngine {
    */
   recentLoss(neighbour: number, now: number, slots = RECENT_LOSS_SLOTS): number | undefined {
     const orig = this.originatorAt[neighbour];
-    const direct = orig?.candidates.get(neighbour);
-    if (!orig || !direct || direct.span === 0) return undefined;
+    const slot = this.slotAt[neighbour];
+    if (!orig || slot === undefined) return undefined;
+    const direct = this.table.cell(orig.row, slot);
+    if (!this.table.present(direct) || this.table.span(direct) === 0) return undefined;
     const interval = this.options.originatorIntervalMs;
     // Half an interval of slack: jitter must not count a late OGM as lost.
     const silent = Math.max(0, Math.floor((now - orig.lastSeqnoAt) / interval - 0.5));
-    const seen = Math.min(slots, direct.span);
+    const seen = Math.min(slots, this.table.span(direct));
     const missed = Math.min(slots, silent);
     const judged = Math.min(slots, seen + missed);
-    const received = direct.countWithin(Math.max(0, judged - missed));
+    const received = this.table.countWithin(direct, Math.max(0, judged - missed));
     return judged === 0 ? undefined : 1 - received / judged;
   }
 
@@ -364,11 +389,11 @@ export class BatmanEngine {
   gatewaysJson(): GatewayJson[] {
     const rows: GatewayJson[] = [];
     for (const o of this.originators.values()) {
-      if (!o.gateway || !o.router) continue;
+      if (!o.gateway || o.router === NO_ROUTER) continue;
       const row: GatewayJson = {
         orig_address: addressToMac(o.address),
-        tq: o.router.tqAvg,
-        router: addressToMac(o.router.address),
+        tq: this.table.tqAvg(this.table.cell(o.row, o.router)),
+        router: addressToMac(this.slotAddress[o.router]!),
         hard_ifname: this.options.ifname,
         bandwidth_down: o.gateway.down,
         bandwidth_up: o.gateway.up,
@@ -574,7 +599,12 @@ export class BatmanEngine {
     let n = this.neighbourAt[from];
     if (!n) {
       let slot = this.slotAt[from];
-      if (slot === undefined) this.slotAt[from] = slot = this.slots++;
+      if (slot === undefined) {
+        slot = this.freeSlots.pop() ?? this.slots++;
+        this.table.ensureNeighbourSlot(slot);
+        this.slotAt[from] = slot;
+        this.slotAddress[slot] = from;
+      }
       n = {
         address: from,
         slot,
@@ -643,7 +673,8 @@ export class BatmanEngine {
     n.gapSamples = 0;
     if (this.options.clearStaleTq) {
       for (const o of this.originators.values()) {
-        o.bySlot[n.slot]?.clearRing();
+        const c = this.table.cell(o.row, n.slot);
+        if (this.table.present(c)) this.table.clearRing(c);
       }
     }
   }
@@ -667,11 +698,11 @@ export class BatmanEngine {
     this.nextLossCheckAt = next;
     if (lost.length === 0) return;
     for (const o of this.originators.values()) {
-      const r = o.router;
+      if (o.router === NO_ROUTER) continue;
+      const r = this.slotAddress[o.router]!;
       // The lost neighbour itself keeps its route: no one has news of it, and re-routing
       // towards a node that may be dead can only build loops. Its next OGM, if any, decides.
-      if (r && o.address !== r.address && this.neighbourAt[r.address]?.lost)
-        this.selectRouter(o, now, r.address);
+      if (o.address !== r && this.neighbourAt[r]?.lost) this.selectRouter(o, now, r);
     }
   }
 
@@ -692,24 +723,34 @@ export class BatmanEngine {
     const dup = this.updateSeqnos(orig, neighbour, ogm, now);
     if (dup === 'protected' || ogm.tq === 0) return;
 
-    const router = orig.router;
-    if (router && router.address === ogm.prevSender && ogm.originator !== ogm.prevSender) {
+    const router = orig.router === NO_ROUTER ? undefined : this.slotAddress[orig.router]!;
+    if (router === ogm.prevSender && ogm.originator !== ogm.prevSender) {
       // Temporary-loop guard from batman-adv: our next hop relayed this copy onwards and it
       // came back through someone else, while that next hop is its own direct neighbour. Not
       // once that next hop is declared lost (our link to it failed): then this copy shows a
       // path that still works.
-      const rr = this.originatorAt[router.address]?.router;
-      if (rr && rr.address === router.address && !this.neighbourAt[router.address]?.lost) return;
+      const ro = this.originatorAt[router];
+      if (
+        ro &&
+        ro.router !== NO_ROUTER &&
+        this.slotAddress[ro.router] === router &&
+        !this.neighbourAt[router]?.lost
+      )
+        return;
     }
 
     const singleHop = ogm.originator === from;
     const senderOrig = singleHop ? orig : this.originatorAt[from];
-    if (!singleHop && !senderOrig?.router) return; // OGM via a neighbour we cannot route to
+    // OGM via a neighbour we cannot route to
+    if (!singleHop && (!senderOrig || senderOrig.router === NO_ROUTER)) return;
 
-    const direct = senderOrig?.bySlot[neighbour.slot];
-    const rq = direct?.count() ?? 0;
+    const table = this.table;
+    const direct = senderOrig ? table.cell(senderOrig.row, neighbour.slot) : -1;
+    const known = direct >= 0 && table.present(direct);
+    const rq = known ? table.count(direct) : 0;
     const own = localTq(neighbour.echo.count(), rq);
-    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, direct?.span ?? 0)));
+    const span = known ? table.span(direct) : 0;
+    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, span)));
     const bidirectional = tq >= 1;
 
     if (
@@ -723,7 +764,7 @@ export class BatmanEngine {
     if (dup === 'neigh-dup') return;
     if (singleHop) {
       this.forward(ogm, tq, from, true, now);
-    } else if (bidirectional && orig.router?.address === from) {
+    } else if (bidirectional && orig.router === neighbour.slot) {
       if (orig.lastForwarded !== ogm.seqno) {
         orig.lastForwarded = ogm.seqno;
         orig.queued = this.forward(ogm, tq, from, false, now);
@@ -750,14 +791,19 @@ export class BatmanEngine {
         lastSeen: now,
         lastForwarded: -1,
         queued: undefined,
-        router: undefined,
-        candidates: new Map(),
-        bySlot: [],
-        clock: newOriginatorClock(),
+        router: NO_ROUTER,
+        row: this.table.addOriginator(),
+        candidates: [],
         gateway: undefined,
+        order: this.originatorsMade++,
+        // Less 1 ms: the purge compares differences, and rounding must not make this late.
+        expiryFrom: now + this.options.purgeTimeoutMs - 1,
+        wheelKey: -1,
+        purgePass: 0,
       };
       this.originators.set(address, o);
       this.originatorAt[address] = o;
+      this.purgeWheel.add(o, o.expiryFrom);
     }
     return o;
   }
@@ -768,20 +814,18 @@ export class BatmanEngine {
     ogm: Ogm,
     now: number,
   ): DupStatus {
-    let cand = orig.bySlot[neighbour.slot];
-    if (!cand) {
-      cand = new Candidate(neighbour.address, orig.clock, this.options.clearStaleTq);
-      cand.lastSeen = now;
-      cand.prevSender = ogm.prevSender;
-      orig.candidates.set(neighbour.address, cand);
-      orig.bySlot[neighbour.slot] = cand;
+    const table = this.table;
+    const cand = table.cell(orig.row, neighbour.slot);
+    if (!table.present(cand)) {
+      table.add(orig.row, neighbour.slot, now, ogm.prevSender);
+      orig.candidates.push(neighbour.slot);
     }
     if (!orig.hasSeqno) {
       orig.hasSeqno = true;
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
-      cand.setAge(0);
-      cand.lastSeen = now;
+      table.setAge(cand, 0);
+      table.setLastSeen(cand, now);
       return 'new';
     }
     const diff = (ogm.seqno - orig.lastSeqno) | 0;
@@ -793,27 +837,26 @@ export class BatmanEngine {
       if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
       // Every candidate's window (and with clearStaleTq its ring) is cleared when next touched.
-      orig.clock.epoch++;
-      orig.clock.resetPos = orig.clock.seqPos;
+      table.reset(orig.row);
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
       orig.lastForwarded = -1;
-      cand.setAge(0);
-      cand.lastSeen = now;
+      table.setAge(cand, 0);
+      table.setLastSeen(cand, now);
       return 'new';
     }
     if (diff > 0) {
       // Every candidate's window moves on by `diff` when next touched.
-      orig.clock.seqPos += diff;
+      table.advance(orig.row, diff);
       orig.lastSeqno = ogm.seqno;
       orig.lastSeqnoAt = now;
-      cand.setAge(0);
-      cand.lastSeen = now;
+      table.setAge(cand, 0);
+      table.setLastSeen(cand, now);
       return 'new';
     }
-    if (cand.has(-diff)) return 'neigh-dup';
-    cand.setAge(-diff);
-    cand.lastSeen = now;
+    if (table.has(cand, -diff)) return 'neigh-dup';
+    table.setAge(cand, -diff);
+    table.setLastSeen(cand, now);
     return 'orig-dup';
   }
 
@@ -826,27 +869,32 @@ export class BatmanEngine {
     now: number,
   ): void {
     orig.lastSeen = now;
-    const cand = orig.bySlot[slot]!;
+    const table = this.table;
+    const cand = table.cell(orig.row, slot);
     if (isNew) {
       orig.lastTtl = ogm.ttl;
       orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
     }
-    cand.prevSender = ogm.prevSender;
-    const before = cand.tqAvg;
+    table.setPrevSender(cand, ogm.prevSender);
+    const before = table.tqAvg(cand);
     // A new sequence number also pushes a 0 into every other candidate's ring (lazily).
-    cand.pushTq(tq, isNew);
+    table.pushTq(cand, tq, isNew);
     // The route is re-picked only where it can have changed: among the candidates only this
     // one got a TQ; the others only aged (they are judged against the router when their own
     // copies come). So: a scan when the router got worse or may have stopped being eligible,
     // else one comparison with the router.
-    const router = orig.router;
-    if (!router || (router === cand && cand.tqAvg < before) || (isNew && !this.eligible(router))) {
+    const router = orig.router === NO_ROUTER ? -1 : table.cell(orig.row, orig.router);
+    if (
+      router < 0 ||
+      (router === cand && table.tqAvg(cand) < before) ||
+      (isNew && !this.eligible(router))
+    ) {
       this.selectRouter(orig, now);
     } else if (router !== cand && this.beats(cand, router) && this.eligible(cand)) {
       this.setRouter(
         orig,
-        cand,
-        `TQ ${cand.tqAvg} via ${this.nameOf(cand.address)} beats ${router.tqAvg}`,
+        slot,
+        `TQ ${table.tqAvg(cand)} via ${this.nameOf(this.slotAddress[slot]!)} beats ${table.tqAvg(router)}`,
         now,
       );
     }
@@ -857,19 +905,22 @@ export class BatmanEngine {
   }
 
   /**
-   * Whether `c` is enough better than the working router `cur` to move the route (the
-   * hysteresis of routeSwitchMarginPct): strictly higher TQ by more than the margin.
+   * Whether candidate cell `c` is enough better than the working router's `cur` to move the
+   * route (the hysteresis of routeSwitchMarginPct): strictly higher TQ by more than the margin.
    */
-  private beats(c: Candidate, cur: Candidate): boolean {
+  private beats(c: number, cur: number): boolean {
     const pct = this.options.routeSwitchMarginPct;
-    const margin = pct === 0 ? 0 : Math.max(1, Math.floor((cur.tqAvg * pct) / 100));
-    return c.tqAvg > cur.tqAvg + margin;
+    const curTq = this.table.tqAvg(cur);
+    const margin = pct === 0 ? 0 : Math.max(1, Math.floor((curTq * pct) / 100));
+    return this.table.tqAvg(c) > curTq + margin;
   }
 
-  private eligible(c: Candidate): boolean {
+  /** Whether candidate cell `c` may carry the route. */
+  private eligible(c: number): boolean {
     const limit = this.options.routerMissLimit;
-    if (c.tqAvg === 0 || (limit > 0 && !c.anyWithin(limit + 1))) return false;
-    return !this.neighbourAt[c.address]?.lost;
+    if (this.table.tqAvg(c) === 0 || (limit > 0 && !this.table.anyWithin(c, limit + 1)))
+      return false;
+    return !this.neighbourAt[this.slotAddress[this.table.slotOf(c)]!]?.lost;
   }
 
   /**
@@ -879,54 +930,69 @@ export class BatmanEngine {
    * other would loop. With none left the route stays until fresh OGMs show a working one.
    */
   private selectRouter(orig: OriginatorState, now: number, avoidVia?: number): void {
-    const cur = orig.router;
-    let best: Candidate | undefined;
-    for (const c of orig.candidates.values()) {
-      if (!this.eligible(c) || c.prevSender === avoidVia) continue;
-      if (!best || c.tqAvg > best.tqAvg || (c.tqAvg === best.tqAvg && c === cur)) best = c;
+    const table = this.table;
+    const curSlot = orig.router;
+    const cur = curSlot === NO_ROUTER ? -1 : table.cell(orig.row, curSlot);
+    let best = -1;
+    let bestTq = 0;
+    for (const k of orig.candidates) {
+      const c = table.cell(orig.row, k);
+      if (!this.eligible(c) || table.prevSender(c) === avoidVia) continue;
+      const tq = table.tqAvg(c);
+      if (best < 0 || tq > bestTq || (tq === bestTq && c === cur)) {
+        best = c;
+        bestTq = tq;
+      }
     }
-    if (!best || best === cur) return;
+    if (best < 0 || best === cur) return;
+    const bestSlot = table.slotOf(best);
+    const via = this.nameOf(this.slotAddress[bestSlot]!);
     // A working router stays unless the best beats it by the margin (route stability).
+    const curKept = cur >= 0 && table.present(cur);
     if (
-      cur &&
-      orig.candidates.has(cur.address) &&
-      cur.prevSender !== avoidVia &&
+      curKept &&
+      table.prevSender(cur) !== avoidVia &&
       this.eligible(cur) &&
       !this.beats(best, cur)
     )
       return;
     let reason: string;
-    if (!cur) {
-      reason = `first route, TQ ${best.tqAvg}`;
-    } else if (!orig.candidates.has(cur.address)) {
-      reason = `next hop ${this.nameOf(cur.address)} purged; TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
-    } else if (this.neighbourAt[cur.address]?.lost) {
-      const n = this.neighbourAt[cur.address]!;
-      reason = `next hop ${this.nameOf(cur.address)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
-    } else if (!this.eligible(cur)) {
-      reason = `next hop ${this.nameOf(cur.address)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${cur.tqAvg}); TQ ${best.tqAvg} via ${this.nameOf(best.address)}`;
+    if (cur < 0) {
+      reason = `first route, TQ ${bestTq}`;
     } else {
-      reason = `TQ ${best.tqAvg} via ${this.nameOf(best.address)} beats ${cur.tqAvg}`;
+      const curAddress = this.slotAddress[curSlot]!;
+      const n = this.neighbourAt[curAddress];
+      if (!curKept) {
+        reason = `next hop ${this.nameOf(curAddress)} purged; TQ ${bestTq} via ${via}`;
+      } else if (n?.lost) {
+        reason = `next hop ${this.nameOf(curAddress)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${bestTq} via ${via}`;
+      } else if (!this.eligible(cur)) {
+        reason = `next hop ${this.nameOf(curAddress)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${table.tqAvg(cur)}); TQ ${bestTq} via ${via}`;
+      } else {
+        reason = `TQ ${bestTq} via ${via} beats ${table.tqAvg(cur)}`;
+      }
     }
-    this.setRouter(orig, best, reason, now);
+    this.setRouter(orig, bestSlot, reason, now);
   }
 
-  private setRouter(
-    orig: OriginatorState,
-    to: Candidate | undefined,
-    reason: string,
-    now: number,
-  ): void {
+  /** Moves the route to neighbour slot `to` (NO_ROUTER: withdrawn) and says why. */
+  private setRouter(orig: OriginatorState, to: number, reason: string, now: number): void {
     const from = orig.router;
     orig.router = to;
     this.stats.routeChanges++;
+    // A route again: the originator's silence matters again to the purge.
+    const silence = this.options.originatorSilenceMs;
+    if (from === NO_ROUTER && to !== NO_ROUTER && silence > 0) {
+      const at = orig.lastSeqnoAt + silence - 1;
+      if (this.purgeWheel.keyOf(at) < orig.wheelKey) this.purgeWheel.add(orig, at);
+    }
     this.events.push({
       at: now,
       node: this.options.name,
       kind: 'route-change',
       subject: this.nameOf(orig.address),
-      from: from ? this.nameOf(from.address) : null,
-      to: to ? this.nameOf(to.address) : null,
+      from: from === NO_ROUTER ? null : this.nameOf(this.slotAddress[from]!),
+      to: to === NO_ROUTER ? null : this.nameOf(this.slotAddress[to]!),
       reason,
     });
   }
@@ -1027,7 +1093,7 @@ export class BatmanEngine {
       if (o.flags & FLAG_DIRECTLINK) continue;
       const orig = this.originatorAt[o.originator];
       if (orig?.queued === o) orig.queued = undefined;
-      if (orig?.router?.address === o.prevSender) {
+      if (orig && orig.router !== NO_ROUTER && this.slotAddress[orig.router] === o.prevSender) {
         if (kept !== ogms) kept.push(o);
       } else if (kept === ogms) {
         kept = ogms.slice(0, i);
@@ -1075,52 +1141,102 @@ export class BatmanEngine {
       }
     }
     const timeout = this.options.purgeTimeoutMs;
+    // A neighbour's slot is handed back at once: every candidate through it was heard no later
+    // than the neighbour itself, so each of them is purged below, in this same pass.
     for (const [addr, n] of this.neighbours) {
       if (now - n.lastSeen > timeout) {
         this.neighbours.delete(addr);
         this.neighbourAt[addr] = undefined;
+        this.slotAt[addr] = undefined;
+        this.freeSlots.push(n.slot);
       }
     }
-    for (const [addr, o] of this.originators) {
-      for (const [via, c] of o.candidates) {
-        if (now - c.lastSeen > timeout) {
-          o.candidates.delete(via);
-          o.bySlot[this.slotAt[via]!] = undefined;
+    // Only the originators the wheel hands out can have anything to purge; they are handled
+    // in the originator table's order, as a scan of the whole table would.
+    const pass = ++this.purgePasses;
+    const touched: OriginatorState[] = [];
+    for (const o of this.purgeWheel.takeDue(now, this.wheelOut)) {
+      if (o.purgePass === pass) continue;
+      o.purgePass = pass;
+      if (o.expiryFrom <= now || this.silent(o, now)) touched.push(o);
+      else this.purgeWheel.add(o, this.purgeDue(o));
+    }
+    this.wheelOut.length = 0;
+    if (touched.length > 1) touched.sort((a, b) => a.order - b.order);
+    for (const o of touched) {
+      this.purgeOriginator(o, now);
+      if (o.candidates.length > 0) this.purgeWheel.add(o, this.purgeDue(o));
+    }
+  }
+
+  /** Whether the purge withdraws the route to `o` for silence (originatorSilenceMs). */
+  private silent(o: OriginatorState, now: number): boolean {
+    const silence = this.options.originatorSilenceMs;
+    return o.router !== NO_ROUTER && silence > 0 && now - o.lastSeqnoAt >= silence;
+  }
+
+  /** The earliest time `o` may need the purge again (less 1 ms against rounding). */
+  private purgeDue(o: OriginatorState): number {
+    const silence = this.options.originatorSilenceMs;
+    if (o.router === NO_ROUTER || silence === 0) return o.expiryFrom;
+    return Math.min(o.expiryFrom, o.lastSeqnoAt + silence - 1);
+  }
+
+  /** Expired candidates, the route they carried, silence, and the originator once empty. */
+  private purgeOriginator(o: OriginatorState, now: number): void {
+    const table = this.table;
+    const timeout = this.options.purgeTimeoutMs;
+    const slots = o.candidates;
+    if (o.expiryFrom <= now) {
+      let kept = 0;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < slots.length; i++) {
+        const c = table.cell(o.row, slots[i]!);
+        const seen = table.lastSeen(c);
+        if (now - seen > timeout) {
+          table.remove(c);
+        } else {
+          slots[kept++] = slots[i]!;
+          if (seen < oldest) oldest = seen;
         }
       }
-      if (o.router && !o.candidates.has(o.router.address)) {
-        this.selectRouter(o, now);
-        if (o.router && !o.candidates.has(o.router.address)) {
-          this.setRouter(
-            o,
-            undefined,
-            `next hop ${this.nameOf(o.router.address)} purged after ${timeout} ms of silence`,
-            now,
-          );
-        }
-      }
-      const silence = this.options.originatorSilenceMs;
-      if (o.router && silence > 0 && now - o.lastSeqnoAt >= silence) {
+      slots.length = kept;
+      o.expiryFrom = oldest + timeout - 1;
+    }
+    if (o.router !== NO_ROUTER && !table.present(table.cell(o.row, o.router))) {
+      this.selectRouter(o, now);
+      if (o.router !== NO_ROUTER && !table.present(table.cell(o.row, o.router))) {
         this.setRouter(
           o,
-          undefined,
-          `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+          NO_ROUTER,
+          `next hop ${this.nameOf(this.slotAddress[o.router]!)} purged after ${timeout} ms of silence`,
           now,
         );
       }
-      if (o.candidates.size === 0) {
-        this.originators.delete(addr);
-        this.originatorAt[addr] = undefined;
-        this.tt?.originatorGone(addr);
-      }
+    }
+    if (this.silent(o, now)) {
+      this.setRouter(
+        o,
+        NO_ROUTER,
+        `no new OGM from ${this.nameOf(o.address)} for ${Math.round(now - o.lastSeqnoAt)} ms; route withdrawn`,
+        now,
+      );
+    }
+    if (slots.length === 0) {
+      this.originators.delete(o.address);
+      this.originatorAt[o.address] = undefined;
+      this.table.removeOriginator(o.row);
+      o.wheelKey = -1;
+      this.tt?.originatorGone(o.address);
     }
   }
 
   private gatewayCandidates(): GatewayCandidate[] {
     const out: GatewayCandidate[] = [];
     for (const o of this.originators.values()) {
-      if (o.gateway && o.router && o.router.tqAvg > 0)
-        out.push({ address: o.address, tq: o.router.tqAvg, down: o.gateway.down });
+      if (!o.gateway || o.router === NO_ROUTER) continue;
+      const tq = this.table.tqAvg(this.table.cell(o.row, o.router));
+      if (tq > 0) out.push({ address: o.address, tq, down: o.gateway.down });
     }
     return out;
   }
@@ -1131,7 +1247,9 @@ export class BatmanEngine {
     if (this.selectedGw === undefined) return this.electGateway(now, true);
     if (cls <= 2 || this.selectedGw === orig.address) return;
     const curTq = this.routeTq(this.selectedGw);
-    if (shouldSwitch(cls, curTq, orig.router?.tqAvg ?? 0)) this.electGateway(now, true);
+    const tq =
+      orig.router === NO_ROUTER ? 0 : this.table.tqAvg(this.table.cell(orig.row, orig.router));
+    if (shouldSwitch(cls, curTq, tq)) this.electGateway(now, true);
   }
 
   /** Re-elects when forced, or when the current gateway is gone or unreachable. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.ts';
-import { Candidate, newOriginatorClock, RING_SIZE } from './candidate.ts';
+import { CandidateTable, RING_SIZE } from './candidate.ts';
 import { SeqWindow } from './seq-window.ts';
 import { ringAverage } from './tq.ts';
 
@@ -16,59 +16,98 @@ class Eager {
   }
 }
 
-describe('Candidate (lazy ageing)', () => {
-  it('matches the eager window and ring under random sequence numbers, copies and resets', () => {
+/** One originator of the eager model: its candidates by neighbour slot. */
+type EagerOriginator = Map<number, Eager>;
+
+describe('CandidateTable (flat, lazily aged)', () => {
+  it('matches the eager window and ring under random sequence numbers, copies, resets, growth and recycling', () => {
     for (const clearTq of [true, false]) {
       const rng = seededRandom(clearTq ? 7 : 8);
-      const clock = newOriginatorClock();
-      const lazy = [0, 1, 2, 3].map((a) => new Candidate(a, clock, clearTq));
-      const eager = [0, 1, 2, 3].map(() => new Eager());
-      for (let step = 0; step < 5000; step++) {
-        const i = rng.int(4);
+      const table = new CandidateTable(clearTq);
+      // Rows of the table by originator id, and the eager model of each.
+      const rows = new Map<number, number>();
+      const eager = new Map<number, EagerOriginator>();
+      const cellOf = (id: number, k: number): number => table.cell(rows.get(id)!, k);
+      for (let step = 0; step < 10_000; step++) {
+        const id = rng.int(12);
+        // Neighbour slots grow past the initial stride of 4 (a re-layout of every row).
+        const k = rng.int(step < 2000 ? 3 : 11);
+        if (!rows.has(id)) {
+          rows.set(id, table.addOriginator());
+          eager.set(id, new Map());
+        }
+        table.ensureNeighbourSlot(k);
+        const orig = eager.get(id)!;
+        if (!orig.has(k)) {
+          table.add(rows.get(id)!, k, step, id);
+          orig.set(k, new Eager());
+        }
+        const lazy = cellOf(id, k);
+        const e = orig.get(k)!;
         const op = rng.next();
         if (op < 0.4) {
-          // a new sequence number `diff` ahead, first heard through candidate i
+          // a new sequence number `diff` ahead, first heard through neighbour k
           const diff = 1 + (rng.next() < 0.1 ? rng.int(80) : 0);
-          clock.seqPos += diff;
-          for (const e of eager) {
-            e.window.shift(diff);
-            e.span = Math.min(64, e.span + diff);
+          table.advance(rows.get(id)!, diff);
+          for (const x of orig.values()) {
+            x.window.shift(diff);
+            x.span = Math.min(64, x.span + diff);
           }
-          lazy[i]!.setAge(0);
-          eager[i]!.window.set(0);
+          table.setAge(lazy, 0);
+          e.window.set(0);
           const tq = rng.int(256);
-          lazy[i]!.pushTq(tq, true);
-          eager.forEach((e, j) => e.push(j === i ? tq : 0));
+          table.pushTq(lazy, tq, true);
+          for (const [j, x] of orig) x.push(j === k ? tq : 0);
         } else if (op < 0.8) {
-          // a duplicate copy of an older sequence number through candidate i
+          // a duplicate copy of an older sequence number through neighbour k
           const age = rng.int(70);
-          lazy[i]!.setAge(age);
-          eager[i]!.window.set(age);
+          table.setAge(lazy, age);
+          e.window.set(age);
           const tq = rng.int(256);
-          lazy[i]!.pushTq(tq, false);
-          eager[i]!.push(tq);
+          table.pushTq(lazy, tq, false);
+          e.push(tq);
         } else if (op < 0.83) {
           // the originator rebooted
-          clock.epoch++;
-          clock.resetPos = clock.seqPos;
-          for (const e of eager) {
-            e.window.clear();
-            e.span = 0;
-            if (clearTq) e.ring.fill(0);
+          table.reset(rows.get(id)!);
+          for (const x of orig.values()) {
+            x.window.clear();
+            x.span = 0;
+            if (clearTq) x.ring.fill(0);
           }
         } else if (op < 0.85) {
-          lazy[i]!.clearRing();
-          eager[i]!.ring.fill(0);
+          table.clearRing(lazy);
+          e.ring.fill(0);
+        } else if (op < 0.87) {
+          // purged: the candidate, and with the originator's last one the row (recycled)
+          table.remove(lazy);
+          orig.delete(k);
+          expect(table.present(cellOf(id, k))).toBe(false);
+          if (orig.size === 0) {
+            table.removeOriginator(rows.get(id)!);
+            rows.delete(id);
+            eager.delete(id);
+          }
         }
-        const j = rng.int(4);
-        expect(lazy[j]!.tqAvg).toBe(ringAverage(eager[j]!.ring));
-        expect(lazy[j]!.count()).toBe(eager[j]!.window.count());
-        expect(lazy[j]!.span).toBe(eager[j]!.span);
+        // Check one candidate of one originator, not necessarily the one just touched.
+        const checkId = [...eager.keys()][rng.int(eager.size)];
+        if (checkId === undefined) continue;
+        const slots = [...eager.get(checkId)!.keys()];
+        const j = slots[rng.int(slots.length)]!;
+        const c = cellOf(checkId, j);
+        const x = eager.get(checkId)!.get(j)!;
+        expect(table.present(c)).toBe(true);
+        expect(table.slotOf(c)).toBe(j);
+        expect(table.tqAvg(c)).toBe(ringAverage(x.ring));
+        expect(table.count(c)).toBe(x.window.count());
+        expect(table.span(c)).toBe(x.span);
         const n = rng.int(66);
-        expect(lazy[j]!.anyWithin(n)).toBe(eager[j]!.window.anyWithin(n));
-        expect(lazy[j]!.countWithin(n)).toBe(eager[j]!.window.countWithin(n));
-        expect(lazy[j]!.has(n)).toBe(eager[j]!.window.has(n));
+        expect(table.anyWithin(c, n)).toBe(x.window.anyWithin(n));
+        expect(table.countWithin(c, n)).toBe(x.window.countWithin(n));
+        expect(table.has(c, n)).toBe(x.window.has(n));
       }
+      // Neighbour slots grew the stride from 4 to 16: every row was re-laid twice.
+      expect(table.cell(0, 0)).toBe(0);
+      expect(table.cell(1, 0)).toBeGreaterThanOrEqual(16);
     }
   });
 });

@@ -9,7 +9,8 @@
  */
 export const WINDOW_SIZE = 64;
 
-function popcount32(x: number): number {
+/** Set bits of a 32-bit word. */
+export function popcount32(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
