@@ -22,6 +22,11 @@ export interface Built<T> {
   validUntil?: number;
   /** When the data it was built from was read, if earlier than now (a shared snapshot). */
   dataAt?: number;
+  /**
+   * Built from a shared snapshot that a change had already made out of date (see `outdated`):
+   * the value is served within the interval like any other, but rebuilt once it has passed.
+   */
+  outdated?: boolean;
 }
 
 export interface ReadSnapshot<T> {
@@ -60,6 +65,11 @@ export class CachedRead<T> {
     this.changes++;
   }
 
+  /** Whether a change was announced after this snapshot of this read was built. */
+  outdated(snapshot: ReadSnapshot<T>): boolean {
+    return snapshot !== this.held || this.held.seenChanges !== this.changes;
+  }
+
   async get(): Promise<ReadSnapshot<T>> {
     const held = this.held;
     if (held && this.current(held, this.o.clock.now())) return held;
@@ -85,7 +95,7 @@ export class CachedRead<T> {
       version: this.version,
       generatedAt: Math.min(started, built.dataAt ?? started),
       validUntil: built.validUntil ?? Number.POSITIVE_INFINITY,
-      seenChanges,
+      seenChanges: built.outdated ? -1 : seenChanges,
     };
     return this.held;
   }

@@ -75,6 +75,7 @@ export class DashboardReads {
           },
           validUntil: liveUntil(nodes.value, now, staleAfterMs),
           dataAt: nodes.generatedAt,
+          outdated: this.nodes.outdated(nodes),
         };
       },
     });
@@ -84,7 +85,11 @@ export class DashboardReads {
         const nodes = await this.nodes.get();
         const body = JSON.stringify(networkGraph(o.site, nodes.value));
         const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-        return { value: { body, etag }, dataAt: nodes.generatedAt };
+        return {
+          value: { body, etag },
+          dataAt: nodes.generatedAt,
+          outdated: this.nodes.outdated(nodes),
+        };
       },
     });
   }
