@@ -3,6 +3,7 @@ import { seededRandom, type Random } from '../../core/random.ts';
 import { VirtualScheduler } from '../../core/virtual-scheduler.ts';
 import type { NodeState } from '../../mqtt/messages.ts';
 import { nodeTopic } from '../../mqtt/topics.ts';
+import { ClusterDuties } from '../cluster/cluster-duties.ts';
 import { LiveHub } from '../http/live-hub.ts';
 import { Ingest } from '../ingest.ts';
 import { networkGraph } from '../netjson.ts';
@@ -179,6 +180,45 @@ describe('DashboardReads', () => {
     await reads.topology();
     await reads.topology();
     expect(list).toHaveBeenCalledTimes(2);
+    await store.close();
+  });
+
+  it("sees another controller process's writes through the cluster's live feed", async () => {
+    // Two processes on one database: A ingests; what A commits reaches B as a remote notice
+    // (PostgreSQL NOTIFY in production, handed over directly here), which B shows to its hub.
+    const rnd = seededRandom(17);
+    const { store, scheduler, ingest } = await setup();
+    const hubB = new LiveHub();
+    const readsB = new DashboardReads({ store, clock: scheduler, site: 'lab', intervalMs: 1000 });
+    hubB.onChanges((c) => readsB.onChanges(c));
+    const dutiesB = new ClusterDuties({
+      cluster: { isLeader: false, publish: async () => {} },
+      broadcast: (c) => hubB.broadcast(c),
+      onLocalChanges: () => {},
+      onAnyChanges: () => {},
+    });
+    const dutiesA = new ClusterDuties({
+      cluster: {
+        isLeader: true,
+        publish: async (changes) => dutiesB.remote({ changes: [...changes], alerts: [] }),
+      },
+      broadcast: () => {},
+      onLocalChanges: () => {},
+      onAnyChanges: () => {},
+    });
+    ingest.removeAllListeners('change');
+    ingest.on('change', (c) => dutiesA.committed(c));
+    const sendA = async (node: string, channel: 'state' | 'status', message: unknown) => {
+      await ingest.accept(nodeTopic('lab', node, channel), enc(message));
+      ingest.flush();
+    };
+
+    await sendA('n1', 'state', randomState(rnd, 'n1', scheduler.now()));
+    expect((await readsB.overview()).value.nodes_online).toBe(1);
+    await sendA('n1', 'status', { node: 'n1', online: false, at: scheduler.now() });
+    scheduler.advance(INTERVAL_MS);
+    expect((await readsB.overview()).value.nodes_online).toBe(0);
+    expect(JSON.parse((await readsB.topology()).value.body).nodes[0].properties.online).toBe(false);
     await store.close();
   });
 });
