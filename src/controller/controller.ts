@@ -272,6 +272,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     siteEditor: options.siteFile ? new SiteEditor(options.siteFile) : undefined,
     radio,
     cluster: cluster && clusterHealthOf(cluster),
+    // The overview and topology cost O(nodes): rebuilt at most once a second, on change.
+    readIntervalMs: 1000,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });

@@ -43,10 +43,11 @@ import {
 import type { DemoImage } from './demo-images.ts';
 import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service.ts';
 import { loginGateFor } from '../login-gate.ts';
-import { deviceMonitoring, networkGraph } from '../netjson.ts';
+import { deviceMonitoring } from '../netjson.ts';
+import { DashboardReads } from '../read-model/dashboard-reads.ts';
+import { sendSnapshot } from '../read-model/snapshot-reply.ts';
 import { nodeView, withTraffic } from '../node-view.ts';
 import type { CurrentTraffic } from '../traffic-rates.ts';
-import { siteOverview } from '../site-overview.ts';
 import type { SiteEditor } from '../site-editor.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
 import { UserAccounts } from '../user-accounts.ts';
@@ -94,6 +95,11 @@ export interface ApiDeps {
   trafficNow?: (node: string) => Record<string, CurrentTraffic>;
   /** How old an online node's state may be before the API calls it stale. @default 90 s */
   staleAfterMs?: number;
+  /**
+   * The overview and topology are rebuilt at most this often, when a live change says they
+   * changed (read-model/dashboard-reads.ts). @default 0: every request reads the store
+   */
+  readIntervalMs?: number;
   /** Serve HTTPS (and wss:// for /api/live) with this PEM certificate and key. @default HTTP */
   https?: { cert: string; key: string } | undefined;
   /**
@@ -246,14 +252,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     );
   };
 
+  const reads = new DashboardReads({
+    store,
+    clock,
+    site: deps.site,
+    staleAfterMs: deps.staleAfterMs,
+    intervalMs: deps.readIntervalMs,
+  });
+  deps.live.onChanges((changes) => reads.onChanges(changes));
+
   app.get('/api/overview', { preHandler: viewer }, async () => {
-    const alerts = await store.alerts.listOpen();
+    const overview = await reads.overview();
     return {
       site: deps.site,
-      ...siteOverview(await nodeViews()),
-      alerts_open: alerts.length,
-      alerts_critical: alerts.filter((a) => a.severity === 'critical').length,
+      ...overview.value,
       mqtt_connected: deps.mqttConnected(),
+      generated_at: overview.generatedAt,
     };
   });
 
@@ -335,8 +349,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/api/topology', { preHandler: viewer }, async () =>
-    networkGraph(deps.site, await store.nodes.list()),
+  app.get('/api/topology', { preHandler: viewer }, async (request, reply) =>
+    sendSnapshot(request, reply, await reads.topology()),
   );
 
   app.get('/api/events', { preHandler: viewer }, async (request, reply) => {

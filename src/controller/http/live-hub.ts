@@ -13,6 +13,8 @@ export class LiveHub {
   private readonly sockets = new Set<WebSocket>();
   /** Which user and session each socket was opened by. */
   private readonly owners = new Map<WebSocket, { username: string; session?: string }>();
+  /** Told every change shown to dashboards, connected or not (the read caches, dashboard-reads.ts). */
+  private readonly listeners: ((changes: readonly LiveChange[]) => void)[] = [];
 
   get size(): number {
     return this.sockets.size;
@@ -50,8 +52,15 @@ export class LiveHub {
     }
   }
 
+  /** Calls `listener` with every non-empty batch of changes broadcast, before it is sent. */
+  onChanges(listener: (changes: readonly LiveChange[]) => void): void {
+    this.listeners.push(listener);
+  }
+
   broadcast(changes: readonly LiveChange[]): void {
-    if (changes.length === 0 || this.sockets.size === 0) return;
+    if (changes.length === 0) return;
+    for (const listener of this.listeners) listener(changes);
+    if (this.sockets.size === 0) return;
     const text = JSON.stringify({ type: 'changes', changes });
     for (const socket of this.sockets) {
       if (socket.bufferedAmount > MAX_BUFFERED) {
