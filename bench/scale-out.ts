@@ -15,7 +15,12 @@
  * (one generator process per 2,500 nodes, at least 2), --connect-rate PER_SECOND (25: each
  * login is a scrypt check), --period SECONDS (10), --decision-rate P (0.05 a node and period),
  * --login-cache FILE (the nodes' hashed passwords, kept between runs), --connect-timeout SECONDS
- * (900: how long all nodes may take to log in; a busy machine checks a few logins a second).
+ * (900: how long all nodes may take to log in; a busy machine checks a few logins a second),
+ * --broker-hash-iterations N (1000: PBKDF2 iterations of the nodes' Mosquitto logins with two
+ * controllers; the deployment default of 210,000 would take most of an hour for 10,000 nodes),
+ * --node-hash-cost N (16384, the deployment's scrypt cost for generated node secrets: lower it,
+ * e.g. 1024, where a busy machine would spend most of an hour admitting 10,000 logins; only the
+ * connect phase pays it, the measured steady traffic does not).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -41,6 +46,14 @@ function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
+/** scrypt's N: a power of two above 1 (Node refuses anything else). */
+function scryptCost(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0)
+    throw new ScaleOptionError(`--node-hash-cost ${value}: expected a power of two, e.g. 1024`);
+  return n;
+}
+
 function options() {
   const { values } = parseArgs({
     options: {
@@ -54,6 +67,8 @@ function options() {
       'decision-rate': { type: 'string', default: '0.05' },
       'login-cache': { type: 'string' },
       'connect-timeout': { type: 'string', default: '900' },
+      'broker-hash-iterations': { type: 'string', default: '1000' },
+      'node-hash-cost': { type: 'string', default: '16384' },
     },
     strict: true,
   });
@@ -79,6 +94,10 @@ function options() {
     decisionRate,
     loginCache: values['login-cache'],
     connectTimeoutMs: positiveNumber('--connect-timeout', values['connect-timeout']) * 1000,
+    nodeHashCost: scryptCost(values['node-hash-cost']),
+    brokerHashIterations: Math.round(
+      positiveNumber('--broker-hash-iterations', values['broker-hash-iterations']),
+    ),
   };
 }
 
@@ -120,13 +139,26 @@ function figures(r: ScaleRunResult, loadBefore: number[], loadAfter: number[]): 
     // The machine is shared: what else ran beside the bench is part of the figures.
     loadAverage1mBefore: Math.round(loadBefore[0]! * 100) / 100,
     loadAverage1mAfter: Math.round(loadAfter[0]! * 100) / 100,
+    otherCpuPercent: r.machine.otherCpuPercent,
+    otherProcesses: r.machine.others,
   };
+  if (r.store !== 'sqlite') f.databaseCpuPercent = r.machine.databaseCpuPercent;
+  if (r.brokerHashIterations !== undefined) f.brokerHashIterations = r.brokerHashIterations;
+  if (r.nodeHashCost !== undefined) f.nodeHashCost = r.nodeHashCost;
   r.processes.forEach((p, i) => {
     const name = `${p.role}${r.processes.filter((q, j) => q.role === p.role && j < i).length + 1}`;
     f[`${name}CpuPercent`] = p.cpuPercent;
     f[`${name}RssMb`] = p.rssMb;
     f[`${name}PeakRssMb`] = p.peakRssMb;
+    f[`${name}CpuWaitPercent`] = p.cpuWaitPercent;
   });
+  // CPU per message does not depend on how much of the machine the controller got.
+  const controllerCpu = r.processes
+    .filter((p) => p.role === 'controller')
+    .reduce((a, p) => a + p.cpuPercent, 0);
+  if (r.messagesPerSecond > 0)
+    f.controllerCpuMsPer1000Messages =
+      Math.round(((controllerCpu * 10) / r.messagesPerSecond) * 1000 * 10) / 10;
   if (r.problems.length > 0) f.problems = r.problems.join('; ');
   return f;
 }
@@ -217,6 +249,8 @@ async function main(): Promise<void> {
         workDir,
         loginCache: o.loginCache,
         connectTimeoutMs: o.connectTimeoutMs,
+        brokerHashIterations: o.brokerHashIterations,
+        nodeHashCost: o.nodeHashCost,
         log: (line) => console.log(`  ${line}`),
       });
       const f = figures(result, loadBefore, loadavg());
