@@ -203,10 +203,12 @@ function writeResults(results: Record<string, Figures>): void {
       s.points.push([Number(f.nodes), f.ingestLagP95Ms]);
     byConfig.set(name, s);
   }
-  const series = [...byConfig.values()].map((s) => ({
-    ...s,
-    points: s.points.sort((a, b) => a[0] - b[0]),
-  }));
+  const series = [...byConfig.values()]
+    .filter((s) => s.points.length > 0)
+    .map((s) => ({
+      ...s,
+      points: s.points.sort((a, b) => a[0] - b[0]),
+    }));
   let svg = lineChart({
     title: 'Ingest lag p95 (publish → committed, on the live feed) against node count',
     xLabel: 'simulated nodes',
@@ -237,22 +239,49 @@ async function main(): Promise<void> {
       console.log(
         `scale-out: ${nodes} nodes, ${o.controllers} controller(s), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
       );
-      const result = await runScale({
-        nodes,
-        durationMs: o.durationMs,
-        procs: o.procs ?? Math.max(2, Math.ceil(nodes / 2500)),
-        connectPerSecond: o.connectPerSecond,
-        periodMs: o.periodMs,
-        decisionRate: o.decisionRate,
-        target: o.target,
-        controllers: o.controllers,
-        workDir,
-        loginCache: o.loginCache,
-        connectTimeoutMs: o.connectTimeoutMs,
-        brokerHashIterations: o.brokerHashIterations,
-        nodeHashCost: o.nodeHashCost,
-        log: (line) => console.log(`  ${line}`),
-      });
+      let result: ScaleRunResult;
+      try {
+        result = await runScale({
+          nodes,
+          durationMs: o.durationMs,
+          procs: o.procs ?? Math.max(2, Math.ceil(nodes / 2500)),
+          connectPerSecond: o.connectPerSecond,
+          periodMs: o.periodMs,
+          decisionRate: o.decisionRate,
+          target: o.target,
+          controllers: o.controllers,
+          workDir,
+          loginCache: o.loginCache,
+          connectTimeoutMs: o.connectTimeoutMs,
+          brokerHashIterations: o.brokerHashIterations,
+          nodeHashCost: o.nodeHashCost,
+          log: (line) => console.log(`  ${line}`),
+        });
+      } catch (err) {
+        if (err instanceof ScaleOptionError) throw err;
+        // A run that failed is a figure too (where the limit is): recorded, and the next goes on.
+        const message = err instanceof Error ? err.message : String(err);
+        console.error(`scale-out: ${nodes} nodes failed: ${message}`);
+        // The labels of openRunDatabase, so a failure joins its configuration's line.
+        const store = {
+          sqlite: 'sqlite',
+          'postgres-private': 'postgres (private server)',
+          postgres: 'postgres',
+        }[o.target.kind];
+        writeResults({
+          ...readResults(),
+          [`${store.split(' ')[0]}-${o.controllers}ctl-${nodes}`]: {
+            date: new Date().toISOString(),
+            nodes,
+            controllers: o.controllers,
+            store,
+            failed: message,
+            loadAverage1mBefore: Math.round(loadBefore[0]! * 100) / 100,
+            loadAverage1mAfter: Math.round(loadavg()[0]! * 100) / 100,
+          },
+        });
+        continue;
+      }
       const f = figures(result, loadBefore, loadavg());
       console.log(
         `scale-out ${scenarioName(result)}: ${Object.entries(f)

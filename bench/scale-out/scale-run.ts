@@ -189,11 +189,20 @@ function sum(gens: readonly Generator[]): WorkerProgress {
 const ackedTotal = (p: WorkerProgress) =>
   p.acked.status + p.acked.state + p.acked.metrics + p.acked.events;
 
-async function until(what: string, check: () => boolean, timeoutMs: number, onTick?: () => void) {
+async function until(
+  what: string,
+  check: () => boolean,
+  timeoutMs: number,
+  onTick?: () => void,
+  /** Where things stood, for the timeout's message. */
+  state?: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+      throw new Error(
+        `${what}: not within ${Math.round(timeoutMs / 1000)} s${state ? ` (${state()})` : ''}`,
+      );
     onTick?.();
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -340,6 +349,16 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
           const t = sum(generators);
           if ((Date.now() - connectStart) % 10_000 < 1000)
             log(`connected ${t.connected}/${o.nodes}`);
+        },
+        () => {
+          // Since the start: how the controllers fared while the nodes were coming in.
+          const ctl = usage
+            .filter((x) => x.role === 'controller')
+            .map(({ u }) => {
+              const s = u.summary();
+              return `${s.cpuPercent} % CPU, ${s.cpuWaitPercent} % waiting for a CPU, ${s.rssMb} MB`;
+            });
+          return `${sum(generators).connected} of ${o.nodes} connected; controller ${ctl.join(', ')}`;
         },
       );
       const connectSeconds = (Date.now() - connectStart) / 1000;
