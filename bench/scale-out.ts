@@ -20,7 +20,8 @@
  * controllers; the deployment default of 210,000 would take most of an hour for 10,000 nodes),
  * --node-hash-cost N (16384, the deployment's scrypt cost for generated node secrets: lower it,
  * e.g. 1024, where a busy machine would spend most of an hour admitting 10,000 logins; only the
- * connect phase pays it, the measured steady traffic does not).
+ * connect phase pays it, the measured steady traffic does not), --plot-only (draw the SVG
+ * again from the JSON, measuring nothing).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -69,6 +70,7 @@ function options() {
       'connect-timeout': { type: 'string', default: '900' },
       'broker-hash-iterations': { type: 'string', default: '1000' },
       'node-hash-cost': { type: 'string', default: '16384' },
+      'plot-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -84,6 +86,7 @@ function options() {
   if (!(decisionRate >= 0 && decisionRate <= 1))
     throw new ScaleOptionError(`--decision-rate ${values['decision-rate']}: expected 0..1`);
   return {
+    plotOnly: values['plot-only'],
     nodes,
     durationMs: positiveNumber('--duration', values.duration) * 1000,
     target,
@@ -108,6 +111,8 @@ type Figures = Record<string, number | string>;
  * (scale-run.ts). A run with no event of its measurement seen by then lagged at least this much.
  */
 const LIVE_FEED_WAIT_MS = 30_000;
+const CHART_WIDTH = 720;
+const CHART_HEIGHT = 280;
 
 /** Ingest lag p95 to plot: measured, or the lower bound of a run that fell behind; else none. */
 function plottedLag(f: Figures): { ms: number; atLeast: boolean } | undefined {
@@ -239,30 +244,41 @@ function writeResults(results: Record<string, Figures>): void {
     markers: true,
     xMin: 0,
     yMin: 0,
-    width: 720,
+    yMax: LIVE_FEED_WAIT_MS * 1.4, // room above the bound for the names of the lines
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
   });
-  // A legend: which line is which configuration.
+  // The chart names its lines; what a point at the bound means, and the failed runs, go below it.
   const notes = [
-    `A point at ${LIVE_FEED_WAIT_MS / 1000} s: the controller fell behind (no event of the measurement on the live feed ${LIVE_FEED_WAIT_MS / 1000} s after it): lag at least that.`,
+    `A point at ${LIVE_FEED_WAIT_MS / 1000} s: that run fell behind (no event of its measurement on the live feed ${LIVE_FEED_WAIT_MS / 1000} s after it): its lag was at least that.`,
     ...Object.entries(results)
       .filter(([, f]) => typeof f.failed === 'string')
-      .map(([name]) => `${name}: not all nodes connected (not plotted; see scale-out.json).`),
+      .map(([name]) => `${name} failed: not plotted (why: scale-out.json).`),
   ];
-  const legend = series
-    .map(
-      (s, i) =>
-        `<text x="70" y="${44 + i * 14}" fill="${['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e'][i % 4]}">${s.name}</text>`,
+  const H = CHART_HEIGHT + notes.length * 14 + 8;
+  svg = svg
+    .replace(
+      `height="${CHART_HEIGHT}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}"`,
+      `height="${H}" viewBox="0 0 ${CHART_WIDTH} ${H}"`,
     )
-    .join('');
-  const noteText = notes
-    .map((n, i) => `<text x="70" y="${44 + (series.length + i) * 14}" fill="#555">${n}</text>`)
-    .join('');
-  svg = svg.replace('</svg>', `${legend}${noteText}</svg>`);
+    .replace(
+      `<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}"`,
+      `<rect width="${CHART_WIDTH}" height="${H}"`,
+    )
+    .replace(
+      '</svg>',
+      `${notes.map((n, i) => `<text x="10" y="${CHART_HEIGHT + 4 + i * 14}" fill="#555">${n}</text>`).join('')}</svg>`,
+    );
   writeFileSync(SVG_FILE, svg + (svg.endsWith('\n') ? '' : '\n'));
 }
 
 async function main(): Promise<void> {
   const o = options();
+  if (o.plotOnly) {
+    // The plot drawn again from the figures already measured.
+    writeResults(readResults());
+    return;
+  }
   const workDir = mkdtempSync(join(tmpdir(), 'intelli-mesh-scale-'));
   try {
     for (const nodes of o.nodes) {
