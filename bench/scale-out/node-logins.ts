@@ -14,7 +14,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { StoredUser } from '../../src/mqtt/credential-store.ts';
-import { hashPasswordAsync, RANDOM_SECRET_SCRYPT } from '../../src/mqtt/password-hash.ts';
+import {
+  hashPasswordAsync,
+  RANDOM_SECRET_SCRYPT,
+  type ScryptParams,
+} from '../../src/mqtt/password-hash.ts';
 import { nodeName } from './node-traffic.ts';
 
 export interface NodeLogin {
@@ -25,14 +29,25 @@ export interface NodeLogin {
 
 export const DEFAULT_LOGIN_CACHE = join(tmpdir(), 'intelli-mesh-scale-out', 'logins.json');
 
-function readCache(file: string): NodeLogin[] {
+/**
+ * The default cache for hashes of cost `N`: the deployment's cost keeps the original name, any
+ * other cost its own file, so a cheap run never overwrites the half hour of the default's hashes.
+ */
+export function defaultLoginCache(N: number = RANDOM_SECRET_SCRYPT.N): string {
+  return N === RANDOM_SECRET_SCRYPT.N
+    ? DEFAULT_LOGIN_CACHE
+    : join(tmpdir(), 'intelli-mesh-scale-out', `logins-N${N}.json`);
+}
+
+function readCache(file: string, params: ScryptParams): NodeLogin[] {
+  const prefix = `scrypt$${params.N}$${params.r}$${params.p}$`;
   if (!existsSync(file)) return [];
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as NodeLogin[];
     // Only a prefix of consecutive, well-formed entries is kept: anything else is rebuilt.
     const good: NodeLogin[] = [];
     for (const [i, l] of data.entries()) {
-      if (l.index !== i || typeof l.password !== 'string' || !l.hash?.startsWith('scrypt$')) break;
+      if (l.index !== i || typeof l.password !== 'string' || !l.hash?.startsWith(prefix)) break;
       good.push(l);
     }
     return good;
@@ -41,13 +56,20 @@ function readCache(file: string): NodeLogin[] {
   }
 }
 
-/** The first `count` nodes' logins, hashing (on the thread pool) only those not cached yet. */
+/**
+ * The first `count` nodes' logins, hashing (on the thread pool) only those not cached yet. The
+ * scrypt cost is the deployment's for generated secrets unless `params` lowers it: every login
+ * costs the broker one check, and 10,000 of them at the deployment's cost took a loaded
+ * machine most of an hour to admit.
+ */
 export async function nodeLogins(
   count: number,
-  cacheFile = DEFAULT_LOGIN_CACHE,
+  cacheFile: string | undefined,
   onProgress?: (done: number, total: number) => void,
+  params: ScryptParams = RANDOM_SECRET_SCRYPT,
 ): Promise<NodeLogin[]> {
-  const logins = readCache(cacheFile);
+  cacheFile ??= defaultLoginCache(params.N);
+  const logins = readCache(cacheFile, params);
   if (logins.length >= count) return logins.slice(0, count);
   let next = logins.length;
   const worker = async () => {
@@ -57,7 +79,7 @@ export async function nodeLogins(
       logins[index] = {
         index,
         password,
-        hash: await hashPasswordAsync(password, RANDOM_SECRET_SCRYPT),
+        hash: await hashPasswordAsync(password, params),
       };
       if (index % 500 === 0) onProgress?.(index, count);
     }

@@ -25,7 +25,9 @@ import { startMosquitto, type MosquittoProcess } from '../../test/mqtt/mosquitto
 import { ApiProbes, PROBED_ENDPOINTS, type ProbedEndpoint } from './api-probes.ts';
 import { nodeLogins, writeUsersFile, type NodeLogin } from './node-logins.ts';
 import { nodeName } from './node-traffic.ts';
+import { machineShare, snapshotProcesses, type MachineShare } from './machine-share.ts';
 import { ProcUsage, type UsageSummary } from './proc-usage.ts';
+import { RANDOM_SECRET_SCRYPT } from '../../src/mqtt/password-hash.ts';
 import { openRunDatabase, type RunDatabase, type StoreTarget } from './store-target.ts';
 import type { WorkerPlan, WorkerProgress } from './worker.ts';
 
@@ -46,6 +48,18 @@ export interface ScaleRunOptions {
   /** Temporary files (users file, SQLite databases without --db, Mosquitto's directory). */
   workDir: string;
   loginCache?: string;
+  /**
+   * PBKDF2 iterations of the nodes' lines in Mosquitto's password file (two controllers). The
+   * deployment default (210,000) costs Mosquitto about 0.3 s of its one thread per login: 10,000
+   * nodes would take most of an hour to connect, and as long to render. @default 1000
+   */
+  brokerHashIterations?: number;
+  /**
+   * scrypt cost N of the nodes' logins (one controller: its embedded broker checks them). The
+   * deployment's 16384 took about 0.5 s a login on a machine at load 15: 10,000 nodes would
+   * need over half an hour to connect. @default RANDOM_SECRET_SCRYPT.N
+   */
+  nodeHashCost?: number;
   /** How long connecting may take before the run is abandoned. @default 15 min */
   connectTimeoutMs?: number;
   seed?: number;
@@ -94,6 +108,12 @@ export interface ScaleRunResult {
    * compaction (10 s buckets rolled up after 6 h) makes a real day's growth smaller.
    */
   dbBytesPerNodeDay: number;
+  /** What ran beside the bench during the measurement (machine-share.ts). */
+  machine: MachineShare;
+  /** Mosquitto's PBKDF2 iterations for the nodes (two controllers only). */
+  brokerHashIterations?: number;
+  /** scrypt N of the nodes' logins (one controller only). */
+  nodeHashCost?: number;
   problems: string[];
 }
 
@@ -169,11 +189,20 @@ function sum(gens: readonly Generator[]): WorkerProgress {
 const ackedTotal = (p: WorkerProgress) =>
   p.acked.status + p.acked.state + p.acked.metrics + p.acked.events;
 
-async function until(what: string, check: () => boolean, timeoutMs: number, onTick?: () => void) {
+async function until(
+  what: string,
+  check: () => boolean,
+  timeoutMs: number,
+  onTick?: () => void,
+  /** Where things stood, for the timeout's message. */
+  state?: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+      throw new Error(
+        `${what}: not within ${Math.round(timeoutMs / 1000)} s${state ? ` (${state()})` : ''}`,
+      );
     onTick?.();
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -209,7 +238,9 @@ async function startControllers(
   const ctlPassword = randomBytes(18).toString('base64url');
   const dir = join(o.workDir, `mosquitto-${o.nodes}`);
   mkdirSync(dir, { recursive: true });
-  o.log?.(`rendering Mosquitto's password file for ${logins.length} nodes (PBKDF2, slow)`);
+  o.log?.(
+    `rendering Mosquitto's password file for ${logins.length} nodes (PBKDF2, ${o.brokerHashIterations ?? 1000} iterations)`,
+  );
   const broker = await startMosquitto(
     [
       { username: 'controller-1', password: ctlPassword, role: 'controller' },
@@ -223,7 +254,8 @@ async function startControllers(
     ],
     dir,
     undefined,
-    { site: SITE },
+    // Only the nodes' cost is lowered: the controllers' own lines are two.
+    { site: SITE, passwordIterations: o.brokerHashIterations ?? 1000 },
   );
   const processes: ControllerProcess[] = [];
   try {
@@ -255,8 +287,12 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
   const log = o.log ?? (() => {});
   const periodMs = o.periodMs ?? 10_000;
   mkdirSync(o.workDir, { recursive: true });
-  const logins = await nodeLogins(o.nodes, o.loginCache, (done, total) =>
-    log(`hashing node passwords: ${done}/${total}`),
+  const nodeHash = { ...RANDOM_SECRET_SCRYPT, N: o.nodeHashCost ?? RANDOM_SECRET_SCRYPT.N };
+  const logins = await nodeLogins(
+    o.nodes,
+    o.loginCache,
+    (done, total) => log(`hashing node passwords: ${done}/${total}`),
+    nodeHash,
   );
   const db = await openRunDatabase(o.target, o.nodes, o.workDir);
   const adminPassword = randomBytes(18).toString('base64url');
@@ -314,6 +350,16 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
           if ((Date.now() - connectStart) % 10_000 < 1000)
             log(`connected ${t.connected}/${o.nodes}`);
         },
+        () => {
+          // Since the start: how the controllers fared while the nodes were coming in.
+          const ctl = usage
+            .filter((x) => x.role === 'controller')
+            .map(({ u }) => {
+              const s = u.summary();
+              return `${s.cpuPercent} % CPU, ${s.cpuWaitPercent} % waiting for a CPU, ${s.rssMb} MB`;
+            });
+          return `${sum(generators).connected} of ${o.nodes} connected; controller ${ctl.join(', ')}`;
+        },
       );
       const connectSeconds = (Date.now() - connectStart) / 1000;
       log(`all ${o.nodes} nodes connected in ${connectSeconds.toFixed(0)} s; measuring`);
@@ -323,9 +369,11 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
       const ackedBefore = ackedTotal(sum(generators));
       const dbBytesAtStart = await db.sizeBytes();
       usage.forEach((x) => x.u.reset());
+      const machineBefore = snapshotProcesses();
       api.startLatencyLoop();
       await new Promise((resolve) => setTimeout(resolve, o.durationMs));
       const measuredSeconds = (Date.now() - since) / 1000;
+      const machine = machineShare(machineBefore, snapshotProcesses(), process.pid);
       await api.stopLatencyLoop();
       const ackedDuring = ackedTotal(sum(generators)) - ackedBefore;
       const dbBytesAtEnd = await db.sizeBytes();
@@ -367,6 +415,10 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
         dbBytesPerNodeDay: Math.round(
           ((dbBytesAtEnd - dbBytesAtStart) / o.nodes / measuredSeconds) * 86_400,
         ),
+        machine,
+        ...(o.controllers === 2
+          ? { brokerHashIterations: o.brokerHashIterations ?? 1000 }
+          : { nodeHashCost: nodeHash.N }),
         problems,
       };
     } finally {

@@ -12,7 +12,22 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/mqtt/messages.ts';
 import { mulberry32, SimulatedNode } from '../../bench/scale-out/node-traffic.ts';
+import {
+  commandLabel,
+  machineShare,
+  parseStat,
+  processTree,
+  type ProcessEntry,
+  type ProcessSnapshot,
+} from '../../bench/scale-out/machine-share.ts';
+import {
+  defaultLoginCache,
+  DEFAULT_LOGIN_CACHE,
+  nodeLogins,
+} from '../../bench/scale-out/node-logins.ts';
 import { runScale } from '../../bench/scale-out/scale-run.ts';
+import { renderMosquittoConfig } from '../../src/mqtt/mosquitto-config.ts';
+import { verifyPassword } from '../../src/mqtt/password-hash.ts';
 import { parseDbOption, ScaleOptionError } from '../../bench/scale-out/store-target.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-scale-test-'));
@@ -51,6 +66,99 @@ describe('scale-out --db', () => {
   });
 });
 
+describe('scale-out machine share', () => {
+  const entry = (ppid: number, ticks: number, comm: string, label = comm): ProcessEntry => ({
+    ppid,
+    ticks,
+    comm,
+    label,
+  });
+  const snap = (atMs: number, entries: [number, ProcessEntry][]): ProcessSnapshot => ({
+    atMs,
+    processes: new Map(entries),
+  });
+
+  it('reads /proc stat lines whose command name holds spaces and parentheses', () => {
+    const stat = '4242 (tsx (x) y) S 17 4242 4242 0 -1 4194560 1 0 0 0 250 50 0 0 20 0 11 0';
+    expect(parseStat(stat)).toEqual({ comm: 'tsx (x) y', ppid: 17, ticks: 300 });
+  });
+
+  it('labels a node process by its script, anything else by its program', () => {
+    const node = ['/usr/bin/node', '--import', 'file:///x/node_modules/tsx/dist/loader.mjs'];
+    expect(
+      commandLabel([...node, 'bench/sim-speed.ts', '--one', '250', 'x'].join('\0'), 'node'),
+    ).toBe('bench/sim-speed.ts --one 250');
+    expect(commandLabel('/usr/sbin/mosquitto\0-c\0/tmp/m.conf\0', 'mosquitto')).toBe(
+      'mosquitto -c',
+    );
+    expect(commandLabel('', 'kworker/0:1')).toBe('kworker/0:1');
+    expect(commandLabel('node\0/w/bin/intelli-mesh\0controller\0--db\0x.db', 'node')).toBe(
+      'intelli-mesh controller',
+    );
+  });
+
+  it("splits CPU into the bench's tree (its PostgreSQL apart) and everything else", () => {
+    const bench = 100;
+    const before = snap(0, [
+      [bench, entry(1, 0, 'node')],
+      [101, entry(bench, 0, 'node', 'intelli-mesh controller')],
+      [102, entry(101, 10, 'postgres')],
+      [200, entry(1, 100, 'node', 'bench/sim-speed.ts')],
+      [300, entry(1, 50, 'tsc')],
+    ]);
+    // 10 s later: the controller used 2 s, its database 3 s, the other bench 8 s, tsc 1 s, and a
+    // new process started under the other bench 2 s.
+    const after = snap(10_000, [
+      [bench, entry(1, 0, 'node')],
+      [101, entry(bench, 200, 'node', 'intelli-mesh controller')],
+      [102, entry(101, 310, 'postgres')],
+      [103, entry(102, 0, 'postgres')],
+      [200, entry(1, 900, 'node', 'bench/sim-speed.ts')],
+      [201, entry(200, 200, 'node', 'bench/sim-speed.ts')],
+      [300, entry(1, 150, 'tsc')],
+    ]);
+    expect([...processTree(after, bench)].sort()).toEqual([100, 101, 102, 103]);
+    expect(machineShare(before, after, bench)).toEqual({
+      otherCpuPercent: 110,
+      others: 'bench/sim-speed.ts 100%; tsc 10%',
+      databaseCpuPercent: 30,
+    });
+  });
+
+  it('counts a reused pid of another program from zero', () => {
+    const before = snap(0, [[7, entry(1, 500, 'old')]]);
+    const after = snap(1000, [[7, entry(1, 20, 'new')]]);
+    expect(machineShare(before, after, 99).otherCpuPercent).toBe(20);
+  });
+});
+
+describe('scale-out login costs', () => {
+  it('keeps a cheaper cost in its own cache, beside the default one', async () => {
+    expect(defaultLoginCache()).toBe(DEFAULT_LOGIN_CACHE);
+    expect(defaultLoginCache(1024)).not.toBe(DEFAULT_LOGIN_CACHE);
+    const file = join(dir, 'cost.json');
+    const cheap = await nodeLogins(3, file, undefined, { N: 1024, r: 8, p: 1 });
+    expect(cheap.map((l) => l.hash.split('$')[1])).toEqual(['1024', '1024', '1024']);
+    expect(verifyPassword(cheap[2]!.password, cheap[2]!.hash)).toBe(true);
+    // The same file asked for another cost is not taken as it is: its logins are hashed again.
+    const dearer = await nodeLogins(3, file, undefined, { N: 2048, r: 8, p: 1 });
+    expect(dearer.map((l) => l.hash.split('$')[1])).toEqual(['2048', '2048', '2048']);
+  });
+
+  it("renders Mosquitto's password lines at the iterations asked, the default otherwise", () => {
+    const render = (passwordIterations?: number) =>
+      renderMosquittoConfig({
+        configDir: dir,
+        dataDir: dir,
+        port: 1883,
+        users: [{ username: 'n1', password: 'pw', role: 'node' }],
+        passwordIterations,
+      }).passwd.split('$')[2];
+    expect(render(1000)).toBe('1000');
+    expect(render()).toBe('210000');
+  });
+});
+
 describe('scale-out against a real controller', () => {
   it('delivers every acknowledged message of a few nodes to the store', async () => {
     const nodes = 6;
@@ -65,6 +173,7 @@ describe('scale-out against a real controller', () => {
       controllers: 1,
       workDir: dir,
       loginCache: join(dir, 'logins.json'),
+      nodeHashCost: 1024,
     });
     expect(result.connectFailures).toBe(0);
     expect(result.lost).toBe(0);
@@ -74,6 +183,7 @@ describe('scale-out against a real controller', () => {
     expect(result.ingestLagMs.samples).toBeGreaterThan(0);
     expect(result.apiLatencyMs['/api/overview'].samples).toBeGreaterThan(0);
     expect(result.processes.map((p) => p.role).sort()).toEqual(['controller', 'generator']);
+    expect(result.nodeHashCost).toBe(1024);
 
     const db = new Database(join(dir, 'scale-6.db'), { readonly: true });
     try {
@@ -92,5 +202,5 @@ describe('scale-out against a real controller', () => {
     } finally {
       db.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
