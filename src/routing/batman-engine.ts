@@ -716,8 +716,13 @@ export class BatmanEngine {
       if (ogm.flags & FLAG_DIRECTLINK) neighbour.echo.set((this.seqno - ogm.seqno) | 0);
       return;
     }
-    // We forwarded this copy to `from` ourselves; hearing it back says nothing new.
-    if (ogm.prevSender === me) return;
+    // We forwarded this copy to `from` ourselves: nothing new about the originator, but `from`
+    // now routes through us, so what it offered before is a path it left.
+    if (ogm.prevSender === me) {
+      const known = this.originatorAt[ogm.originator];
+      if (known) this.leftPath(known, neighbour.slot, me, now);
+      return;
+    }
 
     const orig = this.originator(ogm.originator, now);
     const dup = this.updateSeqnos(orig, neighbour, ogm, now);
@@ -735,8 +740,13 @@ export class BatmanEngine {
         ro.router !== NO_ROUTER &&
         this.slotAddress[ro.router] === router &&
         !this.neighbourAt[router]?.lost
-      )
+      ) {
+        // The copy is dropped, but updateSeqnos counted it as relayed (routerMissLimit): the
+        // sender now routes through our own next hop, so the TQs in its ring describe a path it
+        // left. Kept, they would let it win a later re-pick and loop (clearStaleTq).
+        this.leftPath(orig, neighbour.slot, ogm.prevSender, now);
         return;
+      }
     }
 
     const singleHop = ogm.originator === from;
@@ -776,6 +786,25 @@ export class BatmanEngine {
         orig.queued.ttl = ogm.ttl - 1;
       }
     }
+  }
+
+  /**
+   * A copy from the neighbour in `slot` showed that it now routes through `via`: us, or our
+   * own next hop (the copies process() drops for that). Its ring still holds the TQs of the
+   * path it used before, which after a death is the dead one; left there, they outrank the
+   * live paths at the next re-pick, and two such neighbours routing through each other loop
+   * until the relay rule catches it. With clearStaleTq the ring is cleared, so the neighbour
+   * counts again only with the TQ of a copy that came another way (Babel, RFC 8966 §3.5:
+   * a neighbour's newest update replaces its metric; a route through ourselves is never one).
+   * A router that turns out to route through us is left at once.
+   */
+  private leftPath(orig: OriginatorState, slot: number, via: number, now: number): void {
+    const table = this.table;
+    const cand = table.cell(orig.row, slot);
+    if (!table.present(cand) || !this.options.clearStaleTq) return;
+    table.setPrevSender(cand, via);
+    table.clearRing(cand);
+    if (orig.router === slot) this.selectRouter(orig, now);
   }
 
   private originator(address: number, now: number): OriginatorState {
@@ -966,6 +995,8 @@ export class BatmanEngine {
         reason = `next hop ${this.nameOf(curAddress)} purged; TQ ${bestTq} via ${via}`;
       } else if (n?.lost) {
         reason = `next hop ${this.nameOf(curAddress)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${bestTq} via ${via}`;
+      } else if (table.prevSender(cur) === this.options.address) {
+        reason = `next hop ${this.nameOf(curAddress)} routes through us; TQ ${bestTq} via ${via}`;
       } else if (!this.eligible(cur)) {
         reason = `next hop ${this.nameOf(curAddress)} relayed none of the last ${this.options.routerMissLimit + 1} OGMs (TQ avg ${table.tqAvg(cur)}); TQ ${bestTq} via ${via}`;
       } else {

@@ -55,7 +55,10 @@ export interface BatmanOptions {
    * reboots (its sequence numbers jump) its candidates' rings are cleared with their windows,
    * and when a neighbour declared lost is heard again, the rings of the routes through it are.
    * Otherwise averages up to the purge timeout old outrank the fresh, still weak paths and
-   * steer routes into loops. false = batman-adv (rings kept). @default true
+   * steer routes into loops. Likewise when a neighbour's copy shows that it now routes through
+   * us or through our own next hop (the copies B.A.T.M.A.N. IV drops as echoes and as
+   * temporary loops): its ring describes the path it left, so it is cleared, and a next hop
+   * found routing through us is left at once. false = batman-adv (rings kept). @default true
    */
   clearStaleTq?: boolean;
   /**

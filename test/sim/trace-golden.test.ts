@@ -17,9 +17,12 @@ const yaml = `${readFileSync('scenarios/chaos-25.yaml', 'utf8').replace(
   'duration_s: 80',
 )}\ntrace: { control_frames: true }\n`;
 
+// Retaken for h16-tail's decision change (a neighbour whose copy shows it routes through us or
+// through our next hop has its TQ ring cleared; a next hop routing through us is left at once):
+// the simulator is main's (e9dc7ae), only the engine's decisions changed.
 const GOLDEN = {
-  lines: 122_307,
-  sha256: 'b44540953448f8ccf652a2e74841b800d8bd43591d25b8974ca1efdbb23defbb',
+  lines: 116_967,
+  sha256: '76e39c969e4ce7cc9b968775add09166d858a4c8f66bd80c8023cc5b36aa29ac',
 };
 
 describe('trace of a fixed scenario, byte for byte', () => {
