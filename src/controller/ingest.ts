@@ -87,6 +87,12 @@ interface WriteScope {
   sync: SyncSql | undefined;
   /** PostgreSQL: the batch's metric samples, written together before the commit. */
   samples: MetricSampleAt[] | undefined;
+  /**
+   * PostgreSQL: the keys of the open alerts, read once per batch and kept up to date by the
+   * batch's opens and closes, so a close with nothing to close (most of them: a healthy state
+   * closes every rule's alert) costs no round trip.
+   */
+  openAlerts: Set<string> | undefined;
 }
 
 interface Refusal {
@@ -108,11 +114,13 @@ export interface IngestOptions {
    */
   dedupe?: (tx: StoreScope, ids: readonly Buffer[], now: number) => Promise<boolean[]>;
   /**
-   * PostgreSQL: a batch's metric samples (nothing later in the batch reads them) are written in
-   * a few multi-row statements just before the commit instead of one round trip each. False
-   * writes each as it comes, to compare the two. @default true
+   * PostgreSQL: fewer round trips per batch. A batch's metric samples (nothing later in the
+   * batch reads them) are written in a few multi-row statements just before the commit instead
+   * of one each, and the open alerts' keys are read once per batch so that closes that would
+   * change nothing are not sent. False sends every statement as it comes, to compare the
+   * two. @default true
    */
-  batchMetrics?: boolean;
+  pgBatch?: boolean;
 }
 
 /**
@@ -272,13 +280,14 @@ export class Ingest extends EventEmitter<{
     const changes: LiveChange[] = [];
     let accepted = 0;
     let rejected = 0;
+    const pgBatch = tx.sql.dialect === 'postgres' && this.options.pgBatch !== false;
     const scope: WriteScope = {
       tx,
       timeline: new NodeTimeline(tx),
       clients: new ClientTracker(tx),
       sync: tx.sql.sync,
-      samples:
-        tx.sql.dialect === 'postgres' && this.options.batchMetrics !== false ? [] : undefined,
+      samples: pgBatch ? [] : undefined,
+      openAlerts: pgBatch ? new Set(await tx.alerts.openKeys()) : undefined,
     };
     const fresh = ids && this.options.dedupe ? await this.options.dedupe(tx, ids, now) : undefined;
     for (let i = 0; i < decoded.length; i++) {
@@ -393,7 +402,7 @@ export class Ingest extends EventEmitter<{
     return [
       { type: 'event', event: { ...e, id, source: 'node' } },
       ...(client ? [{ type: 'client' as const, client }] : []),
-      ...(await this.applyAlerts(scope.tx, ops, at)),
+      ...(await this.applyAlerts(scope, ops, at)),
     ];
   }
 
@@ -412,7 +421,7 @@ export class Ingest extends EventEmitter<{
           ...(q.message.online ? [] : await clients.onNodeOffline(q.message.node)).map(
             (client) => ({ type: 'client' as const, client }),
           ),
-          ...(await this.applyAlerts(store, this.alertOps(q, at), at)),
+          ...(await this.applyAlerts(scope, this.alertOps(q, at), at)),
         ];
       case 'state':
         await timeline.onState(q.message, at);
@@ -423,7 +432,7 @@ export class Ingest extends EventEmitter<{
             type: 'client' as const,
             client,
           })),
-          ...(await this.applyAlerts(store, this.alertOps(q, at), at)),
+          ...(await this.applyAlerts(scope, this.alertOps(q, at), at)),
         ];
       case 'config':
         await store.nodes.recordConfig(q.site, q.message, at);
@@ -449,15 +458,19 @@ export class Ingest extends EventEmitter<{
   }
 
   private async applyAlerts(
-    tx: StoreScope,
+    scope: WriteScope,
     ops: readonly (AlertOp | RuleOp)[],
     at: number,
   ): Promise<LiveChange[]> {
-    const { alerts } = tx;
+    const { alerts } = scope.tx;
+    const open = scope.openAlerts;
     const changes: LiveChange[] = [];
     for (const op of ops) {
       if (op.op === 'open') {
+        // Sent even when already open: on PostgreSQL the INSERT takes a sequence number even
+        // when it does nothing, so skipping it would change the ids of later alerts.
         const id = await alerts.open(op.alert, at);
+        if (id !== undefined) open?.add(op.alert.key);
         const alert = id !== undefined ? await alerts.get(id) : undefined;
         if (alert) {
           changes.push({ type: 'alert', alert });
@@ -468,7 +481,10 @@ export class Ingest extends EventEmitter<{
           });
         }
       } else {
+        // None open: the UPDATE would change nothing.
+        if (open && !open.has(op.key)) continue;
         const closed = await alerts.close(op.key, at);
+        open?.delete(op.key);
         if (closed) {
           changes.push({ type: 'alert', alert: closed });
           this.transitions.push({ op: 'closed', alert: closed, related: [] });
