@@ -6,9 +6,17 @@
  * store's write path shows in a few seconds and profiles cleanly (`node --cpu-prof --import tsx`).
  *
  *   npx tsx bench/controller-ingest-store.ts [--messages 100000] [--nodes 50] [--batch 500] [--db path]
+ *   npx tsx bench/controller-ingest-store.ts --db postgres [--pg-batch false]
  *
- * Prints one JSON line: CPU ms per 1,000 messages, messages per second, and which write path the
- * SQLite session took (`store.sql.pathsTaken`, where the session counts them).
+ * `--db postgres` starts a private PostgreSQL server (test/postgres/postgres-server.ts: its own
+ * data directory and port, fsync off) and stores into a fresh database of it; `--pg-batch false`
+ * sends every statement as it comes (Ingest `pgBatch`), to compare. A `postgres://` URL uses
+ * that server instead.
+ *
+ * Prints one JSON line: CPU ms per 1,000 messages (this process: the ingest and the `pg` client,
+ * not the server), messages per second, and the statements the session ran: on SQLite which
+ * write path they took (`statementsRun`), on PostgreSQL the queries sent, each a round trip
+ * (`queriesSent`, BEGIN and COMMIT included).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +26,7 @@ import { RealScheduler } from '../src/core/real-scheduler.ts';
 import { Ingest } from '../src/controller/ingest.ts';
 import { ControllerStore } from '../src/controller/store/controller-store.ts';
 import { ingestMessage } from './controller-ingest-mix.ts';
+import { startPostgres } from '../test/postgres/postgres-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +34,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '50' },
     batch: { type: 'string', default: '500' },
     db: { type: 'string' },
+    'pg-batch': { type: 'string', default: 'true' },
   },
 });
 const nodes = Number(values.nodes);
@@ -33,8 +43,11 @@ const total = Number(values.messages);
 const SITE = 'bench';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-bench-store-'));
-const store = await ControllerStore.open(values.db ?? join(dir, 'controller.db'));
-const ingest = new Ingest({ store, scheduler: new RealScheduler() });
+const server = values.db === 'postgres' ? await startPostgres() : undefined;
+const target = server ? await server.newDatabase() : (values.db ?? join(dir, 'controller.db'));
+const store = await ControllerStore.open(target);
+const pgBatch = values['pg-batch'] !== 'false';
+const ingest = new Ingest({ store, scheduler: new RealScheduler(), pgBatch });
 
 // Built before the clock starts: the bench measures the controller, not the publishers.
 const at = Date.now();
@@ -48,6 +61,9 @@ for (let k = 0; k < total; k += batchSize) {
   batches.push(batch);
 }
 
+const sql = store.sql as { statementsRun?: unknown; queriesSent?: number };
+// Counted from here: opening the store (its migrations) is not the ingest's.
+const queriesBefore = sql.queriesSent ?? 0;
 const loadBefore = loadavg()[0]!;
 const cpuBefore = process.cpuUsage();
 const start = performance.now();
@@ -56,9 +72,11 @@ const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 ingest.flush();
 
-const sql = store.sql as { statementsRun?: unknown };
+const queries = sql.queriesSent === undefined ? undefined : sql.queriesSent - queriesBefore;
 const result = {
   bench: 'controller-ingest-store',
+  store: store.dialect,
+  ...(store.dialect === 'postgres' ? { pg_batch: pgBatch } : {}),
   messages: total,
   batch: batchSize,
   accepted: ingest.stats.accepted,
@@ -66,11 +84,15 @@ const result = {
   seconds: Math.round(seconds * 1000) / 1000,
   messages_per_s: Math.round(total / seconds),
   cpu_ms_per_1000: Math.round(((cpu.user + cpu.system) / 1000 / total) * 1000 * 100) / 100,
-  statements_run: sql.statementsRun ?? 'not counted',
+  statements_run: sql.statementsRun ?? queries ?? 'not counted',
+  ...(queries !== undefined
+    ? { round_trips_per_1000: Math.round((queries / total) * 1000 * 10) / 10 }
+    : {}),
   load_before: Math.round(loadBefore * 100) / 100,
   load_after: Math.round(loadavg()[0]! * 100) / 100,
 };
 await store.close();
+await server?.stop();
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify(result));
 if (result.accepted !== total) {

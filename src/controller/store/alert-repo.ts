@@ -96,6 +96,14 @@ export class AlertRepo {
     return sync.get<Alert>(GET_ALERT, [id]);
   }
 
+  /** The keys of the open alerts (read through the partial index of open keys). */
+  async openKeys(): Promise<string[]> {
+    const rows = await this.sql.all<{ key: string }>(
+      'SELECT key FROM alerts WHERE closed_at IS NULL',
+    );
+    return rows.map((r) => r.key);
+  }
+
   listOpen(): Promise<Alert[]> {
     return this.sql.all<Alert>(
       'SELECT * FROM alerts WHERE closed_at IS NULL ORDER BY opened_at DESC, id DESC',

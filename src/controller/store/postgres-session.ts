@@ -47,6 +47,11 @@ function values(t: Translated, params: SqlParams | undefined): unknown[] {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
+/** Queries sent to the server, shared by a session and its transactions' sessions. */
+interface QueryCount {
+  queries: number;
+}
+
 export class PostgresSession implements SqlSession {
   readonly dialect = 'postgres' as const;
   private savepoints = 0;
@@ -55,11 +60,28 @@ export class PostgresSession implements SqlSession {
     private readonly pool: pg.Pool,
     /** The connection of the transaction this session runs in, if any. */
     private readonly client?: pg.PoolClient,
+    private readonly count: QueryCount = { queries: 0 },
   ) {}
+
+  /**
+   * Queries sent so far (BEGIN, COMMIT and savepoints included), by this session and the
+   * transactions it opened: each is one round trip to the server, which is what an ingest batch
+   * waits on (docs/controller-ingest.md).
+   */
+  get queriesSent(): number {
+    return this.count.queries;
+  }
 
   private query(sql: string, params: SqlParams | undefined): Promise<pg.QueryResult> {
     const t = toPostgresSql(sql);
+    this.count.queries++;
     return (this.client ?? (this.pool as Queryable)).query(t.text, values(t, params));
+  }
+
+  /** A statement of the transaction's own (BEGIN, COMMIT, savepoints), counted like the rest. */
+  private control(client: pg.PoolClient, text: string): Promise<pg.QueryResult> {
+    this.count.queries++;
+    return client.query(text);
   }
 
   async all<T>(sql: string, params?: SqlParams): Promise<T[]> {
@@ -79,13 +101,13 @@ export class PostgresSession implements SqlSession {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await this.control(client, 'BEGIN');
       try {
-        const result = await fn(new PostgresSession(this.pool, client));
-        await client.query('COMMIT');
+        const result = await fn(new PostgresSession(this.pool, client, this.count));
+        await this.control(client, 'COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        await this.control(client, 'ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       }
     } finally {
@@ -99,14 +121,14 @@ export class PostgresSession implements SqlSession {
     fn: (tx: SqlSession) => Promise<T>,
   ): Promise<T> {
     const name = `sp${++this.savepoints}`;
-    await client.query(`SAVEPOINT ${name}`);
+    await this.control(client, `SAVEPOINT ${name}`);
     try {
       const result = await fn(this);
-      await client.query(`RELEASE SAVEPOINT ${name}`);
+      await this.control(client, `RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
-      await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await client.query(`RELEASE SAVEPOINT ${name}`);
+      await this.control(client, `ROLLBACK TO SAVEPOINT ${name}`);
+      await this.control(client, `RELEASE SAVEPOINT ${name}`);
       throw err;
     }
   }
