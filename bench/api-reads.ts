@@ -22,7 +22,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
 import { VirtualScheduler } from '../src/core/virtual-scheduler.ts';
 import { Ingest } from '../src/controller/ingest.ts';
@@ -31,49 +30,33 @@ import { nodeView } from '../src/controller/node-view.ts';
 import { DashboardReads } from '../src/controller/read-model/dashboard-reads.ts';
 import { siteOverview } from '../src/controller/site-overview.ts';
 import { ControllerStore } from '../src/controller/store/controller-store.ts';
-import { nodeTopic } from '../src/mqtt/topics.ts';
-import { mulberry32, SimulatedNode, type NodePublish } from './scale-out/node-traffic.ts';
+import {
+  cpuMs,
+  ingestAll,
+  median,
+  nodeCountsAndReps,
+  simulatedNodes,
+  SITE,
+  trafficOf,
+} from './scale-out/filled-store.ts';
 
-const SITE = 'scale';
-const BATCH = 100;
 const CACHED_REQUESTS = 200;
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
-
-async function ingestAll(ingest: Ingest, publishes: [string, NodePublish][]): Promise<void> {
-  for (let i = 0; i < publishes.length; i += BATCH) {
-    await ingest.acceptBatch(
-      publishes.slice(i, i + BATCH).map(([node, p]) => ({
-        topic: nodeTopic(SITE, node, p.channel),
-        payload: Buffer.from(JSON.stringify(p.payload)),
-      })),
-    );
-  }
-}
 
 async function measure(n: number, reps: number, dir: string) {
   const store = await ControllerStore.open(join(dir, `api-reads-${n}.db`));
   const ingest = new Ingest({ store, scheduler: new RealScheduler() });
   try {
-    const nodes = Array.from(
-      { length: n },
-      (_, index) => new SimulatedNode({ index, nodes: n, random: mulberry32(index) }),
-    );
+    const nodes = simulatedNodes(n);
     const now = Date.now();
-    const traffic = (f: (node: SimulatedNode) => NodePublish[]) =>
-      nodes.flatMap((node) => f(node).map((p) => [node.name, p] as [string, NodePublish]));
     await ingestAll(
       ingest,
-      traffic((node) => node.connected(now)),
+      trafficOf(nodes, (node) => node.connected(now)),
     );
     await ingestAll(
       ingest,
-      traffic((node) => node.tick(now + 10_000)),
+      trafficOf(nodes, (node) => node.tick(now + 10_000)),
     );
     await ingest.idle();
 
@@ -138,18 +121,7 @@ async function measure(n: number, reps: number, dir: string) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '1000,5000,10000' },
-      reps: { type: 'string', default: '5' },
-    },
-  });
-  const counts = values.nodes.split(',').map(Number);
-  const reps = Number(values.reps);
-  if (counts.some((c) => !Number.isInteger(c) || c <= 0) || !(reps >= 1)) {
-    console.error('error: --nodes takes whole numbers (1000,5000), --reps a positive number');
-    process.exit(2);
-  }
+  const { counts, reps } = nodeCountsAndReps();
   const dir = mkdtempSync(join(tmpdir(), 'im-api-reads-'));
   const results = [];
   try {

@@ -17,63 +17,37 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
 import { Ingest } from '../src/controller/ingest.ts';
 import { networkGraph } from '../src/controller/netjson.ts';
 import { nodeView } from '../src/controller/node-view.ts';
 import { siteOverview } from '../src/controller/site-overview.ts';
 import { ControllerStore } from '../src/controller/store/controller-store.ts';
-import { nodeTopic } from '../src/mqtt/topics.ts';
-import { mulberry32, SimulatedNode, type NodePublish } from './scale-out/node-traffic.ts';
-
-const SITE = 'scale';
-/** Messages per ingest batch: about what the broker hands over at 2,000 messages a second. */
-const BATCH = 100;
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-async function ingestAll(ingest: Ingest, publishes: [string, NodePublish][]): Promise<void> {
-  for (let i = 0; i < publishes.length; i += BATCH) {
-    await ingest.acceptBatch(
-      publishes.slice(i, i + BATCH).map(([node, p]) => ({
-        topic: nodeTopic(SITE, node, p.channel),
-        payload: Buffer.from(JSON.stringify(p.payload)),
-      })),
-    );
-  }
-}
+import {
+  cpuMs,
+  ingestAll,
+  median,
+  nodeCountsAndReps,
+  simulatedNodes,
+  SITE,
+  trafficOf,
+} from './scale-out/filled-store.ts';
 
 async function measure(n: number, reps: number, dir: string) {
   const store = await ControllerStore.open(join(dir, `api-cost-${n}.db`));
   const ingest = new Ingest({ store, scheduler: new RealScheduler() });
   try {
-    const nodes = Array.from(
-      { length: n },
-      (_, index) => new SimulatedNode({ index, nodes: n, random: mulberry32(index) }),
-    );
+    const nodes = simulatedNodes(n);
     let now = Date.now();
     await ingestAll(
       ingest,
-      nodes.flatMap((node) =>
-        node.connected(now).map((p) => [node.name, p] as [string, NodePublish]),
-      ),
+      trafficOf(nodes, (node) => node.connected(now)),
     );
     // Two periods of steady traffic, the second one timed: does a message cost more with more nodes?
     let ingestCpuPerMessageMs = 0;
     for (let period = 0; period < 2; period++) {
       now += 10_000;
-      const publishes = nodes.flatMap((node) =>
-        node.tick(now).map((p) => [node.name, p] as [string, NodePublish]),
-      );
+      const publishes = trafficOf(nodes, (node) => node.tick(now));
       const t0 = cpuMs();
       await ingestAll(ingest, publishes);
       ingestCpuPerMessageMs = (cpuMs() - t0) / publishes.length;
@@ -113,18 +87,7 @@ async function measure(n: number, reps: number, dir: string) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '1000,5000,10000' },
-      reps: { type: 'string', default: '5' },
-    },
-  });
-  const counts = values.nodes.split(',').map(Number);
-  const reps = Number(values.reps);
-  if (counts.some((c) => !Number.isInteger(c) || c <= 0) || !(reps >= 1)) {
-    console.error('error: --nodes takes whole numbers (1000,5000), --reps a positive number');
-    process.exit(2);
-  }
+  const { counts, reps } = nodeCountsAndReps();
   const dir = mkdtempSync(join(tmpdir(), 'im-scale-api-cost-'));
   const results = [];
   try {
