@@ -1,7 +1,8 @@
 /**
  * Fetches one API resource and fetches it again when a live change concerns it. Changes are
  * coalesced for a short moment so a burst of node updates costs one request, well within the
- * 2 s the dashboard promises.
+ * 2 s the dashboard promises. An answer the controller marks as missing an announced change
+ * (`X-Refresh-After-Ms`, the overview and topology snapshots) is fetched again when it says.
  *
  * @example
  * const { data, error } = useResource<NodeRecord[]>('/api/nodes', (c) => c.type === 'node');
@@ -11,6 +12,8 @@ import type { LiveChange } from './api/types.ts';
 import { useApp } from './app-context.ts';
 
 const COALESCE_MS = 150;
+/** Past the controller's hint, so the snapshot's interval has surely ended when we ask. */
+const REFRESH_MARGIN_MS = 20;
 
 export interface Resource<T> {
   data: T | undefined;
@@ -33,11 +36,15 @@ export function useResource<T>(
   useEffect(() => {
     if (path === null) return;
     let cancelled = false;
-    api.get<T>(path).then(
-      (d) => {
+    let again: ReturnType<typeof setTimeout> | undefined;
+    api.getRead<T>(path).then(
+      ({ data: d, refreshAfterMs }) => {
         if (cancelled) return;
         setState({ path, data: d });
         setError(undefined);
+        if (refreshAfterMs > 0) {
+          again = setTimeout(() => setTick((t) => t + 1), refreshAfterMs + REFRESH_MARGIN_MS);
+        }
       },
       (e: unknown) => {
         if (!cancelled) setError(e as Error);
@@ -45,6 +52,7 @@ export function useResource<T>(
     );
     return () => {
       cancelled = true;
+      clearTimeout(again);
     };
   }, [api, path, tick]);
 

@@ -45,7 +45,7 @@ import type { UpgradeCampaignService } from '../upgrade/upgrade-campaign-service
 import { loginGateFor } from '../login-gate.ts';
 import { deviceMonitoring } from '../netjson.ts';
 import { DashboardReads } from '../read-model/dashboard-reads.ts';
-import { sendSnapshot } from '../read-model/snapshot-reply.ts';
+import { refreshHint, sendSnapshot } from '../read-model/snapshot-reply.ts';
 import { nodeView, withTraffic } from '../node-view.ts';
 import type { CurrentTraffic } from '../traffic-rates.ts';
 import type { SiteEditor } from '../site-editor.ts';
@@ -261,8 +261,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   deps.live.onChanges((changes) => reads.onChanges(changes));
 
-  app.get('/api/overview', { preHandler: viewer }, async () => {
+  app.get('/api/overview', { preHandler: viewer }, async (_request, reply) => {
     const overview = await reads.overview();
+    refreshHint(reply, overview);
     return {
       site: deps.site,
       ...overview.value,

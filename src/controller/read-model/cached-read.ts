@@ -7,6 +7,12 @@
  * that was announced, and never older than `maxAgeMs` at all. Concurrent requests that find it
  * out of date share one rebuild.
  *
+ * A snapshot served inside the interval after a change misses that change, and nothing will
+ * announce the rebuild that catches up. So it is served with `refreshAfterMs`: how long until a
+ * request gets a snapshot that includes every change announced so far. A client that refetches
+ * on live changes (the dashboard) asks again then, instead of keeping the older answer until
+ * the next change.
+ *
  * With `intervalMs` and `maxAgeMs` at 0 every request rebuilds (the uncached behaviour).
  *
  * @example
@@ -35,6 +41,11 @@ export interface ReadSnapshot<T> {
   version: number;
   /** When the data behind `value` was read from the store (the injected clock's ms). */
   generatedAt: number;
+  /**
+   * Set when a change was announced after this snapshot was built: a request this many ms from
+   * now gets one that includes it.
+   */
+  refreshAfterMs?: number;
 }
 
 export interface CachedReadOptions<T> {
@@ -56,7 +67,7 @@ export class CachedRead<T> {
   private held: Held<T> | undefined;
   private changes = 0;
   private version = 0;
-  private building: Promise<ReadSnapshot<T>> | undefined;
+  private building: Promise<Held<T>> | undefined;
 
   constructor(private readonly o: CachedReadOptions<T>) {}
 
@@ -71,12 +82,18 @@ export class CachedRead<T> {
   }
 
   async get(): Promise<ReadSnapshot<T>> {
-    const held = this.held;
-    if (held && this.current(held, this.o.clock.now())) return held;
-    this.building ??= this.rebuild().finally(() => {
-      this.building = undefined;
-    });
-    return this.building;
+    let held = this.held;
+    if (!held || !this.current(held, this.o.clock.now())) {
+      this.building ??= this.rebuild().finally(() => {
+        this.building = undefined;
+      });
+      held = await this.building;
+    }
+    if (held.seenChanges === this.changes) return held;
+    // Built before a change (or from a shared read that was): say when it catches up. A copy,
+    // so `outdated()` of what the caller holds stays true after later rebuilds.
+    const catchesUpAt = held.generatedAt + this.o.intervalMs;
+    return { ...held, refreshAfterMs: Math.max(1, catchesUpAt - this.o.clock.now()) };
   }
 
   private current(held: Held<T>, now: number): boolean {
@@ -85,7 +102,7 @@ export class CachedRead<T> {
     return held.seenChanges === this.changes && now <= held.validUntil && age < this.o.maxAgeMs;
   }
 
-  private async rebuild(): Promise<ReadSnapshot<T>> {
+  private async rebuild(): Promise<Held<T>> {
     const seenChanges = this.changes;
     const started = this.o.clock.now();
     const built = await this.o.build();

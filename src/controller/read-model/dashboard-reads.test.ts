@@ -120,15 +120,21 @@ describe('DashboardReads', () => {
 
     scheduler.advance(200);
     await send('n2', 'state', randomState(rnd, 'n2', scheduler.now()));
-    // Bounded-stale: younger than the interval, the same snapshot.
-    expect((await reads.topology()).version).toBe(first.version);
-    expect((await reads.overview()).value.nodes_total).toBe(1);
+    expect(first.refreshAfterMs).toBeUndefined();
+    // Bounded-stale: younger than the interval, the same snapshot, saying when it catches up.
+    const held = await reads.topology();
+    expect(held.version).toBe(first.version);
+    expect(held.refreshAfterMs).toBe(INTERVAL_MS - 200);
+    const overview = await reads.overview();
+    expect(overview.value.nodes_total).toBe(1);
+    expect(overview.refreshAfterMs).toBe(INTERVAL_MS - 200);
 
     scheduler.advance(INTERVAL_MS - 200);
     const second = await reads.topology();
     expect(second.version).toBe(first.version + 1);
     expect(second.value.body).toContain('"n2"');
     expect(second.value.etag).not.toBe(first.value.etag);
+    expect(second.refreshAfterMs).toBeUndefined();
     expect((await reads.overview()).value.nodes_total).toBe(2);
 
     // No change: not rebuilt however long it is asked (up to the safety net).
@@ -144,6 +150,43 @@ describe('DashboardReads', () => {
     expect(third.version).toBe(second.version + 1);
     expect(JSON.parse(third.value.body).nodes[0].properties.online).toBe(false);
     await store.close();
+  });
+
+  it('marks every answer that misses an announced change, and catches up when it says', async () => {
+    for (const seed of [21, 22, 23]) {
+      const rnd = seededRandom(seed);
+      const { scheduler, reads, send, fromScratch, store } = await setup();
+      let hinted = 0;
+      for (let step = 0; step < 200; step++) {
+        if (rnd.int(3) === 0) {
+          const node = NODES[rnd.int(NODES.length)]!;
+          const at = scheduler.now();
+          if (rnd.int(4) === 0) await send(node, 'status', { node, online: rnd.int(2) === 0, at });
+          else await send(node, 'state', randomState(rnd, node, at));
+        }
+        scheduler.advance(rnd.int(400));
+        // The topology does not age with time: unmarked, it is the from-scratch answer.
+        const topology = await reads.topology();
+        if (topology.refreshAfterMs === undefined) {
+          expect(topology.value.body, `seed ${seed} step ${step}`).toBe(
+            (await fromScratch()).topology,
+          );
+          continue;
+        }
+        hinted++;
+        expect(topology.refreshAfterMs).toBeGreaterThan(0);
+        expect(topology.refreshAfterMs).toBeLessThanOrEqual(INTERVAL_MS);
+        // What a dashboard does: ask again when told, with nothing announced in between.
+        scheduler.advance(topology.refreshAfterMs);
+        const caughtUp = await reads.topology();
+        expect(caughtUp.refreshAfterMs, `seed ${seed} step ${step}`).toBeUndefined();
+        expect(caughtUp.value.body, `seed ${seed} step ${step}`).toBe(
+          (await fromScratch()).topology,
+        );
+      }
+      expect(hinted).toBeGreaterThan(10);
+      await store.close();
+    }
   });
 
   it('counts a node down within the interval, and a live state as stale once it ages, unannounced', async () => {

@@ -58,10 +58,22 @@ describe('GET /api/overview and /api/topology from the read model', () => {
     );
     expect((await get('/api/topology', { 'if-none-match': '"other"' })).statusCode).toBe(200);
 
+    expect(again.headers['x-refresh-after-ms']).toBe('0');
+
     await send('b', state('b', api.scheduler.now(), [['a', 100]]));
-    scheduler.advance(1000);
+    scheduler.advance(300);
+    // Inside the interval the snapshot misses the change and says when to ask again, also on
+    // a 304 (a browser keeps the stored headers that a 304 leaves out).
+    const held = await get('/api/topology', { 'if-none-match': etag });
+    expect(held.statusCode).toBe(304);
+    expect(held.headers['x-refresh-after-ms']).toBe('700');
+    const overview = await get('/api/overview');
+    expect(overview.headers['x-refresh-after-ms']).toBe('700');
+    expect(overview.json().generated_at).toBe(Number(first.headers['x-generated-at']));
+    scheduler.advance(700);
     const changed = await get('/api/topology', { 'if-none-match': etag });
     expect(changed.statusCode).toBe(200);
+    expect(changed.headers['x-refresh-after-ms']).toBe('0');
     expect(changed.headers.etag).not.toBe(etag);
     expect(changed.json().links[0].properties).toMatchObject({ tq: 100 });
   });

@@ -25,6 +25,19 @@ export class ApiClient {
     return this.request<T>('GET', path);
   }
 
+  /**
+   * GET, with the controller's `X-Refresh-After-Ms` (0 when it is absent): above 0, the answer
+   * misses a change the live feed announced, and asking again after that many ms gets it.
+   */
+  async getRead<T>(path: string): Promise<{ data: T; refreshAfterMs: number }> {
+    let hint: string | null = null;
+    const data = await this.request<T>('GET', path, undefined, (res) => {
+      hint = res.headers.get('x-refresh-after-ms');
+    });
+    const refreshAfterMs = Number(hint ?? 0);
+    return { data, refreshAfterMs: Number.isFinite(refreshAfterMs) ? refreshAfterMs : 0 };
+  }
+
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }
@@ -37,7 +50,12 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    onResponse?: (res: Response) => void,
+  ): Promise<T> {
     const headers: Record<string, string> = {};
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -47,6 +65,7 @@ export class ApiClient {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    onResponse?.(res);
     const text = await res.text();
     let data: unknown = undefined;
     try {
