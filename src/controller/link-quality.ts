@@ -135,12 +135,35 @@ function worse(
 
 /**
  * Positions in the order `localeCompare` sorts the keys (the default locale's collation), ties
- * in the order given: the sort is stable.
+ * in the order given, as a stable sort gives them.
+ *
+ * The collation costs more per comparison than code-unit order, and for plain names (`n12`) the
+ * two agree. So the keys are sorted by code unit first, and that order is kept if the collation
+ * confirms it with one comparison per neighbouring pair: each pair in order, and a pair it holds
+ * equal made of equal strings (which a stable sort leaves in the order given, like the collation
+ * sort would). Otherwise they are sorted by the collation.
  */
 function sortedByKey(keys: readonly string[]): number[] {
   const collator = new Intl.Collator();
-  const order = keys.map((_, i) => i);
-  return order.sort((i, j) => collator.compare(keys[i]!, keys[j]!));
+  const byCodeUnit = keys
+    .map((_, i) => i)
+    .sort((i, j) => (keys[i]! < keys[j]! ? -1 : keys[i]! > keys[j]! ? 1 : 0));
+  if (collatedInOrder(keys, byCodeUnit, collator)) return byCodeUnit;
+  return keys.map((_, i) => i).sort((i, j) => collator.compare(keys[i]!, keys[j]!));
+}
+
+function collatedInOrder(
+  keys: readonly string[],
+  order: readonly number[],
+  collator: Intl.Collator,
+): boolean {
+  for (let k = 1; k < order.length; k++) {
+    const a = keys[order[k - 1]!]!;
+    const b = keys[order[k]!]!;
+    const c = collator.compare(a, b);
+    if (c > 0 || (c === 0 && a !== b)) return false;
+  }
+  return true;
 }
 
 /**
