@@ -144,6 +144,8 @@ function worse(
  * sort would). Otherwise they are sorted by the collation.
  */
 function sortedByKey(keys: readonly string[]): number[] {
+  // One link needs no collator (the link-degraded rule asks about one pair at a time).
+  if (keys.length < 2) return keys.map((_, i) => i);
   const collator = new Intl.Collator();
   const byCodeUnit = keys
     .map((_, i) => i)
