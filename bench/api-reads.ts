@@ -10,6 +10,8 @@
  * - cached: a request within the interval or with nothing changed (the snapshot handed out).
  * - perSecond: one dashboard refreshing both pages twice a second while nodes report: before,
  *   2 × (overview + topology); after, at most one rebuild of each a second (interval 1 s).
+ * - topologySplit: the steps of one topology rebuild, each timed alone: reading and parsing the
+ *   node table, networkGraph, JSON.stringify, and the SHA-1 of the text for the ETag.
  *
  * HTTP and authentication are left out. CPU time (process.cpuUsage), not wall time: the machine
  * is shared.
@@ -18,6 +20,7 @@
  *
  * Writes bench/results/api-reads.json.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +92,27 @@ async function measure(n: number, reps: number, dir: string) {
       bytes = (await reads.topology()).value.body.length;
       rebuild.push(cpuMs() - t0);
     }
+    const split = {
+      readNodes: [] as number[],
+      networkGraph: [] as number[],
+      stringify: [] as number[],
+      etag: [] as number[],
+    };
+    for (let r = 0; r < reps; r++) {
+      let t0 = cpuMs();
+      const list = await store.nodes.list();
+      split.readNodes.push(cpuMs() - t0);
+      t0 = cpuMs();
+      const graph = networkGraph(SITE, list);
+      split.networkGraph.push(cpuMs() - t0);
+      t0 = cpuMs();
+      const body = JSON.stringify(graph);
+      split.stringify.push(cpuMs() - t0);
+      t0 = cpuMs();
+      createHash('sha1').update(body).digest('base64url');
+      split.etag.push(cpuMs() - t0);
+    }
+
     const t0 = cpuMs();
     for (let i = 0; i < CACHED_REQUESTS; i++) {
       clock.advance(1);
@@ -105,6 +129,12 @@ async function measure(n: number, reps: number, dir: string) {
       beforeTopologyCpuMs: r2(median(before.topology)),
       rebuildBothCpuMs: r2(median(rebuild)),
       cachedBothCpuMs: r2(cached),
+      topologySplitCpuMs: {
+        readNodes: r2(median(split.readNodes)),
+        networkGraph: r2(median(split.networkGraph)),
+        stringify: r2(median(split.stringify)),
+        etag: r2(median(split.etag)),
+      },
       oneUserTwicePerSecondCpuMsPerSecond: {
         before: r2(2 * beforeBoth),
         after: r2(median(rebuild)),

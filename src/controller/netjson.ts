@@ -7,7 +7,8 @@
  * const graph = networkGraph('lab', store.nodes.list());
  * graph.links[0]; // { source: 'n1', target: 'n2', cost: 1.1, properties: { tq_source_target: 230, tq: 228, loss: 0, ... } }
  */
-import { linkQualities } from './link-quality.ts';
+import { eachLinkQuality } from './link-quality.ts';
+import type { NodeState } from '../mqtt/messages.ts';
 import type { NodeRecord } from './store/node-repo.ts';
 
 export interface NetJsonNode {
@@ -48,19 +49,22 @@ export function networkGraph(site: string, nodes: readonly NodeRecord[]): Networ
     // Offline nodes keep their place (a neighbour may still report them) but say nothing.
     neighbours: n.online && n.state ? n.state.neighbours : [],
   }));
-  const links: NetJsonLink[] = linkQualities(views).map((l) => ({
-    source: l.source,
-    target: l.target,
-    cost: l.tq > 0 ? Math.round((TQ_MAX / l.tq) * 1000) / 1000 : Number.MAX_SAFE_INTEGER,
-    properties: {
-      tq_source_target: l.tq_source_target,
-      tq_target_source: l.tq_target_source,
-      tq: l.tq,
-      loss_source_target: l.loss_source_target,
-      loss_target_source: l.loss_target_source,
-      loss: l.loss,
-    },
-  }));
+  const links: NetJsonLink[] = [];
+  eachLinkQuality(views, (l) =>
+    links.push({
+      source: l.source,
+      target: l.target,
+      cost: l.tq > 0 ? Math.round((TQ_MAX / l.tq) * 1000) / 1000 : Number.MAX_SAFE_INTEGER,
+      properties: {
+        tq_source_target: l.tq_source_target,
+        tq_target_source: l.tq_target_source,
+        tq: l.tq,
+        loss_source_target: l.loss_source_target,
+        loss_target_source: l.loss_target_source,
+        loss: l.loss,
+      },
+    }),
+  );
   return {
     type: 'NetworkGraph',
     protocol: 'batman-adv',
@@ -81,25 +85,36 @@ export function networkGraph(site: string, nodes: readonly NodeRecord[]): Networ
 export function nodeProperties(n: NodeRecord): Record<string, string | number | boolean | null> {
   const s = n.state;
   const lastSeen = Math.round(n.last_seen);
-  const optional = (key: string, v: string | number | null | undefined) =>
-    v === undefined || v === null ? {} : { [key]: v };
-  return {
+  const time = new Date(lastSeen).toISOString();
+  // Built by assignment in the order the keys are sent: this runs for every node of the site.
+  const p: Record<string, string | number | boolean | null> = {
     online: n.online,
     role: s?.role ?? 'mesh',
     gateway: s?.gateway.announcing ?? false,
     selected_gateway: s?.gateway.selected ?? null,
-    wans_up: s?.wans.filter((w) => w.kind !== 'mesh' && w.state === 'up').length ?? 0,
-    ...optional('x_m', s?.location ? Math.round(s.location.x) : undefined),
-    ...optional('y_m', s?.location ? Math.round(s.location.y) : undefined),
-    ...optional('ip', s?.ip),
-    ...optional('mac', s?.mac),
-    ...optional('model', s?.model),
-    ...optional('firmware', s?.firmware_version),
-    ...optional('uptime_s', s ? Math.round(s.uptime_s) : undefined),
-    last_seen: new Date(lastSeen).toISOString(),
-    last_seen_ms: lastSeen,
-    time: new Date(lastSeen).toISOString(),
+    wans_up: s ? wansUp(s) : 0,
   };
+  if (s) {
+    if (s.location) {
+      p.x_m = Math.round(s.location.x);
+      p.y_m = Math.round(s.location.y);
+    }
+    if (s.ip != null) p.ip = s.ip;
+    if (s.mac != null) p.mac = s.mac;
+    if (s.model != null) p.model = s.model;
+    if (s.firmware_version != null) p.firmware = s.firmware_version;
+    p.uptime_s = Math.round(s.uptime_s);
+  }
+  p.last_seen = time;
+  p.last_seen_ms = lastSeen;
+  p.time = time;
+  return p;
+}
+
+function wansUp(s: NodeState): number {
+  let up = 0;
+  for (const w of s.wans) if (w.kind !== 'mesh' && w.state === 'up') up++;
+  return up;
 }
 
 export interface DeviceMonitoring {

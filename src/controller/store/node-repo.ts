@@ -17,6 +17,14 @@ interface NodeRow {
   state_at: number | null;
 }
 
+/**
+ * The columns of a NodeRecord, not `*`: the node's reported configuration (config_json, often
+ * kilobytes a node) is read only by `config()`, not with every list of the whole site.
+ */
+const RECORD_COLUMNS = 'node, site, first_seen, last_seen, online, state_json, state_at';
+const GET_SQL = `SELECT ${RECORD_COLUMNS} FROM nodes WHERE node = ?`;
+const LIST_SQL = `SELECT ${RECORD_COLUMNS} FROM nodes ORDER BY node`;
+
 function toRecord(row: NodeRow): NodeRecord {
   return {
     node: row.node,
@@ -117,11 +125,11 @@ export class NodeRepo {
   }
 
   async get(node: string): Promise<NodeRecord | undefined> {
-    const row = await this.sql.get<NodeRow>('SELECT * FROM nodes WHERE node = ?', [node]);
+    const row = await this.sql.get<NodeRow>(GET_SQL, [node]);
     return row ? toRecord(row) : undefined;
   }
 
   async list(): Promise<NodeRecord[]> {
-    return (await this.sql.all<NodeRow>('SELECT * FROM nodes ORDER BY node')).map(toRecord);
+    return (await this.sql.all<NodeRow>(LIST_SQL)).map(toRecord);
   }
 }
