@@ -86,7 +86,7 @@ describe('neighbour-loss detection (neighbourLossFactor)', () => {
   it('does not declare lost a neighbour that pauses longer than before but keeps its OGMs on time', () => {
     // 30 intervals of 700 ms bursts (300 ms pauses), then 440 ms bursts: 560 ms of silence,
     // over the half-interval floor and 1.5 times the pause the neighbour had taught us. The
-    // detector judged by time alone declared 2 lost in every one of those pauses.
+    // detector that judged by time alone declared 2 lost there and moved the route to 3.
     const { e, events, runUntil } = burstyNeighbour((k) => (k < 30 ? 700 : 440));
     runUntil(120_000);
     expect(e.nextHop(4)).toBe(2);
