@@ -14,7 +14,7 @@
  *
  * What we add for fast, loop-safe convergence (each documented and switchable on its option in
  * batman-options.ts; PLAIN_BATMAN_IV switches them all off): routerMissLimit (leave a relay
- * that stopped relaying), neighbourLossFactor (leave a neighbour that fell silent),
+ * that stopped relaying), neighbourLossFactor (leave a neighbour that fell silent and owes an OGM),
  * recheckForwards (no stale forwards from the aggregation queue), originatorSilenceMs (withdraw
  * routes to a silent originator; accept its reboot at once), clearStaleTq, scaleYoungWindows
  * and fastStartOgms (a rebooted node's links usable within about a second).
@@ -79,6 +79,11 @@ const GAP_AVG_WEIGHT = 8;
 const GAP_MAX_DECAY = 64;
 /** A silence must be this many times the neighbour's usual longest pause to count as a loss. */
 const PAUSE_SLACK = 1.5;
+/**
+ * Transit allowance for a neighbour's regular OGMs (lossAt), in originator intervals, on top of
+ * their jitter: a frame may wait for the air or for its host's timer.
+ */
+const OGM_TRANSIT_SLACK = 0.05;
 /** Gaps to observe before a neighbour's silence is judged against its own rhythm. */
 const MIN_GAP_SAMPLES = 8;
 /** Originator intervals a neighbour must have been heard for before its rhythm is trusted. */
@@ -124,7 +129,15 @@ interface NeighbourState {
   /** Longest recent gap, ms, decaying by 1/GAP_MAX_DECAY per frame (its usual longest pause). */
   gapMax: number;
   gapSamples: number;
-  /** Declared lost after a silence of many usual gaps (neighbourLossFactor). */
+  /** When its own latest OGM reached us directly (`since` before the first). */
+  ownAt: number;
+  /**
+   * The originators whose own OGMs it relays as their direct neighbour (us included), and when
+   * its latest such copy of each reached us: it relays every one of them every interval.
+   */
+  relayOf: number[];
+  relayAt: number[];
+  /** Declared lost: silent for many usual gaps, and an OGM it sends every interval overdue. */
   lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
@@ -613,6 +626,9 @@ export class BatmanEngine {
         gapAvg: 0,
         gapMax: 0,
         gapSamples: 0,
+        ownAt: now,
+        relayOf: [],
+        relayAt: [],
         lost: false,
         echo: new SeqWindow(),
       };
@@ -634,6 +650,7 @@ export class BatmanEngine {
       n.lost = false;
     }
     if (this.options.neighbourLossFactor > 0) {
+      // The silence threshold is a lower bound of lossAt (the check finds the exact time).
       const at = now + this.lossThreshold(n);
       if (at < this.nextLossCheckAt) this.nextLossCheckAt = at;
     }
@@ -641,9 +658,10 @@ export class BatmanEngine {
   }
 
   /**
-   * How long a neighbour may stay silent before it is declared lost: `neighbourLossFactor`
-   * times its usual gap between frames, within [interval / 2, 2 intervals]; 2 intervals until
-   * enough gaps were seen (by then the relay-freshness rule acts anyway).
+   * How long a neighbour must at least stay silent before it is declared lost (lossAt also
+   * waits for an overdue OGM): `neighbourLossFactor` times its usual gap between frames, within
+   * [interval / 2, 2 intervals]; 2 intervals until enough gaps were seen (by then the
+   * relay-freshness rule acts anyway).
    */
   private lossThreshold(n: NeighbourState): number {
     const interval = this.options.originatorIntervalMs;
@@ -660,6 +678,45 @@ export class BatmanEngine {
     // per interval: a silence must also outlast that pause by half again to count as a loss.
     const usual = Math.max(factor * n.gapAvg, PAUSE_SLACK * n.gapMax);
     return Math.min(2 * interval, Math.max(interval / 2, usual));
+  }
+
+  /**
+   * When a neighbour that sends nothing more is declared lost: once its silence lasted the
+   * threshold above and a frame it sends every interval is overdue. Between the OGM waves of
+   * a mesh a neighbour may pause for most of an interval (how long drifts with every node's
+   * jitter), so time alone misjudges it; but every interval, at most `jitterMs` late, it sends
+   * its own OGM and relays the own OGM of each of its direct neighbours (within its
+   * forwarding delay), whatever its routes. A miss of one of those is what its rhythm never
+   * explains; the earliest one due after the last frame decides.
+   */
+  private lossAt(n: NeighbourState): number {
+    const { originatorIntervalMs: interval, jitterMs: jitter, aggregationMs } = this.options;
+    const period = interval + jitter;
+    const slack = OGM_TRANSIT_SLACK * interval;
+    // Its own OGM, k periods after the last one received: the first one due after the last
+    // frame (one missed while other frames still came says nothing about this silence).
+    const k = Math.floor((n.lastSeen - n.ownAt) / period) + 1;
+    let due = n.ownAt + k * period + slack;
+    // A relay waits up to half the jitter and one aggregation window at the neighbour. Only
+    // relays it kept up until the silence began count: one that stopped before (its source
+    // died or moved away) was missed while the neighbour still talked.
+    const relayPeriod = period + Math.floor(jitter / 2) + aggregationMs + slack;
+    for (let i = 0; i < n.relayAt.length; i++) {
+      const at = n.relayAt[i]! + relayPeriod;
+      if (at > n.lastSeen && at < due) due = at;
+    }
+    return Math.max(n.lastSeen + this.lossThreshold(n), due);
+  }
+
+  /** The neighbour relayed the own OGM of its direct neighbour `origin` (lossAt). */
+  private relayed(n: NeighbourState, origin: number, now: number): void {
+    const i = n.relayOf.indexOf(origin);
+    if (i >= 0) {
+      n.relayAt[i] = now;
+    } else {
+      n.relayOf.push(origin);
+      n.relayAt.push(now);
+    }
   }
 
   /**
@@ -689,7 +746,7 @@ export class BatmanEngine {
     const lost: NeighbourState[] = [];
     for (const n of this.neighbours.values()) {
       if (n.lost) continue;
-      const at = n.lastSeen + this.lossThreshold(n);
+      const at = this.lossAt(n);
       if (at <= now) {
         n.lost = true;
         lost.push(n);
@@ -711,6 +768,11 @@ export class BatmanEngine {
     const from = neighbour.address;
     this.stats.ogmsReceived++;
 
+    // The OGMs a live neighbour sends every interval (lossAt): its own, and its relays of its
+    // direct neighbours' own OGMs (ours included).
+    if (ogm.originator === from) neighbour.ownAt = now;
+    else if (ogm.prevSender === ogm.originator && ogm.flags & FLAG_DIRECTLINK)
+      this.relayed(neighbour, ogm.originator, now);
     if (ogm.originator === me) {
       // Our own OGM, re-broadcast by a neighbour that heard it directly: one echo.
       if (ogm.flags & FLAG_DIRECTLINK) neighbour.echo.set((this.seqno - ogm.seqno) | 0);

@@ -95,14 +95,19 @@ export interface BatmanOptions {
   /**
    * Our addition: a neighbour that has sent nothing for this many of its usual gaps between
    * frames (a moving average, bounded to half an interval .. 2 intervals; 2 intervals during
-   * its first 5 intervals, while start-up traffic distorts the rhythm) is declared lost at
-   * once: every route through it moves to the best other candidate that still relays fresh
-   * OGMs and whose latest copy did not itself come through the lost neighbour. Detects a dead
-   * relay or a cut link in well under an originator interval in a busy mesh, without any new
-   * packet. Frames come in bursts (the OGM waves), so the silence must also last 1.5 times the
-   * neighbour's longest recent pause between frames (a maximum that decays by 1/64 per frame):
-   * on a lossless grid, pauses of 550 ms against a 74 ms average gap were being declared
-   * losses. 0 = off (batman-adv). @default 6
+   * its first 5 intervals, while start-up traffic distorts the rhythm), and also 1.5 times its
+   * longest recent pause (a maximum that decays by 1/64 per frame), is declared lost once an
+   * OGM it owes us is overdue: its own OGM (due an interval plus `jitterMs` after the last,
+   * plus 5 % of an interval for transit) or its relay of a direct neighbour's own OGM, ours
+   * included (the same, plus its forwarding delay of half the jitter and `aggregationMs`).
+   * Every route through it then moves at once to the best other candidate that still relays
+   * fresh OGMs and whose latest copy did not itself come through the lost neighbour. Detects a
+   * dead relay or a cut link in well under a second, without any new packet. Time alone is
+   * not enough: frames come in bursts (the OGM waves), and between them a neighbour on a
+   * lossless grid paused 550 ms against a 66 ms average gap, longer than anything it had
+   * taught us, and flapped routes (up to 6 changes per node per 10 minutes on 7 of 24 seeds).
+   * Assumes the neighbours use our originator interval (batman-adv meshes share one).
+   * 0 = off (batman-adv). @default 6
    */
   neighbourLossFactor?: number;
   /**
