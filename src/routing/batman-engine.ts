@@ -160,6 +160,11 @@ export class BatmanEngine {
   /** Originator row by address (-1: unknown), and the originator of each row. */
   private rows = new Int32Array(64).fill(-1);
   private readonly byRow: Array<OriginatorState | undefined> = [];
+  /**
+   * By row: our forward of the originator's last forwarded sequence number while it waits in a
+   * pending frame (recheckForwards); beside the object so checking it needs no object.
+   */
+  private readonly queuedAt: Array<Ogm | undefined> = [];
   /** Every (originator, neighbour) candidate, in flat arrays (candidate.ts). */
   private readonly table: CandidateTable;
   /** Each originator row's route state, read by every copy (the table's own records). */
@@ -757,16 +762,16 @@ export class BatmanEngine {
     if (singleHop) {
       this.forward(ogm, tq, from, true, now);
     } else if (bidirectional && records.router(row) === neighbour.slot) {
-      const orig = this.byRow[row]!;
+      const queued = this.queuedAt[row];
       if (!records.forwarded(row, ogm.seqno)) {
         records.setForwarded(row, ogm.seqno);
-        orig.queued = this.forward(ogm, tq, from, false, now);
-      } else if (orig.queued && orig.queued.prevSender !== from && this.options.recheckForwards) {
+        this.queuedAt[row] = this.forward(ogm, tq, from, false, now);
+      } else if (queued && queued.prevSender !== from && this.options.recheckForwards) {
         // Our route moved to `from` while the copy we forward still names the old next hop:
         // send this one in its place.
-        orig.queued.prevSender = from;
-        orig.queued.tq = hopPenalty(tq, this.options.hopPenalty);
-        orig.queued.ttl = ogm.ttl - 1;
+        queued.prevSender = from;
+        queued.tq = hopPenalty(tq, this.options.hopPenalty);
+        queued.ttl = ogm.ttl - 1;
       }
     }
   }
@@ -806,6 +811,7 @@ export class BatmanEngine {
     this.originators.set(address, o);
     this.setRowOf(address, row);
     this.byRow[row] = o;
+    this.queuedAt[row] = undefined;
     this.purgeWheel.add(o, o.expiryFrom);
     return row;
   }
@@ -1115,9 +1121,10 @@ export class BatmanEngine {
     for (let i = 0; i < ogms.length; i++) {
       const o = ogms[i]!;
       if (o.flags & FLAG_DIRECTLINK) continue;
-      const orig = this.originatorOf(o.originator);
-      if (orig?.queued === o) orig.queued = undefined;
-      if (orig && orig.router !== NO_ROUTER && this.slotAddress[orig.router] === o.prevSender) {
+      const row = this.rowOf(o.originator);
+      if (row >= 0 && this.queuedAt[row] === o) this.queuedAt[row] = undefined;
+      const router = row < 0 ? NO_ROUTER : this.records.router(row);
+      if (router !== NO_ROUTER && this.slotAddress[router] === o.prevSender) {
         if (kept !== ogms) kept.push(o);
       } else if (kept === ogms) {
         kept = ogms.slice(0, i);
@@ -1250,6 +1257,7 @@ export class BatmanEngine {
       this.originators.delete(o.address);
       this.rows[o.address] = -1;
       this.byRow[o.row] = undefined;
+      this.queuedAt[o.row] = undefined;
       this.table.removeOriginator(o.row);
       o.wheelKey = -1;
       this.tt?.originatorGone(o.address);

@@ -1,6 +1,6 @@
 /**
- * The engine's view of one originator outside the per-copy path: its candidates, gateway,
- * queued forward and purge bookkeeping. The state every copy reads (sequence numbers, router,
+ * The engine's view of one originator outside the per-copy path: its candidates, gateway and
+ * purge bookkeeping. The state every copy reads (sequence numbers, router,
  * last seen) lives in its row of OriginatorRecords, so a copy need not touch this object; the
  * accessors below read and write that row, for the code that is not on the per-copy path.
  *
@@ -9,13 +9,10 @@
  * const o = new OriginatorState(7, records.add(0), records, 0, 199_999);
  * o.router = 2; records.router(o.row); // 2
  */
-import type { Ogm } from './ogm-codec.ts';
 import type { OriginatorRecords } from './originator-record.ts';
 
 export class OriginatorState {
   lastReset = Number.NEGATIVE_INFINITY;
-  /** Our forward of the last forwarded sequence number while it waits in a pending frame. */
-  queued: Ogm | undefined = undefined;
   /** Neighbour slots with a candidate, in the order first heard (scans and tables iterate this). */
   readonly candidates: number[] = [];
   /** Bandwidths of the newest announcement, when it announced a gateway. */
