@@ -45,6 +45,8 @@ import {
   validateOgmFrame,
 } from './ogm-codec.ts';
 import { CandidateTable } from './candidate.ts';
+import { NO_ROUTER, type OriginatorRecords } from './originator-record.ts';
+import { OriginatorState } from './originator-state.ts';
 import { ExpiryWheel } from './expiry-wheel.ts';
 import { SeqWindow, WINDOW_SIZE } from './seq-window.ts';
 import { asymmetryPenalty, combinedTq, hopPenalty, localTq, TQ_MAX } from './tq.ts';
@@ -143,35 +145,6 @@ interface NeighbourState {
   echo: SeqWindow;
 }
 
-interface OriginatorState {
-  address: number;
-  hasSeqno: boolean;
-  lastSeqno: number;
-  /** When the newest sequence number last advanced (the originator's liveness). */
-  lastSeqnoAt: number;
-  lastTtl: number;
-  lastReset: number;
-  lastSeen: number;
-  lastForwarded: number;
-  /** Our forward of `lastForwarded` while it waits in a pending frame (recheckForwards). */
-  queued: Ogm | undefined;
-  /** Neighbour slot of the best next hop, NO_ROUTER when none. */
-  router: number;
-  /** Its row in the candidate table. */
-  row: number;
-  /** Neighbour slots with a candidate, in the order first heard (scans and tables iterate this). */
-  candidates: number[];
-  gateway: { down: number; up: number } | undefined;
-  /** Creation order: the originator table's order, which a purge's events follow. */
-  order: number;
-  /** No candidate can expire before this (a lower bound: candidates are only heard later). */
-  expiryFrom: number;
-  /** The purge wheel's key it is filed under (-1 once purged). */
-  wheelKey: number;
-  /** The purge pass that last looked at it (one look per pass). */
-  purgePass: number;
-}
-
 interface PendingFrame {
   sendAt: number;
   own: boolean;
@@ -180,8 +153,6 @@ interface PendingFrame {
 }
 
 type DupStatus = 'new' | 'orig-dup' | 'neigh-dup' | 'protected';
-
-const NO_ROUTER = -1;
 
 export class BatmanEngine {
   readonly options: ResolvedBatmanOptions;
@@ -197,11 +168,20 @@ export class BatmanEngine {
   private readonly tt: TranslationTable | undefined;
   private readonly neighbours = new Map<number, NeighbourState>();
   private readonly originators = new Map<number, OriginatorState>();
-  /** Same entries as the maps, indexed by address: the hot path's lookups. */
+  /** Same entries as the map, indexed by address: the hot path's lookups. */
   private readonly neighbourAt: Array<NeighbourState | undefined> = [];
-  private readonly originatorAt: Array<OriginatorState | undefined> = [];
+  /** Originator row by address (-1: unknown), and the originator of each row. */
+  private rows = new Int32Array(64).fill(-1);
+  private readonly byRow: Array<OriginatorState | undefined> = [];
+  /**
+   * By row: our forward of the originator's last forwarded sequence number while it waits in a
+   * pending frame (recheckForwards); beside the object so checking it needs no object.
+   */
+  private readonly queuedAt: Array<Ogm | undefined> = [];
   /** Every (originator, neighbour) candidate, in flat arrays (candidate.ts). */
   private readonly table: CandidateTable;
+  /** Each originator row's route state, read by every copy (the table's own records). */
+  private readonly records: OriginatorRecords;
   /** Neighbour slot by address, and address by slot (a slot is reused after a purge). */
   private readonly slotAt: Array<number | undefined> = [];
   private readonly slotAddress: number[] = [];
@@ -237,6 +217,7 @@ export class BatmanEngine {
     this.options = resolveBatmanOptions(options);
     this.nameOf = options.nameOf ?? ((a) => String(a));
     this.table = new CandidateTable(this.options.clearStaleTq);
+    this.records = this.table.records;
     this.purgeWheel = new ExpiryWheel(this.options.originatorIntervalMs);
     if (this.options.translationTable) {
       this.tt = new TranslationTable({
@@ -268,8 +249,9 @@ export class BatmanEngine {
 
   /** The neighbour to hand a frame for `dst` to, or undefined when we know no route. */
   nextHop(dst: number): number | undefined {
-    const o = this.originatorAt[dst];
-    return o && o.router !== NO_ROUTER ? this.slotAddress[o.router] : undefined;
+    const row = this.rowOf(dst);
+    const router = row < 0 ? NO_ROUTER : this.records.router(row);
+    return router === NO_ROUTER ? undefined : this.slotAddress[router];
   }
 
   /** TQ of our best route to `dst` (0 when none). */
@@ -373,7 +355,7 @@ export class BatmanEngine {
    * with no sequence number from the neighbour at all count as lost.
    */
   recentLoss(neighbour: number, now: number, slots = RECENT_LOSS_SLOTS): number | undefined {
-    const orig = this.originatorAt[neighbour];
+    const orig = this.originatorOf(neighbour);
     const slot = this.slotAt[neighbour];
     if (!orig || slot === undefined) return undefined;
     const direct = this.table.cell(orig.row, slot);
@@ -781,43 +763,46 @@ export class BatmanEngine {
     // We forwarded this copy to `from` ourselves: nothing new about the originator, but `from`
     // now routes through us, so what it offered before is a path it left.
     if (ogm.prevSender === me) {
-      const known = this.originatorAt[ogm.originator];
-      if (known) this.leftPath(known, neighbour.slot, me, now);
+      const known = this.rowOf(ogm.originator);
+      if (known >= 0) this.leftPath(known, neighbour.slot, me, now);
       return;
     }
 
-    const orig = this.originator(ogm.originator, now);
-    const dup = this.updateSeqnos(orig, neighbour, ogm, now);
+    // The originator's row, not its object: every copy reads its record, few need the rest.
+    const row = this.originator(ogm.originator, now);
+    const records = this.records;
+    const dup = this.updateSeqnos(row, neighbour, ogm, now);
     if (dup === 'protected' || ogm.tq === 0) return;
 
-    const router = orig.router === NO_ROUTER ? undefined : this.slotAddress[orig.router]!;
+    const routerSlot = records.router(row);
+    const router = routerSlot === NO_ROUTER ? undefined : this.slotAddress[routerSlot]!;
     if (router === ogm.prevSender && ogm.originator !== ogm.prevSender) {
       // Temporary-loop guard from batman-adv: our next hop relayed this copy onwards and it
       // came back through someone else, while that next hop is its own direct neighbour. Not
       // once that next hop is declared lost (our link to it failed): then this copy shows a
       // path that still works.
-      const ro = this.originatorAt[router];
+      const ro = this.rowOf(router);
+      const roRouter = ro < 0 ? NO_ROUTER : records.router(ro);
       if (
-        ro &&
-        ro.router !== NO_ROUTER &&
-        this.slotAddress[ro.router] === router &&
+        roRouter !== NO_ROUTER &&
+        this.slotAddress[roRouter] === router &&
         !this.neighbourAt[router]?.lost
       ) {
         // The copy is dropped, but updateSeqnos counted it as relayed (routerMissLimit): the
         // sender now routes through our own next hop, so the TQs in its ring describe a path it
         // left. Kept, they would let it win a later re-pick and loop (clearStaleTq).
-        this.leftPath(orig, neighbour.slot, ogm.prevSender, now);
+        this.leftPath(row, neighbour.slot, ogm.prevSender, now);
         return;
       }
     }
 
     const singleHop = ogm.originator === from;
-    const senderOrig = singleHop ? orig : this.originatorAt[from];
+    const senderRow = singleHop ? row : this.rowOf(from);
     // OGM via a neighbour we cannot route to
-    if (!singleHop && (!senderOrig || senderOrig.router === NO_ROUTER)) return;
+    if (!singleHop && (senderRow < 0 || records.router(senderRow) === NO_ROUTER)) return;
 
     const table = this.table;
-    const direct = senderOrig ? table.cell(senderOrig.row, neighbour.slot) : -1;
+    const direct = senderRow >= 0 ? table.cell(senderRow, neighbour.slot) : -1;
     const known = direct >= 0 && table.present(direct);
     const rq = known ? table.count(direct) : 0;
     const own = localTq(neighbour.echo.count(), rq);
@@ -828,24 +813,27 @@ export class BatmanEngine {
     if (
       bidirectional &&
       (dup === 'new' ||
-        (dup === 'orig-dup' && orig.lastSeqno === ogm.seqno && orig.lastTtl - 3 <= ogm.ttl))
+        (dup === 'orig-dup' &&
+          records.lastSeqno(row) === ogm.seqno &&
+          records.lastTtl(row) - 3 <= ogm.ttl))
     ) {
-      this.updateOriginator(orig, neighbour.slot, ogm, tq, dup === 'new', now);
+      this.updateOriginator(row, neighbour.slot, ogm, tq, dup === 'new', now);
     }
 
     if (dup === 'neigh-dup') return;
     if (singleHop) {
       this.forward(ogm, tq, from, true, now);
-    } else if (bidirectional && orig.router === neighbour.slot) {
-      if (orig.lastForwarded !== ogm.seqno) {
-        orig.lastForwarded = ogm.seqno;
-        orig.queued = this.forward(ogm, tq, from, false, now);
-      } else if (orig.queued && orig.queued.prevSender !== from && this.options.recheckForwards) {
+    } else if (bidirectional && records.router(row) === neighbour.slot) {
+      const queued = this.queuedAt[row];
+      if (!records.forwarded(row, ogm.seqno)) {
+        records.setForwarded(row, ogm.seqno);
+        this.queuedAt[row] = this.forward(ogm, tq, from, false, now);
+      } else if (queued && queued.prevSender !== from && this.options.recheckForwards) {
         // Our route moved to `from` while the copy we forward still names the old next hop:
         // send this one in its place.
-        orig.queued.prevSender = from;
-        orig.queued.tq = hopPenalty(tq, this.options.hopPenalty);
-        orig.queued.ttl = ogm.ttl - 1;
+        queued.prevSender = from;
+        queued.tq = hopPenalty(tq, this.options.hopPenalty);
+        queued.ttl = ogm.ttl - 1;
       }
     }
   }
@@ -860,87 +848,92 @@ export class BatmanEngine {
    * a neighbour's newest update replaces its metric; a route through ourselves is never one).
    * A router that turns out to route through us is left at once.
    */
-  private leftPath(orig: OriginatorState, slot: number, via: number, now: number): void {
+  private leftPath(row: number, slot: number, via: number, now: number): void {
     const table = this.table;
-    const cand = table.cell(orig.row, slot);
+    const cand = table.cell(row, slot);
     if (!table.present(cand) || !this.options.clearStaleTq) return;
     table.setPrevSender(cand, via);
     table.clearRing(cand);
-    if (orig.router === slot) this.selectRouter(orig, now);
+    if (this.records.router(row) === slot) this.selectRouter(this.byRow[row]!, now);
   }
 
-  private originator(address: number, now: number): OriginatorState {
-    let o = this.originatorAt[address];
-    if (!o) {
-      o = {
-        address,
-        hasSeqno: false,
-        lastSeqno: 0,
-        lastSeqnoAt: now,
-        lastTtl: 0,
-        lastReset: Number.NEGATIVE_INFINITY,
-        lastSeen: now,
-        lastForwarded: -1,
-        queued: undefined,
-        router: NO_ROUTER,
-        row: this.table.addOriginator(),
-        candidates: [],
-        gateway: undefined,
-        order: this.originatorsMade++,
-        // Less 1 ms: the purge compares differences, and rounding must not make this late.
-        expiryFrom: now + this.options.purgeTimeoutMs - 1,
-        wheelKey: -1,
-        purgePass: 0,
-      };
-      this.originators.set(address, o);
-      this.originatorAt[address] = o;
-      this.purgeWheel.add(o, o.expiryFrom);
+  /** The originator's row, made (with its object) the first time it is heard of. */
+  private originator(address: number, now: number): number {
+    const known = this.rowOf(address);
+    if (known >= 0) return known;
+    const row = this.table.addOriginator(now);
+    const o = new OriginatorState(
+      address,
+      row,
+      this.records,
+      this.originatorsMade++,
+      // Less 1 ms: the purge compares differences, and rounding must not make this late.
+      now + this.options.purgeTimeoutMs - 1,
+    );
+    this.originators.set(address, o);
+    this.setRowOf(address, row);
+    this.byRow[row] = o;
+    this.queuedAt[row] = undefined;
+    this.purgeWheel.add(o, o.expiryFrom);
+    return row;
+  }
+
+  private originatorOf(address: number): OriginatorState | undefined {
+    const row = this.rowOf(address);
+    return row < 0 ? undefined : this.byRow[row];
+  }
+
+  /** The originator row of `address`, -1 when unknown. */
+  private rowOf(address: number): number {
+    return address < this.rows.length ? this.rows[address]! : -1;
+  }
+
+  private setRowOf(address: number, row: number): void {
+    if (address >= this.rows.length) {
+      let size = this.rows.length;
+      while (size <= address) size *= 2;
+      const grown = new Int32Array(size).fill(-1);
+      grown.set(this.rows);
+      this.rows = grown;
     }
-    return o;
+    this.rows[address] = row;
   }
 
-  private updateSeqnos(
-    orig: OriginatorState,
-    neighbour: NeighbourState,
-    ogm: Ogm,
-    now: number,
-  ): DupStatus {
+  private updateSeqnos(row: number, neighbour: NeighbourState, ogm: Ogm, now: number): DupStatus {
     const table = this.table;
-    const cand = table.cell(orig.row, neighbour.slot);
+    const records = this.records;
+    const cand = table.cell(row, neighbour.slot);
     if (!table.present(cand)) {
-      table.add(orig.row, neighbour.slot, now, ogm.prevSender);
-      orig.candidates.push(neighbour.slot);
+      table.add(row, neighbour.slot, now, ogm.prevSender);
+      this.byRow[row]!.candidates.push(neighbour.slot);
     }
-    if (!orig.hasSeqno) {
-      orig.hasSeqno = true;
-      orig.lastSeqno = ogm.seqno;
-      orig.lastSeqnoAt = now;
+    if (!records.hasSeqno(row)) {
+      records.setSeqno(row, ogm.seqno, now);
       table.setAge(cand, 0);
       table.setLastSeen(cand, now);
       return 'new';
     }
-    const diff = (ogm.seqno - orig.lastSeqno) | 0;
+    const diff = (ogm.seqno - records.lastSeqno(row)) | 0;
     if (diff <= -WINDOW_SIZE || diff >= EXPECTED_SEQNO_RANGE) {
       // Either a reboot (new random seqno) or garbage: accept at most once per protection period,
       // unless the old sequence space has gone silent (then the originator did reboot).
+      const orig = this.byRow[row]!;
       const silence = this.options.originatorSilenceMs;
-      const silent = silence > 0 && now - orig.lastSeqnoAt >= silence;
+      const silent = silence > 0 && now - records.lastSeqnoAt(row) >= silence;
       if (!silent && now - orig.lastReset < this.options.resetProtectionMs) return 'protected';
       orig.lastReset = now;
       // Every candidate's window (and with clearStaleTq its ring) is cleared when next touched.
-      table.reset(orig.row);
-      orig.lastSeqno = ogm.seqno;
-      orig.lastSeqnoAt = now;
-      orig.lastForwarded = -1;
+      table.reset(row);
+      records.setSeqno(row, ogm.seqno, now);
+      records.clearForwarded(row);
       table.setAge(cand, 0);
       table.setLastSeen(cand, now);
       return 'new';
     }
     if (diff > 0) {
       // Every candidate's window moves on by `diff` when next touched.
-      table.advance(orig.row, diff);
-      orig.lastSeqno = ogm.seqno;
-      orig.lastSeqnoAt = now;
+      table.advance(row, diff);
+      records.setSeqno(row, ogm.seqno, now);
       table.setAge(cand, 0);
       table.setLastSeen(cand, now);
       return 'new';
@@ -952,20 +945,25 @@ export class BatmanEngine {
   }
 
   private updateOriginator(
-    orig: OriginatorState,
+    row: number,
     slot: number,
     ogm: Ogm,
     tq: number,
     isNew: boolean,
     now: number,
   ): void {
-    orig.lastSeen = now;
+    const records = this.records;
+    records.setLastSeen(row, now);
     const table = this.table;
-    const cand = table.cell(orig.row, slot);
-    if (isNew) {
-      orig.lastTtl = ogm.ttl;
-      orig.gateway = ogm.gateway ? { down: ogm.gateway.down, up: ogm.gateway.up } : undefined;
+    const cand = table.cell(row, slot);
+    // The object holds the bandwidths; only gateways (announcing now or before) need it.
+    if (isNew && (ogm.gateway || records.hasGateway(row))) {
+      this.byRow[row]!.gateway = ogm.gateway
+        ? { down: ogm.gateway.down, up: ogm.gateway.up }
+        : undefined;
+      records.setHasGateway(row, ogm.gateway !== undefined);
     }
+    if (isNew) records.setLastTtl(row, ogm.ttl);
     table.setPrevSender(cand, ogm.prevSender);
     const before = table.tqAvg(cand);
     // A new sequence number also pushes a 0 into every other candidate's ring (lazily).
@@ -974,25 +972,26 @@ export class BatmanEngine {
     // one got a TQ; the others only aged (they are judged against the router when their own
     // copies come). So: a scan when the router got worse or may have stopped being eligible,
     // else one comparison with the router.
-    const router = orig.router === NO_ROUTER ? -1 : table.cell(orig.row, orig.router);
+    const routerSlot = records.router(row);
+    const router = routerSlot === NO_ROUTER ? -1 : table.cell(row, routerSlot);
     if (
       router < 0 ||
       (router === cand && table.tqAvg(cand) < before) ||
       (isNew && !this.eligible(router))
     ) {
-      this.selectRouter(orig, now);
+      this.selectRouter(this.byRow[row]!, now);
     } else if (router !== cand && this.beats(cand, router) && this.eligible(cand)) {
       this.setRouter(
-        orig,
+        this.byRow[row]!,
         slot,
         `TQ ${table.tqAvg(cand)} via ${this.nameOf(this.slotAddress[slot]!)} beats ${table.tqAvg(router)}`,
         now,
       );
     }
-    if (orig.gateway) this.checkGatewayElection(orig, now);
+    if (records.hasGateway(row)) this.checkGatewayElection(this.byRow[row]!, now);
     // After the route choice above, so a TT request can already find its way back.
     if (isNew && this.tt && ogm.tt)
-      for (const m of this.tt.onOgmBlock(orig.address, ogm.tt, now)) this.sendTt(m);
+      for (const m of this.tt.onOgmBlock(ogm.originator, ogm.tt, now)) this.sendTt(m);
   }
 
   /**
@@ -1184,9 +1183,10 @@ export class BatmanEngine {
     for (let i = 0; i < ogms.length; i++) {
       const o = ogms[i]!;
       if (o.flags & FLAG_DIRECTLINK) continue;
-      const orig = this.originatorAt[o.originator];
-      if (orig?.queued === o) orig.queued = undefined;
-      if (orig && orig.router !== NO_ROUTER && this.slotAddress[orig.router] === o.prevSender) {
+      const row = this.rowOf(o.originator);
+      if (row >= 0 && this.queuedAt[row] === o) this.queuedAt[row] = undefined;
+      const router = row < 0 ? NO_ROUTER : this.records.router(row);
+      if (router !== NO_ROUTER && this.slotAddress[router] === o.prevSender) {
         if (kept !== ogms) kept.push(o);
       } else if (kept === ogms) {
         kept = ogms.slice(0, i);
@@ -1317,7 +1317,9 @@ export class BatmanEngine {
     }
     if (slots.length === 0) {
       this.originators.delete(o.address);
-      this.originatorAt[o.address] = undefined;
+      this.rows[o.address] = -1;
+      this.byRow[o.row] = undefined;
+      this.queuedAt[o.row] = undefined;
       this.table.removeOriginator(o.row);
       o.wheelKey = -1;
       this.tt?.originatorGone(o.address);

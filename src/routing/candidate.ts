@@ -24,6 +24,7 @@
  * t.tqAvg(c); // 200 (the 0 pushed does not count in the average)
  * t.has(c, 1); // true: the copy we had is now one sequence number old
  */
+import { OriginatorRecords, RECORD_F64 } from './originator-record.ts';
 import { popcount32, WINDOW_SIZE } from './seq-window.ts';
 
 /** batman-adv's TQ_GLOBAL_WINDOW_SIZE: ring of recent TQs per (originator, neighbour). */
@@ -55,8 +56,11 @@ const B_RING_COUNT = 47;
 const B_RING = 48;
 const H_RING_SUM = 27;
 
-/** An originator's clock: 4 float64 slots (index originator * 4 + ...). */
-const CLOCK_SLOTS = 4;
+/**
+ * An originator's clock: the first 4 float64 slots of its record (originator-record.ts, index
+ * originator * RECORD_F64 + ...), in the same cache line as the route state the engine reads.
+ */
+const CLOCK_SLOTS = RECORD_F64;
 /** Total sequence numbers the originator's windows have advanced by. */
 const C_SEQ_POS = 0;
 /** New sequence numbers that pushed a 0 into every other cell's ring. */
@@ -70,9 +74,6 @@ export class CandidateTable {
   private stride = INITIAL_STRIDE;
   private shift = Math.log2(INITIAL_STRIDE);
   private originatorCap = INITIAL_ORIGINATORS;
-  private originatorSlots = 0;
-  private readonly freeOriginators: number[] = [];
-  private clock = new Float64Array(INITIAL_ORIGINATORS * CLOCK_SLOTS);
   // Views of one buffer of records.
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -82,24 +83,25 @@ export class CandidateTable {
   constructor(
     /** clearStaleTq: a reset clears the ring with the window. */
     private readonly clearTqOnReset: boolean,
+    /** The originators' records, whose first slots are the clocks the cells age by. */
+    readonly records = new OriginatorRecords(),
   ) {
     this.view(new ArrayBuffer(INITIAL_ORIGINATORS * INITIAL_STRIDE * RECORD_BYTES));
   }
 
-  /** A fresh originator row (a recycled one when any was removed); its cells are all absent. */
-  addOriginator(): number {
-    let o = this.freeOriginators.pop();
-    if (o === undefined) {
-      o = this.originatorSlots++;
-      if (o >= this.originatorCap) this.resize(this.originatorCap * 2, this.stride);
-    }
-    this.clock.fill(0, o * CLOCK_SLOTS, (o + 1) * CLOCK_SLOTS);
+  /**
+   * A fresh originator row (a recycled one when any was removed), its record started at `now`
+   * (originator-record.ts); its cells are all absent.
+   */
+  addOriginator(now = 0): number {
+    const o = this.records.add(now);
+    if (o >= this.originatorCap) this.resize(this.originatorCap * 2, this.stride);
     return o;
   }
 
   /** Hands an originator row back; its cells must have been removed. */
   removeOriginator(o: number): void {
-    this.freeOriginators.push(o);
+    this.records.remove(o);
   }
 
   /** Makes room for neighbour slots 0..slot. */
@@ -133,10 +135,11 @@ export class CandidateTable {
     this.i32[c * 16 + W_PREV_SENDER] = prevSender;
     const f = c * 8;
     const k4 = o * CLOCK_SLOTS;
+    const clock = this.records.f64;
     this.f64[f + F_LAST_SEEN] = now;
-    this.f64[f + F_WIN_AT] = this.clock[k4 + C_SEQ_POS]!;
-    this.f64[f + F_RING_AT] = this.clock[k4 + C_NEW_COUNT]!;
-    this.f64[f + F_EPOCH_AT] = this.clock[k4 + C_EPOCH]!;
+    this.f64[f + F_WIN_AT] = clock[k4 + C_SEQ_POS]!;
+    this.f64[f + F_RING_AT] = clock[k4 + C_NEW_COUNT]!;
+    this.f64[f + F_EPOCH_AT] = clock[k4 + C_EPOCH]!;
     return c;
   }
 
@@ -164,14 +167,15 @@ export class CandidateTable {
 
   /** The originator's windows move on by `diff` sequence numbers (applied lazily). */
   advance(o: number, diff: number): void {
-    this.clock[o * CLOCK_SLOTS + C_SEQ_POS]! += diff;
+    this.records.f64[o * CLOCK_SLOTS + C_SEQ_POS]! += diff;
   }
 
   /** The originator rebooted: every cell's window (and with clearStaleTq its ring) is cleared. */
   reset(o: number): void {
     const k4 = o * CLOCK_SLOTS;
-    this.clock[k4 + C_EPOCH]! += 1;
-    this.clock[k4 + C_RESET_POS] = this.clock[k4 + C_SEQ_POS]!;
+    const clock = this.records.f64;
+    clock[k4 + C_EPOCH]! += 1;
+    clock[k4 + C_RESET_POS] = clock[k4 + C_SEQ_POS]!;
   }
 
   /** Average of the ring's non-zero TQs (0 when none). */
@@ -245,7 +249,8 @@ export class CandidateTable {
     this.sync(c);
     if (isNew) {
       const k = (c >>> this.shift) * CLOCK_SLOTS + C_NEW_COUNT;
-      this.f64[c * 8 + F_RING_AT] = this.clock[k] = this.clock[k]! + 1;
+      const clock = this.records.f64;
+      this.f64[c * 8 + F_RING_AT] = clock[k] = clock[k]! + 1;
     }
     this.push(c, tq);
   }
@@ -270,7 +275,7 @@ export class CandidateTable {
    */
   private sync(c: number): void {
     const k4 = (c >>> this.shift) * CLOCK_SLOTS;
-    const clock = this.clock;
+    const clock = this.records.f64;
     const f64 = this.f64;
     const f = c * 8;
     const epoch = clock[k4 + C_EPOCH]!;
@@ -343,9 +348,6 @@ export class CandidateTable {
 
   /** New capacities: the buffer is reallocated, rows re-laid at the new stride. */
   private resize(originatorCap: number, stride: number): void {
-    const clock = new Float64Array(originatorCap * CLOCK_SLOTS);
-    clock.set(this.clock);
-    this.clock = clock;
     const old = this.u8;
     const oldRow = this.stride * RECORD_BYTES;
     const row = stride * RECORD_BYTES;

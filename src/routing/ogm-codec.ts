@@ -60,28 +60,40 @@ export function ogmSize(ogm: Ogm): number {
   );
 }
 
-/** Writes `ogm` into `out` at `offset`; returns the offset after it. */
+/**
+ * Writes `ogm` into `out` at `offset`; returns the offset after it. Byte by byte rather than
+ * through a DataView: a forwarded frame writes about a dozen OGMs, and a view each was garbage.
+ */
 export function writeOgm(ogm: Ogm, out: Uint8Array, offset: number): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const flags =
     (ogm.flags & FLAG_DIRECTLINK) | (ogm.gateway ? FLAG_GATEWAY : 0) | (ogm.tt ? FLAG_TT : 0);
-  view.setUint8(offset, OGM_PACKET_TYPE);
-  view.setUint8(offset + 1, OGM_VERSION);
-  view.setUint8(offset + 2, ogm.ttl);
-  view.setUint8(offset + 3, flags);
-  view.setUint32(offset + 4, ogm.seqno >>> 0);
-  view.setUint16(offset + 8, ogm.originator);
-  view.setUint16(offset + 10, ogm.prevSender);
-  view.setUint8(offset + 12, ogm.tq);
+  out[offset] = OGM_PACKET_TYPE;
+  out[offset + 1] = OGM_VERSION;
+  out[offset + 2] = ogm.ttl;
+  out[offset + 3] = flags;
+  writeU32(out, offset + 4, ogm.seqno);
+  out[offset + 8] = ogm.originator >>> 8;
+  out[offset + 9] = ogm.originator;
+  out[offset + 10] = ogm.prevSender >>> 8;
+  out[offset + 11] = ogm.prevSender;
+  out[offset + 12] = ogm.tq;
   if (ogm.gateway) {
-    view.setUint8(offset + 13, GATEWAY_BLOCK_BYTES);
-    view.setUint32(offset + 14, ogm.gateway.down >>> 0);
-    view.setUint32(offset + 18, ogm.gateway.up >>> 0);
+    out[offset + 13] = GATEWAY_BLOCK_BYTES;
+    writeU32(out, offset + 14, ogm.gateway.down);
+    writeU32(out, offset + 18, ogm.gateway.up);
   } else {
-    view.setUint8(offset + 13, 0);
+    out[offset + 13] = 0;
   }
   const end = offset + OGM_HEADER_BYTES + (ogm.gateway ? GATEWAY_BLOCK_BYTES : 0);
   return ogm.tt ? writeTtBlock(ogm.tt, out, end) : end;
+}
+
+/** Big-endian u32 (a Uint8Array keeps the low 8 bits of each number written). */
+function writeU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = v >>> 16;
+  out[at + 2] = v >>> 8;
+  out[at + 3] = v;
 }
 
 export function encodeOgm(ogm: Ogm): Uint8Array {
