@@ -41,6 +41,7 @@ import { ClientTracker } from './clients/client-tracker.ts';
 import { campaignOfResult } from './upgrade/upgrade-campaign.ts';
 import { messageId } from './cluster/message-id.ts';
 import type { SyncSql } from './store/sql-session.ts';
+import { BatchedBoots } from './store/batched-boots.ts';
 import type { MetricSampleAt } from './store/metric-repo.ts';
 import {
   eventWritableNow,
@@ -93,6 +94,11 @@ interface WriteScope {
    * closes every rule's alert) costs no round trip.
    */
   openAlerts: Set<string> | undefined;
+  /**
+   * PostgreSQL: the boot rows of the batch's nodes, read in one query and written in one before
+   * the commit, so the timeline's reboot check and uptime cost no round trip per state.
+   */
+  boots: BatchedBoots | undefined;
 }
 
 interface Refusal {
@@ -116,8 +122,9 @@ export interface IngestOptions {
   /**
    * PostgreSQL: fewer round trips per batch. A batch's metric samples (nothing later in the
    * batch reads them) are written in a few multi-row statements just before the commit instead
-   * of one each, and the open alerts' keys are read once per batch so that closes that would
-   * change nothing are not sent. False sends every statement as it comes, to compare the
+   * of one each, the open alerts' keys are read once per batch so that closes that would
+   * change nothing are not sent, and the boot rows of the batch's nodes are read in one query
+   * and written in one before the commit (the reboot check and uptime of each state). False sends every statement as it comes, to compare the
    * two. @default true
    */
   pgBatch?: boolean;
@@ -281,13 +288,15 @@ export class Ingest extends EventEmitter<{
     let accepted = 0;
     let rejected = 0;
     const pgBatch = tx.sql.dialect === 'postgres' && this.options.pgBatch !== false;
+    const boots = pgBatch ? new BatchedBoots(tx.boots, timelineNodes(decoded)) : undefined;
     const scope: WriteScope = {
       tx,
-      timeline: new NodeTimeline(tx),
+      timeline: new NodeTimeline(tx, boots),
       clients: new ClientTracker(tx),
       sync: tx.sql.sync,
       samples: pgBatch ? [] : undefined,
       openAlerts: pgBatch ? new Set(await tx.alerts.openKeys()) : undefined,
+      boots,
     };
     const fresh = ids && this.options.dedupe ? await this.options.dedupe(tx, ids, now) : undefined;
     for (let i = 0; i < decoded.length; i++) {
@@ -302,6 +311,7 @@ export class Ingest extends EventEmitter<{
       for (const c of Array.isArray(out) ? out : await out) changes.push(c);
       accepted++;
     }
+    if (scope.boots) await scope.boots.flush();
     if (scope.samples) await tx.metrics.recordAll(scope.samples);
     // Counted only once committed: a rolled-back batch is retried message by message.
     this.stats.accepted += accepted;
@@ -493,6 +503,15 @@ export class Ingest extends EventEmitter<{
     }
     return changes;
   }
+}
+
+/** The nodes whose boot rows the timeline may read in this batch: those with a state or status. */
+function timelineNodes(decoded: readonly (Queued | Refusal | undefined)[]): string[] {
+  const nodes = new Set<string>();
+  for (const q of decoded)
+    if (q && !('refused' in q) && (q.channel === 'state' || q.channel === 'status'))
+      nodes.add(q.message.node);
+  return [...nodes];
 }
 
 /** Several updates of one node in a batch are announced once; of a client, its last one. */

@@ -1,8 +1,9 @@
 /**
  * PostgreSQL's batched ingest writes (Ingest `pgBatch`): an ingest batch's metric samples go in
  * a few multi-row statements before the commit instead of one round trip each
- * (MetricRepo.recordAll), and alert closes that would change nothing are not sent
- * (the open alerts' keys are read once per batch). These tests count the round trips a batch costs on both paths, and fail if the
+ * (MetricRepo.recordAll), alert closes that would change nothing are not sent (the open
+ * alerts' keys are read once per batch), and the boot rows behind the timeline's reboot check
+ * are read once per batch and written once before the commit (BatchedBoots). These tests count the round trips a batch costs on both paths, and fail if the
  * batched path stores, announces or refuses anything other than the unbatched one from the same
  * messages, a failing batched write included. Real PostgreSQL (test/postgres/postgres-server.ts).
  */
@@ -11,6 +12,7 @@ import { VirtualScheduler } from '../../src/core/virtual-scheduler.ts';
 import { Ingest, type AlertTransition, type LiveChange } from '../../src/controller/ingest.ts';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import type { PostgresSession } from '../../src/controller/store/postgres-session.ts';
+import type { StoredEvent } from '../../src/controller/store/records.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import { ingestMessage } from '../../bench/controller-ingest-mix.ts';
 import {
@@ -45,8 +47,11 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
     const transitions: AlertTransition[] = [];
     ingest.on('change', (c) => changes.push(...c));
     ingest.on('alert', (t) => transitions.push(t));
+    // The controller's own timeline events (reboots, alerts), announced once committed.
+    const recorded: StoredEvent[] = [];
+    store.events.onRecorded((e) => recorded.push(e));
     const queries = () => (store.sql as PostgresSession).queriesSent;
-    return { store, scheduler, ingest, changes, transitions, queries };
+    return { store, scheduler, ingest, changes, transitions, recorded, queries };
   }
   type Side = Awaited<ReturnType<typeof open>>;
 
@@ -76,12 +81,15 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
       cpu_percent: (i * 7.3) % 100,
     });
 
-  /** A state of `node` whose modem WAN is `wwan` ('down' opens an alert, 'up' closes it). */
-  const state = (node: string, at: number, wwan: string): Message =>
+  /**
+   * A state of `node` whose modem WAN is `wwan` ('down' opens an alert, 'up' closes it), with an
+   * uptime that grows with `at` unless given (a smaller one than the last is a reboot).
+   */
+  const state = (node: string, at: number, wwan: string, uptime = 100 + (at - T0) / 1000) =>
     msg(node, 'state', {
       node,
       at,
-      uptime_s: 100 + (at - T0) / 1000,
+      uptime_s: uptime,
       role: 'mesh',
       wans: [
         { name: 'wan', kind: 'ethernet', state: 'up', active: true, latency_ms: 12, loss: 0 },
@@ -90,6 +98,9 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
       gateway: { announcing: false, bandwidth_down_kbit: 0, bandwidth_up_kbit: 0, selected: null },
       neighbours: [],
     });
+
+  const status = (node: string, at: number, bootId: string): Message =>
+    msg(node, 'status', { node, online: true, at, boot_id: bootId });
 
   const event = (node: string, at: number, kind: string, rest: object = {}): Message =>
     msg(node, 'events', {
@@ -139,9 +150,14 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
     // Unbatched, 250 metrics messages of 2 samples are 500 round trips; batched, 5 (each node's
     // 5 metrics messages of the batch share a bucket, so its samples take 5 statements). The
     // 100 states' 4 alert closes each find no open alert: 400 round trips unbatched, none
-    // batched, for one read of the open alerts' keys.
-    expect(unbatched - batched).toBe(500 - 5 + 400 - 1);
-    expect(batched / unbatched).toBeLessThan(0.35);
+    // batched, for one read of the open alerts' keys. The 100 states' boot check and uptime
+    // are 200 round trips unbatched; batched, one read of the 50 nodes' boot rows and one
+    // write of them. Unbatched: BEGIN + 100 states x 7 (boot, uptime, node row, 4 closes) +
+    // 150 events x 1 + 500 samples + COMMIT = 1,352; batched: BEGIN + open keys + boot rows +
+    // 100 node rows + 150 events + 50 boot rows in one + 5 metric statements + COMMIT = 260.
+    expect(unbatched).toBe(1352);
+    expect(unbatched - batched).toBe(500 - 5 + 400 - 1 + 200 - 2);
+    expect(batched).toBe(260);
   }, 60_000);
 
   it('stores, numbers and announces exactly what the unbatched path does', async () => {
@@ -159,6 +175,18 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
       // and down, up, down again inside batch 8.
       if (i >= 2 && i <= 5) batch.push(state('n5', at, i <= 4 ? 'down' : 'up'));
       if (i === 8) for (const w of ['down', 'up', 'down']) batch.push(state('n5', at, w));
+      // Reboots told by uptimes: n6's first state (no row yet: none), its uptime going down
+      // (batch 2, first of its batch: the one whose read fetches the batch's rows), and going
+      // down twice inside batch 4; n8 new in batch 6 and rebooting in it.
+      if (i === 1) batch.push(state('n6', at, 'up', 500));
+      if (i === 2) batch.unshift(state('n6', at, 'up', 50));
+      if (i === 4) for (const u of [300, 10, 400, 5]) batch.push(state('n6', at, 'up', u));
+      if (i === 6) for (const u of [70, 80, 20]) batch.push(state('n8', at, 'up', u));
+      // n7 announces boot ids: its uptimes going back are not reboots; a new boot id is one,
+      // and a boot id and an uptime in one batch leave both in its row.
+      if (i === 3) batch.push(status('n7', at, 'b1'), state('n7', at, 'up', 900));
+      if (i === 7) batch.push(state('n7', at, 'up', 30), status('n7', at, 'b2'));
+      if (i === 9) batch.push(status('n7', at, 'b2'), state('n7', at, 'up', 40));
       batches.push(batch);
     }
     await feed(slow, batches);
@@ -175,6 +203,23 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
     const wanDown = fast.transitions.filter((t) => t.alert.kind === 'wan-down');
     expect(wanDown.map((t) => t.op)).toEqual(['opened', 'closed', 'opened', 'closed', 'opened']);
     expect(rows['rejected_messages']!.length).toBe(1);
+    expect(fast.recorded).toEqual(slow.recorded);
+    const reboots = fast.recorded.flatMap((e) =>
+      e.kind === 'node-reboot' ? [`${e.node} ${e.to}`] : [],
+    );
+    expect(reboots).toEqual([
+      'n6 uptime 50 s',
+      'n6 uptime 10 s',
+      'n6 uptime 5 s',
+      'n8 uptime 20 s',
+      'n7 b2',
+    ]);
+    expect(rows['node_boots']!.map((r) => JSON.parse(r) as object)).toEqual(
+      expect.arrayContaining([
+        { node: 'n6', boot_id: null, uptime_s: 5, at: T0 + 4000 },
+        { node: 'n7', boot_id: 'b2', uptime_s: 40, at: T0 + 9000 },
+      ]),
+    );
     expect(fast.queries()).toBeLessThan(slow.queries());
   }, 120_000);
 

@@ -11,6 +11,11 @@ export interface NodeBoot {
   at: number;
 }
 
+/** One node's row of `node_boots`. */
+export interface NodeBootRow extends NodeBoot {
+  node: string;
+}
+
 const GET_BOOT = 'SELECT boot_id, uptime_s, at FROM node_boots WHERE node = ?';
 const SET_UPTIME = `INSERT INTO node_boots (node, boot_id, uptime_s, at) VALUES (@node, NULL, @uptime_s, @at)
       ON CONFLICT(node) DO UPDATE SET uptime_s = @uptime_s, at = @at`;
@@ -20,6 +25,33 @@ export class BootRepo {
 
   get(node: string): Promise<NodeBoot | undefined> {
     return this.sql.get<NodeBoot>(GET_BOOT, [node]);
+  }
+
+  /** The rows of `nodes` (those that have one), in one query. PostgreSQL only (`ANY`). */
+  getAll(nodes: readonly string[]): Promise<NodeBootRow[]> {
+    return this.sql.all<NodeBootRow>(
+      'SELECT node, boot_id, uptime_s, at FROM node_boots WHERE node = ANY(CAST(? AS TEXT[]))',
+      [nodes],
+    );
+  }
+
+  /**
+   * Sets each row whole (inserted, or every column replaced), in one statement: at most one row
+   * per node, as one statement cannot update a row twice. PostgreSQL only (`unnest`).
+   */
+  async putAll(rows: readonly NodeBootRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sql.run(
+      `INSERT INTO node_boots (node, boot_id, uptime_s, at)
+      SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS DOUBLE PRECISION[]))
+      ON CONFLICT(node) DO UPDATE SET boot_id = excluded.boot_id, uptime_s = excluded.uptime_s, at = excluded.at`,
+      [
+        rows.map((r) => r.node),
+        rows.map((r) => r.boot_id),
+        rows.map((r) => r.uptime_s),
+        rows.map((r) => r.at),
+      ],
+    );
   }
 
   /** `get` through a SQLite transaction's synchronous statements (`SqlSession.sync`). */

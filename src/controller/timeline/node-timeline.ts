@@ -11,6 +11,7 @@
  */
 import type { NodeState, NodeStatus } from '../../mqtt/messages.ts';
 import type { MeshEvent } from '../../core/events.ts';
+import type { BootAccess } from '../store/batched-boots.ts';
 import type { NodeBoot } from '../store/boot-repo.ts';
 import type { SyncSql } from '../store/sql-session.ts';
 import type { StoreScope } from '../store/store-scope.ts';
@@ -19,10 +20,15 @@ import { nodeDownEvent, nodeRebootEvent, nodeUpEvent } from './controller-events
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 
 export class NodeTimeline {
-  constructor(private readonly store: StoreScope) {}
+  constructor(
+    private readonly store: StoreScope,
+    /** Where boot rows are read and written: the store's, or a batch's buffer (BatchedBoots). */
+    private readonly boots: BootAccess = store.boots,
+  ) {}
 
   async onStatus(status: NodeStatus, at: number): Promise<void> {
-    const { nodes, boots, events } = this.store;
+    const { nodes, events } = this.store;
+    const { boots } = this;
     const before = await nodes.get(status.node);
     if (status.online) {
       if (!before) {
@@ -62,7 +68,8 @@ export class NodeTimeline {
   }
 
   async onState(state: NodeState, at: number): Promise<void> {
-    const { boots, events } = this.store;
+    const { events } = this.store;
+    const { boots } = this;
     const reboot = uptimeReboot(await boots.get(state.node), state, at);
     if (reboot) await events.record(reboot);
     await boots.setUptime(state.node, state.uptime_s, at);
