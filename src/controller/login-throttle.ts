@@ -29,6 +29,19 @@ export interface LoginThrottleOptions {
   maxTracked?: number;
 }
 
+/** The budgets and window `options` ask for, defaults filled in (the store's throttle too). */
+export function throttleLimits(options: LoginThrottleOptions): {
+  perUser: number;
+  perAddress: number;
+  windowMs: number;
+} {
+  return {
+    perUser: options.perUser ?? 5,
+    perAddress: options.perAddress ?? 20,
+    windowMs: options.windowMs ?? 60_000,
+  };
+}
+
 /** Failure times per key, oldest first, bounded as the header says. */
 class FailureTable {
   private readonly failures = new Map<string, number[]>();
@@ -92,10 +105,10 @@ export class LoginThrottle {
   private readonly addresses: FailureTable;
 
   constructor(options: LoginThrottleOptions = {}) {
-    const windowMs = options.windowMs ?? 60_000;
+    const { perUser, perAddress, windowMs } = throttleLimits(options);
     const maxTracked = options.maxTracked ?? 10_000;
-    this.users = new FailureTable(options.perUser ?? 5, windowMs, maxTracked);
-    this.addresses = new FailureTable(options.perAddress ?? 20, windowMs, maxTracked);
+    this.users = new FailureTable(perUser, windowMs, maxTracked);
+    this.addresses = new FailureTable(perAddress, windowMs, maxTracked);
   }
 
   /** How many usernames and addresses are remembered (for tests and metrics). */

@@ -14,7 +14,7 @@
  * if ((await throttle.begin('admin', '203.0.113.9', now)) > 0) reply429();
  */
 import type { LoginGate } from './login-gate.ts';
-import type { LoginThrottleOptions } from './login-throttle.ts';
+import { throttleLimits, type LoginThrottleOptions } from './login-throttle.ts';
 import type { SqlSession } from './store/sql-session.ts';
 
 type Budget = 'user' | 'address';
@@ -29,8 +29,9 @@ export class StoreLoginThrottle implements LoginGate {
     private readonly sql: SqlSession,
     options: LoginThrottleOptions = {},
   ) {
-    this.budgets = { user: options.perUser ?? 5, address: options.perAddress ?? 20 };
-    this.windowMs = options.windowMs ?? 60_000;
+    const { perUser, perAddress, windowMs } = throttleLimits(options);
+    this.budgets = { user: perUser, address: perAddress };
+    this.windowMs = windowMs;
   }
 
   begin(username: string, address: string, now: number): Promise<number> {
