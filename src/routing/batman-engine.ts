@@ -257,7 +257,12 @@ export class BatmanEngine {
   /** TQ of our best route to `dst` (0 when none). */
   routeTq(dst: number): number {
     const o = this.originators.get(dst);
-    return o && o.router !== NO_ROUTER ? this.table.tqAvg(this.table.cell(o.row, o.router)) : 0;
+    return o ? this.routerTq(o) : 0;
+  }
+
+  /** TQ of the route `o` holds through its router (0 when none). */
+  private routerTq(o: OriginatorState): number {
+    return o.router === NO_ROUTER ? 0 : this.table.tqAvg(this.table.cell(o.row, o.router));
   }
 
   /** The gateway our client selection currently uses. */
@@ -387,7 +392,7 @@ export class BatmanEngine {
       if (!o.gateway || o.router === NO_ROUTER) continue;
       const row: GatewayJson = {
         orig_address: addressToMac(o.address),
-        tq: this.table.tqAvg(this.table.cell(o.row, o.router)),
+        tq: this.routerTq(o),
         router: addressToMac(this.slotAddress[o.router]!),
         hard_ifname: this.options.ifname,
         bandwidth_down: o.gateway.down,
@@ -1330,7 +1335,7 @@ export class BatmanEngine {
     const out: GatewayCandidate[] = [];
     for (const o of this.originators.values()) {
       if (!o.gateway || o.router === NO_ROUTER) continue;
-      const tq = this.table.tqAvg(this.table.cell(o.row, o.router));
+      const tq = this.routerTq(o);
       if (tq > 0) out.push({ address: o.address, tq, down: o.gateway.down });
     }
     return out;
@@ -1342,9 +1347,7 @@ export class BatmanEngine {
     if (this.selectedGw === undefined) return this.electGateway(now, true);
     if (cls <= 2 || this.selectedGw === orig.address) return;
     const curTq = this.routeTq(this.selectedGw);
-    const tq =
-      orig.router === NO_ROUTER ? 0 : this.table.tqAvg(this.table.cell(orig.row, orig.router));
-    if (shouldSwitch(cls, curTq, tq)) this.electGateway(now, true);
+    if (shouldSwitch(cls, curTq, this.routerTq(orig))) this.electGateway(now, true);
   }
 
   /** Re-elects when forced, or when the current gateway is gone or unreachable. */
