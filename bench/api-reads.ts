@@ -21,8 +21,8 @@
  * Writes bench/results/api-reads.json.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
@@ -37,7 +37,7 @@ import {
   cpuMs,
   ingestAll,
   median,
-  nodeCountsAndReps,
+  measureEachCount,
   simulatedNodes,
   SITE,
   trafficOf,
@@ -151,19 +151,9 @@ async function measure(n: number, reps: number, dir: string) {
 }
 
 async function main(): Promise<void> {
-  const { counts, reps } = nodeCountsAndReps();
-  const dir = mkdtempSync(join(tmpdir(), 'im-api-reads-'));
-  const results = [];
-  try {
-    for (const n of counts) {
-      const load = loadavg()[0]!;
-      const r = { ...(await measure(n, reps, dir)), loadAverage1m: r2(load) };
-      console.log(JSON.stringify(r));
-      results.push(r);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const results = await measureEachCount('im-api-reads-', measure, (r) =>
+    console.log(JSON.stringify(r)),
+  );
   const out = fileURLToPath(new URL('./results/api-reads.json', import.meta.url));
   writeFileSync(
     out,

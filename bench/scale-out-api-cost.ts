@@ -13,8 +13,8 @@
  *
  * Writes bench/results/scale-out-api-cost.json.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RealScheduler } from '../src/core/real-scheduler.ts';
@@ -27,7 +27,7 @@ import {
   cpuMs,
   ingestAll,
   median,
-  nodeCountsAndReps,
+  measureEachCount,
   simulatedNodes,
   SITE,
   trafficOf,
@@ -87,23 +87,13 @@ async function measure(n: number, reps: number, dir: string) {
 }
 
 async function main(): Promise<void> {
-  const { counts, reps } = nodeCountsAndReps();
-  const dir = mkdtempSync(join(tmpdir(), 'im-scale-api-cost-'));
-  const results = [];
-  try {
-    for (const n of counts) {
-      const load = loadavg()[0]!;
-      const r = { ...(await measure(n, reps, dir)), loadAverage1m: Math.round(load * 100) / 100 };
-      console.log(
-        Object.entries(r)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' '),
-      );
-      results.push(r);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const results = await measureEachCount('im-scale-api-cost-', measure, (r) =>
+    console.log(
+      Object.entries(r)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ),
+  );
   writeFileSync(
     fileURLToPath(new URL('./results/scale-out-api-cost.json', import.meta.url)),
     JSON.stringify(

@@ -7,6 +7,9 @@
  * const nodes = simulatedNodes(5000);
  * await ingestAll(ingest, trafficOf(nodes, (node) => node.connected(Date.now())));
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Ingest } from '../../src/controller/ingest.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
@@ -67,4 +70,30 @@ export function nodeCountsAndReps(): { counts: number[]; reps: number } {
     process.exit(2);
   }
   return { counts, reps };
+}
+
+/**
+ * Runs `measure` for each `--nodes` count with `--reps`, in a temporary directory removed
+ * afterwards, and tags each result with the 1-minute load average at its start (the figures
+ * mean little on a busy machine without it); `print` shows each as it comes.
+ */
+export async function measureEachCount<R extends object>(
+  dirPrefix: string,
+  measure: (nodes: number, reps: number, dir: string) => Promise<R>,
+  print: (result: R & { loadAverage1m: number }) => void,
+): Promise<(R & { loadAverage1m: number })[]> {
+  const { counts, reps } = nodeCountsAndReps();
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  const results: (R & { loadAverage1m: number })[] = [];
+  try {
+    for (const n of counts) {
+      const load = loadavg()[0]!;
+      const r = { ...(await measure(n, reps, dir)), loadAverage1m: Math.round(load * 100) / 100 };
+      print(r);
+      results.push(r);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
 }

@@ -124,8 +124,8 @@ export interface IngestOptions {
    * batch reads them) are written in a few multi-row statements just before the commit instead
    * of one each, the open alerts' keys are read once per batch so that closes that would
    * change nothing are not sent, and the boot rows of the batch's nodes are read in one query
-   * and written in one before the commit (the reboot check and uptime of each state). False sends every statement as it comes, to compare the
-   * two. @default true
+   * and written in one before the commit (the reboot check and uptime of each state). False
+   * sends every statement as it comes, to compare the two. @default true
    */
   pgBatch?: boolean;
 }
