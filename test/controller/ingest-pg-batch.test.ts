@@ -13,15 +13,17 @@ import { Ingest, type AlertTransition, type LiveChange } from '../../src/control
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import type { PostgresSession } from '../../src/controller/store/postgres-session.ts';
 import type { StoredEvent } from '../../src/controller/store/records.ts';
-import { nodeTopic } from '../../src/mqtt/topics.ts';
 import { ingestMessage } from '../../bench/controller-ingest-mix.ts';
 import {
   postgresUnavailable,
   startPostgres,
   type PostgresServer,
 } from '../postgres/postgres-server.ts';
-
-type Message = { topic: string; payload: Buffer };
+import {
+  nodeEvent as event,
+  nodeMessage as msg,
+  type IngestMessage as Message,
+} from './ingest-messages.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -65,11 +67,6 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
     return batch;
   }
 
-  const msg = (node: string, channel: string, body: object): Message => ({
-    topic: nodeTopic('lab', node, channel as 'state'),
-    payload: Buffer.from(JSON.stringify(body)),
-  });
-
   /** Metrics with counters (traffic rates), a CPU figure, and a loss with a fractional sum. */
   const metrics = (node: string, at: number, i: number): Message =>
     msg(node, 'metrics', {
@@ -101,18 +98,6 @@ describe.skipIf(postgresUnavailable())('PostgreSQL ingest: batched writes', () =
 
   const status = (node: string, at: number, bootId: string): Message =>
     msg(node, 'status', { node, online: true, at, boot_id: bootId });
-
-  const event = (node: string, at: number, kind: string, rest: object = {}): Message =>
-    msg(node, 'events', {
-      at,
-      node,
-      kind,
-      subject: 's',
-      from: null,
-      to: null,
-      reason: kind,
-      ...rest,
-    });
 
   /** Every row of every table of the database, as text, in a stable order. */
   async function dump(store: ControllerStore): Promise<Record<string, string[]>> {

@@ -15,8 +15,11 @@ import { ControllerStore } from '../../src/controller/store/controller-store.ts'
 import type { SqliteSession } from '../../src/controller/store/sqlite-session.ts';
 import type { NodeState } from '../../src/mqtt/messages.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
-
-type Message = { topic: string; payload: Buffer };
+import {
+  nodeEvent as event,
+  nodeMessage as msg,
+  type IngestMessage as Message,
+} from './ingest-messages.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -37,11 +40,6 @@ async function open(sqliteSync: boolean) {
   return { store, scheduler, ingest, changes, transitions, counts };
 }
 
-const msg = (node: string, channel: string, body: object): Message => ({
-  topic: nodeTopic('lab', node, channel as 'state'),
-  payload: Buffer.from(JSON.stringify(body)),
-});
-
 function state(node: string, at: number, uptime: number, over: Partial<NodeState> = {}): Message {
   const s: NodeState = {
     node,
@@ -60,18 +58,6 @@ function state(node: string, at: number, uptime: number, over: Partial<NodeState
   };
   return msg(node, 'state', s);
 }
-
-const event = (node: string, at: number, kind: string, rest: object = {}): Message =>
-  msg(node, 'events', {
-    at,
-    node,
-    kind,
-    subject: 's',
-    from: null,
-    to: null,
-    reason: kind,
-    ...rest,
-  });
 
 const metrics = (node: string, at: number, i: number): Message =>
   msg(node, 'metrics', {
