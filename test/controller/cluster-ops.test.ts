@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterHealth } from '../../src/controller/cluster/cluster-report.ts';
-import { PARTITION_LOCK } from '../../src/controller/cluster/pg-cluster-locks.ts';
 import { DEFAULT_PARTITIONS } from '../../src/controller/cluster/partition-key.ts';
 import type { HealthReport } from '../../src/controller/http/health.ts';
 import { startControllerProcess, type ControllerProcess } from '../cli/controller-process.ts';
 import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto-process.ts';
 import { waitFor } from '../openwrt/wait-for.ts';
+import { partitionHolders } from './partition-holders.ts';
 import { postgresUnavailable, startPostgres } from '../postgres/postgres-server.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -29,18 +29,6 @@ const cleanups: (() => Promise<unknown> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Partition locks per backend pid, as PostgreSQL holds them. */
-async function partitionHolders(db: pg.Client): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ pid: number; n: string }>(
-    `SELECT pid, count(*) AS n FROM pg_locks
-      WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::int8 = $1
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      GROUP BY pid`,
-    [PARTITION_LOCK],
-  );
-  return new Map(rows.map((r) => [r.pid, Number(r.n)]));
-}
 
 async function healthOf(
   ctl: ControllerProcess,

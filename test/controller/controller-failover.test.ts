@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PARTITION_LOCK } from '../../src/controller/cluster/pg-cluster-locks.ts';
 import { DEFAULT_PARTITIONS } from '../../src/controller/cluster/partition-key.ts';
 import { nodeTopic } from '../../src/mqtt/topics.ts';
 import { startControllerProcess, type ControllerProcess } from '../cli/controller-process.ts';
 import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto-process.ts';
 import { waitFor } from '../openwrt/wait-for.ts';
+import { partitionHolders } from './partition-holders.ts';
 import { postgresUnavailable, startPostgres } from '../postgres/postgres-server.ts';
 
 /** Nodes publishing, each its own MQTT login: spread over many partitions. */
@@ -43,18 +43,6 @@ const event = (node: string, i: number) =>
     to: null,
     reason: `k${i}`,
   });
-
-/** Partition locks per backend pid, as PostgreSQL holds them. */
-async function partitionHolders(db: pg.Client): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ pid: number; n: string }>(
-    `SELECT pid, count(*) AS n FROM pg_locks
-      WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::int8 = $1
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      GROUP BY pid`,
-    [PARTITION_LOCK],
-  );
-  return new Map(rows.map((r) => [r.pid, Number(r.n)]));
-}
 
 describe.skipIf(skip !== undefined)('controller failover on PostgreSQL', () => {
   it('the survivor takes every partition, keeps the API up, and stores each acknowledged message once', async () => {
