@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../core/random.ts';
-import { BatmanEngine } from './batman-engine.ts';
-import { decodeOgmFrame, encodeOgmFrame, FLAG_DIRECTLINK, type Ogm } from './ogm-codec.ts';
+import { engineWithLinkNeighbours } from '../../test/routing/link-neighbours.ts';
+import { decodeOgmFrame, encodeOgmFrame, type Ogm } from './ogm-codec.ts';
 
 /**
  * Engine 1 with link neighbours 2 and 3, both bidirectional (each echoed 1's first OGM), fed
  * OGMs of a distant originator 9 by hand, so the forward decision is seen frame by frame.
  */
 function engineWithTwoNeighbours(recheckForwards: boolean) {
-  const e = new BatmanEngine({ address: 1, random: seededRandom(1), recheckForwards }, 0);
-  let now = e.nextDeadline();
-  const own = decodeOgmFrame(e.tick(now).frames[0]!.bytes)[0]!;
-  for (const n of [2, 3]) {
-    const echo: Ogm = { ...own, ttl: own.ttl - 1, flags: FLAG_DIRECTLINK, prevSender: 1 };
-    const hello: Ogm = { ttl: 50, flags: 0, seqno: 100, originator: n, prevSender: n, tq: 255 };
-    e.receive(encodeOgmFrame([echo, hello]), n, ++now);
-  }
+  const { e, now: start } = engineWithLinkNeighbours({ recheckForwards });
+  let now = start;
   const from9 = (seqno: number, tq: number) =>
     encodeOgmFrame([{ ttl: 48, flags: 0, seqno, originator: 9, prevSender: 9, tq }]);
   /** Runs the engine until its queued frames left; returns the forwards of 9's OGMs. */

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../core/random.ts';
-import { BatmanEngine } from './batman-engine.ts';
-import { decodeOgmFrame, encodeOgmFrame, FLAG_DIRECTLINK, type Ogm } from './ogm-codec.ts';
+import { engineWithLinkNeighbours } from '../../test/routing/link-neighbours.ts';
+import { encodeOgmFrame } from './ogm-codec.ts';
 
 /**
  * Engine 1 with link neighbours 2 and 3 (both bidirectional), fed copies of a distant
  * originator 9's OGMs by hand: who relayed each copy, and through whom (prevSender).
  */
 function engineWithTwoNeighbours(clearStaleTq: boolean) {
-  const e = new BatmanEngine({ address: 1, random: seededRandom(1), clearStaleTq }, 0);
-  let now = e.nextDeadline();
-  const own = decodeOgmFrame(e.tick(now).frames[0]!.bytes)[0]!;
-  for (const n of [2, 3]) {
-    const echo: Ogm = { ...own, ttl: own.ttl - 1, flags: FLAG_DIRECTLINK, prevSender: 1 };
-    const hello: Ogm = { ttl: 50, flags: 0, seqno: 100, originator: n, prevSender: n, tq: 255 };
-    e.receive(encodeOgmFrame([echo, hello]), n, ++now);
-  }
+  const { e, now: start } = engineWithLinkNeighbours({ clearStaleTq });
+  let now = start;
   /** A copy of 9's OGM `seqno`, relayed by `from`, which got it from `via`. */
   const copy = (from: number, seqno: number, tq: number, via = 9): void => {
     e.receive(
