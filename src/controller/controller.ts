@@ -256,6 +256,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pushes,
     upgrades,
     live,
+    announce,
     mqttConnected: () => link?.connected ?? false,
     ingestStats: () => ingest.stats,
     trafficNow: (node) => ingest.trafficNow(node),

@@ -5,7 +5,9 @@
  * against PostgreSQL's lock table), the shares add up to the total and exactly one leads; after a
  * SIGKILL the survivor reports every partition and the leadership. The `/metrics` exposition of a
  * clustered process passes `promtool check metrics`. Failed logins on one process count on the
- * other (the login throttle is in the database).
+ * other (the login throttle is in the database). A live-feed ticket issued by one process opens
+ * the feed on the other (a proxy may send the two requests to different processes), and an alert
+ * acknowledged through one process reaches the other's live feed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { ClusterHealth } from '../../src/controller/cluster/cluster-report.ts';
 import { DEFAULT_PARTITIONS } from '../../src/controller/cluster/partition-key.ts';
 import type { HealthReport } from '../../src/controller/http/health.ts';
@@ -91,6 +94,70 @@ describe.skipIf(skip !== undefined)('two controllers on PostgreSQL, as operators
     await db.connect();
     cleanups.push(() => db.end());
   }, 90_000);
+
+  it('opens the live feed on one process with a ticket from the other, and shows there an alert acknowledged through the first', async () => {
+    const login = await fetch(`${a.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}` };
+    const issued = await fetch(`${a.url}/api/live/ticket`, { method: 'POST', headers: auth });
+    expect(issued.status).toBe(200);
+    const { ticket } = (await issued.json()) as { ticket: string };
+
+    const messages: {
+      type: string;
+      changes?: { type: string; alert?: Record<string, unknown> }[];
+    }[] = [];
+    const ws = new WebSocket(`${b.url.replace('http', 'ws')}/api/live?ticket=${ticket}`);
+    ws.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString())));
+    ws.on('error', () => undefined);
+    let refused: number | undefined;
+    ws.once('unexpected-response', (_req, res) => (refused = res.statusCode ?? 0));
+    try {
+      await waitFor(
+        'the hello on b',
+        () => refused !== undefined || messages.some((m) => m.type === 'hello'),
+        10_000,
+      );
+      expect(refused, 'b refused the ticket a issued').toBeUndefined();
+
+      const { rows } = await db.query<{ id: number }>(
+        `INSERT INTO alerts (key, node, kind, subject, severity, message, opened_at)
+         VALUES ('node-offline:gw-9', 'gw-9', 'node-offline', 'gw-9', 'critical', 'gw-9 is offline', 1)
+         RETURNING id`,
+      );
+      const id = Number(rows[0]!.id);
+      const acked = await fetch(`${a.url}/api/alerts/${id}/ack`, { method: 'POST', headers: auth });
+      expect(acked.status).toBe(200);
+      const change = await waitFor(
+        "the acknowledgement on b's live feed",
+        () =>
+          messages
+            .flatMap((m) => m.changes ?? [])
+            .find((c) => c.type === 'alert' && Number(c.alert?.id) === id),
+        10_000,
+      );
+      expect(change!.alert).toMatchObject({ acked_by: 'admin', key: 'node-offline:gw-9' });
+    } finally {
+      ws.close();
+    }
+    // Used once: neither process takes the ticket again.
+    for (const ctl of [a, b]) {
+      const again = new WebSocket(`${ctl.url.replace('http', 'ws')}/api/live?ticket=${ticket}`);
+      // Terminating a refused handshake reports an error of its own: expected here.
+      again.on('error', () => undefined);
+      const status = await new Promise<number>((resolve) => {
+        again.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        again.once('open', () => resolve(101));
+      });
+      again.terminate();
+      expect(status).toBe(401);
+    }
+  });
 
   it('counts failed logins on one process against the other (the throttle is in the database)', async () => {
     const login = (ctl: ControllerProcess, username: string, password: string) =>

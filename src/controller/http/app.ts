@@ -33,7 +33,7 @@ import {
   type ConfigPushService,
 } from '../config-push-service.ts';
 import { configDiff } from '../config-diff.ts';
-import type { IngestStats } from '../ingest.ts';
+import type { IngestStats, LiveChange } from '../ingest.ts';
 import {
   FaultConflictError,
   FaultTargetError,
@@ -54,7 +54,7 @@ import { UserAccounts } from '../user-accounts.ts';
 import { requireRole, tokenOf } from './auth.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { LiveHub } from './live-hub.ts';
-import { LiveTickets } from './live-tickets.ts';
+import { liveTicketBookFor } from './live-ticket-book.ts';
 import { prometheusRegistry } from './prometheus.ts';
 import { registerClusterMetrics, type ClusterHealth } from '../cluster/cluster-report.ts';
 import { registerHealth } from './health.ts';
@@ -75,6 +75,11 @@ export interface ApiDeps {
   pushes: ConfigPushService;
   upgrades: UpgradeCampaignService;
   live: LiveHub;
+  /**
+   * What a request changed, to every dashboard: in a controller cluster also to the other
+   * processes' (through PostgreSQL). @default this process's `live` only
+   */
+  announce?: ((changes: LiveChange[]) => void) | undefined;
   mqttConnected: () => boolean;
   ingestStats: () => IngestStats;
   /** The MQTT session's counters, for /metrics. */
@@ -187,7 +192,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const admin = requireRole(store.users, clock, 'admin');
   const throttle = loginGateFor(store);
   const accounts = new UserAccounts(store, clock);
-  const tickets = new LiveTickets();
+  const tickets = liveTicketBookFor(store);
+  const announce = deps.announce ?? ((changes: LiveChange[]) => deps.live.broadcast(changes));
   const log = deps.logger ?? silentLogger;
   const registry = prometheusRegistry(store, deps.ingestStats, deps.mqttStats, deps.brokerHealth);
   if (deps.cluster) registerClusterMetrics(registry, deps.cluster);
@@ -377,7 +383,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         ? await store.alerts.acknowledge(id, request.user!.username, clock.now())
         : undefined;
       if (!alert) return reply.code(404).send({ error: `no alert ${request.params.id}` });
-      deps.live.broadcast([{ type: 'alert', alert }]);
+      announce([{ type: 'alert', alert }]);
       return alert;
     },
   );
@@ -405,7 +411,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         requestedBy: request.user!.username,
         confirmTimeoutS: body.data.confirm_timeout_s,
       });
-      deps.live.broadcast([{ type: 'push', push }]);
+      announce([{ type: 'push', push }]);
       return reply.code(202).send(push);
     } catch (err) {
       if (err instanceof UnknownNodeError) return reply.code(404).send({ error: err.message });
@@ -450,7 +456,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerUpgradeRoutes(app, deps, { viewer, operator });
   registerUserRoutes(app, { accounts, live: deps.live }, admin);
-  registerSiteRoutes(app, deps, { viewer, operator });
+  registerSiteRoutes(app, { ...deps, announce }, { viewer, operator });
   registerClientRoutes(app, store, viewer);
   if (deps.radio) registerRadioRoutes(app, deps.radio, { viewer, operator });
 
@@ -474,7 +480,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
     const ticket = (request.query as { ticket?: unknown }).ticket;
     if (typeof ticket !== 'string') return viewer.call(app, request, reply);
-    const issued = tickets.redeem(ticket, clock.now());
+    const issued = await tickets.redeem(ticket, clock.now());
     // The session it was issued for must still be open (not logged out meanwhile).
     const user = issued?.session
       ? await store.users.sessionById(issued.session, clock.now())

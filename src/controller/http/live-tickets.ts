@@ -11,24 +11,28 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { User } from '../store/user-repo.ts';
+import type { LiveTicket, LiveTicketBook } from './live-ticket-book.ts';
 
-export interface LiveTicket {
-  ticket: string;
-  expires_at: number;
+/** A ticket's lifetime: long enough to open a socket right after asking, short enough for logs. */
+export const LIVE_TICKET_TTL_MS = 30_000;
+
+/** A new ticket: 24 random bytes, unguessable, URL-safe. */
+export function newLiveTicket(): string {
+  return randomBytes(24).toString('base64url');
 }
 
-export class LiveTickets {
+export class LiveTickets implements LiveTicketBook {
   private readonly open = new Map<string, { user: User; expiresAt: number }>();
 
   constructor(
-    private readonly ttlMs = 30_000,
+    private readonly ttlMs = LIVE_TICKET_TTL_MS,
     private readonly maxOpen = 10_000,
   ) {}
 
   issue(user: User, now: number): LiveTicket {
     this.prune(now);
     if (this.open.size >= this.maxOpen) this.open.delete(this.open.keys().next().value!);
-    const ticket = randomBytes(24).toString('base64url');
+    const ticket = newLiveTicket();
     this.open.set(ticket, { user, expiresAt: now + this.ttlMs });
     return { ticket, expires_at: now + this.ttlMs };
   }

@@ -12,13 +12,14 @@ import { zodIssueLines } from '../../core/validation-path.ts';
 import { InvalidConfigError, type ConfigPushService } from '../config-push-service.ts';
 import { SiteChangedError, type SiteEditor, type SitePreview } from '../site-editor.ts';
 import type { ControllerStore } from '../store/controller-store.ts';
-import type { LiveHub } from './live-hub.ts';
+import type { LiveChange } from '../ingest.ts';
 
 export interface SiteRouteDeps {
   siteEditor?: SiteEditor | undefined;
   store: ControllerStore;
   pushes: ConfigPushService;
-  live: LiveHub;
+  /** The pushes sent, to every dashboard (every process's, in a cluster). */
+  announce(changes: LiveChange[]): void;
 }
 
 const sectionsBody = z.object({
@@ -117,7 +118,7 @@ export function registerSiteRoutes(
           config: agent,
           requestedBy: request.user!.username,
         });
-        deps.live.broadcast([{ type: 'push', push }]);
+        deps.announce([{ type: 'push', push }]);
         result.push = { id: push.id, version: push.version, status: push.status };
         result.note = 'agent config pushed';
       } catch (err) {

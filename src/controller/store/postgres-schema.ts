@@ -282,4 +282,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX login_failures_key_at ON login_failures(kind, key, at);
   CREATE INDEX login_failures_at ON login_failures(at);
   `,
+  // Single-use tickets for opening the live feed (store-live-tickets.ts): behind a proxy that
+  // spreads requests over several controllers, the ticket is issued by one and redeemed by another.
+  `
+  CREATE TABLE live_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    username    TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    session     TEXT,
+    expires_at  DOUBLE PRECISION NOT NULL
+  );
+  CREATE INDEX live_tickets_expires ON live_tickets(expires_at);
+  `,
 ];

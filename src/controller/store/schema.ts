@@ -275,4 +275,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX login_failures_key_at ON login_failures(kind, key, at);
   CREATE INDEX login_failures_at ON login_failures(at);
   `,
+  // Live-feed tickets as the store keeps them (store-live-tickets.ts), for controllers sharing a
+  // PostgreSQL database. One SQLite file has one controller, whose memory serves (live-tickets.ts);
+  // the table is the same so the two backends stay in step.
+  `
+  CREATE TABLE live_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    username    TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    session     TEXT,
+    expires_at  REAL NOT NULL
+  );
+  CREATE INDEX live_tickets_expires ON live_tickets(expires_at);
+  `,
 ];
