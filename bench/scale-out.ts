@@ -158,6 +158,8 @@ function figures(r: ScaleRunResult, loadBefore: number[], loadAfter: number[]): 
     ackedMetrics: r.acked.metrics,
     ackedEvents: r.acked.events,
     eventsSeen: r.eventsSeen,
+    eventsStored: r.eventsStored,
+    eventsStoredDistinct: r.eventsStoredDistinct,
     lost: r.lost,
     connectFailures: r.connectFailures,
     nodesOnline: r.nodesOnline,

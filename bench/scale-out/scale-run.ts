@@ -99,6 +99,9 @@ export interface ScaleRunResult {
   firstConnectError?: string;
   /** Node events seen on the live feed over the whole run, against `acked.events`. */
   eventsSeen: number;
+  /** Node events in the database after the run, and how many distinct (more stored = doubled). */
+  eventsStored: number;
+  eventsStoredDistinct: number;
   /** Nodes the overview counts online at the end of the measurement. */
   nodesOnline: number;
   dbBytesAtStart: number;
@@ -391,6 +394,13 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
         30_000,
       ).catch((err: Error) => problems.push(err.message));
       problems.push(...api.problems());
+      const stored = await db.nodeEvents();
+      if (stored.stored !== stored.distinct)
+        problems.push(`${stored.stored - stored.distinct} node events stored twice`);
+      if (stored.distinct < totals.acked.events)
+        problems.push(
+          `${totals.acked.events - stored.distinct} acknowledged node events not stored by the end of the run`,
+        );
       return {
         nodes: o.nodes,
         controllers: o.controllers,
@@ -409,6 +419,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunResult> {
         connectFailures: totals.failed,
         ...(totals.firstError ? { firstConnectError: totals.firstError } : {}),
         eventsSeen: seen(),
+        eventsStored: stored.stored,
+        eventsStoredDistinct: stored.distinct,
         nodesOnline: overview.nodes_online,
         dbBytesAtStart,
         dbBytesAtEnd,

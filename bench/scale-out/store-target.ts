@@ -39,7 +39,36 @@ export interface RunDatabase {
   arg: string;
   label: string;
   sizeBytes(): Promise<number>;
+  /**
+   * The node events stored, and how many distinct ones among them: a message stored twice (a
+   * redelivery that escaped deduplication) makes the first larger than the second.
+   */
+  nodeEvents(): Promise<{ stored: number; distinct: number }>;
   close(): Promise<void>;
+}
+
+const NODE_EVENTS = `SELECT COUNT(*) AS stored, COUNT(DISTINCT node || '|' || at || '|' || reason) AS distinct_
+  FROM events WHERE source = 'node'`;
+
+function sqliteNodeEvents(path: string): { stored: number; distinct: number } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const r = db.prepare(NODE_EVENTS).get() as { stored: number; distinct_: number };
+    return { stored: r.stored, distinct: r.distinct_ };
+  } finally {
+    db.close();
+  }
+}
+
+async function postgresNodeEvents(url: string): Promise<{ stored: number; distinct: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query<{ stored: string; distinct_: string }>(NODE_EVENTS);
+    return { stored: Number(r.rows[0]!.stored), distinct: Number(r.rows[0]!.distinct_) };
+  } finally {
+    await client.end();
+  }
 }
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -181,6 +210,7 @@ export async function openRunDatabase(
         arg: path,
         label: 'sqlite',
         sizeBytes: async () => sqliteSize(path),
+        nodeEvents: async () => sqliteNodeEvents(path),
         close: async () => {},
       };
     }
@@ -193,6 +223,7 @@ export async function openRunDatabase(
         arg: url,
         label: 'postgres (private server)',
         sizeBytes: () => postgresSize(url),
+        nodeEvents: () => postgresNodeEvents(url),
         close: () => server.stop(),
       };
     }
@@ -203,6 +234,7 @@ export async function openRunDatabase(
         arg: url,
         label: 'postgres',
         sizeBytes: () => postgresSize(url),
+        nodeEvents: () => postgresNodeEvents(url),
         close: () => dropDatabase(target.url, name),
       };
     }

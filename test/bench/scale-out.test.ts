@@ -192,6 +192,9 @@ describe('scale-out against a real controller', () => {
         count("SELECT count(*) AS n FROM events WHERE kind IN ('gateway-select', 'wan-state')"),
       ).toBe(result.acked.events);
       expect(result.eventsSeen).toBe(result.acked.events);
+      // The bench's own count of what was stored agrees with the database.
+      expect(result.eventsStored).toBe(result.acked.events);
+      expect(result.eventsStoredDistinct).toBe(result.acked.events);
       // Every metrics message records cpu_percent once.
       expect(
         count(
