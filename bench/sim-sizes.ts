@@ -2,7 +2,7 @@
  * The scenarios the benches share: random geometric meshes of a given size whose area grows
  * with the node count, so the mean degree stays about the same (about 10 neighbours).
  */
-import { validateScenario } from '../src/sim/scenario.ts';
+import { parseScenario, validateScenario } from '../src/sim/scenario.ts';
 import type { Scenario } from '../src/sim/scenario-schema.ts';
 
 export function meshOfSize(nodes: number, durationS: number, seed = 1): Scenario {
@@ -17,6 +17,20 @@ export function meshOfSize(nodes: number, durationS: number, seed = 1): Scenario
       traffic: { random_flows: { count: 10, rate_pps: 5, start_s: 5 } },
     },
     `random-${nodes}`,
+  );
+}
+
+/** The 5x5 grid of the ns-3 comparison (issue 16): 2 ms links, `loss`, 10 random flows at 5 pps. */
+export function grid5x5(durationS: number, loss: number, flows: boolean): Scenario {
+  return parseScenario(
+    `name: grid-5x5
+seed: 1
+duration_s: ${durationS}
+topology: { kind: grid, rows: 5, cols: 5 }
+link: { latency_ms: 2, bandwidth_kbps: 6000, loss: ${loss} }
+traffic: ${flows ? '{ random_flows: { count: 10, rate_pps: 5, start_s: 5 } }' : '{ flows: [] }'}
+`,
+    'grid-5x5',
   );
 }
 

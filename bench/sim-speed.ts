@@ -18,11 +18,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { parseScenario } from '../src/sim/scenario.ts';
 import type { Scenario } from '../src/sim/scenario-schema.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { lineChart } from '../src/sim/svg.ts';
-import { machine, meshOfSize, today } from './sim-sizes.ts';
+import { grid5x5, machine, meshOfSize, today } from './sim-sizes.ts';
 import { commitMeasured, loadNow } from './bench-context.ts';
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -33,19 +32,6 @@ function durations(nodes: number): [number, number] {
   if (nodes <= 250) return [20, 10];
   if (nodes <= 500) return [10, 4];
   return [6, 2];
-}
-
-function grid5x5(durationS: number, loss: number, flows: boolean): Scenario {
-  return parseScenario(
-    `name: grid-5x5
-seed: 1
-duration_s: ${durationS}
-topology: { kind: grid, rows: 5, cols: 5 }
-link: { latency_ms: 2, bandwidth_kbps: 6000, loss: ${loss} }
-traffic: ${flows ? '{ random_flows: { count: 10, rate_pps: 5, start_s: 5 } }' : '{ flows: [] }'}
-`,
-    'grid-5x5',
-  );
 }
 
 interface Row {

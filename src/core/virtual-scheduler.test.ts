@@ -54,4 +54,45 @@ describe('VirtualScheduler', () => {
       .map((x) => x.i);
     expect(order).toEqual(expected);
   });
+
+  it('runs what a sorted-list model runs, under cancellations and nested scheduling', () => {
+    // The heap sifts with a hole and runUntil pops inline (issue 16). Model: every event sorted
+    // by (time, insertion order); those run must be exactly the ones not cancelled before
+    // their turn, in that order.
+    const s = new VirtualScheduler();
+    let rng = 12345;
+    const rand = (n: number): number => {
+      rng = (rng * 1103515245 + 12345) % 2 ** 31;
+      return rng % n;
+    };
+    const model: Array<{ at: number; id: number }> = [];
+    const handles: Array<{ cancel(): void; id: number }> = [];
+    const ran: number[] = [];
+    const cancelled = new Set<number>();
+    const schedule = (): void => {
+      const id = model.length;
+      const delay = rand(4) === 0 ? 0 : rand(50);
+      model.push({ at: s.now() + delay, id });
+      const h = s.after(delay, () => {
+        ran.push(id);
+        if (model.length < 5000) for (let k = rand(3); k > 0; k--) schedule();
+        const victim = handles[rand(handles.length)]!;
+        if (rand(4) === 0 && !ran.includes(victim.id)) {
+          victim.cancel();
+          cancelled.add(victim.id);
+        }
+      });
+      handles.push({ cancel: () => h.cancel(), id });
+    };
+    for (let i = 0; i < 200; i++) schedule();
+    for (let end = 10; s.pending > 0; end += 37) s.runUntil(end);
+    const expected = [...model]
+      .sort((a, b) => a.at - b.at || a.id - b.id)
+      .filter((m) => !cancelled.has(m.id))
+      .map((m) => m.id);
+    expect(cancelled.size).toBeGreaterThan(100);
+    expect(ran.length).toBeGreaterThan(1000);
+    expect(ran).toEqual(expected);
+    expect(s.eventsRun).toBe(ran.length);
+  });
 });

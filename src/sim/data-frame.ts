@@ -39,21 +39,31 @@ export interface DataHeader {
 /** A data frame shorter than its header, of an unknown kind, or with a non-zero reserved byte. */
 export class DataFrameError extends IntelliMeshError {}
 
+// Bytes are written and read directly: a DataView per frame was a tenth of the grid bench's
+// simulator-side CPU (issue 16). The masks do what DataView's setters do with out-of-range values.
 export function encodeDataFrame(h: DataHeader, size: number): Uint8Array {
   const header = h.client === undefined ? DATA_HEADER_BYTES : CLIENT_DATA_HEADER_BYTES;
   const out = new Uint8Array(Math.max(size, header));
-  const v = new DataView(out.buffer);
-  v.setUint16(0, h.src);
-  v.setUint16(2, h.dst);
-  v.setUint8(4, h.ttl);
-  v.setUint16(6, h.flow);
-  v.setUint32(8, h.seq >>> 0);
+  writeU16(out, 0, h.src);
+  writeU16(out, 2, h.dst);
+  out[4] = h.ttl & 0xff;
+  writeU16(out, 6, h.flow);
+  const seq = h.seq >>> 0;
+  out[8] = seq >>> 24;
+  out[9] = (seq >>> 16) & 0xff;
+  out[10] = (seq >>> 8) & 0xff;
+  out[11] = seq & 0xff;
   if (h.client !== undefined) {
-    v.setUint8(5, KIND_CLIENT);
+    out[5] = KIND_CLIENT;
     writeMac(h.client, out, 12);
-    v.setUint8(18, h.roamForwards ?? 0);
+    out[18] = (h.roamForwards ?? 0) & 0xff;
   }
   return out;
+}
+
+function writeU16(out: Uint8Array, at: number, value: number): void {
+  out[at] = (value >> 8) & 0xff;
+  out[at + 1] = value & 0xff;
 }
 
 export function decodeDataFrame(frame: Uint8Array): DataHeader {
@@ -62,18 +72,17 @@ export function decodeDataFrame(frame: Uint8Array): DataHeader {
       `data frame of ${frame.length} bytes is shorter than its ${DATA_HEADER_BYTES}-byte header`,
     );
   }
-  const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const kind = v.getUint8(5);
+  const kind = frame[5]!;
   if (kind !== KIND_NODE && kind !== KIND_CLIENT)
     throw new DataFrameError(
       `data frame kind ${kind} at byte 5 is neither 0 (node) nor 1 (client)`,
     );
   const h: DataHeader = {
-    src: v.getUint16(0),
-    dst: v.getUint16(2),
-    ttl: v.getUint8(4),
-    flow: v.getUint16(6),
-    seq: v.getUint32(8),
+    src: (frame[0]! << 8) | frame[1]!,
+    dst: (frame[2]! << 8) | frame[3]!,
+    ttl: frame[4]!,
+    flow: (frame[6]! << 8) | frame[7]!,
+    seq: ((frame[8]! << 24) | (frame[9]! << 16) | (frame[10]! << 8) | frame[11]!) >>> 0,
   };
   if (kind === KIND_NODE) return h;
   if (frame.length < CLIENT_DATA_HEADER_BYTES) {
@@ -81,9 +90,9 @@ export function decodeDataFrame(frame: Uint8Array): DataHeader {
       `client data frame of ${frame.length} bytes is shorter than its ${CLIENT_DATA_HEADER_BYTES}-byte header`,
     );
   }
-  if (v.getUint8(19) !== 0) throw new DataFrameError('client data frame reserved byte 19 is not 0');
+  if (frame[19] !== 0) throw new DataFrameError('client data frame reserved byte 19 is not 0');
   h.client = readMac(frame, 12);
-  h.roamForwards = v.getUint8(18);
+  h.roamForwards = frame[18]!;
   return h;
 }
 

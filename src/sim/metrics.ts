@@ -9,7 +9,12 @@
  * m.latencyPercentile(50); // 12
  */
 export class FlowMetrics {
-  private readonly sentAt = new Map<number, number>();
+  /**
+   * Send times by flow, then by sequence number (both count up from 0); NaN once delivered, so
+   * duplicates count once. Arrays rather than a Map keyed by flow * 2^32 + seq: a key that
+   * large is a heap number, hashed on every send and delivery (issue 16).
+   */
+  private readonly sentAt: number[][] = [];
   private latencies: number[] = [];
   private sentCount = 0;
   private deliveredCount = 0;
@@ -18,17 +23,17 @@ export class FlowMetrics {
   private sorted = true;
 
   sent(flow: number, seq: number, now: number): void {
-    this.sentAt.set(flow * 0x1_0000_0000 + seq, now);
+    (this.sentAt[flow] ??= [])[seq] = now;
     this.sentCount++;
     const s = Math.floor(now / 1000);
     this.sentPerSecond[s] = (this.sentPerSecond[s] ?? 0) + 1;
   }
 
   delivered(flow: number, seq: number, now: number): void {
-    const key = flow * 0x1_0000_0000 + seq;
-    const at = this.sentAt.get(key);
-    if (at === undefined) return;
-    this.sentAt.delete(key);
+    const row = this.sentAt[flow];
+    const at = row?.[seq];
+    if (at === undefined || Number.isNaN(at)) return;
+    row![seq] = Number.NaN;
     this.deliveredCount++;
     this.latencies.push(now - at);
     this.sorted = false;

@@ -20,7 +20,7 @@
 import { ClosedError, FrameTooLargeError } from '../core/errors.ts';
 import type { FrameListener, LinkPeer, Medium } from '../core/medium.ts';
 import type { Scheduler } from '../core/scheduler.ts';
-import type { SimChannel } from './channel.ts';
+import type { DirectedLink, SimChannel } from './channel.ts';
 import type { Trace } from './trace.ts';
 
 export interface RadioCounters {
@@ -33,6 +33,11 @@ export interface RadioCounters {
 
 const NO_LISTENERS: readonly FrameListener[] = [];
 
+function hears(hearers: readonly DirectedLink[], node: number): boolean {
+  for (const l of hearers) if (l.to === node) return true;
+  return false;
+}
+
 /** The copies of one send that arrive at the same instant: receivers by node index. */
 interface Arrival {
   delayMs: number;
@@ -40,12 +45,11 @@ interface Arrival {
 }
 
 export class SimRadio {
-  readonly counters: RadioCounters = {
-    bytesSent: new Map(),
-    framesSent: new Map(),
-    framesReceived: new Map(),
-  };
   private readonly ports = new Map<string, number>();
+  // Counters by port index; `counters` turns them into maps by port name when read.
+  private readonly bytesSent: number[] = [];
+  private readonly framesSent: number[] = [];
+  private readonly framesReceived: number[] = [];
   /** listeners[port][node] */
   private readonly listeners: Array<Array<readonly FrameListener[] | undefined>> = [];
   private up = new Uint8Array(16);
@@ -58,6 +62,22 @@ export class SimRadio {
     readonly mtu: number,
     private readonly controlPorts: ReadonlySet<string> = new Set(['ogm']),
   ) {}
+
+  /** A snapshot of the counters, by port name (ports that have sent something). */
+  get counters(): RadioCounters {
+    const c: RadioCounters = {
+      bytesSent: new Map(),
+      framesSent: new Map(),
+      framesReceived: new Map(),
+    };
+    for (const [name, p] of this.ports) {
+      if (this.framesSent[p] === 0) continue;
+      c.bytesSent.set(name, this.bytesSent[p]!);
+      c.framesSent.set(name, this.framesSent[p]!);
+      c.framesReceived.set(name, this.framesReceived[p]!);
+    }
+    return c;
+  }
 
   setNodeUp(node: string, up: boolean): void {
     const i = this.channel.intern(node);
@@ -107,6 +127,9 @@ export class SimRadio {
       this.ports.set(name, p);
       this.listeners.push([]);
       this.control.push(this.controlPorts.has(name));
+      this.bytesSent.push(0);
+      this.framesSent.push(0);
+      this.framesReceived.push(0);
     }
     return p;
   }
@@ -123,13 +146,12 @@ export class SimRadio {
     const names = this.channel.names;
     const fromName = names[from]!;
     const traced = this.trace.controlFrames || !this.control[port];
-    const c = this.counters;
-    c.bytesSent.set(portName, (c.bytesSent.get(portName) ?? 0) + frame.length);
-    c.framesSent.set(portName, (c.framesSent.get(portName) ?? 0) + 1);
+    this.bytesSent[port] = this.bytesSent[port]! + frame.length;
+    this.framesSent[port] = this.framesSent[port]! + 1;
     if (traced) this.trace.frame('tx', now, fromName, portName, frame.length, to ?? '*');
     const hearers = this.channel.hearers(from);
     const target = to === undefined ? -1 : this.channel.indexOf(to);
-    if (to !== undefined && !hearers.some((l) => l.to === target)) {
+    if (to !== undefined && !hears(hearers, target)) {
       if (traced) this.trace.drop(now, fromName, portName, 'no-link', `to ${to}`);
       return;
     }
@@ -182,8 +204,7 @@ export class SimRadio {
         const list = byNode[to];
         if (list) for (const l of list) l(frame, fromName);
       }
-      const r = this.counters.framesReceived;
-      r.set(portName, (r.get(portName) ?? 0) + received);
+      this.framesReceived[port] = this.framesReceived[port]! + received;
     });
   }
 }
