@@ -44,12 +44,15 @@ export const today = new Date().toISOString().slice(0, 10);
  */
 export const ROUTING_VARIANTS = {
   default: {},
+  /** The engine without holdEarlyOgms (h16-boot): a booted node drops copies via unconfirmed links. */
+  'no-hold-early-ogms': { hold_early_ogms: false },
   'missLimit1-only': {
     neighbour_loss_factor: 0,
     originator_silence_ms: 0,
     clear_stale_tq: false,
     recheck_forwards: false,
     fast_start_ogms: 0,
+    hold_early_ogms: false,
     scale_young_windows: false,
   },
   'plain-batman-adv': {
@@ -59,6 +62,7 @@ export const ROUTING_VARIANTS = {
     clear_stale_tq: false,
     recheck_forwards: false,
     fast_start_ogms: 0,
+    hold_early_ogms: false,
     scale_young_windows: false,
   },
 } as const;

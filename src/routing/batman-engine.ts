@@ -143,6 +143,12 @@ interface NeighbourState {
   lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
+  /**
+   * holdEarlyOgms: the newest copy per originator it relayed while we had no route to it yet
+   * (its link not confirmed both ways), for originators we had no route to either, and when
+   * each came; undefined when none.
+   */
+  held: Map<number, { ogm: Ogm; at: number }> | undefined;
 }
 
 interface PendingFrame {
@@ -618,6 +624,7 @@ export class BatmanEngine {
         relayAt: [],
         lost: false,
         echo: new SeqWindow(),
+        held: undefined,
       };
       this.neighbours.set(from, n);
       this.neighbourAt[from] = n;
@@ -804,15 +811,13 @@ export class BatmanEngine {
     const singleHop = ogm.originator === from;
     const senderRow = singleHop ? row : this.rowOf(from);
     // OGM via a neighbour we cannot route to
-    if (!singleHop && (senderRow < 0 || records.router(senderRow) === NO_ROUTER)) return;
+    if (!singleHop && (senderRow < 0 || records.router(senderRow) === NO_ROUTER)) {
+      if (this.options.holdEarlyOgms && dup !== 'neigh-dup' && records.router(row) === NO_ROUTER)
+        this.hold(neighbour, ogm, now);
+      return;
+    }
 
-    const table = this.table;
-    const direct = senderRow >= 0 ? table.cell(senderRow, neighbour.slot) : -1;
-    const known = direct >= 0 && table.present(direct);
-    const rq = known ? table.count(direct) : 0;
-    const own = localTq(neighbour.echo.count(), rq);
-    const span = known ? table.span(direct) : 0;
-    const tq = combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, span)));
+    const tq = this.receivedTq(ogm, neighbour);
     const bidirectional = tq >= 1;
 
     if (
@@ -824,6 +829,9 @@ export class BatmanEngine {
     ) {
       this.updateOriginator(row, neighbour.slot, ogm, tq, dup === 'new', now);
     }
+    // Our first route to a neighbour that relayed copies while we could not route to it.
+    const relayer = this.neighbourAt[ogm.originator];
+    if (relayer?.held && records.router(row) !== NO_ROUTER) this.replayHeld(relayer, now);
 
     if (dup === 'neigh-dup') return;
     if (singleHop) {
@@ -841,6 +849,55 @@ export class BatmanEngine {
         queued.ttl = ogm.ttl - 1;
       }
     }
+  }
+
+  /**
+   * Keeps a copy relayed by a neighbour we cannot route to yet (holdEarlyOgms), the newest per
+   * originator. batman-adv drops it; a booting node then waits for the next sequence number to
+   * come through after its links are confirmed, and at 10+ hops with lossy links the next one
+   * or two often do not reach it at all (22-34 % of them at 8-12 hops in random-250-chaos,
+   * measured in docs/simulator-and-routing.md).
+   */
+  private hold(n: NeighbourState, ogm: Ogm, now: number): void {
+    n.held ??= new Map();
+    const before = n.held.get(ogm.originator);
+    if (before && ((ogm.seqno - before.ogm.seqno) | 0) < 0) return;
+    n.held.set(ogm.originator, { ogm: { ...ogm }, at: now });
+  }
+
+  /**
+   * Our route to neighbour `n` is confirmed: the copies it relayed meanwhile are used, as if
+   * they came now, for the originators we still have no route to and whose newest sequence
+   * number they carry (at most one interval old). They are not forwarded: they are old news
+   * to everyone but us.
+   */
+  private replayHeld(n: NeighbourState, now: number): void {
+    const held = n.held!;
+    n.held = undefined;
+    const records = this.records;
+    for (const { ogm, at } of held.values()) {
+      if (now - at > this.options.originatorIntervalMs) continue;
+      const row = this.rowOf(ogm.originator);
+      if (row < 0 || records.router(row) !== NO_ROUTER || records.lastSeqno(row) !== ogm.seqno)
+        continue;
+      const tq = this.receivedTq(ogm, n);
+      if (tq >= 1) this.updateOriginator(row, n.slot, ogm, tq, true, now);
+    }
+  }
+
+  /**
+   * TQ of a copy received from neighbour `n`: its TQ times our link to `n` (local TQ and
+   * asymmetry penalty from the windows of `n`'s own OGMs and of our echoes).
+   */
+  private receivedTq(ogm: Ogm, n: NeighbourState): number {
+    const table = this.table;
+    const senderRow = this.rowOf(n.address);
+    const direct = senderRow >= 0 ? table.cell(senderRow, n.slot) : -1;
+    const known = direct >= 0 && table.present(direct);
+    const rq = known ? table.count(direct) : 0;
+    const own = localTq(n.echo.count(), rq);
+    const span = known ? table.span(direct) : 0;
+    return combinedTq(ogm.tq, own, asymmetryPenalty(this.judgedRq(rq, span)));
   }
 
   /**

@@ -156,6 +156,67 @@ export function checkRoutes(
   return { connectedPairs, unroutable, loops };
 }
 
+/** Where the walk of one connected but unroutable pair ended, and why. */
+export interface UnroutablePair {
+  src: string;
+  dst: string;
+  /**
+   * `no-route`: the node `at` has no next hop towards dst; `unusable`: its next hop is not
+   * reachable over a usable link; `loop`: the walk came back to `at`.
+   */
+  cause: 'no-route' | 'unusable' | 'loop';
+  at: string;
+  /** Hops walked from src before the walk ended. */
+  hops: number;
+}
+
+/**
+ * Every connected pair that is not routable now, with where its walk ended: what a trace of a
+ * slow convergence needs to see (which node lacks which route). O(pairs x path length), for
+ * diagnostics, not for the per-100-ms check.
+ */
+export function unroutablePairs(
+  names: readonly string[],
+  channel: SimChannel,
+  nextHop: NextHopIndex,
+): UnroutablePair[] {
+  const snap = new Snapshot(names, channel);
+  const n = names.length;
+  const out: UnroutablePair[] = [];
+  const visited = new Int32Array(n).fill(-1);
+  let walk = 0;
+  for (let s = 0; s < n; s++) {
+    if (!snap.up[s]) continue;
+    for (let d = 0; d < n; d++) {
+      if (d === s || !snap.up[d] || snap.comp[s] !== snap.comp[d]) continue;
+      walk++;
+      let cur = s;
+      let hops = 0;
+      let cause: UnroutablePair['cause'] | undefined;
+      while (cur !== d) {
+        if (visited[cur] === walk) {
+          cause = 'loop';
+          break;
+        }
+        visited[cur] = walk;
+        const nh = nextHop(cur, d);
+        if (nh === undefined || nh < 0 || nh >= n) {
+          cause = 'no-route';
+          break;
+        }
+        if (!snap.usable(cur, nh)) {
+          cause = 'unusable';
+          break;
+        }
+        cur = nh;
+        hops++;
+      }
+      if (cause) out.push({ src: names[s]!, dst: names[d]!, cause, at: names[cur]!, hops });
+    }
+  }
+  return out;
+}
+
 /**
  * The same check, incremental: each destination's result is kept until `routeChanged` marks it
  * or `networkChanged` marks them all. Correct as long as every change of any node's next hop

@@ -114,6 +114,7 @@ export const scenarioSchema = z.strictObject({
       scale_young_windows: z.boolean(),
       fast_start_ogms: z.int().min(0).max(64),
       fast_start_interval_ms: z.int().min(10),
+      hold_early_ogms: z.boolean(),
       originator_silence_ms: z.int().min(0),
       recheck_forwards: z.boolean(),
       neighbour_loss_factor: z.int().min(0).max(1000),

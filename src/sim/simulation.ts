@@ -157,6 +157,7 @@ export class Simulation {
         scaleYoungWindows: r.scale_young_windows,
         fastStartOgms: r.fast_start_ogms,
         fastStartIntervalMs: r.fast_start_interval_ms,
+        holdEarlyOgms: r.hold_early_ogms,
         originatorSilenceMs: r.originator_silence_ms,
         recheckForwards: r.recheck_forwards,
         neighbourLossFactor: r.neighbour_loss_factor,

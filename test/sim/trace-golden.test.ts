@@ -23,9 +23,13 @@ const yaml = `${readFileSync('scenarios/chaos-25.yaml', 'utf8').replace(
 // Retaken for h16-stable's decision change (the neighbour-loss detector declares a neighbour
 // lost only once an OGM it sends every interval is overdue): main's simulator (cfe0936), only
 // the engine's decisions changed.
+// Retaken for h16-boot's decision change (holdEarlyOgms: a copy relayed before the link to its
+// sender was confirmed gives a first route once it is): main's simulator (8a8bf9a), only the
+// engine's decisions changed; with hold_early_ogms: false the previous digest (115,651 lines,
+// 51f88faa…) comes back. Booting nodes route and forward sooner, hence more lines.
 const GOLDEN = {
-  lines: 115_651,
-  sha256: '51f88faade7f0078137f4b4f01c944610eea7494d24c29f34c30cbad6b3de599',
+  lines: 118_776,
+  sha256: '4c64f62fb7973fbb22e7b25cb1931b2bb7826a8acf207c0a45d887fad4698aa6',
 };
 
 describe('trace of a fixed scenario, byte for byte', () => {
