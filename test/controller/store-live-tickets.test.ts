@@ -9,30 +9,13 @@ import { LiveTickets } from '../../src/controller/http/live-tickets.ts';
 import { StoreLiveTickets } from '../../src/controller/http/store-live-tickets.ts';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import type { User } from '../../src/controller/store/user-repo.ts';
-import {
-  postgresUnavailable,
-  startPostgres,
-  type PostgresServer,
-} from '../postgres/postgres-server.ts';
+import { postgresUnavailable } from '../postgres/postgres-server.ts';
+import { storeBackends } from './store-backends.ts';
 
-let pgServer: PostgresServer | undefined;
-afterAll(async () => {
-  await pgServer?.stop();
-});
+const { backends, postgresDatabase, stop } = storeBackends();
+afterAll(stop);
 
 const ann: User = { username: 'ann', role: 'operator', session: 'a'.repeat(64) };
-
-const backends = [
-  { name: 'SQLite', skip: undefined, target: async () => ':memory:' },
-  {
-    name: 'PostgreSQL',
-    skip: postgresUnavailable(),
-    target: async () => {
-      pgServer ??= await startPostgres();
-      return pgServer.newDatabase();
-    },
-  },
-];
 
 describe.each(backends)('live tickets in the store on $name', (backend) => {
   describe.skipIf(backend.skip)('one book', () => {
@@ -85,8 +68,7 @@ describe.skipIf(postgresUnavailable())('live tickets shared by two processes on 
   let one: ControllerStore;
   let two: ControllerStore;
   beforeAll(async () => {
-    pgServer ??= await startPostgres();
-    const url = await pgServer.newDatabase();
+    const url = await postgresDatabase();
     one = await ControllerStore.open(url);
     two = await ControllerStore.open(url);
   }, 60_000);

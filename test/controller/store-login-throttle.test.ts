@@ -8,29 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import { LoginThrottle } from '../../src/controller/login-throttle.ts';
 import { StoreLoginThrottle } from '../../src/controller/store-login-throttle.ts';
-import {
-  postgresUnavailable,
-  startPostgres,
-  type PostgresServer,
-} from '../postgres/postgres-server.ts';
+import { storeBackends } from './store-backends.ts';
 
-let pgServer: PostgresServer | undefined;
-
-const backends = [
-  { name: 'SQLite', skip: undefined, target: async () => ':memory:' },
-  {
-    name: 'PostgreSQL',
-    skip: postgresUnavailable(),
-    target: async () => {
-      pgServer ??= await startPostgres();
-      return pgServer.newDatabase();
-    },
-  },
-];
-
-afterAll(async () => {
-  await pgServer?.stop();
-});
+const { backends, stop } = storeBackends();
+afterAll(stop);
 
 describe.each(backends)('login throttle in the store on $name', (backend) => {
   describe.skipIf(backend.skip)('budgets', () => {
