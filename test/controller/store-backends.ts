@@ -7,6 +7,8 @@
  * afterAll(stop);
  * describe.each(backends)('… on $name', (backend) => { … await backend.target() … });
  */
+import { afterAll, beforeAll } from 'vitest';
+import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import {
   postgresUnavailable,
   startPostgres,
@@ -42,4 +44,19 @@ export function storeBackends(): {
       await server?.stop();
     },
   };
+}
+
+/**
+ * A store on `backend`, opened before the enclosing describe's tests and closed after them; call
+ * the answer from inside a test.
+ */
+export function useStore(backend: StoreBackend): () => ControllerStore {
+  let store: ControllerStore | undefined;
+  beforeAll(async () => {
+    store = await ControllerStore.open(await backend.target());
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+  });
+  return () => store!;
 }

@@ -10,7 +10,7 @@ import { StoreLiveTickets } from '../../src/controller/http/store-live-tickets.t
 import { ControllerStore } from '../../src/controller/store/controller-store.ts';
 import type { User } from '../../src/controller/store/user-repo.ts';
 import { postgresUnavailable } from '../postgres/postgres-server.ts';
-import { storeBackends } from './store-backends.ts';
+import { storeBackends, useStore } from './store-backends.ts';
 
 const { backends, postgresDatabase, stop } = storeBackends();
 afterAll(stop);
@@ -19,16 +19,10 @@ const ann: User = { username: 'ann', role: 'operator', session: 'a'.repeat(64) }
 
 describe.each(backends)('live tickets in the store on $name', (backend) => {
   describe.skipIf(backend.skip)('one book', () => {
-    let store: ControllerStore;
-    beforeAll(async () => {
-      store = await ControllerStore.open(await backend.target());
-    }, 60_000);
-    afterAll(async () => {
-      await store?.close();
-    });
+    const opened = useStore(backend);
 
     it('redeems a ticket once, for the user and session it was issued to, as the memory book does', async () => {
-      const books = [new StoreLiveTickets(store.sql), new LiveTickets()];
+      const books = [new StoreLiveTickets(opened().sql), new LiveTickets()];
       for (const book of books) {
         const t = await book.issue(ann, 1_000);
         expect(t.expires_at).toBe(31_000);
@@ -40,20 +34,22 @@ describe.each(backends)('live tickets in the store on $name', (backend) => {
     });
 
     it('refuses a ticket from its expiry on, and drops expired rows as new tickets are issued', async () => {
-      const book = new StoreLiveTickets(store.sql);
+      const book = new StoreLiveTickets(opened().sql);
       const late = await book.issue(ann, 100_000);
       expect(await book.redeem(late.ticket, 130_000)).toBeUndefined();
       const old = await book.issue({ username: 'bob', role: 'viewer' }, 200_000);
       await book.issue(ann, 230_001);
-      const rows = await store.sql.all<{ username: string }>('SELECT username FROM live_tickets');
+      const rows = await opened().sql.all<{ username: string }>(
+        'SELECT username FROM live_tickets',
+      );
       expect(rows.map((r) => r.username)).toEqual(['ann']);
       expect(await book.redeem(old.ticket, 229_000)).toBeUndefined();
     });
 
     it('keeps only a hash of the ticket', async () => {
-      const book = new StoreLiveTickets(store.sql);
+      const book = new StoreLiveTickets(opened().sql);
       const t = await book.issue({ username: 'bob', role: 'viewer' }, 300_000);
-      const rows = await store.sql.all<{ ticket_hash: string }>(
+      const rows = await opened().sql.all<{ ticket_hash: string }>(
         'SELECT ticket_hash FROM live_tickets',
       );
       expect(rows.length).toBeGreaterThan(0);

@@ -4,27 +4,20 @@
  * taking its attempt back, and concurrent attempts never admitted beyond the budget. Times are
  * given, not read from a clock.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControllerStore } from '../../src/controller/store/controller-store.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../../src/controller/login-throttle.ts';
 import { StoreLoginThrottle } from '../../src/controller/store-login-throttle.ts';
-import { storeBackends } from './store-backends.ts';
+import { storeBackends, useStore } from './store-backends.ts';
 
 const { backends, stop } = storeBackends();
 afterAll(stop);
 
 describe.each(backends)('login throttle in the store on $name', (backend) => {
   describe.skipIf(backend.skip)('budgets', () => {
-    let store: ControllerStore;
-    beforeAll(async () => {
-      store = await ControllerStore.open(await backend.target());
-    }, 60_000);
-    afterAll(async () => {
-      await store?.close();
-    });
+    const opened = useStore(backend);
 
     it('refuses a username after 5 failures within a minute, as the in-memory throttle does', async () => {
-      const shared = new StoreLoginThrottle(store.sql);
+      const shared = new StoreLoginThrottle(opened().sql);
       const memory = new LoginThrottle();
       const times = [1_000, 2_000, 3_000, 4_000, 5_000];
       for (const [i, at] of times.entries()) {
@@ -44,7 +37,7 @@ describe.each(backends)('login throttle in the store on $name', (backend) => {
     });
 
     it('refuses an address after 20 failures, whatever the usernames', async () => {
-      const shared = new StoreLoginThrottle(store.sql);
+      const shared = new StoreLoginThrottle(opened().sql);
       for (let i = 0; i < 20; i++) {
         expect(await shared.begin(`user-${i}`, '198.51.100.7', 100_000 + i)).toBe(0);
       }
@@ -53,7 +46,7 @@ describe.each(backends)('login throttle in the store on $name', (backend) => {
     });
 
     it('a right password clears the username and takes its attempt back from the address', async () => {
-      const shared = new StoreLoginThrottle(store.sql, { perUser: 2, perAddress: 3 });
+      const shared = new StoreLoginThrottle(opened().sql, { perUser: 2, perAddress: 3 });
       expect(await shared.begin('cat', '203.0.113.1', 200_000)).toBe(0);
       expect(await shared.begin('cat', '203.0.113.1', 200_001)).toBe(0);
       expect(await shared.begin('cat', '203.0.113.1', 200_002)).toBeGreaterThan(0);
@@ -67,8 +60,8 @@ describe.each(backends)('login throttle in the store on $name', (backend) => {
 
     it('admits no more concurrent attempts than the budget', async () => {
       // Two throttles on one store stand for two processes on one database.
-      const one = new StoreLoginThrottle(store.sql);
-      const two = new StoreLoginThrottle(store.sql);
+      const one = new StoreLoginThrottle(opened().sql);
+      const two = new StoreLoginThrottle(opened().sql);
       const waits = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           (i % 2 ? one : two).begin('fay', `192.0.2.${100 + i}`, 300_000 + i),
