@@ -16,6 +16,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from '../postgres/postgres-server.ts';
+import { loginToken } from '../controller/api-login.ts';
 
 /** Runs `start`, waits for its login line, and answers the URL, the output so far, and a stop. */
 async function startDemo(db: string) {
@@ -83,13 +84,7 @@ describe.skipIf(postgresUnavailable() !== undefined)('intelli-mesh start on Post
       expect(demo.output()).toMatch(
         /^login: admin \(password printed at the first start; postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\S+ keeps only its hash/m,
       );
-      const login = await fetch(`${demo.url}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
-      });
-      expect(login.status).toBe(200);
-      const { token } = (await login.json()) as { token: string };
+      const token = await loginToken(demo.url, 'admin', 'admin-pw');
       await waitFor(
         'nodes online through the API',
         async () => {

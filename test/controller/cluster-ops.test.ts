@@ -24,6 +24,7 @@ import { mosquittoAvailable, removeDir, startMosquitto } from '../mqtt/mosquitto
 import { waitFor } from '../openwrt/wait-for.ts';
 import { partitionHolders } from './partition-holders.ts';
 import { postgresUnavailable, startPostgres } from '../postgres/postgres-server.ts';
+import { loginToken, postLogin } from './api-login.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
 const skip = postgresUnavailable() ?? (mosquittoAvailable() ? undefined : 'no mosquitto');
@@ -96,13 +97,7 @@ describe.skipIf(skip !== undefined)('two controllers on PostgreSQL, as operators
   }, 90_000);
 
   it('opens the live feed on one process with a ticket from the other, and shows there an alert acknowledged through the first', async () => {
-    const login = await fetch(`${a.url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
-    });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
+    const token = await loginToken(a.url, 'admin', 'admin-pw');
     const auth = { authorization: `Bearer ${token}` };
     const issued = await fetch(`${a.url}/api/live/ticket`, { method: 'POST', headers: auth });
     expect(issued.status).toBe(200);
@@ -161,11 +156,7 @@ describe.skipIf(skip !== undefined)('two controllers on PostgreSQL, as operators
 
   it('counts failed logins on one process against the other (the throttle is in the database)', async () => {
     const login = (ctl: ControllerProcess, username: string, password: string) =>
-      fetch(`${ctl.url}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, password }),
-      });
+      postLogin(ctl.url, username, password);
     // Five wrong passwords for one username, spread over both processes: the budget is spent.
     for (const ctl of [a, b, a, b, a])
       expect((await login(ctl, 'admin', 'guess')).status).toBe(401);

@@ -25,6 +25,7 @@ import { natsUnavailable, startNatsCluster } from '../mqtt/nats-cluster.ts';
 import { waitFor } from '../openwrt/wait-for.ts';
 import { partitionHolders } from './partition-holders.ts';
 import { postgresUnavailable, startPostgres } from '../postgres/postgres-server.ts';
+import { loginToken } from './api-login.ts';
 
 /** Nodes publishing, each its own MQTT login: spread over many partitions. */
 const NODES = 8;
@@ -213,13 +214,7 @@ describe.each(BROKERS)('controller failover on PostgreSQL and $name', (broker) =
       expect(ackedCount()).toBe(sent);
 
       // The API answers through the survivor for a logged-in user.
-      const login = await fetch(`${b.url}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'admin-pw' }),
-      });
-      expect(login.status).toBe(200);
-      const { token } = (await login.json()) as { token: string };
+      const token = await loginToken(b.url, 'admin', 'admin-pw');
       const api = async (path: string) => {
         const res = await fetch(`${b.url}${path}`, {
           headers: { authorization: `Bearer ${token}` },

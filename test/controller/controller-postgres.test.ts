@@ -16,6 +16,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from '../postgres/postgres-server.ts';
+import { loginToken, postLogin } from './api-login.ts';
 
 const BIN = new URL('../../bin/intelli-mesh', import.meta.url).pathname;
 
@@ -95,13 +96,8 @@ describe.skipIf(postgresUnavailable())('controller on PostgreSQL', () => {
       to: null,
       reason: 'stored in postgres',
     });
-    const login = async (username: string, password: string) =>
-      fetch(`${urls.http}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, password }),
-      });
-    const { token } = (await (await login('admin', 'admin-pw')).json()) as { token: string };
+    const login = (username: string, password: string) => postLogin(urls.http, username, password);
+    const token = await loginToken(urls.http, 'admin', 'admin-pw');
     const events = await waitFor(
       'the event in the API',
       async () => {
