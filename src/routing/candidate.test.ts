@@ -110,4 +110,29 @@ describe('CandidateTable (flat, lazily aged)', () => {
       expect(table.cell(1, 0)).toBeGreaterThanOrEqual(16);
     }
   });
+
+  it('ages a cell across the 2^32 wrap of the 32-bit clocks a record keeps', () => {
+    const table = new CandidateTable(true);
+    const o = table.addOriginator();
+    // The originator's clock (slot 0: sequence-number position, 1: new sequence numbers) just
+    // below 2^32, as after about 2^26 moves of 64: a cell stores them modulo 2^32.
+    table.records.f64[0] = 2 ** 32 - 3;
+    table.records.f64[1] = 2 ** 32 - 2;
+    const c = table.add(o, 0, 0, 9);
+    const other = table.add(o, 1, 0, 9);
+    table.setAge(c, 0);
+    table.pushTq(c, 200, true);
+    table.advance(o, 5);
+    table.setAge(other, 0);
+    table.pushTq(other, 100, true);
+    table.pushTq(other, 50, false);
+    expect(table.records.f64[0]).toBeGreaterThan(2 ** 32);
+    expect(table.has(c, 5)).toBe(true);
+    expect(table.count(c)).toBe(1);
+    expect(table.span(c)).toBe(5);
+    // One 0 owed by `c` for the new sequence number heard through `other`; zeros do not count.
+    expect(table.tqAvg(c)).toBe(200);
+    expect(table.tqAvg(other)).toBe(75);
+    expect(table.prevSender(c)).toBe(9);
+  });
 });

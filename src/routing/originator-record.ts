@@ -1,11 +1,12 @@
 /**
  * One 64-byte record per originator row, in one flat buffer: the clock its candidate cells age
- * by (slots 0..3, read and written by CandidateTable) and the route state the engine reads for
- * every OGM copy (newest sequence number and when it came, the router, what was forwarded).
- * Every received copy touches its originator's state, and at simulator scale (250 engines of
- * 250 originators each) that state is never in the processor's caches: as an object it was
- * several cache misses a copy (the object, its boxed doubles, the clock elsewhere); here it is
- * one line. Rows are handed back on purge and reused; the buffer grows by doubling.
+ * by (slots 0..1, read and written by CandidateTable; 2..3 are free) and the route state the
+ * engine reads for every OGM copy (newest sequence number and when it came, the router, what
+ * was forwarded). Every received copy touches its originator's state, and at simulator scale
+ * (250 engines of 250 originators each) that state is never in the processor's caches: as an
+ * object it was several cache misses a copy (the object, its boxed doubles, the clock
+ * elsewhere); here it is one line. Rows are handed back on purge and reused; the buffer grows
+ * by doubling.
  *
  * @example
  * const r = new OriginatorRecords();
@@ -17,7 +18,7 @@
 
 /** float64 slots per record (64 bytes); also 16 int32 or 64 byte slots. */
 export const RECORD_F64 = 8;
-/** Slots 0..3 are the candidate table's clock (candidate.ts). */
+/** Slots 0..1 are the candidate table's clock (candidate.ts); 2..3 are free. */
 const F_LAST_SEQNO_AT = 4;
 const F_LAST_SEEN = 5;
 // int32 slots (index row * 16 + ...)
