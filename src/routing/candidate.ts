@@ -130,6 +130,17 @@ export class CandidateTable {
     return (this.u8[c * RECORD_BYTES + B_SPAN]! & LIVE) !== 0;
   }
 
+  /**
+   * Reads the records of cells (o, k) and (o, router) and returns a byte of them, for a caller
+   * that wants them in the processor's cache before it needs them (the engine, a frame ahead).
+   */
+  touch(o: number, k: number, router: number): number {
+    const u8 = this.u8;
+    const row = o << this.shift;
+    const a = u8[(row + k) * RECORD_BYTES + B_SPAN]!;
+    return router < 0 ? a : a ^ u8[(row + router) * RECORD_BYTES + B_SPAN]!;
+  }
+
   /** Starts the candidate of (originator row o, neighbour slot k): empty window and ring. */
   add(o: number, k: number, now: number, prevSender: number): number {
     const c = this.cell(o, k);

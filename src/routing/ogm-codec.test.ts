@@ -5,10 +5,21 @@ import {
   encodeOgm,
   encodeOgmFrame,
   FLAG_DIRECTLINK,
+  nextOgmOffset,
   type Ogm,
+  ogmOriginatorAt,
 } from './ogm-codec.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** The originators of a validated frame, walked without decoding (the engine's prefetch). */
+const walkOriginators = (frame: Uint8Array): number[] => {
+  const out: number[] = [];
+  let off = 0;
+  for (; off < frame.length; off = nextOgmOffset(frame, off)) out.push(ogmOriginatorAt(frame, off));
+  expect(off).toBe(frame.length);
+  return out;
+};
 
 describe('OGM codec', () => {
   it('encodes the documented layout (golden bytes)', () => {
@@ -49,10 +60,12 @@ describe('OGM codec', () => {
           const { gateway, ...rest } = o;
           return gateway ? { ...rest, gateway } : rest;
         });
-        const decoded = decodeOgmFrame(encodeOgmFrame(clean));
+        const frame = encodeOgmFrame(clean);
+        const decoded = decodeOgmFrame(frame);
         expect(decoded).toEqual(
           clean.map((o) => ({ ...o, flags: o.flags | ('gateway' in o ? 2 : 0) })),
         );
+        expect(walkOriginators(frame)).toEqual(clean.map((o) => o.originator));
       }),
     );
   });

@@ -192,6 +192,18 @@ export function readOgm(frame: Uint8Array, off: number, into: Ogm): number {
   return off;
 }
 
+/** The originator of the OGM at `off` of an already validated frame. */
+export function ogmOriginatorAt(frame: Uint8Array, off: number): number {
+  return (frame[off + 8]! << 8) | frame[off + 9]!;
+}
+
+/** The offset of the OGM after the one at `off` of an already validated frame. */
+export function nextOgmOffset(frame: Uint8Array, off: number): number {
+  const end = off + OGM_HEADER_BYTES + frame[off + 13]!;
+  // A TT block starts with its own length (tt-block.ts).
+  return frame[off + 3]! & FLAG_TT ? end + ((frame[end]! << 8) | frame[end + 1]!) : end;
+}
+
 /** Decodes every OGM of a frame; throws OgmDecodeError, never returns half a frame. */
 export function decodeOgmFrame(frame: Uint8Array): Ogm[] {
   validateOgmFrame(frame);

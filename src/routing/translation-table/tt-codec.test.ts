@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/random.ts';
 import { DataFrameError, decodeDataFrame, encodeDataFrame } from '../../sim/data-frame.ts';
 import { OgmDecodeError, TtDecodeError } from '../errors.ts';
-import { decodeOgmFrame, encodeOgm, encodeOgmFrame, FLAG_TT, type Ogm } from '../ogm-codec.ts';
+import {
+  decodeOgmFrame,
+  encodeOgm,
+  encodeOgmFrame,
+  FLAG_TT,
+  nextOgmOffset,
+  type Ogm,
+  ogmOriginatorAt,
+} from '../ogm-codec.ts';
 import type { TtBlock } from './tt-block.ts';
 import { clientCrc, crc32c, vlanCrcs } from './tt-crc.ts';
 import { TT_CLIENT_DEL, TT_CLIENT_ROAM } from './tt-flags.ts';
@@ -81,7 +89,15 @@ describe('TT wire format', () => {
         tt: { ttvn: 0, vlans: [], changes: [] },
       },
     ];
-    expect(decodeOgmFrame(encodeOgmFrame(ogms))).toEqual(ogms);
+    const frame = encodeOgmFrame(ogms);
+    expect(decodeOgmFrame(frame)).toEqual(ogms);
+    // Stepping over the TT blocks by their own length lands on each OGM in turn.
+    let off = 0;
+    for (const o of ogms) {
+      expect(ogmOriginatorAt(frame, off)).toBe(o.originator);
+      off = nextOgmOffset(frame, off);
+      expect(off).toBe(encodeOgmFrame(ogms.slice(0, ogms.indexOf(o) + 1)).length);
+    }
   });
 
   it('round-trips any OGM TT block, and what decodes re-encodes to the same bytes (fast-check)', () => {
