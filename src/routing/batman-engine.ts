@@ -223,12 +223,12 @@ export class BatmanEngine {
    * dozen OGMs works them out once, not once per OGM.
    */
   private linkOf: NeighbourState | undefined;
+  private linkOwnTq = 0;
+  private linkPenalty = 0;
   /** What prefetch() read (kept only so its reads stay). */
   private prefetched = 0;
   /** Neighbours holding early copies (holdEarlyOgms): most copies need not look for one. */
   private holding = 0;
-  private linkOwnTq = 0;
-  private linkPenalty = 0;
   /** Reused for every received OGM; process() copies what it keeps. */
   private readonly scratch: Ogm = {
     ttl: 0,
