@@ -141,8 +141,6 @@ interface NeighbourState {
    */
   relayOf: number[];
   relayAt: number[];
-  /** Declared lost: silent for many usual gaps, and an OGM it sends every interval overdue. */
-  lost: boolean;
   /** Which of our own last 64 OGMs this neighbour echoed back to us (bit 0 = newest sent). */
   echo: SeqWindow;
   /**
@@ -194,8 +192,9 @@ export class BatmanEngine {
   private readonly slotAt: Array<number | undefined> = [];
   private readonly slotAddress: number[] = [];
   /**
-   * 1 where the slot's neighbour is declared lost (its `lost`), so eligible(), run for most
-   * copies, reads a byte beside the others instead of the neighbour's object.
+   * 1 where the slot's neighbour is declared lost (isLost): silent for many usual gaps, and an
+   * OGM it sends every interval overdue. By slot, not on the neighbour's object, so eligible(),
+   * run for most copies, reads a byte beside the others.
    */
   private slotLost = new Uint8Array(16);
   private slots = 0;
@@ -670,7 +669,6 @@ export class BatmanEngine {
         ownAt: now,
         relayOf: [],
         relayAt: [],
-        lost: false,
         echo: new SeqWindow(),
         held: undefined,
       };
@@ -679,7 +677,7 @@ export class BatmanEngine {
     } else {
       // Only a long silence (a reboot, a healed link) leaves stale state worth a restart; a
       // neighbour briefly declared lost by a burst of losses resumes as it was.
-      if (n.lost && now - n.lastSeen >= 2 * this.options.originatorIntervalMs)
+      if (this.isLost(n) && now - n.lastSeen >= 2 * this.options.originatorIntervalMs)
         this.rediscovered(n, now);
       const gap = now - n.lastSeen;
       // A silence long enough to count as a loss says nothing about the usual gap.
@@ -689,7 +687,6 @@ export class BatmanEngine {
         n.gapSamples++;
       }
       n.lastSeen = now;
-      n.lost = false;
       this.slotLost[n.slot] = 0;
     }
     if (this.options.neighbourLossFactor > 0) {
@@ -783,15 +780,18 @@ export class BatmanEngine {
     return this.options.fastStartIntervalMs;
   }
 
+  private isLost(n: NeighbourState | undefined): boolean {
+    return n !== undefined && this.slotLost[n.slot] === 1;
+  }
+
   /** Declares silent neighbours lost and moves the routes that used them (our addition). */
   private checkLostNeighbours(now: number): void {
     let next = Number.POSITIVE_INFINITY;
     const lost: NeighbourState[] = [];
     for (const n of this.neighbours.values()) {
-      if (n.lost) continue;
+      if (this.isLost(n)) continue;
       const at = this.lossAt(n);
       if (at <= now) {
-        n.lost = true;
         this.slotLost[n.slot] = 1;
         lost.push(n);
       } else if (at < next) next = at;
@@ -803,7 +803,7 @@ export class BatmanEngine {
       const r = this.slotAddress[o.router]!;
       // The lost neighbour itself keeps its route: no one has news of it, and re-routing
       // towards a node that may be dead can only build loops. Its next OGM, if any, decides.
-      if (o.address !== r && this.neighbourAt[r]?.lost) this.selectRouter(o, now, r);
+      if (o.address !== r && this.isLost(this.neighbourAt[r])) this.selectRouter(o, now, r);
     }
   }
 
@@ -848,7 +848,7 @@ export class BatmanEngine {
       if (
         roRouter !== NO_ROUTER &&
         this.slotAddress[roRouter] === router &&
-        !this.neighbourAt[router]?.lost
+        !this.isLost(this.neighbourAt[router])
       ) {
         // The copy is dropped, but updateSeqnos counted it as relayed (routerMissLimit): the
         // sender now routes through our own next hop, so the TQs in its ring describe a path it
@@ -1176,7 +1176,7 @@ export class BatmanEngine {
       const n = this.neighbourAt[curAddress];
       if (!curKept) {
         reason = `next hop ${this.nameOf(curAddress)} purged; TQ ${bestTq} via ${via}`;
-      } else if (n?.lost) {
+      } else if (n && this.isLost(n)) {
         reason = `next hop ${this.nameOf(curAddress)} silent for ${Math.round(now - n.lastSeen)} ms (usually ${Math.round(n.gapAvg)} ms between frames); TQ ${bestTq} via ${via}`;
       } else if (table.prevSender(cur) === this.options.address) {
         reason = `next hop ${this.nameOf(curAddress)} routes through us; TQ ${bestTq} via ${via}`;

@@ -60,7 +60,7 @@ const LIVE = 0x80;
 const SPAN_MASK = 0x7f;
 /** The ring as a shift register, oldest first: 5 bytes, so no index byte is needed. */
 const B_RING = 27;
-// push() and tqAvg() are written out for these 5 bytes.
+// push() is written out for these 5 bytes.
 
 /**
  * An originator's clock: the first float64 slots of its record (originator-record.ts, index
