@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseScenario } from '../src/sim/scenario.ts';
-import { type UnroutablePair, unroutablePairs } from '../src/sim/route-check.ts';
+import type { UnroutablePair } from '../src/sim/route-check.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { machine, ROUTING_VARIANTS, today } from './sim-sizes.ts';
 
@@ -34,12 +34,6 @@ const name = `${basename(file, '.yaml')}${variant === 'default' ? '' : `-${varia
 const scenario = parseScenario(readFileSync(file, 'utf8'), basename(file));
 Object.assign(scenario.routing, ROUTING_VARIANTS[variant]);
 const sim = new Simulation(scenario, { seed });
-const names = sim.topology.nodes.map((n) => n.name);
-const indexOf = new Map(sim.topology.nodes.map((n, i) => [n.address, i]));
-const nextHop = (s: number, d: number): number | undefined => {
-  const nh = sim.router(names[s]!)?.nextHop(sim.topology.nodes[d]!.address);
-  return nh === undefined ? undefined : indexOf.get(nh);
-};
 
 sim.advanceTo(atMs);
 const fault = sim.faults.find((f) => Math.round(f.at_s * 1000) === atMs);
@@ -56,7 +50,7 @@ const steps: Array<{ after_s: number; unroutable: number; loops: number; with_ta
 const last = new Map<string, { pair: UnroutablePair; at: number }>();
 for (let t = atMs; t <= atMs + horizonMs; t += stepMs) {
   sim.advanceTo(t);
-  const pairs = unroutablePairs(names, sim.channel, nextHop);
+  const pairs = sim.unroutablePairs();
   for (const p of pairs) last.set(`${p.src}>${p.dst}`, { pair: p, at: t });
   steps.push({
     after_s: (t - atMs) / 1000,

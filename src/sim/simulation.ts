@@ -21,7 +21,12 @@ import type { RoamingSummary } from './roam-log.ts';
 import { type AppFactory, SimNode } from './node-host.ts';
 import { SimRadio } from './radio.ts';
 import { RouteChangeLog, type RouteChangesSummary } from './route-change-log.ts';
-import { type RouteCheck, RouteChecker } from './route-check.ts';
+import {
+  type RouteCheck,
+  RouteChecker,
+  type UnroutablePair,
+  unroutablePairs,
+} from './route-check.ts';
 import { type RoutingApp, routingApp } from './routing-app.ts';
 import type { FaultSpec, Scenario } from './scenario-schema.ts';
 import { validateScenario } from './scenario.ts';
@@ -195,10 +200,7 @@ export class Simulation {
     this.routes = new RouteChecker(
       this.topology.nodes.map((t) => t.name),
       this.channel,
-      (src, dst) => {
-        const nh = this.routers[src]?.nextHop(dst + 1);
-        return nh === undefined ? undefined : nh - 1;
-      },
+      this.nextHopIndex,
     );
     for (const t of this.topology.nodes) {
       const node = new SimNode(t.name, t.address, deps, factories);
@@ -477,6 +479,22 @@ export class Simulation {
     this.routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
     return this.routes.check(quick);
   }
+
+  /** Every connected pair not routable now, and where its walk ends (a diagnostic, route-check.ts). */
+  unroutablePairs(): UnroutablePair[] {
+    this.routers = this.nodes.map((n) => n.app<RoutingApp>('batman'));
+    return unroutablePairs(
+      this.topology.nodes.map((t) => t.name),
+      this.channel,
+      this.nextHopIndex,
+    );
+  }
+
+  /** Node `src`'s next hop towards node `dst`, both by index (node addresses are index + 1). */
+  private readonly nextHopIndex = (src: number, dst: number): number | undefined => {
+    const nh = this.routers[src]?.nextHop(dst + 1);
+    return nh === undefined ? undefined : nh - 1;
+  };
 
   /** Checks every route now; returns true when nothing waits for convergence. */
   private check(quick: boolean): boolean {
